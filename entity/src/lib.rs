@@ -1,0 +1,13 @@
+//! sea-orm entities for jiedao. No GraphQL here: the API writes its own types from these
+//! models so that columns such as `password_hash` can never leak into the schema.
+
+pub mod app_user;
+pub mod audit_entry;
+pub mod community;
+pub mod login_session;
+pub mod login_throttle;
+pub mod refresh_token;
+pub mod role_grant;
+pub mod street_office;
+
+pub use sea_orm;

@@ -1,0 +1,25 @@
+//! Schema migrations, applied in order by `jiedao migrate` and on `jiedao serve`.
+//!
+//! Tenancy rule (ARCHITECTURE.md §2): every tenant-owned table carries a non-null
+//! `community_id`, has `UNIQUE (community_id, id)`, and points at other tenant tables with
+//! composite foreign keys, so the database itself refuses cross-community references.
+//! SQLite cannot add a foreign key later: declare them in `create_table`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_org;
+mod m20261123_000002_create_identity;
+mod m20261123_000003_create_audit;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_org::Migration),
+            Box::new(m20261123_000002_create_identity::Migration),
+            Box::new(m20261123_000003_create_audit::Migration),
+        ]
+    }
+}

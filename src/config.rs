@@ -1,0 +1,164 @@
+//! Configuration from the environment (documented in README.md). `.env` is read by
+//! `main` for local runs only.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use secrecy::SecretString;
+
+/// Everything the server needs to start. Tests build one with [`Config::for_database`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    /// PostgreSQL schema to use instead of `public` (one per test run, or per deployment).
+    pub database_schema: Option<String>,
+    /// HS256 secret for access tokens; `None` means "generate one beside the SQLite file".
+    pub jwt_secret: Option<SecretString>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub introspection: bool,
+    pub graphiql: bool,
+    pub cors_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub limits: QueryLimits,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    pub log_json: bool,
+    /// Concurrent argon2 computations; each takes ~19 MiB and a core for ~30 ms.
+    pub password_hash_concurrency: usize,
+    pub login_throttle: ThrottleConfig,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct QueryLimits {
+    pub depth: usize,
+    pub complexity: usize,
+    pub directives: usize,
+    pub aliases: usize,
+    pub recursive_depth: usize,
+}
+
+/// Login lockout: after `max_failures` within `window`, the key is locked for `lockout`.
+#[derive(Clone, Copy, Debug)]
+pub struct ThrottleConfig {
+    pub pair_max_failures: i32,
+    pub address_max_failures: i32,
+    pub window: Duration,
+    pub lockout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}: {message}")]
+pub struct ConfigError {
+    name: &'static str,
+    message: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let database_url = match std::env::var("JIEDAO_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => url,
+            _ => "sqlite://./jiedao.db".to_owned(),
+        };
+        let defaults = Self::for_database(database_url);
+        Ok(Self {
+            listen: parsed("JIEDAO_LISTEN", defaults.listen)?,
+            database_schema: optional("JIEDAO_DATABASE_SCHEMA"),
+            jwt_secret: optional("JIEDAO_JWT_SECRET").map(SecretString::from),
+            access_token_ttl: Duration::from_secs(parsed("JIEDAO_ACCESS_TOKEN_TTL_SECS", 900)?),
+            refresh_token_ttl: Duration::from_secs(parsed(
+                "JIEDAO_REFRESH_TOKEN_TTL_SECS",
+                30 * 24 * 3600,
+            )?),
+            introspection: parsed("JIEDAO_INTROSPECTION", defaults.introspection)?,
+            graphiql: parsed("JIEDAO_GRAPHIQL", defaults.graphiql)?,
+            cors_origins: optional("JIEDAO_CORS_ORIGINS")
+                .map(|s| {
+                    s.split(',')
+                        .map(str::trim)
+                        .filter(|o| !o.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            max_body_bytes: parsed("JIEDAO_MAX_BODY_BYTES", defaults.max_body_bytes)?,
+            request_timeout: Duration::from_secs(parsed("JIEDAO_REQUEST_TIMEOUT_SECS", 30)?),
+            limits: QueryLimits {
+                depth: parsed("JIEDAO_MAX_DEPTH", defaults.limits.depth)?,
+                complexity: parsed("JIEDAO_MAX_COMPLEXITY", defaults.limits.complexity)?,
+                directives: parsed("JIEDAO_MAX_DIRECTIVES", defaults.limits.directives)?,
+                aliases: parsed("JIEDAO_MAX_ALIASES", defaults.limits.aliases)?,
+                recursive_depth: defaults.limits.recursive_depth,
+            },
+            trust_forwarded_for: parsed("JIEDAO_TRUST_FORWARDED_FOR", false)?,
+            log_json: parsed("JIEDAO_LOG_JSON", false)?,
+            password_hash_concurrency: parsed(
+                "JIEDAO_PASSWORD_HASH_CONCURRENCY",
+                defaults.password_hash_concurrency,
+            )?,
+            ..defaults
+        })
+    }
+
+    /// Defaults for the given database; what a fresh install runs with.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: database_url.into(),
+            database_schema: None,
+            jwt_secret: None,
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            introspection: true,
+            graphiql: true,
+            cors_origins: Vec::new(),
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            limits: QueryLimits {
+                depth: 12,
+                complexity: 5_000,
+                directives: 10,
+                aliases: 30,
+                recursive_depth: 32,
+            },
+            trust_forwarded_for: false,
+            log_json: false,
+            password_hash_concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            login_throttle: ThrottleConfig {
+                pair_max_failures: 5,
+                address_max_failures: 30,
+                window: Duration::from_secs(15 * 60),
+                lockout: Duration::from_secs(15 * 60),
+            },
+        }
+    }
+
+    /// The SQLite database file, when the database is SQLite.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+fn optional(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match optional(name) {
+        None => Ok(default),
+        Some(raw) => raw.parse().map_err(|e: T::Err| ConfigError {
+            name,
+            message: format!("cannot parse {raw:?}: {e}"),
+        }),
+    }
+}

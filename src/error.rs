@@ -1,0 +1,107 @@
+//! One error type for the whole server. Each variant names the `extensions.code` a client
+//! sees (ARCHITECTURE.md §7). Internal errors are logged with their cause and reach the
+//! client as a bland message: database and panic text never leave the server.
+
+use async_graphql::ErrorExtensions;
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// UNAUTHENTICATED: no valid credentials, or the login failed.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// FORBIDDEN: the caller can see the object but may not do this to it.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// FORBIDDEN with reason PASSWORD_CHANGE_REQUIRED: an initial or reset password is in
+    /// use; only `changePassword`, `logout` and `me` work until it is changed.
+    #[error("the password must be changed before anything else")]
+    PasswordChangeRequired,
+    /// NOT_FOUND: no such object within the caller's reach (out-of-reach IDs look absent).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// BAD_USER_INPUT, with `extensions.field` naming the input path.
+    #[error("{message}")]
+    BadUserInput { field: String, message: String },
+    /// CONFLICT: a uniqueness rule or a concurrent change refused the request.
+    #[error("{0}")]
+    Conflict(String),
+    /// RATE_LIMITED, with `extensions.retryAfterSeconds`.
+    #[error("too many attempts, try again later")]
+    RateLimited { retry_after_secs: i64 },
+    /// INTERNAL_SERVER_ERROR: a bug or an outage; the cause is logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(err))
+    }
+
+    /// The stable `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) | Self::PasswordChangeRequired => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::Conflict(_) => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(app) => app,
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        if let AppError::Internal(cause) = &err {
+            // The request span carries the request id, so the log line can be found from
+            // the id the client got back in `x-request-id`.
+            tracing::error!(error = %cause, "internal error");
+        }
+        let code = err.code();
+        async_graphql::Error::new(err.to_string()).extend_with(|_, ext| {
+            ext.set("code", code);
+            match &err {
+                AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
+                AppError::RateLimited { retry_after_secs } => {
+                    ext.set("retryAfterSeconds", *retry_after_secs)
+                }
+                AppError::PasswordChangeRequired => ext.set("reason", "PASSWORD_CHANGE_REQUIRED"),
+                _ => {}
+            }
+        })
+    }
+}
+
+/// Maps a unique-key violation to CONFLICT and anything else to an internal error.
+pub fn on_unique_violation(err: sea_orm::DbErr, message: &str) -> AppError {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(message.into()),
+        _ => AppError::internal(err),
+    }
+}
