@@ -118,7 +118,8 @@ impl Db {
 
 async fn connect_sqlite(url: &str) -> Result<(DatabaseConnection, DatabaseConnection), DbErr> {
     // Validate the URL once here for a clear error; each pool re-parses it.
-    SqliteConnectOptions::from_str(url).map_err(|e| DbErr::Custom(format!("bad SQLite URL: {e}")))?;
+    SqliteConnectOptions::from_str(url)
+        .map_err(|e| DbErr::Custom(format!("bad SQLite URL: {e}")))?;
     let pragmas = |opts: SqliteConnectOptions| {
         opts.journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)

@@ -6,33 +6,27 @@ use async_graphql::ErrorExtensions;
 
 pub type AppResult<T> = Result<T, AppError>;
 
-#[derive(Debug, thiserror::Error)]
+/// Deliberately not `Display`: async-graphql converts any `Display` type into an error
+/// without a code, so a `?` could silently drop the code. The only conversion is ours.
+#[derive(Debug)]
 pub enum AppError {
     /// UNAUTHENTICATED: no valid credentials, or the login failed.
-    #[error("{0}")]
     Unauthenticated(&'static str),
     /// FORBIDDEN: the caller can see the object but may not do this to it.
-    #[error("{0}")]
     Forbidden(&'static str),
     /// FORBIDDEN with reason PASSWORD_CHANGE_REQUIRED: an initial or reset password is in
     /// use; only `changePassword`, `logout` and `me` work until it is changed.
-    #[error("the password must be changed before anything else")]
     PasswordChangeRequired,
     /// NOT_FOUND: no such object within the caller's reach (out-of-reach IDs look absent).
-    #[error("{0} not found")]
     NotFound(&'static str),
     /// BAD_USER_INPUT, with `extensions.field` naming the input path.
-    #[error("{message}")]
     BadUserInput { field: String, message: String },
     /// CONFLICT: a uniqueness rule or a concurrent change refused the request.
-    #[error("{0}")]
     Conflict(String),
     /// RATE_LIMITED, with `extensions.retryAfterSeconds`.
-    #[error("too many attempts, try again later")]
     RateLimited { retry_after_secs: i64 },
     /// INTERNAL_SERVER_ERROR: a bug or an outage; the cause is logged, never sent.
-    #[error("internal error")]
-    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl AppError {
@@ -45,6 +39,30 @@ impl AppError {
 
     pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(err))
+    }
+
+    /// The message the client sees.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated(m) | Self::Forbidden(m) => (*m).to_owned(),
+            Self::PasswordChangeRequired => {
+                "the password must be changed before anything else".to_owned()
+            }
+            Self::NotFound(what) => format!("{what} not found"),
+            Self::BadUserInput { message, .. } => message.clone(),
+            Self::Conflict(m) => m.clone(),
+            Self::RateLimited { .. } => "too many attempts, try again later".to_owned(),
+            Self::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    /// A description for operators (command line, logs), including internal causes.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Internal(cause) => format!("internal error: {cause}"),
+            Self::BadUserInput { field, message } => format!("{field}: {message}"),
+            other => other.message(),
+        }
     }
 
     /// The stable `extensions.code`.
@@ -84,7 +102,7 @@ impl From<AppError> for async_graphql::Error {
             tracing::error!(error = %cause, "internal error");
         }
         let code = err.code();
-        async_graphql::Error::new(err.to_string()).extend_with(|_, ext| {
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
             ext.set("code", code);
             match &err {
                 AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),

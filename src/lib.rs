@@ -1,1 +1,87 @@
+//! jiedao: the GraphQL API server for street offices (街道办事处) and their residential
+//! communities (社区). `build_state` + `build_router` give the whole server without a
+//! socket, which is how the tests drive it.
 
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod identity;
+pub mod org;
+pub mod schema;
+pub mod state;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use secrecy::{ExposeSecret, SecretString};
+
+pub use schema::{AppSchema, build_schema, build_schema_bare};
+
+use crate::{
+    auth::{
+        password::PasswordHasher,
+        token::{TokenKeys, load_or_create_secret},
+    },
+    config::Config,
+    db::Db,
+    state::{AppState, Services},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("JWT secret: {0}")]
+    Secret(String),
+}
+
+/// The access-token secret: `JIEDAO_JWT_SECRET`, or on the embedded SQLite default a
+/// secret generated on first start and kept beside the database file (mode 0600).
+fn jwt_secret(config: &Config) -> Result<SecretString, StartupError> {
+    if let Some(secret) = &config.jwt_secret {
+        if secret.expose_secret().len() < 32 {
+            return Err(StartupError::Secret(
+                "JIEDAO_JWT_SECRET must have at least 32 characters".into(),
+            ));
+        }
+        return Ok(secret.clone());
+    }
+    let Some(db_path) = config.sqlite_path() else {
+        return Err(StartupError::Secret(
+            "set JIEDAO_JWT_SECRET (at least 32 random characters) when using PostgreSQL".into(),
+        ));
+    };
+    let path = db_path.with_extension("jwt.key");
+    let (secret, created) = load_or_create_secret(&path)
+        .map_err(|e| StartupError::Secret(format!("{}: {e}", path.display())))?;
+    if created {
+        tracing::info!(path = %path.display(), "generated a JWT secret (keep this file private and backed up)");
+    }
+    Ok(secret)
+}
+
+/// Connects the database and assembles the services; does not migrate.
+pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
+    let secret = jwt_secret(&config)?;
+    let db = Db::connect(&config).await?;
+    let services = Services {
+        db,
+        passwords: PasswordHasher::new(config.password_hash_concurrency),
+        tokens: TokenKeys::new(&secret, config.access_token_ttl),
+        config: Arc::new(config),
+    };
+    Ok(AppState {
+        schema: build_schema(services.clone()),
+        services,
+        metrics: Arc::new(http::metrics::Metrics::default()),
+    })
+}
+
+pub fn build_router(state: AppState) -> axum::Router {
+    http::router(state)
+}

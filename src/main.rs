@@ -1,1 +1,154 @@
-fn main(){}
+//! The `jiedao` command: parse the command line, load the configuration, and hand over to
+//! the library.
+
+use std::{io::Read, net::SocketAddr, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use jiedao::{
+    bootstrap, build_router, build_schema_bare, build_state, config::Config, db::Db, telemetry,
+};
+use tokio::signal;
+
+#[derive(Parser)]
+#[command(
+    name = "jiedao",
+    version,
+    about = "GraphQL API server for street offices and communities"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (applies pending migrations first unless --no-migrate).
+    Serve {
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Load a demo street office with two communities and demo accounts.
+    SeedDemo,
+    /// Create a platform admin; the password is read from standard input.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Schema = cli.command {
+        print!("{}", build_schema_bare().sdl());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("jiedao: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(config.log_json);
+    match run(cli.command, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("jiedao: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    match command {
+        Command::Schema => Ok(()),
+        Command::Migrate => {
+            let db = Db::connect(&config).await?;
+            db.migrate().await?;
+            println!("migrations applied");
+            Ok(db.close().await?)
+        }
+        Command::SeedDemo => {
+            let db = Db::connect(&config).await?;
+            db.migrate().await?;
+            let logins = bootstrap::seed_demo(&db).await.map_err(|e| e.describe())?;
+            println!(
+                "Loaded {} with two communities. Demo logins:",
+                bootstrap::DEMO_STREET_OFFICE
+            );
+            for login in logins {
+                println!(
+                    "  {:<22} {:<22} {}",
+                    login.username, login.password, login.role
+                );
+            }
+            println!("These passwords are public: never load demo data into a real deployment.");
+            Ok(db.close().await?)
+        }
+        Command::CreateAdmin { username, .. } => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let db = Db::connect(&config).await?;
+            db.migrate().await?;
+            let id = bootstrap::create_platform_admin(&db, &username, password)
+                .await
+                .map_err(|e| e.describe())?;
+            println!("{id}");
+            Ok(db.close().await?)
+        }
+        Command::Serve { no_migrate } => serve(config, no_migrate).await,
+    }
+}
+
+async fn serve(config: Config, no_migrate: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let listen = config.listen;
+    let state = build_state(config).await?;
+    if !no_migrate {
+        state.services.db.migrate().await?;
+    }
+    let db = state.services.db.clone();
+    let app = build_router(state);
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(%listen, "jiedao listening; GraphQL at /graphql");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    db.close().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match signal::unix::signal(signal::unix::SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -7,7 +7,9 @@ pub fn init(json: bool) {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let registry = tracing_subscriber::registry().with(filter);
     if json {
-        registry.with(fmt::layer().json().with_current_span(true)).init();
+        registry
+            .with(fmt::layer().json().with_current_span(true))
+            .init();
     } else {
         registry.with(fmt::layer()).init();
     }

@@ -11,3 +11,4 @@ pub mod role_grant;
 pub mod street_office;
 
 pub use sea_orm;
+pub mod reach;

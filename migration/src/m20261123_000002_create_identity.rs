@@ -83,7 +83,13 @@ impl MigrationTrait for Migration {
             ("ix_role_grant_street_office", RoleGrant::StreetOfficeId),
         ] {
             manager
-                .create_index(Index::create().name(name).table(RoleGrant::Table).col(col).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(RoleGrant::Table)
+                        .col(col)
+                        .to_owned(),
+                )
                 .await?;
         }
         manager
@@ -152,7 +158,9 @@ impl MigrationTrait for Migration {
             RoleGrant::Table.into_iden(),
             AppUser::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

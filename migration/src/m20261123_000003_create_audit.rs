@@ -35,7 +35,13 @@ impl MigrationTrait for Migration {
             ("ix_audit_entry_actor", AuditEntry::ActorUserId),
         ] {
             manager
-                .create_index(Index::create().name(name).table(AuditEntry::Table).col(col).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(AuditEntry::Table)
+                        .col(col)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

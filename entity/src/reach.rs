@@ -1,0 +1,150 @@
+//! What a caller reaches for one capability (ARCHITECTURE.md §2), and the scoped finders that
+//! apply it. Every read of a tenant-scoped row goes through these filters, so tenant access
+//! lives in one place (where PostgreSQL row-level security will later be added).
+
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, Select,
+    sea_query::{Expr, ExprTrait, Query},
+};
+use uuid::Uuid;
+
+use crate::{app_user, audit_entry, community, street_office};
+
+/// The part of the tenancy tree a caller reaches for one capability.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Reach {
+    /// The whole deployment (platform admin).
+    Everything,
+    /// Whole street offices (with all their communities) and single communities.
+    Within {
+        street_offices: Vec<Uuid>,
+        communities: Vec<Uuid>,
+    },
+    #[default]
+    Nothing,
+}
+
+impl Reach {
+    pub fn is_nothing(&self) -> bool {
+        matches!(self, Self::Nothing)
+    }
+
+    /// Whether the reach covers a place: a community (with its street office) or, when
+    /// `community` is `None`, the street office as a whole.
+    pub fn covers(&self, street_office: Option<Uuid>, community: Option<Uuid>) -> bool {
+        match self {
+            Self::Everything => true,
+            Self::Nothing => false,
+            Self::Within {
+                street_offices,
+                communities,
+            } => {
+                street_office.is_some_and(|s| street_offices.contains(&s))
+                    || community.is_some_and(|c| communities.contains(&c))
+            }
+        }
+    }
+
+    /// A condition on a (street office, community) column pair. Rows with neither are
+    /// deployment-wide and only `Everything` reaches them.
+    pub fn condition<S: ColumnTrait, C: ColumnTrait>(
+        &self,
+        street_office: S,
+        community: C,
+    ) -> Condition {
+        match self {
+            Self::Everything => Condition::all(),
+            Self::Nothing => never(),
+            Self::Within {
+                street_offices,
+                communities,
+            } => Condition::any()
+                .add(street_office.is_in(street_offices.iter().copied()))
+                .add(community.is_in(communities.iter().copied())),
+        }
+    }
+
+    /// A condition on a `community_id` column of a tenant table: communities in reach,
+    /// including every community of the street offices in reach.
+    pub fn community_condition<C: ColumnTrait>(&self, community: C) -> Condition {
+        match self {
+            Self::Everything => Condition::all(),
+            Self::Nothing => never(),
+            Self::Within {
+                street_offices,
+                communities,
+            } => Condition::any()
+                .add(community.is_in(communities.iter().copied()))
+                .add(
+                    community.in_subquery(
+                        Query::select()
+                            .column(community::Column::Id)
+                            .from(community::Entity)
+                            .and_where(
+                                community::Column::StreetOfficeId
+                                    .is_in(street_offices.iter().copied()),
+                            )
+                            .to_owned(),
+                    ),
+                ),
+        }
+    }
+}
+
+/// A condition no row meets. (An empty `Condition::any()` would add no WHERE clause at
+/// all, which is the opposite of what "reaches nothing" must mean.)
+pub fn never() -> Condition {
+    Condition::all().add(Expr::val(1).eq(2))
+}
+
+impl street_office::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        let condition = match reach {
+            Reach::Everything => Condition::all(),
+            Reach::Nothing => never(),
+            Reach::Within {
+                street_offices,
+                communities,
+            } => Condition::any()
+                .add(street_office::Column::Id.is_in(street_offices.iter().copied()))
+                // Seeing a community means seeing the name of the street office above it.
+                .add(
+                    street_office::Column::Id.in_subquery(
+                        Query::select()
+                            .column(community::Column::StreetOfficeId)
+                            .from(community::Entity)
+                            .and_where(community::Column::Id.is_in(communities.iter().copied()))
+                            .to_owned(),
+                    ),
+                ),
+        };
+        Self::find().filter(condition)
+    }
+}
+
+impl community::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find()
+            .filter(reach.condition(community::Column::StreetOfficeId, community::Column::Id))
+    }
+}
+
+impl app_user::Entity {
+    /// Users whose home lies in reach. Users without a home (created on the command line)
+    /// are deployment-wide.
+    pub fn find_homed_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.condition(
+            app_user::Column::HomeStreetOfficeId,
+            app_user::Column::HomeCommunityId,
+        ))
+    }
+}
+
+impl audit_entry::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.condition(
+            audit_entry::Column::StreetOfficeId,
+            audit_entry::Column::CommunityId,
+        ))
+    }
+}

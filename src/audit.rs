@@ -1,0 +1,127 @@
+//! The audit log (ARCHITECTURE.md §7): one row per request that changed something or read
+//! personal data. A successful change is recorded in its own transaction (both land or
+//! neither does); a failed one is recorded after the rollback, in a transaction of its own.
+
+pub mod graphql;
+
+use chrono::Utc;
+use entity::audit_entry;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{
+    auth::viewer::Place,
+    db::Db,
+    error::{AppError, AppResult},
+    graphql::RequestMeta,
+};
+
+/// What one audited action touched: where in the tenancy tree, and which object.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuditTarget {
+    pub place: Place,
+    pub target_id: Option<Uuid>,
+}
+
+/// A service result together with what it touched.
+pub struct Audited<T> {
+    pub value: T,
+    pub target: AuditTarget,
+}
+
+impl<T> Audited<T> {
+    pub fn new(value: T, place: Place, target_id: Uuid) -> Self {
+        Self {
+            value,
+            target: AuditTarget {
+                place,
+                target_id: Some(target_id),
+            },
+        }
+    }
+}
+
+/// One audited action: who did what, with the input already redacted.
+pub struct Action<'a> {
+    pub name: &'static str,
+    pub actor: Option<Uuid>,
+    pub meta: &'a RequestMeta,
+    pub input: Value,
+}
+
+impl Action<'_> {
+    /// Records the outcome and commits, or rolls back and records the failure.
+    pub async fn finish<T>(
+        self,
+        db: &Db,
+        txn: DatabaseTransaction,
+        result: AppResult<Audited<T>>,
+    ) -> AppResult<T> {
+        match result {
+            Ok(audited) => {
+                self.record(&txn, None, audited.target, None).await?;
+                txn.commit().await?;
+                Ok(audited.value)
+            }
+            Err(err) => {
+                txn.rollback().await?;
+                let failure = db.begin_write().await?;
+                self.record(&failure, Some(&err), AuditTarget::default(), None)
+                    .await?;
+                failure.commit().await?;
+                Err(err)
+            }
+        }
+    }
+
+    /// Records the action inside `conn`; `actor` overrides the one known up front (a login
+    /// learns who acted only once it succeeds).
+    pub async fn record(
+        &self,
+        conn: &impl ConnectionTrait,
+        error: Option<&AppError>,
+        target: AuditTarget,
+        actor: Option<Uuid>,
+    ) -> AppResult<()> {
+        audit_entry::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            occurred_at: Set(Utc::now()),
+            request_id: Set(self.meta.request_id.clone()),
+            actor_user_id: Set(actor.or(self.actor)),
+            action: Set(self.name.to_owned()),
+            outcome: Set(if error.is_some() { "failed" } else { "ok" }.to_owned()),
+            error_code: Set(error.map(|e| e.code().to_owned())),
+            street_office_id: Set(target.place.street_office),
+            community_id: Set(target.place.community),
+            target_id: Set(target.target_id),
+            input: Set(self.input.clone()),
+            subject_ids: Set(Value::Array(Vec::new())),
+            client_addr: Set(Some(self.meta.client_addr.clone())),
+        }
+        .insert(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failure on its own (for actions that fail before any transaction).
+    pub async fn record_failure(&self, db: &Db, err: &AppError) -> AppResult<()> {
+        let txn = db.begin_write().await?;
+        self.record(&txn, Some(err), AuditTarget::default(), None)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// Input with the named secret fields replaced, for the audit log.
+pub fn redact(mut input: Value, secret_fields: &[&str]) -> Value {
+    if let Value::Object(map) = &mut input {
+        for field in secret_fields {
+            if let Some(value) = map.get_mut(*field) {
+                *value = Value::String("[redacted]".into());
+            }
+        }
+    }
+    input
+}

@@ -1,0 +1,89 @@
+//! Reading the audit log: admins see the entries of their scope; entries with no place in
+//! the tree (logins, failures before a scope was known) only platform admins see.
+
+use async_graphql::{Context, ID, Json, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::audit_entry;
+use sea_orm::{ColumnTrait, QueryFilter};
+
+use crate::{
+    auth::Capability,
+    error::AppError,
+    graphql::{
+        ContextExt,
+        pagination::{Page, PageArgs, keyset_page},
+    },
+};
+
+#[derive(SimpleObject)]
+pub struct AuditEntry {
+    pub id: ID,
+    pub occurred_at: DateTime<Utc>,
+    /// The `x-request-id` of the request, to find its log lines.
+    pub request_id: String,
+    pub actor_user_id: Option<ID>,
+    /// The GraphQL field that acted, e.g. `grantRole`.
+    pub action: String,
+    /// `ok` or `failed`.
+    pub outcome: String,
+    pub error_code: Option<String>,
+    pub street_office_id: Option<ID>,
+    pub community_id: Option<ID>,
+    pub target_id: Option<ID>,
+    /// The input, with secrets redacted.
+    pub input: Json<serde_json::Value>,
+    pub client_addr: Option<String>,
+}
+
+impl From<audit_entry::Model> for AuditEntry {
+    fn from(m: audit_entry::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            occurred_at: m.occurred_at,
+            request_id: m.request_id,
+            actor_user_id: m.actor_user_id.map(ID::from),
+            action: m.action,
+            outcome: m.outcome,
+            error_code: m.error_code,
+            street_office_id: m.street_office_id.map(ID::from),
+            community_id: m.community_id.map(ID::from),
+            target_id: m.target_id.map(ID::from),
+            input: Json(m.input),
+            client_addr: m.client_addr,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// Audit entries of the caller's scope, oldest first; `action` narrows to one action.
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
+    async fn audit_entries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        action: Option<String>,
+    ) -> Result<Page<AuditEntry>> {
+        let reach = ctx.viewer()?.reach(Capability::ReadAudit);
+        if reach.is_nothing() {
+            return Err(AppError::Forbidden("only admins read the audit log").into());
+        }
+        let args = PageArgs::new(first, after)?;
+        let mut select = audit_entry::Entity::find_in_reach(&reach);
+        if let Some(action) = action {
+            select = select.filter(audit_entry::Column::Action.eq(action));
+        }
+        Ok(keyset_page(
+            ctx.services().db.reader(),
+            select,
+            audit_entry::Column::Id,
+            args,
+            AuditEntry::from,
+        )
+        .await?)
+    }
+}

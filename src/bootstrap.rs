@@ -1,0 +1,210 @@
+//! Command-line setup: the first platform admin and the demo data. Both write through the
+//! same services and rules as the API.
+
+use chrono::Utc;
+use entity::{
+    app_user, community,
+    role_grant::{self, GrantSource, Role, ScopeKind},
+    street_office,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{password, viewer::Place},
+    db::Db,
+    error::{AppError, AppResult, on_unique_violation},
+    identity::{sessions::username_key, users::check_username},
+};
+
+/// Creates a user with a chosen password (no forced change) and optional home.
+async fn insert_user(
+    conn: &impl ConnectionTrait,
+    username: &str,
+    display_name: &str,
+    password_hash: String,
+    home: Place,
+) -> AppResult<app_user::Model> {
+    let now = Utc::now();
+    app_user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username.to_owned()),
+        username_key: Set(username_key(username)),
+        display_name: Set(display_name.to_owned()),
+        password_hash: Set(password_hash),
+        must_change_password: Set(false),
+        home_street_office_id: Set(home.street_office),
+        home_community_id: Set(home.community),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        password_changed_at: Set(now),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| on_unique_violation(e, "this username is taken"))
+}
+
+async fn insert_grant(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    role: Role,
+    scope_id: Option<Uuid>,
+    place: Place,
+) -> AppResult<()> {
+    let now = Utc::now();
+    role_grant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user),
+        role: Set(role),
+        scope_kind: Set(crate::auth::viewer::scope_kind_of(role)),
+        scope_id: Set(scope_id),
+        street_office_id: Set(place.street_office),
+        community_id: Set(place.community),
+        valid_from: Set(now),
+        valid_until: Set(None),
+        source_kind: Set(GrantSource::Manual),
+        source_id: Set(None),
+        granted_by: Set(None),
+        created_at: Set(now),
+        revoked_at: Set(None),
+        revoked_by: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// `jiedao create-admin`: a platform admin, with the password rules of the API.
+pub async fn create_platform_admin(db: &Db, username: &str, password: &str) -> AppResult<Uuid> {
+    let username = check_username("username", username)?;
+    password::check_strength("password", &username, password)?;
+    let owned = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || password::hash_blocking(&owned))
+        .await
+        .map_err(AppError::internal)??;
+    let txn = db.begin_write().await?;
+    let user = insert_user(&txn, &username, &username, hash, Place::default()).await?;
+    insert_grant(&txn, user.id, Role::PlatformAdmin, None, Place::default()).await?;
+    txn.commit().await?;
+    Ok(user.id)
+}
+
+/// A demo login printed by `seed-demo`.
+pub struct DemoLogin {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub role: &'static str,
+}
+
+pub const DEMO_STREET_OFFICE: &str = "示范街道办事处";
+const DEMO_COMMUNITIES: [&str; 2] = ["幸福里社区", "光明社区"];
+
+/// `jiedao seed-demo`: a street office with two communities, and one account per admin
+/// level, with known passwords. Refuses to run twice.
+pub async fn seed_demo(db: &Db) -> AppResult<Vec<DemoLogin>> {
+    let txn = db.begin_write().await?;
+    let exists = street_office::Entity::find()
+        .filter(street_office::Column::Name.eq(DEMO_STREET_OFFICE))
+        .one(&txn)
+        .await?;
+    if exists.is_some() {
+        return Err(AppError::Conflict("the demo data is already loaded".into()));
+    }
+    let now = Utc::now();
+    let office = street_office::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(DEMO_STREET_OFFICE.to_owned()),
+        division_code: Set(Some("110105001".to_owned())),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let mut communities = Vec::new();
+    for name in DEMO_COMMUNITIES {
+        communities.push(
+            community::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                street_office_id: Set(office.id),
+                name: Set(name.to_owned()),
+                created_at: Set(now),
+            }
+            .insert(&txn)
+            .await?,
+        );
+    }
+    let logins = [
+        DemoLogin {
+            username: "demo.platform",
+            password: "demo-platform-2026",
+            role: "platform_admin",
+        },
+        DemoLogin {
+            username: "demo.street",
+            password: "demo-street-2026",
+            role: "street_admin of 示范街道办事处",
+        },
+        DemoLogin {
+            username: "demo.xingfu.admin",
+            password: "demo-xingfu-2026",
+            role: "community_admin of 幸福里社区",
+        },
+        DemoLogin {
+            username: "demo.xingfu.staff",
+            password: "demo-staff-2026",
+            role: "community_staff of 幸福里社区",
+        },
+        DemoLogin {
+            username: "demo.guangming.admin",
+            password: "demo-guangming-2026",
+            role: "community_admin of 光明社区",
+        },
+    ];
+    let office_place = Place {
+        street_office: Some(office.id),
+        community: None,
+    };
+    let community_place = |c: &community::Model| Place {
+        street_office: Some(office.id),
+        community: Some(c.id),
+    };
+    let plan: [(Role, Option<Uuid>, Place); 5] = [
+        (Role::PlatformAdmin, None, Place::default()),
+        (Role::StreetAdmin, Some(office.id), office_place),
+        (
+            Role::CommunityAdmin,
+            Some(communities[0].id),
+            community_place(&communities[0]),
+        ),
+        (
+            Role::CommunityStaff,
+            Some(communities[0].id),
+            community_place(&communities[0]),
+        ),
+        (
+            Role::CommunityAdmin,
+            Some(communities[1].id),
+            community_place(&communities[1]),
+        ),
+    ];
+    for (login, (role, scope, place)) in logins.iter().zip(plan) {
+        debug_assert_eq!(
+            crate::auth::viewer::scope_kind_of(role) == ScopeKind::Deployment,
+            scope.is_none()
+        );
+        let password = login.password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || password::hash_blocking(&password))
+            .await
+            .map_err(AppError::internal)??;
+        let home = if role == Role::PlatformAdmin {
+            Place::default()
+        } else {
+            place
+        };
+        let user = insert_user(&txn, login.username, login.username, hash, home).await?;
+        insert_grant(&txn, user.id, role, scope, place).await?;
+    }
+    txn.commit().await?;
+    Ok(logins.into())
+}

@@ -1,0 +1,21 @@
+//! The GraphQL kit every domain uses: request context (the caller, request metadata),
+//! error-code stamping, the alias limit, Relay pagination and ID parsing.
+
+pub mod context;
+pub mod error_codes;
+pub mod limits;
+pub mod loader;
+pub mod pagination;
+pub mod write;
+
+pub use context::{Caller, ContextExt, RequestMeta};
+
+use async_graphql::ID;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// Parses an ID argument; `field` is the input path reported on failure.
+pub fn parse_id(field: &str, id: &ID) -> AppResult<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "not a valid ID"))
+}

@@ -1,0 +1,88 @@
+//! Per-request data put into every GraphQL request by the HTTP handler.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_graphql::Context;
+
+use crate::{
+    auth::Viewer,
+    error::{AppError, AppResult},
+    state::Services,
+};
+
+/// Who is calling, decided once per request from the `Authorization` header. A bad token
+/// does not fail the request by itself: `login` and `refreshToken` still work with a stale
+/// header, and everything else answers UNAUTHENTICATED.
+pub enum Caller {
+    Anonymous,
+    User(Viewer),
+    /// The token was expired, forged, or its session ended; the message says which.
+    Refused(&'static str),
+}
+
+/// Facts about the HTTP request that services record (audit) or limit on (throttle).
+pub struct RequestMeta {
+    pub request_id: String,
+    pub client_addr: String,
+    password_attempted: AtomicBool,
+}
+
+impl RequestMeta {
+    pub fn new(request_id: String, client_addr: String) -> Self {
+        Self {
+            request_id,
+            client_addr,
+            password_attempted: AtomicBool::new(false),
+        }
+    }
+
+    /// Allows one password check per request, so that aliases cannot try ten passwords
+    /// in one request and bypass the login throttle's counting.
+    pub fn claim_password_attempt(&self) -> AppResult<()> {
+        if self.password_attempted.swap(true, Ordering::SeqCst) {
+            return Err(AppError::RateLimited {
+                retry_after_secs: 1,
+            });
+        }
+        Ok(())
+    }
+}
+
+pub trait ContextExt {
+    fn services(&self) -> &Services;
+    fn meta(&self) -> &RequestMeta;
+    fn caller(&self) -> &Caller;
+
+    /// The logged-in caller; refused while the password must be changed.
+    fn viewer(&self) -> AppResult<&Viewer> {
+        let viewer = self.viewer_even_if_password_expired()?;
+        if viewer.must_change_password {
+            return Err(AppError::PasswordChangeRequired);
+        }
+        Ok(viewer)
+    }
+
+    /// The logged-in caller, also while an initial or reset password is still in use (for
+    /// `me`, `changePassword` and `logout`).
+    fn viewer_even_if_password_expired(&self) -> AppResult<&Viewer> {
+        match self.caller() {
+            Caller::User(viewer) => Ok(viewer),
+            Caller::Anonymous => Err(AppError::Unauthenticated("log in first")),
+            Caller::Refused(message) => Err(AppError::Unauthenticated(message)),
+        }
+    }
+}
+
+impl ContextExt for Context<'_> {
+    fn services(&self) -> &Services {
+        self.data_unchecked::<Services>()
+    }
+
+    fn meta(&self) -> &RequestMeta {
+        self.data_unchecked::<RequestMeta>()
+    }
+
+    fn caller(&self) -> &Caller {
+        self.data_unchecked::<Caller>()
+    }
+}

@@ -1,0 +1,119 @@
+//! Relay connections with keyset cursors (ARCHITECTURE.md §7): rows are ordered by their
+//! UUID v7 id, a cursor is the last id seen, so page 5,000 costs what page 1 costs.
+
+use async_graphql::{
+    OutputType, SimpleObject,
+    connection::{Connection, Edge},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+/// Extra fields on every connection.
+#[derive(SimpleObject)]
+pub struct ConnectionTotals {
+    /// How many items match, over all pages.
+    pub total_count: u64,
+}
+
+pub type Page<N> = Connection<String, N, ConnectionTotals>;
+
+/// Validated `first`/`after` arguments.
+#[derive(Clone, Copy, Debug)]
+pub struct PageArgs {
+    pub first: u64,
+    pub after: Option<Uuid>,
+}
+
+impl PageArgs {
+    pub fn new(first: Option<i32>, after: Option<String>) -> AppResult<Self> {
+        let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !(0..=MAX_PAGE_SIZE).contains(&first) {
+            return Err(AppError::bad_input(
+                "first",
+                format!("first must be between 0 and {MAX_PAGE_SIZE}"),
+            ));
+        }
+        let after = after.map(|cursor| decode_cursor(&cursor)).transpose()?;
+        Ok(Self {
+            first: first as u64,
+            after,
+        })
+    }
+}
+
+pub fn encode_cursor(id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+fn decode_cursor(cursor: &str) -> AppResult<Uuid> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| Uuid::from_slice(&bytes).ok())
+        .ok_or_else(|| AppError::bad_input("after", "not a cursor from this list"))
+}
+
+/// Runs one keyset page of `select` (already filtered to the caller's reach) in two
+/// statements: the page itself and the total count.
+pub async fn keyset_page<E, N>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    id_column: E::Column,
+    args: PageArgs,
+    to_node: impl Fn(E::Model) -> N,
+) -> AppResult<Page<N>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    N: OutputType,
+{
+    let total_count = select.clone().count(conn).await?;
+    let mut page = select;
+    if let Some(after) = args.after {
+        page = page.filter(id_column.gt(after));
+    }
+    let rows = page
+        .order_by_asc(id_column)
+        .limit(args.first + 1)
+        .all(conn)
+        .await?;
+    let has_next = rows.len() as u64 > args.first;
+    let mut connection = Connection::with_additional_fields(
+        args.after.is_some(),
+        has_next,
+        ConnectionTotals { total_count },
+    );
+    for row in rows.into_iter().take(args.first as usize) {
+        let id = id_of::<E>(&row, id_column)?;
+        connection
+            .edges
+            .push(Edge::new(encode_cursor(id), to_node(row)));
+    }
+    Ok(connection)
+}
+
+fn id_of<E: EntityTrait>(row: &E::Model, id_column: E::Column) -> AppResult<Uuid> {
+    use sea_orm::ModelTrait;
+    match row.get(id_column) {
+        sea_orm::Value::Uuid(Some(id)) => Ok(id),
+        _ => Err(AppError::internal(std::io::Error::other(
+            "keyset column is not a UUID",
+        ))),
+    }
+}
+
+/// The complexity of a list field: each of the `first` items costs what its selection costs
+/// (ARCHITECTURE.md §7), so `first: 100` of a deep selection is refused up front.
+pub fn list_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let first = usize::try_from(first.unwrap_or(DEFAULT_PAGE_SIZE)).unwrap_or(0);
+    first.saturating_mul(child_complexity).saturating_add(1)
+}

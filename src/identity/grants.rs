@@ -1,0 +1,193 @@
+//! Granting and revoking roles (ARCHITECTURE.md §3): only roles below your own, only inside
+//! your own scope, each role on its own kind of scope.
+
+use chrono::{DateTime, Utc};
+use entity::role_grant::{self, GrantSource, Role, ScopeKind};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter,
+};
+use uuid::Uuid;
+
+use super::{sessions::end_sessions_of, users::visible_users};
+use crate::{
+    audit::Audited,
+    auth::{
+        Capability, Viewer,
+        viewer::{Place, scope_kind_of},
+    },
+    error::{AppError, AppResult},
+    org::service::{visible_community, visible_street_office},
+};
+
+pub struct NewGrant {
+    pub user_id: Uuid,
+    pub role: Role,
+    /// The street office, community, compound, grid or household; empty for the deployment.
+    pub scope_id: Option<Uuid>,
+    /// Required for scopes below a community (compound, grid, household), which the
+    /// registry does not hold yet: it places the grant in the tenancy tree.
+    pub community_id: Option<Uuid>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+/// Locates a grant's scope in the tenancy tree, or NOT_FOUND if the caller cannot see it.
+async fn place_of_scope(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    kind: ScopeKind,
+    scope_id: Option<Uuid>,
+    community_id: Option<Uuid>,
+) -> AppResult<Place> {
+    let scope =
+        || scope_id.ok_or_else(|| AppError::bad_input("input.scopeId", "this role needs a scope"));
+    match kind {
+        ScopeKind::Deployment => Ok(Place::default()),
+        ScopeKind::StreetOffice => {
+            let office = visible_street_office(conn, viewer, scope()?).await?;
+            Ok(Place {
+                street_office: Some(office.id),
+                community: None,
+            })
+        }
+        ScopeKind::Community => {
+            let community = visible_community(conn, viewer, scope()?).await?;
+            Ok(Place {
+                street_office: Some(community.street_office_id),
+                community: Some(community.id),
+            })
+        }
+        ScopeKind::Compound | ScopeKind::Grid | ScopeKind::Household => {
+            scope()?;
+            let community_id = community_id.ok_or_else(|| {
+                AppError::bad_input("input.communityId", "give the community of this scope")
+            })?;
+            let community = visible_community(conn, viewer, community_id).await?;
+            Ok(Place {
+                street_office: Some(community.street_office_id),
+                community: Some(community.id),
+            })
+        }
+    }
+}
+
+pub async fn grant_role(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: NewGrant,
+) -> AppResult<Audited<role_grant::Model>> {
+    let kind = scope_kind_of(new.role);
+    let scope_id = if kind == ScopeKind::Deployment {
+        None
+    } else {
+        new.scope_id
+    };
+    let place = place_of_scope(conn, viewer, kind, scope_id, new.community_id).await?;
+    if !viewer.may_grant(new.role, place) {
+        return Err(AppError::Forbidden(
+            "you may grant only roles below your own, inside your own scope",
+        ));
+    }
+    let user = visible_users(viewer)
+        .filter(entity::app_user::Column::Id.eq(new.user_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    if user.disabled_at.is_some() {
+        return Err(AppError::bad_input(
+            "input.userId",
+            "the account is disabled",
+        ));
+    }
+    let now = Utc::now();
+    let valid_from = new.valid_from.unwrap_or(now);
+    if new.valid_until.is_some_and(|until| until <= valid_from) {
+        return Err(AppError::bad_input(
+            "input.validUntil",
+            "must be after validFrom",
+        ));
+    }
+    let same_scope = match scope_id {
+        Some(id) => role_grant::Column::ScopeId.eq(id),
+        None => role_grant::Column::ScopeId.is_null(),
+    };
+    let duplicate = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.eq(user.id))
+        .filter(role_grant::Column::Role.eq(new.role))
+        .filter(same_scope)
+        .filter(role_grant::Column::RevokedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(role_grant::Column::ValidUntil.is_null())
+                .add(role_grant::Column::ValidUntil.gt(now)),
+        )
+        .one(conn)
+        .await?;
+    if duplicate.is_some() {
+        return Err(AppError::Conflict(
+            "the user already holds this role on this scope".into(),
+        ));
+    }
+    let id = Uuid::now_v7();
+    let grant = role_grant::ActiveModel {
+        id: Set(id),
+        user_id: Set(user.id),
+        role: Set(new.role),
+        scope_kind: Set(kind),
+        scope_id: Set(scope_id),
+        street_office_id: Set(place.street_office),
+        community_id: Set(place.community),
+        valid_from: Set(valid_from),
+        valid_until: Set(new.valid_until),
+        source_kind: Set(GrantSource::Manual),
+        source_id: Set(None),
+        granted_by: Set(Some(viewer.user_id)),
+        created_at: Set(now),
+        revoked_at: Set(None),
+        revoked_by: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(Audited::new(grant, place, id))
+}
+
+/// Revokes one grant. Only that grant's role and scope are checked (not all the user's
+/// grants): a community admin can take back a role given in its community from someone
+/// who also holds roles elsewhere. The user's sessions end with it.
+pub async fn revoke_role(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    grant_id: Uuid,
+) -> AppResult<Audited<role_grant::Model>> {
+    let reach = viewer.reach(Capability::ManageUsers);
+    let grant = role_grant::Entity::find_by_id(grant_id)
+        .filter(reach.condition(
+            role_grant::Column::StreetOfficeId,
+            role_grant::Column::CommunityId,
+        ))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("grant"))?;
+    let place = Place::of_grant(&grant);
+    if !viewer.may_grant(grant.role, place) {
+        return Err(AppError::Forbidden(
+            "you may revoke only roles below your own, inside your own scope",
+        ));
+    }
+    if grant.revoked_at.is_some() {
+        return Err(AppError::Conflict("the grant is already revoked".into()));
+    }
+    if grant.source_kind != GrantSource::Manual {
+        return Err(AppError::Conflict(
+            "this grant comes from a committee position; end the position instead".into(),
+        ));
+    }
+    let now = Utc::now();
+    let mut update: role_grant::ActiveModel = grant.into();
+    update.revoked_at = Set(Some(now));
+    update.revoked_by = Set(Some(viewer.user_id));
+    let grant = update.update(conn).await?;
+    end_sessions_of(conn, grant.user_id, None, "role revoked", now).await?;
+    Ok(Audited::new(grant, place, grant_id))
+}

@@ -1,0 +1,72 @@
+//! Batched lookups for users' grants and the names of grant scopes.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use entity::{community, role_grant, street_office};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::{error::AppError, graphql::loader::DbLoader};
+
+/// The unrevoked grants of a user, oldest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GrantsOf(pub Uuid);
+
+/// The display name of a scope: a street office or a community.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ScopeName(pub Uuid);
+
+impl Loader<GrantsOf> for DbLoader {
+    type Value = Vec<role_grant::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[GrantsOf]) -> Result<HashMap<GrantsOf, Self::Value>, Self::Error> {
+        let rows = role_grant::Entity::find()
+            .filter(role_grant::Column::UserId.is_in(keys.iter().map(|k| k.0)))
+            .filter(role_grant::Column::RevokedAt.is_null())
+            .order_by_asc(role_grant::Column::Id)
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?;
+        let mut grouped: HashMap<GrantsOf, Vec<role_grant::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            grouped.entry(GrantsOf(row.user_id)).or_default().push(row);
+        }
+        Ok(grouped)
+    }
+}
+
+impl Loader<ScopeName> for DbLoader {
+    type Value = String;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[ScopeName],
+    ) -> Result<HashMap<ScopeName, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let offices: Vec<(Uuid, String)> = street_office::Entity::find()
+            .select_only()
+            .columns([street_office::Column::Id, street_office::Column::Name])
+            .filter(street_office::Column::Id.is_in(ids.clone()))
+            .into_tuple()
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?;
+        let communities: Vec<(Uuid, String)> = community::Entity::find()
+            .select_only()
+            .columns([community::Column::Id, community::Column::Name])
+            .filter(community::Column::Id.is_in(ids))
+            .into_tuple()
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?;
+        Ok(offices
+            .into_iter()
+            .chain(communities)
+            .map(|(id, name)| (ScopeName(id), name))
+            .collect())
+    }
+}

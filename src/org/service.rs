@@ -1,0 +1,136 @@
+//! Street offices and communities: creation rules and scoped lookups.
+
+use chrono::Utc;
+use entity::{community, reach::Reach, street_office};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    audit::Audited,
+    auth::{Capability, Viewer, viewer::Place},
+    error::{AppError, AppResult, on_unique_violation},
+};
+
+/// A trimmed, non-empty name of at most `max` characters.
+pub fn clean_name(field: &str, raw: &str, max: usize) -> AppResult<String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(AppError::bad_input(field, "must not be empty"));
+    }
+    if name.chars().count() > max {
+        return Err(AppError::bad_input(
+            field,
+            format!("must have at most {max} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A street office the caller can see, or NOT_FOUND.
+pub async fn visible_street_office(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<street_office::Model> {
+    street_office::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
+        .filter(street_office::Column::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("street office"))
+}
+
+/// A community the caller can see, or NOT_FOUND.
+pub async fn visible_community(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<community::Model> {
+    community::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
+        .filter(community::Column::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("community"))
+}
+
+pub struct NewStreetOffice {
+    pub name: String,
+    pub division_code: Option<String>,
+}
+
+pub async fn create_street_office(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    input: NewStreetOffice,
+) -> AppResult<Audited<street_office::Model>> {
+    if viewer.reach(Capability::CreateStreetOffice) != Reach::Everything {
+        return Err(AppError::Forbidden(
+            "only a platform admin creates street offices",
+        ));
+    }
+    let name = clean_name("input.name", &input.name, 100)?;
+    let division_code = input
+        .division_code
+        .map(|code| code.trim().to_owned())
+        .filter(|code| !code.is_empty())
+        .map(|code| {
+            // Statistical division codes (统计用区划代码) of a town-level unit: 9 digits, or
+            // 12 with the village part zero-padded.
+            if (code.len() == 9 || code.len() == 12) && code.chars().all(|c| c.is_ascii_digit()) {
+                Ok(code)
+            } else {
+                Err(AppError::bad_input(
+                    "input.divisionCode",
+                    "a division code has 9 or 12 digits",
+                ))
+            }
+        })
+        .transpose()?;
+    let id = Uuid::now_v7();
+    let office = street_office::ActiveModel {
+        id: Set(id),
+        name: Set(name),
+        division_code: Set(division_code),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| on_unique_violation(e, "a street office with this name exists"))?;
+    let place = Place {
+        street_office: Some(id),
+        community: None,
+    };
+    Ok(Audited::new(office, place, id))
+}
+
+pub async fn create_community(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    street_office_id: Uuid,
+    name: &str,
+) -> AppResult<Audited<community::Model>> {
+    let office = visible_street_office(conn, viewer, street_office_id).await?;
+    if !viewer
+        .reach(Capability::CreateCommunity)
+        .covers(Some(office.id), None)
+    {
+        return Err(AppError::Forbidden(
+            "only an admin of the street office creates its communities",
+        ));
+    }
+    let name = clean_name("input.name", name, 100)?;
+    let id = Uuid::now_v7();
+    let community = community::ActiveModel {
+        id: Set(id),
+        street_office_id: Set(office.id),
+        name: Set(name),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| on_unique_violation(e, "this street office has a community with this name"))?;
+    let place = Place {
+        street_office: Some(office.id),
+        community: Some(id),
+    };
+    Ok(Audited::new(community, place, id))
+}

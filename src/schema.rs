@@ -1,0 +1,44 @@
+//! Assembles the GraphQL schema from the domains. Only `lib.rs` and `http` use it.
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+use crate::{
+    audit::graphql::AuditQuery,
+    config::QueryLimits,
+    graphql::{error_codes::ErrorCodes, limits::AliasLimit},
+    identity::graphql::{IdentityMutation, IdentityQuery},
+    org::graphql::{OrgMutation, OrgQuery},
+    state::Services,
+};
+
+#[derive(MergedObject, Default)]
+pub struct Query(IdentityQuery, OrgQuery, AuditQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(IdentityMutation, OrgMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder(limits: &QueryLimits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .extension(ErrorCodes)
+        .extension(AliasLimit(limits.aliases))
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .limit_directives(limits.directives)
+        .limit_recursive_depth(limits.recursive_depth)
+}
+
+/// The schema with its services; introspection follows the configuration.
+pub fn build_schema(services: Services) -> AppSchema {
+    let mut builder = builder(&services.config.limits);
+    if !services.config.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.data(services).finish()
+}
+
+/// The schema without services, for exporting the SDL.
+pub fn build_schema_bare() -> AppSchema {
+    builder(&crate::config::Config::for_database("sqlite://unused").limits).finish()
+}

@@ -1,0 +1,29 @@
+//! Shared state: the services every resolver reaches through the GraphQL context, and the
+//! HTTP-level state around the schema.
+
+use std::sync::Arc;
+
+use crate::{
+    auth::{password::PasswordHasher, token::TokenKeys},
+    config::Config,
+    db::Db,
+    http::metrics::Metrics,
+    schema::AppSchema,
+};
+
+/// What services need: put into the schema's data once, shared by every request.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub passwords: PasswordHasher,
+    pub tokens: TokenKeys,
+}
+
+/// The router's state.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub schema: AppSchema,
+    pub metrics: Arc<Metrics>,
+}
