@@ -67,6 +67,12 @@ impl Db {
         &self.reader
     }
 
+    /// The writer connection, for single autocommitted statements (fixtures, tools).
+    /// Anything that writes more than one row goes through [`Db::begin_write`].
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite: the write lock is taken up
     /// front, so a transaction never fails half-way for lack of it).
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {

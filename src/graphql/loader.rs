@@ -1,8 +1,13 @@
 //! The per-request DataLoader. Each domain implements `Loader<Key>` for [`DbLoader`] with its
 //! own key types, so one loader batches every lookup of a request: a list of 100 users asks
-//! for their grants in one statement, not 100.
+//! for their grants in one statement, not 100. Results are cached for the request, and list
+//! resolvers prime the cache for the fields the query selects (see [`selects`]), so the
+//! number of statements does not depend on how the executor happens to split batches.
 
-use async_graphql::{Context, dataloader::DataLoader};
+use async_graphql::{
+    Context,
+    dataloader::{DataLoader, HashMapCache},
+};
 
 use crate::db::Db;
 
@@ -10,12 +15,22 @@ pub struct DbLoader {
     pub db: Db,
 }
 
-pub type RequestLoader = DataLoader<DbLoader>;
+pub type RequestLoader = DataLoader<DbLoader, HashMapCache>;
 
 pub fn new_request_loader(db: Db) -> RequestLoader {
-    DataLoader::new(DbLoader { db }, tokio::spawn)
+    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
 }
 
 pub fn loader<'a>(ctx: &Context<'a>) -> &'a RequestLoader {
     ctx.data_unchecked::<RequestLoader>()
+}
+
+/// Whether the query selects the field at `path` below the current field (for a
+/// connection: `["edges", "node", "grants"]`).
+pub fn selects(ctx: &Context<'_>, path: &[&str]) -> bool {
+    let mut lookahead = ctx.look_ahead();
+    for name in path {
+        lookahead = lookahead.field(name);
+    }
+    lookahead.exists()
 }

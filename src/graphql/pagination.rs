@@ -69,7 +69,7 @@ pub async fn keyset_page<E, N>(
     select: Select<E>,
     id_column: E::Column,
     args: PageArgs,
-    to_node: impl Fn(E::Model) -> N,
+    mut to_node: impl FnMut(E::Model) -> N,
 ) -> AppResult<Page<N>>
 where
     E: EntityTrait,

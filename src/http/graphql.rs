@@ -77,7 +77,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<mime::Mime>().ok());
-    if !content_type.is_some_and(|m| m.essence_str() == "application/json") {
+    if content_type.is_none_or(|m| m.essence_str() != "application/json") {
         return refuse(
             &state,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

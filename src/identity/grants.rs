@@ -160,7 +160,9 @@ pub async fn revoke_role(
     viewer: &Viewer,
     grant_id: Uuid,
 ) -> AppResult<Audited<role_grant::Model>> {
-    let reach = viewer.reach(Capability::ManageUsers);
+    // Anyone who sees the grant's community learns it exists (FORBIDDEN); beyond that it
+    // is NOT_FOUND.
+    let reach = viewer.reach(Capability::ReadOrg);
     let grant = role_grant::Entity::find_by_id(grant_id)
         .filter(reach.condition(
             role_grant::Column::StreetOfficeId,

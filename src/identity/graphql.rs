@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::{
     grants::{self, NewGrant},
+    loaders::{GrantsOf, ScopeName},
     sessions,
     types::{Grant, OkPayload, Role, TokenPair, User},
     users::{self, NewUser, check_username},
@@ -22,6 +23,7 @@ use crate::{
     error::AppResult,
     graphql::{
         ContextExt,
+        loader::{loader, selects},
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
         write::{audited_write, audited_write_pending_password},
@@ -180,14 +182,16 @@ impl IdentityQuery {
             let community = parse_id("filter.homeCommunityId", &community)?;
             select = select.filter(app_user::Column::HomeCommunityId.eq(community));
         }
-        Ok(keyset_page(
+        let page = keyset_page(
             ctx.services().db.reader(),
             select,
             app_user::Column::Id,
             args,
             User::from,
         )
-        .await?)
+        .await?;
+        prime_users(ctx, page.edges.iter().map(|e| e.node.user_id).collect()).await?;
+        Ok(page)
     }
 
     /// A user the caller can see (administers, or who holds a role where the caller does).
@@ -202,6 +206,29 @@ impl IdentityQuery {
             .ok_or(crate::error::AppError::NotFound("user"))?;
         Ok(user.into())
     }
+}
+
+/// Loads the grants (and their scope names) of a page of users in one batch each, when
+/// the query asks for them.
+async fn prime_users(ctx: &Context<'_>, users: Vec<uuid::Uuid>) -> Result<()> {
+    let node = ["edges", "node"];
+    if !selects(ctx, &[node[0], node[1], "grants"])
+        && !selects(ctx, &[node[0], node[1], "permissions"])
+    {
+        return Ok(());
+    }
+    let grants = loader(ctx)
+        .load_many(users.into_iter().map(GrantsOf))
+        .await?;
+    if selects(ctx, &[node[0], node[1], "grants", "scopeName"]) {
+        let scopes = grants
+            .values()
+            .flatten()
+            .filter_map(|g| g.scope_id)
+            .map(ScopeName);
+        loader(ctx).load_many(scopes).await?;
+    }
+    Ok(())
 }
 
 #[derive(Default)]

@@ -100,7 +100,7 @@ impl Grant {
         let Some(scope) = self.model.scope_id else {
             return Ok(None);
         };
-        Ok(loader(ctx).load_one(ScopeName(scope)).await?)
+        loader(ctx).load_one(ScopeName(scope)).await
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<GrantPermissions> {

@@ -14,7 +14,7 @@ use crate::{
     auth::Capability,
     graphql::{
         ContextExt,
-        loader::loader,
+        loader::{loader, selects},
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
         write::audited_write,
@@ -156,14 +156,27 @@ impl OrgQuery {
         let reach = ctx.viewer()?.reach(Capability::ReadOrg);
         let args = PageArgs::new(first, after)?;
         let select = street_office::Entity::find_in_reach(&reach);
-        Ok(keyset_page(
+        let mut rows = Vec::new();
+        let page = keyset_page(
             ctx.services().db.reader(),
             select,
             street_office::Column::Id,
             args,
-            StreetOffice::from,
+            |row| {
+                rows.push(row.clone());
+                StreetOffice::from(row)
+            },
         )
-        .await?)
+        .await?;
+        if selects(ctx, &["edges", "node", "communities"]) {
+            let ids: Vec<_> = rows.iter().map(|r| CommunitiesOf(r.id)).collect();
+            let loader = loader(ctx);
+            loader
+                .feed_many(rows.into_iter().map(|r| (StreetOfficeById(r.id), r)))
+                .await;
+            loader.load_many(ids).await?;
+        }
+        Ok(page)
     }
 
     async fn street_office(&self, ctx: &Context<'_>, id: ID) -> Result<StreetOffice> {
@@ -192,14 +205,26 @@ impl OrgQuery {
             let id = parse_id("streetOfficeId", &id)?;
             select = select.filter(community::Column::StreetOfficeId.eq(id));
         }
-        Ok(keyset_page(
+        let page = keyset_page(
             ctx.services().db.reader(),
             select,
             community::Column::Id,
             args,
             Community::from,
         )
-        .await?)
+        .await?;
+        let mut offices: Vec<_> = page.edges.iter().map(|e| e.node.street_office_id).collect();
+        offices.sort();
+        offices.dedup();
+        if selects(ctx, &["edges", "node", "streetOffice"]) {
+            let keys = offices.iter().copied().map(StreetOfficeById);
+            loader(ctx).load_many(keys).await?;
+        }
+        if selects(ctx, &["edges", "node", "streetOffice", "communities"]) {
+            let keys = offices.into_iter().map(CommunitiesOf);
+            loader(ctx).load_many(keys).await?;
+        }
+        Ok(page)
     }
 
     async fn community(&self, ctx: &Context<'_>, id: ID) -> Result<Community> {

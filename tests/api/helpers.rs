@@ -1,0 +1,337 @@
+//! Test fixtures: an app per test, typed callers per role, request helpers.
+
+use std::sync::LazyLock;
+
+use axum::{
+    Router,
+    body::Body,
+    http::{HeaderMap, Request, StatusCode, header},
+};
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    app_user, community, login_session,
+    role_grant::{self, GrantSource, Role},
+    street_office,
+};
+use http_body_util::BodyExt;
+use jiedao::{
+    auth::{password, viewer::scope_kind_of},
+    build_router, build_state,
+    config::Config,
+    state::AppState,
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
+
+/// One argon2 hash for every fixture user: tests other than the auth tests never hash.
+pub static PASSWORD_HASH: LazyLock<String> =
+    LazyLock::new(|| password::hash_blocking(PASSWORD).unwrap());
+
+/// The tenancy tree every test starts with: street offices A and B; communities A1, A2
+/// in A and B1 in B.
+pub struct Tree {
+    pub a: Uuid,
+    pub b: Uuid,
+    pub a1: Uuid,
+    pub a2: Uuid,
+    pub b1: Uuid,
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub tree: Tree,
+    _dir: tempfile::TempDir,
+}
+
+/// A logged-in caller.
+#[derive(Clone)]
+pub struct Caller {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+    pub username: String,
+    pub token: String,
+}
+
+/// Where a fixture grant sits.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    Deployment,
+    StreetOffice(Uuid),
+    Community(Uuid),
+    /// A compound, grid or household scope (its id) inside a community.
+    Below(Uuid, Uuid),
+}
+
+pub fn test_config() -> (Config, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = match std::env::var("JIEDAO_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let mut config = Config::for_database(url);
+            config.database_schema = Some(format!("t{}", Uuid::now_v7().simple()));
+            config
+        }
+        _ => Config::for_database(format!(
+            "sqlite://{}",
+            dir.path().join("jiedao.db").display()
+        )),
+    };
+    config.jwt_secret = Some(SecretString::from(SECRET.to_owned()));
+    config.trust_forwarded_for = true;
+    config.password_hash_concurrency = 2;
+    (config, dir)
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let (config, dir) = test_config();
+        Self::with_config(config, dir).await
+    }
+
+    pub async fn with_config(config: Config, dir: tempfile::TempDir) -> Self {
+        let state = build_state(config).await.unwrap();
+        state.services.db.migrate().await.unwrap();
+        let router = build_router(state.clone());
+        let mut app = Self {
+            state,
+            router,
+            tree: Tree {
+                a: Uuid::nil(),
+                b: Uuid::nil(),
+                a1: Uuid::nil(),
+                a2: Uuid::nil(),
+                b1: Uuid::nil(),
+            },
+            _dir: dir,
+        };
+        let a = app.street_office("A街道").await;
+        let b = app.street_office("B街道").await;
+        app.tree = Tree {
+            a,
+            b,
+            a1: app.community(a, "A1社区").await,
+            a2: app.community(a, "A2社区").await,
+            b1: app.community(b, "B1社区").await,
+        };
+        app
+    }
+
+    pub fn db(&self) -> &jiedao::db::Db {
+        &self.state.services.db
+    }
+
+    pub async fn street_office(&self, name: &str) -> Uuid {
+        let id = Uuid::now_v7();
+        street_office::ActiveModel {
+            id: Set(id),
+            name: Set(name.into()),
+            division_code: Set(None),
+            created_at: Set(Utc::now()),
+        }
+        .insert(self.db().writer())
+        .await
+        .unwrap();
+        id
+    }
+
+    pub async fn community(&self, office: Uuid, name: &str) -> Uuid {
+        let id = Uuid::now_v7();
+        community::ActiveModel {
+            id: Set(id),
+            street_office_id: Set(office),
+            name: Set(name.into()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(self.db().writer())
+        .await
+        .unwrap();
+        id
+    }
+
+    fn street_office_of(&self, community: Uuid) -> Uuid {
+        let t = &self.tree;
+        if community == t.b1 { t.b } else { t.a }
+    }
+
+    /// Inserts an account (password [`PASSWORD`], no forced change) homed at `home`.
+    pub async fn user(&self, username: &str, home: Scope) -> Uuid {
+        let (street_office, community) = self.place(home);
+        let id = Uuid::now_v7();
+        let now = Utc::now();
+        app_user::ActiveModel {
+            id: Set(id),
+            username: Set(username.into()),
+            username_key: Set(username.to_lowercase()),
+            display_name: Set(format!("{username} 显示名")),
+            password_hash: Set(PASSWORD_HASH.clone()),
+            must_change_password: Set(false),
+            home_street_office_id: Set(street_office),
+            home_community_id: Set(community),
+            disabled_at: Set(None),
+            created_at: Set(now),
+            password_changed_at: Set(now),
+        }
+        .insert(self.db().writer())
+        .await
+        .unwrap();
+        id
+    }
+
+    fn place(&self, scope: Scope) -> (Option<Uuid>, Option<Uuid>) {
+        match scope {
+            Scope::Deployment => (None, None),
+            Scope::StreetOffice(s) => (Some(s), None),
+            Scope::Community(c) | Scope::Below(c, _) => (Some(self.street_office_of(c)), Some(c)),
+        }
+    }
+
+    /// Inserts a grant valid from `from` until `until`.
+    pub async fn grant_between(
+        &self,
+        user: Uuid,
+        role: Role,
+        scope: Scope,
+        from: DateTime<Utc>,
+        until: Option<DateTime<Utc>>,
+    ) -> Uuid {
+        let (street_office, community) = self.place(scope);
+        let scope_id = match scope {
+            Scope::Deployment => None,
+            Scope::StreetOffice(s) => Some(s),
+            Scope::Community(c) => Some(c),
+            Scope::Below(_, id) => Some(id),
+        };
+        let id = Uuid::now_v7();
+        role_grant::ActiveModel {
+            id: Set(id),
+            user_id: Set(user),
+            role: Set(role),
+            scope_kind: Set(scope_kind_of(role)),
+            scope_id: Set(scope_id),
+            street_office_id: Set(street_office),
+            community_id: Set(community),
+            valid_from: Set(from),
+            valid_until: Set(until),
+            source_kind: Set(GrantSource::Manual),
+            source_id: Set(None),
+            granted_by: Set(None),
+            created_at: Set(Utc::now()),
+            revoked_at: Set(None),
+            revoked_by: Set(None),
+        }
+        .insert(self.db().writer())
+        .await
+        .unwrap();
+        id
+    }
+
+    pub async fn grant(&self, user: Uuid, role: Role, scope: Scope) -> Uuid {
+        self.grant_between(user, role, scope, Utc::now() - Duration::minutes(1), None)
+            .await
+    }
+
+    /// Opens a session for a user and mints its access token, as `login` would.
+    pub async fn session(&self, user_id: Uuid, username: &str) -> Caller {
+        let session_id = Uuid::now_v7();
+        let now = Utc::now();
+        login_session::ActiveModel {
+            id: Set(session_id),
+            user_id: Set(user_id),
+            created_at: Set(now),
+            expires_at: Set(now + Duration::days(30)),
+            revoked_at: Set(None),
+            revoke_reason: Set(None),
+        }
+        .insert(self.db().writer())
+        .await
+        .unwrap();
+        let (token, _) = self
+            .state
+            .services
+            .tokens
+            .mint(user_id, session_id, now)
+            .unwrap();
+        Caller {
+            user_id,
+            session_id,
+            username: username.into(),
+            token,
+        }
+    }
+
+    /// A new user holding one role, logged in.
+    pub async fn caller(&self, role: Role, scope: Scope) -> Caller {
+        let username = format!("u{}", &Uuid::now_v7().simple().to_string()[20..]);
+        let home = match scope {
+            Scope::Below(c, _) => Scope::Community(c),
+            other => other,
+        };
+        let user = self.user(&username, home).await;
+        self.grant(user, role, scope).await;
+        self.session(user, &username).await
+    }
+
+    pub async fn platform_admin(&self) -> Caller {
+        self.caller(Role::PlatformAdmin, Scope::Deployment).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, headers, body)
+    }
+
+    /// POSTs a GraphQL request as `caller` (or anonymously) and returns the JSON body.
+    pub async fn gql(&self, caller: Option<&Caller>, query: &str, variables: Value) -> Value {
+        self.gql_from(caller, "192.0.2.1", query, variables).await
+    }
+
+    /// Like [`gql`], from a given client address (`X-Forwarded-For`).
+    pub async fn gql_from(
+        &self,
+        caller: Option<&Caller>,
+        client: &str,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let mut request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", client);
+        if let Some(caller) = caller {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {}", caller.token));
+        }
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let (status, _, body) = self.send(request.body(Body::from(body)).unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    pub async fn count<E: EntityTrait>(&self) -> u64
+    where
+        E::Model: Sync,
+    {
+        use sea_orm::PaginatorTrait;
+        E::find().count(self.db().reader()).await.unwrap()
+    }
+}
+
+/// The `extensions.code` of the first error, or `None` when the request succeeded.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// Asserts the request succeeded and returns its data.
+pub fn data(body: &Value) -> &Value {
+    assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+    &body["data"]
+}

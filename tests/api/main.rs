@@ -1,0 +1,16 @@
+//! The API test suite: one binary, the router driven in process. Every test gets a fresh
+//! database (a temporary SQLite file, or its own schema on PostgreSQL when
+//! `JIEDAO_TEST_DATABASE_URL` is set) with all migrations applied.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod grants;
+mod http;
+mod org;
+mod schema;
+mod tenancy;
+mod users;

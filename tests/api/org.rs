@@ -1,0 +1,130 @@
+//! Street offices and communities: who creates them, input rules, nested lists without
+//! per-row queries.
+
+use entity::{community, role_grant::Role, street_office};
+use serde_json::json;
+
+use crate::helpers::{Scope, TestApp, data, error_code};
+
+const CREATE_OFFICE: &str = "mutation($in: CreateStreetOfficeInput!) { createStreetOffice(input: $in) { streetOffice { id name divisionCode permissions { canCreateCommunity canGrantStreetAdmin } } } }";
+const CREATE_COMMUNITY: &str = "mutation($s: ID!, $n: String!) { createCommunity(input: {streetOfficeId: $s, name: $n}) { community { id name streetOffice { id } } } }";
+
+#[tokio::test]
+async fn platform_admins_create_street_offices_and_street_admins_communities() {
+    let app = TestApp::new().await;
+    let platform = app.platform_admin().await;
+    let body = app
+        .gql(
+            Some(&platform),
+            CREATE_OFFICE,
+            json!({ "in": { "name": " 新街道 ", "divisionCode": "110105002" } }),
+        )
+        .await;
+    let office = &data(&body)["createStreetOffice"]["streetOffice"];
+    assert_eq!(office["name"], "新街道");
+    assert_eq!(office["permissions"]["canGrantStreetAdmin"], true);
+    let office_id = uuid::Uuid::parse_str(office["id"].as_str().unwrap()).unwrap();
+
+    let street = app
+        .caller(Role::StreetAdmin, Scope::StreetOffice(office_id))
+        .await;
+    let body = app
+        .gql(
+            Some(&street),
+            CREATE_COMMUNITY,
+            json!({ "s": office_id, "n": "和平社区" }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["createCommunity"]["community"]["streetOffice"]["id"],
+        office_id.to_string()
+    );
+
+    let cases = [
+        (json!({ "in": { "name": "新街道" } }), "CONFLICT", None),
+        (
+            json!({ "in": { "name": "   " } }),
+            "BAD_USER_INPUT",
+            Some("input.name"),
+        ),
+        (
+            json!({ "in": { "name": "另一个", "divisionCode": "12AB" } }),
+            "BAD_USER_INPUT",
+            Some("input.divisionCode"),
+        ),
+    ];
+    for (variables, code, field) in cases {
+        let body = app
+            .gql(Some(&platform), CREATE_OFFICE, variables.clone())
+            .await;
+        assert_eq!(error_code(&body), Some(code), "{variables}");
+        if let Some(field) = field {
+            assert_eq!(body["errors"][0]["extensions"]["field"], field);
+        }
+    }
+    let body = app
+        .gql(
+            Some(&street),
+            CREATE_COMMUNITY,
+            json!({ "s": office_id, "n": "和平社区" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("CONFLICT"));
+    let body = app
+        .gql(
+            Some(&street),
+            CREATE_OFFICE,
+            json!({ "in": { "name": "越权街道" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let admin = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
+        .await;
+    let body = app
+        .gql(
+            Some(&admin),
+            CREATE_OFFICE,
+            json!({ "in": { "name": "越权街道" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    assert_eq!(app.count::<street_office::Entity>().await, 3);
+    assert_eq!(app.count::<community::Entity>().await, 4);
+}
+
+#[tokio::test]
+async fn nested_org_lists_cost_the_same_statements_whatever_their_size() {
+    let app = TestApp::new().await;
+    let platform = app.platform_admin().await;
+    // One root list per request: root fields run concurrently, and each list's cost is
+    // what this test pins down.
+    let queries = [
+        "{ streetOffices(first: 100) { edges { node { name communities { name streetOffice { name } } } } } }",
+        "{ communities(first: 100) { edges { node { name streetOffice { name communities { name } } } } } }",
+    ];
+    let mut costs = Vec::new();
+    for round in 0..2 {
+        if round == 1 {
+            for i in 0..20 {
+                let office = app.street_office(&format!("街道{i}")).await;
+                for j in 0..3 {
+                    app.community(office, &format!("社区{j}")).await;
+                }
+            }
+        }
+        for query in queries {
+            let before = app.db().statement_count();
+            let body = app.gql(Some(&platform), query, json!({})).await;
+            data(&body);
+            costs.push(app.db().statement_count() - before);
+        }
+    }
+    // The viewer (3 statements), count and page (2), and one batch per nested level.
+    assert_eq!(
+        &costs[..2],
+        &costs[2..],
+        "22 street offices cost what 2 do: {costs:?}"
+    );
+    assert!(costs.iter().all(|c| *c <= 8), "{costs:?}");
+}
