@@ -101,6 +101,15 @@ pub struct DemoLogin {
 pub const DEMO_STREET_OFFICE: &str = "示范街道办事处";
 const DEMO_COMMUNITIES: [&str; 2] = ["幸福里社区", "光明社区"];
 
+/// Whether the demo street office exists.
+pub async fn demo_loaded(db: &Db) -> AppResult<bool> {
+    Ok(street_office::Entity::find()
+        .filter(street_office::Column::Name.eq(DEMO_STREET_OFFICE))
+        .one(db.reader())
+        .await?
+        .is_some())
+}
+
 /// `jiedao seed-demo`: a street office with two communities, and one account per admin
 /// level, with known passwords. Refuses to run twice.
 pub async fn seed_demo(db: &Db) -> AppResult<Vec<DemoLogin>> {

@@ -26,6 +26,9 @@ enum Command {
     Serve {
         #[arg(long)]
         no_migrate: bool,
+        /// Load the demo data first (once; later starts leave it as it is).
+        #[arg(long, conflicts_with = "no_migrate")]
+        seed_demo: bool,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -79,18 +82,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
         Command::SeedDemo => {
             let db = Db::connect(&config).await?;
             db.migrate().await?;
-            let logins = bootstrap::seed_demo(&db).await.map_err(|e| e.describe())?;
-            println!(
-                "Loaded {} with two communities. Demo logins:",
-                bootstrap::DEMO_STREET_OFFICE
-            );
-            for login in logins {
-                println!(
-                    "  {:<22} {:<22} {}",
-                    login.username, login.password, login.role
-                );
-            }
-            println!("These passwords are public: never load demo data into a real deployment.");
+            seed_demo(&db).await?;
             Ok(db.close().await?)
         }
         Command::CreateAdmin { username, .. } => {
@@ -105,15 +97,41 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             println!("{id}");
             Ok(db.close().await?)
         }
-        Command::Serve { no_migrate } => serve(config, no_migrate).await,
+        Command::Serve {
+            no_migrate,
+            seed_demo,
+        } => serve(config, no_migrate, seed_demo).await,
     }
 }
 
-async fn serve(config: Config, no_migrate: bool) -> Result<(), Box<dyn std::error::Error>> {
+async fn seed_demo(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
+    let logins = bootstrap::seed_demo(db).await.map_err(|e| e.describe())?;
+    println!(
+        "Loaded {} with two communities. Demo logins:",
+        bootstrap::DEMO_STREET_OFFICE
+    );
+    for login in logins {
+        println!(
+            "  {:<22} {:<22} {}",
+            login.username, login.password, login.role
+        );
+    }
+    println!("These passwords are public: never load demo data into a real deployment.");
+    Ok(())
+}
+
+async fn serve(
+    config: Config,
+    no_migrate: bool,
+    demo: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
     let listen = config.listen;
     let state = build_state(config).await?;
     if !no_migrate {
         state.services.db.migrate().await?;
+    }
+    if demo && !bootstrap::demo_loaded(&state.services.db).await.map_err(|e| e.describe())? {
+        seed_demo(&state.services.db).await?;
     }
     let db = state.services.db.clone();
     let app = build_router(state);
