@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use entity::{
-    app_user, community,
+    community,
     role_grant::{self, GrantSource, Role, ScopeKind},
     street_office,
 };
@@ -15,36 +15,9 @@ use uuid::Uuid;
 use crate::{
     auth::{password, viewer::Place},
     db::Db,
-    error::{AppError, AppResult, on_unique_violation},
-    identity::{sessions::username_key, users::check_username},
+    error::{AppError, AppResult},
+    identity::users::{check_username, insert_user},
 };
-
-/// Creates a user with a chosen password (no forced change) and optional home.
-async fn insert_user(
-    conn: &impl ConnectionTrait,
-    username: &str,
-    display_name: &str,
-    password_hash: String,
-    home: Place,
-) -> AppResult<app_user::Model> {
-    let now = Utc::now();
-    app_user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        username: Set(username.to_owned()),
-        username_key: Set(username_key(username)),
-        display_name: Set(display_name.to_owned()),
-        password_hash: Set(password_hash),
-        must_change_password: Set(false),
-        home_street_office_id: Set(home.street_office),
-        home_community_id: Set(home.community),
-        disabled_at: Set(None),
-        created_at: Set(now),
-        password_changed_at: Set(now),
-    }
-    .insert(conn)
-    .await
-    .map_err(|e| on_unique_violation(e, "this username is taken"))
-}
 
 async fn insert_grant(
     conn: &impl ConnectionTrait,
@@ -85,7 +58,7 @@ pub async fn create_platform_admin(db: &Db, username: &str, password: &str) -> A
         .await
         .map_err(AppError::internal)??;
     let txn = db.begin_write().await?;
-    let user = insert_user(&txn, &username, &username, hash, Place::default()).await?;
+    let user = insert_user(&txn, &username, &username, hash, false, Place::default()).await?;
     insert_grant(&txn, user.id, Role::PlatformAdmin, None, Place::default()).await?;
     txn.commit().await?;
     Ok(user.id)
@@ -211,7 +184,7 @@ pub async fn seed_demo(db: &Db) -> AppResult<Vec<DemoLogin>> {
         } else {
             place
         };
-        let user = insert_user(&txn, login.username, login.username, hash, home).await?;
+        let user = insert_user(&txn, login.username, login.username, hash, false, home).await?;
         insert_grant(&txn, user.id, role, scope, place).await?;
     }
     txn.commit().await?;

@@ -130,7 +130,11 @@ async fn serve(
     if !no_migrate {
         state.services.db.migrate().await?;
     }
-    if demo && !bootstrap::demo_loaded(&state.services.db).await.map_err(|e| e.describe())? {
+    if demo
+        && !bootstrap::demo_loaded(&state.services.db)
+            .await
+            .map_err(|e| e.describe())?
+    {
         seed_demo(&state.services.db).await?;
     }
     let db = state.services.db.clone();

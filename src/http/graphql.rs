@@ -43,6 +43,11 @@ fn refuse(state: &AppState, status: StatusCode, code: &str, message: &str) -> Re
         .into_response()
 }
 
+fn not_acceptable(state: &AppState) -> Response {
+    let message = "accept application/json or application/graphql-response+json";
+    refuse(state, StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE", message)
+}
+
 /// Which media type the client accepts for the response, or `None` if neither JSON type.
 fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
@@ -85,13 +90,9 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
             "send the request as application/json",
         );
     }
-    let Some(media_type) = response_media_type(&parts.headers) else {
-        return refuse(
-            &state,
-            StatusCode::NOT_ACCEPTABLE,
-            "NOT_ACCEPTABLE",
-            "accept application/json or application/graphql-response+json",
-        );
+    let media_type = match response_media_type(&parts.headers) {
+        Some(media_type) => media_type,
+        None => return not_acceptable(&state),
     };
     let limit = state.services.config.max_body_bytes;
     let bytes = match axum::body::to_bytes(body, limit).await {
@@ -177,13 +178,9 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             "missing `query` parameter",
         );
     };
-    let Some(media_type) = response_media_type(&parts.headers) else {
-        return refuse(
-            &state,
-            StatusCode::NOT_ACCEPTABLE,
-            "NOT_ACCEPTABLE",
-            "accept application/json or application/graphql-response+json",
-        );
+    let media_type = match response_media_type(&parts.headers) {
+        Some(media_type) => media_type,
+        None => return not_acceptable(&state),
     };
     if let Ok(doc) = async_graphql::parser::parse_query(&query) {
         let operation = match (&doc.operations, params.operation_name.as_deref()) {

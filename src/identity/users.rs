@@ -115,15 +115,36 @@ pub async fn create_user(
         new.home_community_id,
     )
     .await?;
+    let display_name = clean_name("input.displayName", &new.display_name, 100)?;
+    let user = insert_user(
+        conn,
+        &new.username,
+        &display_name,
+        new.password_hash,
+        true,
+        home,
+    )
+    .await?;
+    Ok(Audited::new(user.clone(), home, user.id))
+}
+
+/// Inserts an account; `must_change_password` for initial passwords set by someone else.
+pub async fn insert_user(
+    conn: &impl ConnectionTrait,
+    username: &str,
+    display_name: &str,
+    password_hash: String,
+    must_change_password: bool,
+    home: Place,
+) -> AppResult<app_user::Model> {
     let now = Utc::now();
-    let id = Uuid::now_v7();
-    let user = app_user::ActiveModel {
-        id: Set(id),
-        username_key: Set(username_key(&new.username)),
-        username: Set(new.username),
-        display_name: Set(clean_name("input.displayName", &new.display_name, 100)?),
-        password_hash: Set(new.password_hash),
-        must_change_password: Set(true),
+    app_user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username.to_owned()),
+        username_key: Set(username_key(username)),
+        display_name: Set(display_name.to_owned()),
+        password_hash: Set(password_hash),
+        must_change_password: Set(must_change_password),
         home_street_office_id: Set(home.street_office),
         home_community_id: Set(home.community),
         disabled_at: Set(None),
@@ -132,8 +153,7 @@ pub async fn create_user(
     }
     .insert(conn)
     .await
-    .map_err(|e| on_unique_violation(e, "this username is taken"))?;
-    Ok(Audited::new(user, home, id))
+    .map_err(|e| on_unique_violation(e, "this username is taken"))
 }
 
 /// Users the caller can see: homed in the caller's admin reach, or holding a grant in it.

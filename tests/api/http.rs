@@ -380,3 +380,15 @@ fn a_caught_panic_is_a_bland_internal_error() {
     assert_eq!(error_code(&body), Some("INTERNAL_SERVER_ERROR"));
     assert!(!response.body().contains("secret"));
 }
+
+#[tokio::test]
+async fn unacceptable_response_types_get_406() {
+    let app = TestApp::new().await;
+    let mut request = post("application/json", r#"{"query":"{ __typename }"}"#);
+    request
+        .headers_mut()
+        .insert(header::ACCEPT, "text/plain".parse().unwrap());
+    let (status, _, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(error_code(&body), Some("NOT_ACCEPTABLE"));
+}

@@ -128,3 +128,43 @@ async fn nested_org_lists_cost_the_same_statements_whatever_their_size() {
     );
     assert!(costs.iter().all(|c| *c <= 8), "{costs:?}");
 }
+
+#[tokio::test]
+async fn the_demo_data_loads_once_and_its_logins_work() {
+    let app = TestApp::new().await;
+    let logins = jiedao::bootstrap::seed_demo(app.db()).await.unwrap();
+    assert_eq!(logins.len(), 5);
+    assert!(jiedao::bootstrap::demo_loaded(app.db()).await.unwrap());
+    let again = jiedao::bootstrap::seed_demo(app.db()).await.err().unwrap();
+    assert_eq!(again.code(), "CONFLICT");
+
+    let street = logins.iter().find(|l| l.username == "demo.street").unwrap();
+    let login = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken } }";
+    let body = app
+        .gql(
+            None,
+            login,
+            json!({ "u": street.username, "p": street.password }),
+        )
+        .await;
+    let token = data(&body)["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let caller = crate::helpers::Caller {
+        user_id: uuid::Uuid::nil(),
+        session_id: uuid::Uuid::nil(),
+        username: String::new(),
+        token,
+    };
+    let body = app
+        .gql(
+            Some(&caller),
+            "{ streetOffices { edges { node { name communities { name } } } } }",
+            json!({}),
+        )
+        .await;
+    let office = &data(&body)["streetOffices"]["edges"][0]["node"];
+    assert_eq!(office["name"], jiedao::bootstrap::DEMO_STREET_OFFICE);
+    assert_eq!(office["communities"].as_array().unwrap().len(), 2);
+}
