@@ -5,7 +5,11 @@
 
 use chrono::{DateTime, Utc};
 use entity::login_throttle;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
 
 use crate::{
     config::ThrottleConfig,
@@ -38,14 +42,15 @@ pub async fn check(
             .filter(|until| *until > now)
         {
             return Err(AppError::RateLimited {
-                retry_after_secs: (until - now).num_seconds().max(1),
+                retry_after_secs: std::cmp::max((until - now).num_seconds(), 1),
             });
         }
     }
     Ok(())
 }
 
-/// Counts a failure on every key; a key reaching its limit is locked.
+/// Counts a failure on every key; a key reaching its limit is locked. The increment is one
+/// `UPDATE` (a row lock on PostgreSQL), so concurrent failures are all counted.
 pub async fn record_failure(
     conn: &impl ConnectionTrait,
     config: &ThrottleConfig,
@@ -54,28 +59,55 @@ pub async fn record_failure(
 ) -> AppResult<()> {
     let window = chrono::Duration::from_std(config.window).map_err(AppError::internal)?;
     let lockout = chrono::Duration::from_std(config.lockout).map_err(AppError::internal)?;
+    let window_open_since = now - window;
     for (key, max_failures) in keys {
-        let existing = login_throttle::Entity::find_by_id(key.clone())
+        login_throttle::Entity::insert(login_throttle::ActiveModel {
+            key: Set(key.clone()),
+            failures: Set(0),
+            window_started_at: Set(now),
+            locked_until: Set(None),
+        })
+        .on_conflict_do_nothing_on([login_throttle::Column::Key])
+        .exec(conn)
+        .await?;
+        let in_window = Expr::col(login_throttle::Column::WindowStartedAt).gt(window_open_since);
+        login_throttle::Entity::update_many()
+            .col_expr(
+                login_throttle::Column::Failures,
+                Expr::case(
+                    in_window.clone(),
+                    Expr::col(login_throttle::Column::Failures).add(1),
+                )
+                .finally(1)
+                .into(),
+            )
+            .col_expr(
+                login_throttle::Column::WindowStartedAt,
+                Expr::case(
+                    in_window,
+                    Expr::col(login_throttle::Column::WindowStartedAt),
+                )
+                .finally(now)
+                .into(),
+            )
+            .filter(login_throttle::Column::Key.eq(key.as_str()))
+            .exec(conn)
+            .await?;
+        let row = login_throttle::Entity::find_by_id(key.clone())
             .one(conn)
             .await?;
-        let (failures, window_started_at) = match &existing {
-            Some(row) if row.window_started_at + window > now => {
-                (row.failures + 1, row.window_started_at)
-            }
-            _ => (1, now),
-        };
-        let locked = failures >= *max_failures;
-        let model = login_throttle::ActiveModel {
-            key: Set(key.clone()),
+        if row.is_some_and(|r| r.failures >= *max_failures) {
             // A lock starts a fresh window: after it ends the full allowance applies again.
-            failures: Set(if locked { 0 } else { failures }),
-            window_started_at: Set(if locked { now } else { window_started_at }),
-            locked_until: Set(locked.then(|| now + lockout)),
-        };
-        if existing.is_some() {
-            model.update(conn).await?;
-        } else {
-            model.insert(conn).await?;
+            login_throttle::Entity::update_many()
+                .col_expr(login_throttle::Column::Failures, Expr::value(0))
+                .col_expr(login_throttle::Column::WindowStartedAt, Expr::value(now))
+                .col_expr(
+                    login_throttle::Column::LockedUntil,
+                    Expr::value(now + lockout),
+                )
+                .filter(login_throttle::Column::Key.eq(key.as_str()))
+                .exec(conn)
+                .await?;
         }
     }
     Ok(())

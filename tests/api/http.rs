@@ -392,3 +392,28 @@ async fn unacceptable_response_types_get_406() {
     assert_eq!(status, StatusCode::NOT_ACCEPTABLE);
     assert_eq!(error_code(&body), Some("NOT_ACCEPTABLE"));
 }
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let (mut config, dir) = test_config();
+    config.cors_origins = vec!["https://mini.example.cn".to_owned()];
+    let app = TestApp::with_config(config, dir).await;
+    let preflight = |origin: &str| {
+        Request::options("/graphql")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "authorization, content-type",
+            )
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (_, headers, _) = app.send(preflight("https://mini.example.cn")).await;
+    assert_eq!(
+        headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://mini.example.cn"
+    );
+    let (_, headers, _) = app.send(preflight("https://evil.example.com")).await;
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}

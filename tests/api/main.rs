@@ -12,5 +12,6 @@ mod grants;
 mod http;
 mod org;
 mod schema;
+mod storage;
 mod tenancy;
 mod users;
