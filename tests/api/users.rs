@@ -285,3 +285,57 @@ async fn users_pages_are_keyset_and_do_not_query_per_row() {
     unique.dedup();
     assert_eq!(unique.len(), 43);
 }
+
+#[tokio::test]
+async fn disable_and_enable_need_a_manager_of_the_user() {
+    let app = TestApp::new().await;
+    let t = &app.tree;
+    let admin = app
+        .caller(Role::CommunityAdmin, Scope::Community(t.a1))
+        .await;
+    let staff = app
+        .caller(Role::CommunityStaff, Scope::Community(t.a1))
+        .await;
+    let foreign_admin = app
+        .caller(Role::CommunityAdmin, Scope::Community(t.b1))
+        .await;
+    let target = app
+        .caller(Role::Resident, Scope::Below(t.a1, uuid::Uuid::now_v7()))
+        .await;
+    let disable =
+        "mutation($id: ID!) { disableUser(input: {userId: $id}) { user { disabledAt } } }";
+    let enable = "mutation($id: ID!) { enableUser(input: {userId: $id}) { user { disabledAt } } }";
+    let show = "query($id: ID!) { user(id: $id) { username } }";
+    for outsider in [&staff, &foreign_admin] {
+        for query in [disable, enable, show] {
+            let body = app
+                .gql(Some(outsider), query, json!({ "id": target.user_id }))
+                .await;
+            assert_eq!(error_code(&body), Some("NOT_FOUND"), "{query}");
+        }
+    }
+    let body = app
+        .gql(Some(&admin), disable, json!({ "id": target.user_id }))
+        .await;
+    assert!(data(&body)["disableUser"]["user"]["disabledAt"].is_string());
+    let login = "mutation($u: String!) { login(input: {username: $u, password: \"correct horse battery\"}) { accessToken } }";
+    assert_eq!(
+        error_code(&app.gql(None, login, json!({ "u": target.username })).await),
+        Some("UNAUTHENTICATED")
+    );
+    let body = app
+        .gql(Some(&admin), enable, json!({ "id": target.user_id }))
+        .await;
+    assert!(data(&body)["enableUser"]["user"]["disabledAt"].is_null());
+    assert!(
+        app.gql(None, login, json!({ "u": target.username }))
+            .await
+            .get("errors")
+            .is_none()
+    );
+    // Nobody manages their own account through these mutations.
+    let body = app
+        .gql(Some(&admin), disable, json!({ "id": admin.user_id }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+}
