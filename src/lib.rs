@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod http;
 pub mod identity;
 pub mod org;
+pub mod registry;
 pub mod schema;
 pub mod state;
 pub mod telemetry;

@@ -8,14 +8,15 @@ use crate::{
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
     identity::graphql::{IdentityMutation, IdentityQuery},
     org::graphql::{OrgMutation, OrgQuery},
+    registry::graphql::{RegistryMutation, RegistryQuery},
     state::Services,
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(IdentityQuery, OrgQuery, AuditQuery);
+pub struct Query(IdentityQuery, OrgQuery, RegistryQuery, AuditQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(IdentityMutation, OrgMutation);
+pub struct Mutation(IdentityMutation, OrgMutation, RegistryMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

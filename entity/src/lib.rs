@@ -3,7 +3,9 @@
 
 pub mod app_user;
 pub mod audit_entry;
+pub mod building;
 pub mod community;
+pub mod compound;
 pub mod login_session;
 pub mod login_throttle;
 pub mod refresh_token;

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{app_user, audit_entry, community, street_office};
+use crate::{app_user, audit_entry, building, community, compound, street_office};
 
 /// The part of the tenancy tree a caller reaches for one capability.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -146,5 +146,17 @@ impl audit_entry::Entity {
             audit_entry::Column::StreetOfficeId,
             audit_entry::Column::CommunityId,
         ))
+    }
+}
+
+impl compound::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.community_condition(compound::Column::CommunityId))
+    }
+}
+
+impl building::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.community_condition(building::Column::CommunityId))
     }
 }

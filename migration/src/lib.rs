@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_org;
 mod m20261123_000002_create_identity;
 mod m20261123_000003_create_audit;
+mod m20261123_000004_create_compound_building;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_org::Migration),
             Box::new(m20261123_000002_create_identity::Migration),
             Box::new(m20261123_000003_create_audit::Migration),
+            Box::new(m20261123_000004_create_compound_building::Migration),
         ]
     }
 }

@@ -25,6 +25,9 @@ pub enum Capability {
     ManageUsers,
     /// Read the audit log.
     ReadAudit,
+    /// Create, edit and archive the registry: compounds, buildings (and later dwellings,
+    /// households, residents). Community admins and staff.
+    ManageRegistry,
 }
 
 /// A place in the tenancy tree: a community (with its street office), a street office as a
@@ -150,6 +153,9 @@ impl Viewer {
                     matches!(grant.role, Role::PlatformAdmin | Role::StreetAdmin)
                 }
                 Capability::ManageUsers | Capability::ReadAudit => is_admin(grant.role),
+                Capability::ManageRegistry => {
+                    matches!(grant.role, Role::CommunityAdmin | Role::CommunityStaff)
+                }
             };
             if !allowed {
                 continue;

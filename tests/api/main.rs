@@ -11,6 +11,7 @@ mod auth;
 mod grants;
 mod http;
 mod org;
+mod registry;
 mod schema;
 mod storage;
 mod tenancy;

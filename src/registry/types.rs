@@ -1,0 +1,146 @@
+//! GraphQL types of the registry.
+
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{building, compound};
+use uuid::Uuid;
+
+use super::loaders::{BuildingsOf, CompoundById};
+use crate::{
+    auth::Capability,
+    error::AppError,
+    graphql::{ContextExt, loader::loader},
+    org::{graphql::Community, loaders::CommunityById},
+};
+
+/// What the caller may do with a registry object.
+#[derive(SimpleObject)]
+pub struct RegistryPermissions {
+    pub can_edit: bool,
+    pub can_archive: bool,
+}
+
+fn permissions(ctx: &Context<'_>, community: Uuid, archived: bool) -> Result<RegistryPermissions> {
+    let keeps = ctx
+        .viewer()?
+        .reach(Capability::ManageRegistry)
+        .covers(None, Some(community));
+    Ok(RegistryPermissions {
+        can_edit: keeps && !archived,
+        can_archive: keeps && !archived,
+    })
+}
+
+/// 小区: a residential compound.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Compound {
+    pub id: ID,
+    pub name: String,
+    pub address: String,
+    /// Compounds without one (无物业小区) run themselves through a committee.
+    pub has_property_company: bool,
+    pub created_at: DateTime<Utc>,
+    pub archived_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub compound_id: Uuid,
+    #[graphql(skip)]
+    pub community_id: Uuid,
+}
+
+impl From<compound::Model> for Compound {
+    fn from(m: compound::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            name: m.name,
+            address: m.address,
+            has_property_company: m.has_property_company,
+            created_at: m.created_at,
+            archived_at: m.archived_at,
+            compound_id: m.id,
+            community_id: m.community_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Compound {
+    async fn community(&self, ctx: &Context<'_>) -> Result<Community> {
+        ctx.viewer()?;
+        loader(ctx)
+            .load_one(CommunityById(self.community_id))
+            .await?
+            .map(Community::from)
+            .ok_or_else(|| AppError::NotFound("community").into())
+    }
+
+    /// Buildings by creation order; archived ones only when asked for.
+    async fn buildings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] include_archived: bool,
+    ) -> Result<Vec<Building>> {
+        ctx.viewer()?;
+        let all = loader(ctx)
+            .load_one(BuildingsOf(self.compound_id))
+            .await?
+            .unwrap_or_default();
+        Ok(all
+            .into_iter()
+            .filter(|b| include_archived || b.archived_at.is_none())
+            .map(Building::from)
+            .collect())
+    }
+
+    async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {
+        permissions(ctx, self.community_id, self.archived_at.is_some())
+    }
+}
+
+/// 楼栋: a building of a compound.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Building {
+    pub id: ID,
+    /// As residents say it: "23", "3号楼", "A座".
+    pub number: String,
+    pub units: i32,
+    pub floors: i32,
+    pub created_at: DateTime<Utc>,
+    pub archived_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub compound_id: Uuid,
+    #[graphql(skip)]
+    pub community_id: Uuid,
+}
+
+impl From<building::Model> for Building {
+    fn from(m: building::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            number: m.number,
+            units: m.units,
+            floors: m.floors,
+            created_at: m.created_at,
+            archived_at: m.archived_at,
+            compound_id: m.compound_id,
+            community_id: m.community_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Building {
+    async fn compound(&self, ctx: &Context<'_>) -> Result<Compound> {
+        ctx.viewer()?;
+        loader(ctx)
+            .load_one(CompoundById(self.compound_id))
+            .await?
+            .map(Compound::from)
+            .ok_or_else(|| AppError::NotFound("compound").into())
+    }
+
+    async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {
+        permissions(ctx, self.community_id, self.archived_at.is_some())
+    }
+}
