@@ -1,8 +1,11 @@
-//! The residents registry (台账): compounds and buildings so far; dwellings, households,
-//! residents and grids follow. Every row is tenant-owned: `community_id` is set by the
+//! The residents registry (台账): compounds, buildings and grids so far; dwellings,
+//! households and residents follow. Every row is tenant-owned: `community_id` is set by the
 //! server from the parent row, never taken from input.
 
 pub mod graphql;
+pub mod grid_graphql;
+pub mod grids;
+pub mod id_document;
 pub mod loaders;
 pub mod places;
 pub mod types;

@@ -8,15 +8,29 @@ use crate::{
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
     identity::graphql::{IdentityMutation, IdentityQuery},
     org::graphql::{OrgMutation, OrgQuery},
-    registry::graphql::{RegistryMutation, RegistryQuery},
+    registry::{
+        graphql::{RegistryMutation, RegistryQuery},
+        grid_graphql::{GridMutation, GridQuery},
+    },
     state::Services,
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(IdentityQuery, OrgQuery, RegistryQuery, AuditQuery);
+pub struct Query(
+    IdentityQuery,
+    OrgQuery,
+    RegistryQuery,
+    GridQuery,
+    AuditQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(IdentityMutation, OrgMutation, RegistryMutation);
+pub struct Mutation(
+    IdentityMutation,
+    OrgMutation,
+    RegistryMutation,
+    GridMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

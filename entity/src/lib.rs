@@ -6,6 +6,8 @@ pub mod audit_entry;
 pub mod building;
 pub mod community;
 pub mod compound;
+pub mod grid;
+pub mod grid_building;
 pub mod login_session;
 pub mod login_throttle;
 pub mod refresh_token;

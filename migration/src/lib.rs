@@ -11,6 +11,7 @@ mod m20261123_000001_create_org;
 mod m20261123_000002_create_identity;
 mod m20261123_000003_create_audit;
 mod m20261123_000004_create_compound_building;
+mod m20261123_000005_create_grid;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_identity::Migration),
             Box::new(m20261123_000003_create_audit::Migration),
             Box::new(m20261123_000004_create_compound_building::Migration),
+            Box::new(m20261123_000005_create_grid::Migration),
         ]
     }
 }

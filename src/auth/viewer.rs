@@ -28,6 +28,8 @@ pub enum Capability {
     /// Create, edit and archive the registry: compounds, buildings (and later dwellings,
     /// households, residents). Community admins and staff.
     ManageRegistry,
+    /// Define grids and which buildings they cover. Community admins.
+    ManageGrids,
 }
 
 /// A place in the tenancy tree: a community (with its street office), a street office as a
@@ -153,6 +155,7 @@ impl Viewer {
                     matches!(grant.role, Role::PlatformAdmin | Role::StreetAdmin)
                 }
                 Capability::ManageUsers | Capability::ReadAudit => is_admin(grant.role),
+                Capability::ManageGrids => grant.role == Role::CommunityAdmin,
                 Capability::ManageRegistry => {
                     matches!(grant.role, Role::CommunityAdmin | Role::CommunityStaff)
                 }

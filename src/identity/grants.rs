@@ -18,6 +18,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     org::service::{visible_community, visible_street_office},
+    registry::grids::visible_grid,
 };
 
 pub struct NewGrant {
@@ -25,8 +26,8 @@ pub struct NewGrant {
     pub role: Role,
     /// The street office, community, compound, grid or household; empty for the deployment.
     pub scope_id: Option<Uuid>,
-    /// Required for scopes below a community (compound, grid, household), which the
-    /// registry does not hold yet: it places the grant in the tenancy tree.
+    /// Required for compound and household scopes, which the registry does not hold yet:
+    /// it places the grant in the tenancy tree. Optional for grids (taken from the grid).
     pub community_id: Option<Uuid>,
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
@@ -58,7 +59,25 @@ async fn place_of_scope(
                 community: Some(community.id),
             })
         }
-        ScopeKind::Compound | ScopeKind::Grid | ScopeKind::Household => {
+        ScopeKind::Grid => {
+            // Grids exist: the grant's community is the grid's.
+            let grid = visible_grid(conn, viewer, scope()?).await?;
+            if community_id.is_some_and(|c| c != grid.community_id) {
+                return Err(AppError::bad_input(
+                    "input.communityId",
+                    "the grid is in another community",
+                ));
+            }
+            if grid.archived_at.is_some() {
+                return Err(AppError::bad_input("input.scopeId", "the grid is archived"));
+            }
+            let community = visible_community(conn, viewer, grid.community_id).await?;
+            Ok(Place {
+                street_office: Some(community.street_office_id),
+                community: Some(community.id),
+            })
+        }
+        ScopeKind::Compound | ScopeKind::Household => {
             scope()?;
             let community_id = community_id.ok_or_else(|| {
                 AppError::bad_input("input.communityId", "give the community of this scope")

@@ -75,7 +75,7 @@ pub struct GrantRoleInput {
     pub role: Role,
     /// The street office, community, compound, grid or household; omitted for platform_admin.
     pub scope_id: Option<ID>,
-    /// For compound, grid and household scopes: the community they belong to.
+    /// For compound and household scopes: the community they belong to (grids know theirs).
     pub community_id: Option<ID>,
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,

@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use entity::{building, compound};
 use uuid::Uuid;
 
-use super::loaders::{BuildingsOf, CompoundById};
+use super::{
+    grid_graphql::Grid,
+    loaders::{BuildingsOf, CompoundById, GridOfBuilding},
+};
 use crate::{
     auth::Capability,
     error::AppError,
@@ -109,6 +112,8 @@ pub struct Building {
     pub created_at: DateTime<Utc>,
     pub archived_at: Option<DateTime<Utc>>,
     #[graphql(skip)]
+    pub building_id: Uuid,
+    #[graphql(skip)]
     pub compound_id: Uuid,
     #[graphql(skip)]
     pub community_id: Uuid,
@@ -123,6 +128,7 @@ impl From<building::Model> for Building {
             floors: m.floors,
             created_at: m.created_at,
             archived_at: m.archived_at,
+            building_id: m.id,
             compound_id: m.compound_id,
             community_id: m.community_id,
         }
@@ -131,6 +137,15 @@ impl From<building::Model> for Building {
 
 #[ComplexObject]
 impl Building {
+    /// The grid the building belongs to now, if any.
+    async fn grid(&self, ctx: &Context<'_>) -> Result<Option<Grid>> {
+        ctx.viewer()?;
+        let grid = loader(ctx)
+            .load_one(GridOfBuilding(self.building_id))
+            .await?;
+        Ok(grid.map(Grid::from))
+    }
+
     async fn compound(&self, ctx: &Context<'_>) -> Result<Compound> {
         ctx.viewer()?;
         loader(ctx)

@@ -6,7 +6,7 @@ use jiedao::auth::viewer::rank;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{Caller, Scope, TestApp, error_code};
+use crate::helpers::{Caller, Scope, TestApp, data, error_code};
 
 const GRANT: &str = "mutation($in: GrantRoleInput!) { grantRole(input: $in) { grant { id role scopeKind active } } }";
 const REVOKE: &str =
@@ -50,6 +50,7 @@ fn own_scope(app: &TestApp, role: Role) -> Scope {
         Role::PlatformAdmin => Scope::Deployment,
         Role::StreetAdmin => Scope::StreetOffice(t.a),
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(t.a1),
+        Role::GridWorker => Scope::Below(t.a1, t.grid_a1),
         _ => Scope::Below(t.a1, Uuid::now_v7()),
     }
 }
@@ -57,11 +58,16 @@ fn own_scope(app: &TestApp, role: Role) -> Scope {
 /// Where a role is granted, inside (A / A1) or outside (B / B1) the granter's tree.
 fn target_scope(app: &TestApp, role: Role, inside: bool) -> Scope {
     let t = &app.tree;
-    let (office, community) = if inside { (t.a, t.a1) } else { (t.b, t.b1) };
+    let (office, community, grid) = if inside {
+        (t.a, t.a1, t.grid_a1)
+    } else {
+        (t.b, t.b1, t.grid_b1)
+    };
     match role {
         Role::PlatformAdmin => Scope::Deployment,
         Role::StreetAdmin => Scope::StreetOffice(office),
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(community),
+        Role::GridWorker => Scope::Below(community, grid),
         _ => Scope::Below(community, Uuid::now_v7()),
     }
 }
@@ -295,7 +301,7 @@ async fn grant_input_is_checked() {
 
     let mut input = grant_input(
         user,
-        Role::GridWorker,
+        Role::Treasurer,
         Scope::Below(app.tree.a1, Uuid::now_v7()),
     );
     input["communityId"] = serde_json::Value::Null;
@@ -304,6 +310,21 @@ async fn grant_input_is_checked() {
         body["errors"][0]["extensions"]["field"],
         "input.communityId"
     );
+
+    // Grid grants name a grid that exists here; the community comes from the grid.
+    let mut input = grant_input(
+        user,
+        Role::GridWorker,
+        Scope::Below(app.tree.a1, Uuid::now_v7()),
+    );
+    let body = app
+        .gql(Some(&admin), GRANT, json!({ "in": input.clone() }))
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    input["scopeId"] = json!(app.tree.grid_a1);
+    input["communityId"] = serde_json::Value::Null;
+    let body = app.gql(Some(&admin), GRANT, json!({ "in": input })).await;
+    assert_eq!(data(&body)["grantRole"]["grant"]["scopeKind"], "GRID");
 
     // A user the admin cannot see is NOT_FOUND even for a grant it could give.
     let stranger = app.user("stranger.b1", Scope::Community(app.tree.b1)).await;

@@ -34,13 +34,15 @@ pub static PASSWORD_HASH: LazyLock<String> =
     LazyLock::new(|| password::hash_blocking(PASSWORD).unwrap());
 
 /// The tenancy tree every test starts with: street offices A and B; communities A1, A2
-/// in A and B1 in B.
+/// in A and B1 in B; a grid in A1 and one in B1.
 pub struct Tree {
     pub a: Uuid,
     pub b: Uuid,
     pub a1: Uuid,
     pub a2: Uuid,
     pub b1: Uuid,
+    pub grid_a1: Uuid,
+    pub grid_b1: Uuid,
 }
 
 pub struct TestApp {
@@ -107,17 +109,25 @@ impl TestApp {
                 a1: Uuid::nil(),
                 a2: Uuid::nil(),
                 b1: Uuid::nil(),
+                grid_a1: Uuid::nil(),
+                grid_b1: Uuid::nil(),
             },
             _dir: dir,
         };
         let a = app.street_office("A街道").await;
         let b = app.street_office("B街道").await;
+        let (a1, b1) = (
+            app.community(a, "A1社区").await,
+            app.community(b, "B1社区").await,
+        );
         app.tree = Tree {
             a,
             b,
-            a1: app.community(a, "A1社区").await,
+            a1,
             a2: app.community(a, "A2社区").await,
-            b1: app.community(b, "B1社区").await,
+            b1,
+            grid_a1: app.grid(a1, "第1网格").await,
+            grid_b1: app.grid(b1, "第1网格").await,
         };
         app
     }
@@ -147,6 +157,21 @@ impl TestApp {
             street_office_id: Set(office),
             name: Set(name.into()),
             created_at: Set(Utc::now()),
+        }
+        .insert(self.db().writer())
+        .await
+        .unwrap();
+        id
+    }
+
+    pub async fn grid(&self, community: Uuid, name: &str) -> Uuid {
+        let id = Uuid::now_v7();
+        entity::grid::ActiveModel {
+            id: Set(id),
+            community_id: Set(community),
+            name: Set(name.into()),
+            created_at: Set(Utc::now()),
+            archived_at: Set(None),
         }
         .insert(self.db().writer())
         .await

@@ -9,6 +9,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod grants;
+mod grids;
 mod http;
 mod org;
 mod registry;
