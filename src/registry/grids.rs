@@ -9,12 +9,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::places::visible_building;
+use super::places::{community_place, visible_building};
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
-    org::service::{clean_name, visible_community},
+    org::service::clean_name,
 };
 
 const GRID_NAME_TAKEN: &str = "this community has a grid with this name";
@@ -32,26 +32,13 @@ pub async fn visible_grid(
         .ok_or(AppError::NotFound("grid"))
 }
 
-/// NOT_FOUND if the caller cannot see the community, FORBIDDEN unless it defines its grids.
 async fn grid_place(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     community_id: Uuid,
 ) -> AppResult<Place> {
-    let community = visible_community(conn, viewer, community_id).await?;
-    let place = Place {
-        street_office: Some(community.street_office_id),
-        community: Some(community.id),
-    };
-    if !viewer
-        .reach(Capability::ManageGrids)
-        .covers(place.street_office, place.community)
-    {
-        return Err(AppError::Forbidden(
-            "only the community's admins define its grids",
-        ));
-    }
-    Ok(place)
+    let refusal = "only the community's admins define its grids";
+    community_place(conn, viewer, community_id, Capability::ManageGrids, refusal).await
 }
 
 /// A grid the caller may change: visible, managed by the caller, not archived.

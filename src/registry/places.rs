@@ -42,12 +42,14 @@ pub async fn visible_building(
         .ok_or(AppError::NotFound("building"))
 }
 
-/// Where a registry row of `community_id` sits: NOT_FOUND if the caller cannot see the
-/// community, FORBIDDEN unless the caller keeps its registry.
-async fn registry_place(
+/// Where a row of `community_id` sits: NOT_FOUND if the caller cannot see the community,
+/// FORBIDDEN (with `refusal`) unless the caller has `capability` there.
+pub(super) async fn community_place(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     community_id: Uuid,
+    capability: Capability,
+    refusal: &'static str,
 ) -> AppResult<Place> {
     let community = visible_community(conn, viewer, community_id).await?;
     let place = Place {
@@ -55,14 +57,28 @@ async fn registry_place(
         community: Some(community.id),
     };
     if !viewer
-        .reach(Capability::ManageRegistry)
+        .reach(capability)
         .covers(place.street_office, place.community)
     {
-        return Err(AppError::Forbidden(
-            "only the community's admins and staff keep its registry",
-        ));
+        return Err(AppError::Forbidden(refusal));
     }
     Ok(place)
+}
+
+async fn registry_place(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    community_id: Uuid,
+) -> AppResult<Place> {
+    let refusal = "only the community's admins and staff keep its registry";
+    community_place(
+        conn,
+        viewer,
+        community_id,
+        Capability::ManageRegistry,
+        refusal,
+    )
+    .await
 }
 
 pub struct CompoundFields {
