@@ -6,6 +6,7 @@ pub mod error_codes;
 pub mod limits;
 pub mod loader;
 pub mod pagination;
+pub mod scalars;
 pub mod write;
 
 pub use context::{Caller, ContextExt, RequestMeta};

@@ -1,7 +1,9 @@
-//! The residents registry (台账): compounds, buildings and grids so far; dwellings,
+//! The residents registry (台账): compounds, buildings, grids and dwellings so far;
 //! households and residents follow. Every row is tenant-owned: `community_id` is set by the
 //! server from the parent row, never taken from input.
 
+pub mod dwelling_graphql;
+pub mod dwellings;
 pub mod graphql;
 pub mod grid_graphql;
 pub mod grids;

@@ -9,6 +9,7 @@ use crate::{
     identity::graphql::{IdentityMutation, IdentityQuery},
     org::graphql::{OrgMutation, OrgQuery},
     registry::{
+        dwelling_graphql::{DwellingMutation, DwellingQuery},
         graphql::{RegistryMutation, RegistryQuery},
         grid_graphql::{GridMutation, GridQuery},
     },
@@ -21,6 +22,7 @@ pub struct Query(
     OrgQuery,
     RegistryQuery,
     GridQuery,
+    DwellingQuery,
     AuditQuery,
 );
 
@@ -30,6 +32,7 @@ pub struct Mutation(
     OrgMutation,
     RegistryMutation,
     GridMutation,
+    DwellingMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

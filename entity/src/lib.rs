@@ -6,6 +6,7 @@ pub mod audit_entry;
 pub mod building;
 pub mod community;
 pub mod compound;
+pub mod dwelling;
 pub mod grid;
 pub mod grid_building;
 pub mod login_session;

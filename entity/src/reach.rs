@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{app_user, audit_entry, building, community, compound, grid, street_office};
+use crate::{app_user, audit_entry, building, community, compound, dwelling, grid, street_office};
 
 /// The part of the tenancy tree a caller reaches for one capability.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -164,5 +164,11 @@ impl building::Entity {
 impl grid::Entity {
     pub fn find_in_reach(reach: &Reach) -> Select<Self> {
         Self::find().filter(reach.community_condition(grid::Column::CommunityId))
+    }
+}
+
+impl dwelling::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.community_condition(dwelling::Column::CommunityId))
     }
 }

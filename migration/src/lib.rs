@@ -12,6 +12,7 @@ mod m20261123_000002_create_identity;
 mod m20261123_000003_create_audit;
 mod m20261123_000004_create_compound_building;
 mod m20261123_000005_create_grid;
+mod m20261123_000006_create_dwelling;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_audit::Migration),
             Box::new(m20261123_000004_create_compound_building::Migration),
             Box::new(m20261123_000005_create_grid::Migration),
+            Box::new(m20261123_000006_create_dwelling::Migration),
         ]
     }
 }

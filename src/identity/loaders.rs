@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use entity::{community, role_grant, street_office};
+use entity::{community, grid, role_grant, street_office};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -13,7 +13,8 @@ use crate::{error::AppError, graphql::loader::DbLoader};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GrantsOf(pub Uuid);
 
-/// The display name of a scope: a street office or a community.
+/// The display name of a scope: a street office, community or grid (`None` for scopes
+/// the registry does not hold yet; cached like a name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ScopeName(pub Uuid);
 
@@ -39,7 +40,7 @@ impl Loader<GrantsOf> for DbLoader {
 }
 
 impl Loader<ScopeName> for DbLoader {
-    type Value = String;
+    type Value = Option<String>;
     type Error = async_graphql::Error;
 
     async fn load(
@@ -58,15 +59,24 @@ impl Loader<ScopeName> for DbLoader {
         let communities: Vec<(Uuid, String)> = community::Entity::find()
             .select_only()
             .columns([community::Column::Id, community::Column::Name])
-            .filter(community::Column::Id.is_in(ids))
+            .filter(community::Column::Id.is_in(ids.clone()))
             .into_tuple()
             .all(self.db.reader())
             .await
             .map_err(AppError::from)?;
-        Ok(offices
-            .into_iter()
-            .chain(communities)
-            .map(|(id, name)| (ScopeName(id), name))
-            .collect())
+        let grids: Vec<(Uuid, String)> = grid::Entity::find()
+            .select_only()
+            .columns([grid::Column::Id, grid::Column::Name])
+            .filter(grid::Column::Id.is_in(ids))
+            .into_tuple()
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?;
+        let mut names: HashMap<ScopeName, Option<String>> =
+            keys.iter().map(|k| (*k, None)).collect();
+        for (id, name) in offices.into_iter().chain(communities).chain(grids) {
+            names.insert(ScopeName(id), Some(name));
+        }
+        Ok(names)
     }
 }

@@ -100,7 +100,7 @@ impl Grant {
         let Some(scope) = self.model.scope_id else {
             return Ok(None);
         };
-        loader(ctx).load_one(ScopeName(scope)).await
+        Ok(loader(ctx).load_one(ScopeName(scope)).await?.flatten())
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<GrantPermissions> {

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::json;
 
 use super::{
-    loaders::BuildingsOf,
+    loaders::{BuildingsOf, prime_buildings},
     places::{self, BuildingFields, CompoundFields},
     types::{Building, Compound},
 };
@@ -98,7 +98,9 @@ impl RegistryQuery {
         let page = keyset_page(db, select, compound::Column::Id, args, Compound::from).await?;
         if selects(ctx, &["edges", "node", "buildings"]) {
             let keys = page.edges.iter().map(|e| BuildingsOf(e.node.compound_id));
-            loader(ctx).load_many(keys.collect::<Vec<_>>()).await?;
+            let buildings = loader(ctx).load_many(keys.collect::<Vec<_>>()).await?;
+            let path = ["edges", "node", "buildings"];
+            prime_buildings(ctx, &path, buildings.values().flatten()).await?;
         }
         Ok(page)
     }

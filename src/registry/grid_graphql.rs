@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{
     grids,
-    loaders::{BuildingsInGrid, WorkersOfGrid},
+    loaders::{BuildingsInGrid, WorkersOfGrid, prime_buildings},
     types::{Building, RegistryPermissions},
 };
 use crate::{
@@ -164,9 +164,11 @@ impl GridQuery {
         let page = keyset_page(db, select, grid::Column::Id, args, Grid::from).await?;
         let ids: Vec<Uuid> = page.edges.iter().map(|e| e.node.grid_id).collect();
         if selects(ctx, &["edges", "node", "buildings"]) {
-            loader(ctx)
+            let buildings = loader(ctx)
                 .load_many(ids.iter().copied().map(BuildingsInGrid))
                 .await?;
+            let path = ["edges", "node", "buildings"];
+            prime_buildings(ctx, &path, buildings.values().flatten()).await?;
         }
         if selects(ctx, &["edges", "node", "workers"]) {
             loader(ctx)

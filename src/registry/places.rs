@@ -2,10 +2,12 @@
 //! scoped lookups every resolver uses.
 
 use chrono::Utc;
-use entity::{building, compound};
+use entity::{building, compound, dwelling};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, Query},
 };
 use uuid::Uuid;
 
@@ -65,7 +67,7 @@ pub(super) async fn community_place(
     Ok(place)
 }
 
-async fn registry_place(
+pub(super) async fn registry_place(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     community_id: Uuid,
@@ -145,7 +147,8 @@ pub async fn update_compound(
     Ok(Audited::new(compound.clone(), place, compound.id))
 }
 
-/// Archives a compound with its buildings (nothing in the registry is deleted).
+/// Archives a compound with its buildings and dwellings (nothing in the registry is
+/// deleted).
 pub async fn archive_compound(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -159,6 +162,18 @@ pub async fn archive_compound(
         ));
     }
     let now = Utc::now();
+    let buildings = Query::select()
+        .column(building::Column::Id)
+        .from(building::Entity)
+        .and_where(building::Column::CompoundId.eq(compound.id))
+        .to_owned();
+    dwelling::Entity::update_many()
+        .col_expr(dwelling::Column::ArchivedAt, Expr::value(now))
+        .filter(dwelling::Column::CommunityId.eq(compound.community_id))
+        .filter(dwelling::Column::BuildingId.in_subquery(buildings))
+        .filter(dwelling::Column::ArchivedAt.is_null())
+        .exec(conn)
+        .await?;
     building::Entity::update_many()
         .col_expr(building::Column::ArchivedAt, Expr::value(now))
         .filter(building::Column::CommunityId.eq(compound.community_id))
@@ -272,8 +287,16 @@ pub async fn archive_building(
             "the building is already archived".into(),
         ));
     }
+    let now = Utc::now();
+    dwelling::Entity::update_many()
+        .col_expr(dwelling::Column::ArchivedAt, Expr::value(now))
+        .filter(dwelling::Column::CommunityId.eq(building.community_id))
+        .filter(dwelling::Column::BuildingId.eq(building.id))
+        .filter(dwelling::Column::ArchivedAt.is_null())
+        .exec(conn)
+        .await?;
     let mut update: building::ActiveModel = building.into();
-    update.archived_at = Set(Some(Utc::now()));
+    update.archived_at = Set(Some(now));
     let building = update.update(conn).await?;
     Ok(Audited::new(building.clone(), place, building.id))
 }

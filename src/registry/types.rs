@@ -23,7 +23,11 @@ pub struct RegistryPermissions {
     pub can_archive: bool,
 }
 
-fn permissions(ctx: &Context<'_>, community: Uuid, archived: bool) -> Result<RegistryPermissions> {
+pub fn registry_permissions(
+    ctx: &Context<'_>,
+    community: Uuid,
+    archived: bool,
+) -> Result<RegistryPermissions> {
     let keeps = ctx
         .viewer()?
         .reach(Capability::ManageRegistry)
@@ -96,7 +100,7 @@ impl Compound {
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {
-        permissions(ctx, self.community_id, self.archived_at.is_some())
+        registry_permissions(ctx, self.community_id, self.archived_at.is_some())
     }
 }
 
@@ -143,7 +147,7 @@ impl Building {
         let grid = loader(ctx)
             .load_one(GridOfBuilding(self.building_id))
             .await?;
-        Ok(grid.map(Grid::from))
+        Ok(grid.flatten().map(Grid::from))
     }
 
     async fn compound(&self, ctx: &Context<'_>) -> Result<Compound> {
@@ -156,6 +160,6 @@ impl Building {
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {
-        permissions(ctx, self.community_id, self.archived_at.is_some())
+        registry_permissions(ctx, self.community_id, self.archived_at.is_some())
     }
 }

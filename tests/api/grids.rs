@@ -109,6 +109,7 @@ async fn admins_define_grids_and_a_building_is_in_one_grid_at_a_time() {
         data(&grant)["grantRole"]["grant"]["communityId"],
         t.a1.to_string()
     );
+    assert_eq!(data(&grant)["grantRole"]["grant"]["scopeName"], "第3网格");
     let body = app
         .gql(
             Some(&admin),

@@ -8,6 +8,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod dwellings;
 mod grants;
 mod grids;
 mod http;

@@ -1,0 +1,76 @@
+//! Scalars of ARCHITECTURE.md §7 that carry exact decimal quantities as integers inside.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+
+/// `Area`: square metres with exactly two decimal places as a string ("89.50"); inside,
+/// an integer count of hundredths (8950), so owners' votes by area are exact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Area(pub i64);
+
+/// Parses a non-negative decimal with at most two places into hundredths.
+pub fn parse_hundredths(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (whole, fraction) = match raw.split_once('.') {
+        Some((whole, fraction)) if digits(fraction) && fraction.len() <= 2 => (whole, fraction),
+        Some(_) => return None,
+        None => (raw, ""),
+    };
+    if !digits(whole) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(fraction)
+}
+
+pub fn format_hundredths(value: i64) -> String {
+    let sign = if value < 0 { "-" } else { "" };
+    let abs = value.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+#[Scalar]
+impl ScalarType for Area {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(raw) => parse_hundredths(raw).map(Area).ok_or_else(|| {
+                InputValueError::custom("an area is like \"89.50\" (m², at most two decimals)")
+            }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(format_hundredths(self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_are_exact_hundredths() {
+        assert_eq!(parse_hundredths("89.5"), Some(8950));
+        assert_eq!(parse_hundredths("89.50"), Some(8950));
+        assert_eq!(parse_hundredths("120"), Some(12000));
+        assert_eq!(parse_hundredths("0.07"), Some(7));
+        for bad in [
+            "",
+            ".5",
+            "1.234",
+            "-3",
+            "1e3",
+            "12,5",
+            "abc",
+            "1.",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_hundredths(bad), None, "{bad}");
+        }
+        assert_eq!(format_hundredths(8950), "89.50");
+        assert_eq!(format_hundredths(7), "0.07");
+        assert_eq!(format_hundredths(-105), "-1.05");
+    }
+}
