@@ -12,6 +12,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod demo_registry;
+
 use crate::{
     auth::{password, viewer::Place},
     db::Db,
@@ -64,6 +66,15 @@ pub async fn create_platform_admin(db: &Db, username: &str, password: &str) -> A
     Ok(user.id)
 }
 
+/// What `seed-demo` loaded.
+pub struct Demo {
+    pub logins: Vec<DemoLogin>,
+    pub compounds: usize,
+    pub buildings: usize,
+    pub dwellings: usize,
+    pub grids: usize,
+}
+
 /// A demo login printed by `seed-demo`.
 pub struct DemoLogin {
     pub username: &'static str,
@@ -83,9 +94,10 @@ pub async fn demo_loaded(db: &Db) -> AppResult<bool> {
         .is_some())
 }
 
-/// `jiedao seed-demo`: a street office with two communities, and one account per admin
-/// level, with known passwords. Refuses to run twice.
-pub async fn seed_demo(db: &Db) -> AppResult<Vec<DemoLogin>> {
+/// `jiedao seed-demo`: a street office with two communities, the registry of the first
+/// (compounds, buildings, dwellings, grids), and one account per level, with known
+/// passwords. Refuses to run twice.
+pub async fn seed_demo(db: &Db) -> AppResult<Demo> {
     let txn = db.begin_write().await?;
     let exists = street_office::Entity::find()
         .filter(street_office::Column::Name.eq(DEMO_STREET_OFFICE))
@@ -116,6 +128,8 @@ pub async fn seed_demo(db: &Db) -> AppResult<Vec<DemoLogin>> {
             .await?,
         );
     }
+    let registry = demo_registry::load(&txn, communities[0].id).await?;
+    let (grid_name, grid_id) = registry.grids[2].clone();
     let logins = [
         DemoLogin {
             username: "demo.platform",
@@ -142,6 +156,11 @@ pub async fn seed_demo(db: &Db) -> AppResult<Vec<DemoLogin>> {
             password: "demo-guangming-2026",
             role: "community_admin of 光明社区",
         },
+        DemoLogin {
+            username: "demo.grid3",
+            password: "demo-grid3-2026",
+            role: "grid_worker of 幸福里社区 第3网格",
+        },
     ];
     let office_place = Place {
         street_office: Some(office.id),
@@ -151,7 +170,7 @@ pub async fn seed_demo(db: &Db) -> AppResult<Vec<DemoLogin>> {
         street_office: Some(office.id),
         community: Some(c.id),
     };
-    let plan: [(Role, Option<Uuid>, Place); 5] = [
+    let plan: [(Role, Option<Uuid>, Place); 6] = [
         (Role::PlatformAdmin, None, Place::default()),
         (Role::StreetAdmin, Some(office.id), office_place),
         (
@@ -168,6 +187,11 @@ pub async fn seed_demo(db: &Db) -> AppResult<Vec<DemoLogin>> {
             Role::CommunityAdmin,
             Some(communities[1].id),
             community_place(&communities[1]),
+        ),
+        (
+            Role::GridWorker,
+            Some(grid_id),
+            community_place(&communities[0]),
         ),
     ];
     for (login, (role, scope, place)) in logins.iter().zip(plan) {
@@ -188,5 +212,12 @@ pub async fn seed_demo(db: &Db) -> AppResult<Vec<DemoLogin>> {
         insert_grant(&txn, user.id, role, scope, place).await?;
     }
     txn.commit().await?;
-    Ok(logins.into())
+    debug_assert_eq!(grid_name, "第3网格");
+    Ok(Demo {
+        logins: logins.into(),
+        compounds: registry.compounds,
+        buildings: registry.buildings,
+        dwellings: registry.dwellings,
+        grids: registry.grids.len(),
+    })
 }

@@ -105,12 +105,16 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
 }
 
 async fn seed_demo(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
-    let logins = bootstrap::seed_demo(db).await.map_err(|e| e.describe())?;
+    let demo = bootstrap::seed_demo(db).await.map_err(|e| e.describe())?;
     println!(
-        "Loaded {} with two communities. Demo logins:",
-        bootstrap::DEMO_STREET_OFFICE
+        "Loaded {} with two communities; 幸福里社区 has {} compounds, {} buildings, {} dwellings and {} grids. Demo logins:",
+        bootstrap::DEMO_STREET_OFFICE,
+        demo.compounds,
+        demo.buildings,
+        demo.dwellings,
+        demo.grids
     );
-    for login in logins {
+    for login in demo.logins {
         println!(
             "  {:<22} {:<22} {}",
             login.username, login.password, login.role

@@ -132,8 +132,13 @@ async fn nested_org_lists_cost_the_same_statements_whatever_their_size() {
 #[tokio::test]
 async fn the_demo_data_loads_once_and_its_logins_work() {
     let app = TestApp::new().await;
-    let logins = jiedao::bootstrap::seed_demo(app.db()).await.unwrap();
-    assert_eq!(logins.len(), 5);
+    let demo = jiedao::bootstrap::seed_demo(app.db()).await.unwrap();
+    let logins = demo.logins;
+    assert_eq!(logins.len(), 6);
+    assert_eq!(
+        (demo.compounds, demo.buildings, demo.dwellings, demo.grids),
+        (2, 9, 342, 3)
+    );
     assert!(jiedao::bootstrap::demo_loaded(app.db()).await.unwrap());
     let again = jiedao::bootstrap::seed_demo(app.db()).await.err().unwrap();
     assert_eq!(again.code(), "CONFLICT");
@@ -167,4 +172,45 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
     let office = &data(&body)["streetOffices"]["edges"][0]["node"];
     assert_eq!(office["name"], jiedao::bootstrap::DEMO_STREET_OFFICE);
     assert_eq!(office["communities"].as_array().unwrap().len(), 2);
+
+    // The demo grid worker finds the dwellings of grid 3: all of 芳华里.
+    let worker = logins.iter().find(|l| l.username == "demo.grid3").unwrap();
+    let body = app
+        .gql(
+            None,
+            login,
+            json!({ "u": worker.username, "p": worker.password }),
+        )
+        .await;
+    let token = data(&body)["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let worker = crate::helpers::Caller { token, ..caller };
+    let me = app
+        .gql(
+            Some(&worker),
+            "{ me { grants { role scopeName } } grids { edges { node { id name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data(&me)["me"]["grants"],
+        json!([{ "role": "GRID_WORKER", "scopeName": "第3网格" }])
+    );
+    let grid = me["data"]["grids"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["name"] == "第3网格")
+        .unwrap()["node"]["id"]
+        .clone();
+    let body = app
+        .gql(
+            Some(&worker),
+            "query($g: ID!) { dwellings(filter: {gridId: $g}) { totalCount } }",
+            json!({ "g": grid }),
+        )
+        .await;
+    assert_eq!(data(&body)["dwellings"]["totalCount"], 198);
 }
