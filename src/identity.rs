@@ -7,6 +7,7 @@
 pub mod grants;
 pub mod graphql;
 pub mod loaders;
+pub mod mutation;
 pub mod sessions;
 pub mod types;
 pub mod users;

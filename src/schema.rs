@@ -6,7 +6,7 @@ use crate::{
     audit::graphql::AuditQuery,
     config::QueryLimits,
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
-    identity::graphql::{IdentityMutation, IdentityQuery},
+    identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     org::graphql::{OrgMutation, OrgQuery},
     registry::{
         dwelling_graphql::{DwellingMutation, DwellingQuery},
