@@ -3,7 +3,7 @@
 
 use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{app_user, role_grant};
+use entity::{app_user, reach::Reach, role_grant};
 use uuid::Uuid;
 
 use super::loaders::{GrantsOf, ScopeName};
@@ -176,6 +176,35 @@ impl User {
             .collect())
     }
 
+    /// What the caller reaches per capability (only on the caller's own account, from
+    /// `me`; empty for anyone else). Frontends use it to show what a user can do.
+    async fn reach(&self, ctx: &Context<'_>) -> Result<Vec<CapabilityReach>> {
+        let viewer = ctx.viewer_even_if_password_expired()?;
+        if viewer.user_id != self.user_id {
+            return Ok(Vec::new());
+        }
+        Ok(CapabilityName::ALL
+            .iter()
+            .filter_map(|&name| {
+                let reach = viewer.reach(name.into());
+                let (everything, offices, communities) = match reach {
+                    Reach::Nothing => return None,
+                    Reach::Everything => (true, Vec::new(), Vec::new()),
+                    Reach::Within {
+                        street_offices,
+                        communities,
+                    } => (false, street_offices, communities),
+                };
+                Some(CapabilityReach {
+                    capability: name,
+                    everything,
+                    street_office_ids: offices.into_iter().map(ID::from).collect(),
+                    community_ids: communities.into_iter().map(ID::from).collect(),
+                })
+            })
+            .collect())
+    }
+
     async fn permissions(&self, ctx: &Context<'_>) -> Result<UserPermissions> {
         let viewer = ctx.viewer()?;
         let grants = loader(ctx)
@@ -187,6 +216,54 @@ impl User {
                 && viewer.may_manage(self.home, &grants, Utc::now()),
         })
     }
+}
+
+/// A capability, as `me { reach }` reports it.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapabilityName {
+    ReadOrg,
+    CreateStreetOffice,
+    CreateCommunity,
+    ManageUsers,
+    ReadAudit,
+    ManageRegistry,
+    ManageGrids,
+}
+
+impl CapabilityName {
+    const ALL: [Self; 7] = [
+        Self::ReadOrg,
+        Self::CreateStreetOffice,
+        Self::CreateCommunity,
+        Self::ManageUsers,
+        Self::ReadAudit,
+        Self::ManageRegistry,
+        Self::ManageGrids,
+    ];
+}
+
+impl From<CapabilityName> for Capability {
+    fn from(name: CapabilityName) -> Self {
+        match name {
+            CapabilityName::ReadOrg => Capability::ReadOrg,
+            CapabilityName::CreateStreetOffice => Capability::CreateStreetOffice,
+            CapabilityName::CreateCommunity => Capability::CreateCommunity,
+            CapabilityName::ManageUsers => Capability::ManageUsers,
+            CapabilityName::ReadAudit => Capability::ReadAudit,
+            CapabilityName::ManageRegistry => Capability::ManageRegistry,
+            CapabilityName::ManageGrids => Capability::ManageGrids,
+        }
+    }
+}
+
+/// Where a capability reaches: everywhere, or these street offices (with all their
+/// communities) and communities.
+#[derive(SimpleObject)]
+pub struct CapabilityReach {
+    pub capability: CapabilityName,
+    pub everything: bool,
+    pub street_office_ids: Vec<ID>,
+    pub community_ids: Vec<ID>,
 }
 
 /// Tokens returned by `login` and `refreshToken`.

@@ -154,3 +154,58 @@ async fn lower_roles_see_only_their_community_and_no_accounts() {
         .await;
     assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"));
 }
+
+#[tokio::test]
+async fn me_reports_the_callers_reach_and_nobody_elses() {
+    let app = TestApp::new().await;
+    let t = &app.tree;
+    let street = app
+        .caller(Role::StreetAdmin, Scope::StreetOffice(t.a))
+        .await;
+    app.caller(Role::CommunityStaff, Scope::Community(t.a1))
+        .await;
+    let body = app
+        .gql(Some(&street), "{ me { reach { capability everything streetOfficeIds communityIds } } users { edges { node { reach { capability } } } } }", json!({}))
+        .await;
+    let reach = data(&body)["me"]["reach"].as_array().unwrap().clone();
+    let names: Vec<&str> = reach
+        .iter()
+        .map(|r| r["capability"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["READ_ORG", "CREATE_COMMUNITY", "MANAGE_USERS", "READ_AUDIT"]
+    );
+    assert!(
+        reach
+            .iter()
+            .all(|r| r["streetOfficeIds"] == json!([t.a.to_string()]) && r["everything"] == false)
+    );
+    let others = &body["data"]["users"]["edges"];
+    assert!(!others.as_array().unwrap().is_empty());
+    assert!(
+        others
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["reach"] == json!([]))
+    );
+
+    let staff = app
+        .caller(Role::CommunityStaff, Scope::Community(t.a1))
+        .await;
+    let body = app
+        .gql(
+            Some(&staff),
+            "{ me { reach { capability communityIds } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["me"]["reach"],
+        json!([
+            { "capability": "READ_ORG", "communityIds": [t.a1.to_string()] },
+            { "capability": "MANAGE_REGISTRY", "communityIds": [t.a1.to_string()] },
+        ])
+    );
+}
