@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     });
     app.layer(
         ServiceBuilder::new()
+            .layer(middleware::map_request(drop_unusable_request_id))
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(trace)
@@ -69,6 +70,23 @@ pub fn router(state: AppState) -> Router {
                 config.request_timeout,
             )),
     )
+}
+
+/// A client's `x-request-id` is kept only if it is short and plain (it goes into logs and
+/// the audit log); otherwise a fresh one is generated.
+async fn drop_unusable_request_id(mut request: Request<Body>) -> Request<Body> {
+    let usable = request.headers().get(&REQUEST_ID).is_none_or(|value| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= 128
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    });
+    if !usable {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    request
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

@@ -281,6 +281,15 @@ async fn request_ids_are_echoed_or_generated() {
         .await;
     let generated = headers["x-request-id"].to_str().unwrap();
     assert_eq!(generated.len(), 36, "a UUID: {generated}");
+    // Ids that would pollute logs are replaced.
+    for junk in ["has spaces and \"quotes\"".to_owned(), "x".repeat(200)] {
+        let request = Request::get("/healthz")
+            .header("x-request-id", junk.as_str())
+            .body(Body::empty())
+            .unwrap();
+        let (_, headers, _) = app.send(request).await;
+        assert_eq!(headers["x-request-id"].len(), 36, "{junk}");
+    }
 }
 
 #[tokio::test]
