@@ -114,6 +114,45 @@ impl Action<'_> {
     }
 }
 
+/// Records, in one row, whose personal data a response carried (ARCHITECTURE.md §7). The row
+/// names the community when all those people live in one.
+pub async fn record_personal_data_read(
+    db: &Db,
+    meta: &RequestMeta,
+    actor: Option<Uuid>,
+) -> AppResult<()> {
+    let seen = meta.personal_data_returned();
+    if seen.is_empty() {
+        return Ok(());
+    }
+    let community = seen[0].0;
+    let single = seen.iter().all(|(c, _)| *c == community);
+    let subjects: Vec<Value> = seen
+        .iter()
+        .map(|(_, p)| Value::String(p.to_string()))
+        .collect();
+    let txn = db.begin_write().await?;
+    audit_entry::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        occurred_at: Set(Utc::now()),
+        request_id: Set(meta.request_id.clone()),
+        actor_user_id: Set(actor),
+        action: Set("readPersonalData".to_owned()),
+        outcome: Set("ok".to_owned()),
+        error_code: Set(None),
+        street_office_id: Set(None),
+        community_id: Set(single.then_some(community)),
+        target_id: Set(None),
+        input: Set(Value::Object(Default::default())),
+        subject_ids: Set(Value::Array(subjects)),
+        client_addr: Set(Some(meta.client_addr.clone())),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Input with the named secret fields replaced, for the audit log.
 pub fn redact(mut input: Value, secret_fields: &[&str]) -> Value {
     if let Value::Object(map) = &mut input {

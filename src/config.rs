@@ -15,6 +15,9 @@ pub struct Config {
     pub database_schema: Option<String>,
     /// HS256 secret for access tokens; `None` means "generate one beside the SQLite file".
     pub jwt_secret: Option<SecretString>,
+    /// Keys for residents' personal data (`v1:<base64>,v2:...`); `None` means "generate one
+    /// beside the SQLite file".
+    pub data_key: Option<SecretString>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub introspection: bool,
@@ -67,6 +70,7 @@ impl Config {
             listen: parsed("JIEDAO_LISTEN", defaults.listen)?,
             database_schema: optional("JIEDAO_DATABASE_SCHEMA"),
             jwt_secret: optional("JIEDAO_JWT_SECRET").map(SecretString::from),
+            data_key: optional("JIEDAO_DATA_KEY").map(SecretString::from),
             access_token_ttl: Duration::from_secs(parsed("JIEDAO_ACCESS_TOKEN_TTL_SECS", 900)?),
             refresh_token_ttl: Duration::from_secs(parsed(
                 "JIEDAO_REFRESH_TOKEN_TTL_SECS",
@@ -109,6 +113,7 @@ impl Config {
             database_url: database_url.into(),
             database_schema: None,
             jwt_secret: None,
+            data_key: None,
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             introspection: true,

@@ -30,6 +30,7 @@ use crate::{
         token::{TokenKeys, load_or_create_secret},
     },
     config::Config,
+    crypto::DataKeys,
     db::Db,
     state::{AppState, Services},
 };
@@ -67,14 +68,37 @@ fn jwt_secret(config: &Config) -> Result<SecretString, StartupError> {
     Ok(secret)
 }
 
+/// The keys for residents' personal data: `JIEDAO_DATA_KEY`, or on the embedded default a
+/// key file generated beside the database on first start (mode 0600).
+fn data_keys(config: &Config) -> Result<DataKeys, StartupError> {
+    if let Some(text) = &config.data_key {
+        return DataKeys::parse(text.expose_secret())
+            .map_err(|e| StartupError::Secret(format!("JIEDAO_DATA_KEY: {e}")));
+    }
+    let Some(db_path) = config.sqlite_path() else {
+        return Err(StartupError::Secret(
+            "set JIEDAO_DATA_KEY (v1:<base64 of 32 random bytes>) when using PostgreSQL".into(),
+        ));
+    };
+    let path = db_path.with_extension("data.key");
+    let (keys, created) =
+        DataKeys::load_or_create(&path).map_err(|e| StartupError::Secret(e.to_string()))?;
+    if created {
+        tracing::info!(path = %path.display(), "generated the personal-data key (keep it private, and back it up apart from the database)");
+    }
+    Ok(keys)
+}
+
 /// Connects the database and assembles the services; does not migrate.
 pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let secret = jwt_secret(&config)?;
+    let data_keys = data_keys(&config)?;
     let db = Db::connect(&config).await?;
     let services = Services {
         db,
         passwords: PasswordHasher::new(config.password_hash_concurrency),
         tokens: TokenKeys::new(&secret, config.access_token_ttl),
+        data_keys,
         config: Arc::new(config),
     };
     Ok(AppState {

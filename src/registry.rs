@@ -10,4 +10,6 @@ pub mod grids;
 pub mod id_document;
 pub mod loaders;
 pub mod places;
+pub mod resident_graphql;
+pub mod residents;
 pub mod types;

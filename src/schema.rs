@@ -12,6 +12,7 @@ use crate::{
         dwelling_graphql::{DwellingMutation, DwellingQuery},
         graphql::{RegistryMutation, RegistryQuery},
         grid_graphql::{GridMutation, GridQuery},
+        resident_graphql::{ResidentMutation, ResidentQuery},
     },
     state::Services,
 };
@@ -23,6 +24,7 @@ pub struct Query(
     RegistryQuery,
     GridQuery,
     DwellingQuery,
+    ResidentQuery,
     AuditQuery,
 );
 
@@ -33,6 +35,7 @@ pub struct Mutation(
     RegistryMutation,
     GridMutation,
     DwellingMutation,
+    ResidentMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::{
     auth::{password::PasswordHasher, token::TokenKeys},
     config::Config,
+    crypto::DataKeys,
     db::Db,
     http::metrics::Metrics,
     schema::AppSchema,
@@ -18,6 +19,7 @@ pub struct Services {
     pub config: Arc<Config>,
     pub passwords: PasswordHasher,
     pub tokens: TokenKeys,
+    pub data_keys: DataKeys,
 }
 
 /// The router's state.

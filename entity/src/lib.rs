@@ -9,9 +9,11 @@ pub mod compound;
 pub mod dwelling;
 pub mod grid;
 pub mod grid_building;
+pub mod household;
 pub mod login_session;
 pub mod login_throttle;
 pub mod refresh_token;
+pub mod resident;
 pub mod role_grant;
 pub mod street_office;
 

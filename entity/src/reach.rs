@@ -8,7 +8,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{app_user, audit_entry, building, community, compound, dwelling, grid, street_office};
+use crate::{
+    app_user, audit_entry, building, community, compound, dwelling, grid, household, resident,
+    street_office,
+};
 
 /// The part of the tenancy tree a caller reaches for one capability.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -170,5 +173,17 @@ impl grid::Entity {
 impl dwelling::Entity {
     pub fn find_in_reach(reach: &Reach) -> Select<Self> {
         Self::find().filter(reach.community_condition(dwelling::Column::CommunityId))
+    }
+}
+
+impl household::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.community_condition(household::Column::CommunityId))
+    }
+}
+
+impl resident::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.community_condition(resident::Column::CommunityId))
     }
 }

@@ -13,6 +13,7 @@ mod m20261123_000003_create_audit;
 mod m20261123_000004_create_compound_building;
 mod m20261123_000005_create_grid;
 mod m20261123_000006_create_dwelling;
+mod m20261123_000007_create_household_resident;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_compound_building::Migration),
             Box::new(m20261123_000005_create_grid::Migration),
             Box::new(m20261123_000006_create_dwelling::Migration),
+            Box::new(m20261123_000007_create_household_resident::Migration),
         ]
     }
 }

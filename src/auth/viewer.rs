@@ -30,6 +30,9 @@ pub enum Capability {
     ManageRegistry,
     /// Define grids and which buildings they cover. Community admins.
     ManageGrids,
+    /// Read and record households and residents (personal data, masked by default).
+    /// Community admins and staff; grid workers' own-grid access comes with grid reach.
+    ManageResidents,
 }
 
 /// A place in the tenancy tree: a community (with its street office), a street office as a
@@ -156,6 +159,9 @@ impl Viewer {
                 }
                 Capability::ManageUsers | Capability::ReadAudit => is_admin(grant.role),
                 Capability::ManageGrids => grant.role == Role::CommunityAdmin,
+                Capability::ManageResidents => {
+                    matches!(grant.role, Role::CommunityAdmin | Role::CommunityStaff)
+                }
                 Capability::ManageRegistry => {
                     matches!(grant.role, Role::CommunityAdmin | Role::CommunityStaff)
                 }

@@ -1,6 +1,11 @@
 //! Per-request data put into every GraphQL request by the HTTP handler.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{
+    Mutex,
+    atomic::{AtomicBool, Ordering},
+};
+
+use uuid::Uuid;
 
 use async_graphql::Context;
 
@@ -25,6 +30,8 @@ pub struct RequestMeta {
     pub request_id: String,
     pub client_addr: String,
     password_attempted: AtomicBool,
+    /// (community, person) whose personal data this response carries, for the audit log.
+    personal_data: Mutex<Vec<(Uuid, Uuid)>>,
 }
 
 impl RequestMeta {
@@ -33,7 +40,27 @@ impl RequestMeta {
             request_id,
             client_addr,
             password_attempted: AtomicBool::new(false),
+            personal_data: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Notes that the response carries personal data of `person` (of `community`).
+    pub fn returned_personal_data(&self, community: Uuid, person: Uuid) {
+        if let Ok(mut seen) = self.personal_data.lock() {
+            seen.push((community, person));
+        }
+    }
+
+    /// Whose personal data the response carried, each person once.
+    pub fn personal_data_returned(&self) -> Vec<(Uuid, Uuid)> {
+        let mut seen = self
+            .personal_data
+            .lock()
+            .map(|seen| seen.clone())
+            .unwrap_or_default();
+        seen.sort();
+        seen.dedup();
+        seen
     }
 
     /// Allows one password check per request, so that aliases cannot try ten passwords
@@ -79,7 +106,7 @@ impl ContextExt for Context<'_> {
     }
 
     fn meta(&self) -> &RequestMeta {
-        self.data_unchecked::<RequestMeta>()
+        self.data_unchecked::<std::sync::Arc<RequestMeta>>()
     }
 
     fn caller(&self) -> &Caller {

@@ -2,7 +2,7 @@
 //! response media types, 405 for mutations over GET, 415 for other content types, batching
 //! refused, bodies bounded. Requests get the caller, request metadata and a DataLoader.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 
 use async_graphql::{
     Response as GqlResponse, ServerError,
@@ -20,6 +20,7 @@ use serde_json::json;
 
 use super::graphiql;
 use crate::{
+    audit,
     auth::Viewer,
     graphql::{
         Caller, RequestMeta,
@@ -316,12 +317,29 @@ async fn execute(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let meta = RequestMeta::new(request_id, client_addr(state, headers, extensions));
+    let meta = Arc::new(RequestMeta::new(
+        request_id,
+        client_addr(state, headers, extensions),
+    ));
+    let actor = match &caller {
+        Caller::User(viewer) => Some(viewer.user_id),
+        _ => None,
+    };
     let request = request
         .data(caller)
-        .data(meta)
+        .data(meta.clone())
         .data(new_request_loader(state.services.db.clone()));
     let response = state.schema.execute(request).await;
+    // A response carrying personal data is delivered only once its read is on record.
+    if let Err(err) = audit::record_personal_data_read(&state.services.db, &meta, actor).await {
+        tracing::error!(error = ?err, "recording a personal-data read failed");
+        return refuse(
+            state,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_SERVER_ERROR",
+            "internal error",
+        );
+    }
     respond(state, response, media_type)
 }
 

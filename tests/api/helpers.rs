@@ -28,6 +28,8 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
+/// 32 bytes of 0x2a, base64.
+pub const DATA_KEY: &str = "v1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
 
 /// One argon2 hash for every fixture user: tests other than the auth tests never hash.
 pub static PASSWORD_HASH: LazyLock<String> =
@@ -85,6 +87,7 @@ pub fn test_config() -> (Config, tempfile::TempDir) {
         )),
     };
     config.jwt_secret = Some(SecretString::from(SECRET.to_owned()));
+    config.data_key = Some(SecretString::from(DATA_KEY.to_owned()));
     config.trust_forwarded_for = true;
     config.password_hash_concurrency = 2;
     (config, dir)

@@ -14,6 +14,7 @@ mod grids;
 mod http;
 mod org;
 mod registry;
+mod residents;
 mod schema;
 mod storage;
 mod tenancy;
