@@ -292,3 +292,29 @@ async fn residents_are_out_of_reach_for_other_communities_and_small_roles() {
         (json!(0), json!(1))
     );
 }
+
+#[tokio::test]
+async fn resident_pages_cost_the_same_statements_whatever_their_size() {
+    let app = TestApp::new().await;
+    let staff = app
+        .caller(Role::CommunityStaff, Scope::Community(app.tree.a1))
+        .await;
+    let h = household(&app, &staff, app.tree.a1, "和韵小区").await;
+    let query = "{ residents(first: 100) { totalCount edges { node { name documentNumber phone tags } } } }";
+    let mut costs = Vec::new();
+    for (round, count) in [(0, 2), (1, 30)] {
+        for i in 0..count {
+            let mut input = resident_input(&h, &format!("居民{round}-{i}"), "", "13800135678");
+            input["in"]["documentType"] = json!("NONE");
+            data(&app.gql(Some(&staff), CREATE, input).await);
+        }
+        let before = app.db().statement_count();
+        let body = app.gql(Some(&staff), query, json!({})).await;
+        costs.push(app.db().statement_count() - before);
+        assert_eq!(
+            data(&body)["residents"]["edges"][0]["node"]["phone"],
+            "138****5678"
+        );
+    }
+    assert_eq!(costs[0], costs[1], "{costs:?}");
+}
