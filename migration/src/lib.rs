@@ -15,6 +15,21 @@ mod m20261123_000005_create_grid;
 mod m20261123_000006_create_dwelling;
 mod m20261123_000007_create_household_resident;
 
+/// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
+/// the target of the composite foreign keys that keep rows inside their community.
+pub(crate) fn tenant_key<C: IntoIndexColumn>(
+    name: &str,
+    community: C,
+    id: C,
+) -> IndexCreateStatement {
+    Index::create()
+        .name(name)
+        .col(community)
+        .col(id)
+        .unique()
+        .to_owned()
+}
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -28,13 +28,11 @@ impl MigrationTrait for Migration {
                             .from(Compound::Table, Compound::CommunityId)
                             .to(Community::Table, Community::Id),
                     )
-                    .index(
-                        Index::create()
-                            .name("uq_compound_community_id")
-                            .col(Compound::CommunityId)
-                            .col(Compound::Id)
-                            .unique(),
-                    )
+                    .index(&mut crate::tenant_key(
+                        "uq_compound_community_id",
+                        Compound::CommunityId,
+                        Compound::Id,
+                    ))
                     .index(
                         Index::create()
                             .name("uq_compound_community_name")
@@ -65,13 +63,11 @@ impl MigrationTrait for Migration {
                             )
                             .to(Compound::Table, (Compound::CommunityId, Compound::Id)),
                     )
-                    .index(
-                        Index::create()
-                            .name("uq_building_community_id")
-                            .col(Building::CommunityId)
-                            .col(Building::Id)
-                            .unique(),
-                    )
+                    .index(&mut crate::tenant_key(
+                        "uq_building_community_id",
+                        Building::CommunityId,
+                        Building::Id,
+                    ))
                     .index(
                         Index::create()
                             .name("uq_building_compound_number")

@@ -27,13 +27,11 @@ impl MigrationTrait for Migration {
                             .from(Grid::Table, Grid::CommunityId)
                             .to(Community::Table, Community::Id),
                     )
-                    .index(
-                        Index::create()
-                            .name("uq_grid_community_id")
-                            .col(Grid::CommunityId)
-                            .col(Grid::Id)
-                            .unique(),
-                    )
+                    .index(&mut crate::tenant_key(
+                        "uq_grid_community_id",
+                        Grid::CommunityId,
+                        Grid::Id,
+                    ))
                     .index(
                         Index::create()
                             .name("uq_grid_community_name")

@@ -31,13 +31,11 @@ impl MigrationTrait for Migration {
                             )
                             .to(Building::Table, (Building::CommunityId, Building::Id)),
                     )
-                    .index(
-                        Index::create()
-                            .name("uq_dwelling_community_id")
-                            .col(Dwelling::CommunityId)
-                            .col(Dwelling::Id)
-                            .unique(),
-                    )
+                    .index(&mut crate::tenant_key(
+                        "uq_dwelling_community_id",
+                        Dwelling::CommunityId,
+                        Dwelling::Id,
+                    ))
                     .index(
                         Index::create()
                             .name("uq_dwelling_building_unit_room")

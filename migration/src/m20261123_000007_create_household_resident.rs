@@ -30,13 +30,11 @@ impl MigrationTrait for Migration {
                             )
                             .to(Dwelling::Table, (Dwelling::CommunityId, Dwelling::Id)),
                     )
-                    .index(
-                        Index::create()
-                            .name("uq_household_community_id")
-                            .col(Household::CommunityId)
-                            .col(Household::Id)
-                            .unique(),
-                    )
+                    .index(&mut crate::tenant_key(
+                        "uq_household_community_id",
+                        Household::CommunityId,
+                        Household::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -69,13 +67,11 @@ impl MigrationTrait for Migration {
                             )
                             .to(Household::Table, (Household::CommunityId, Household::Id)),
                     )
-                    .index(
-                        Index::create()
-                            .name("uq_resident_community_id")
-                            .col(Resident::CommunityId)
-                            .col(Resident::Id)
-                            .unique(),
-                    )
+                    .index(&mut crate::tenant_key(
+                        "uq_resident_community_id",
+                        Resident::CommunityId,
+                        Resident::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
