@@ -182,16 +182,8 @@ impl DataKeys {
         let text = Zeroizing::new(format!("v1:{}\n", STANDARD.encode(key.as_ref())));
         match write_private(path, &text) {
             Ok(()) => Ok((parse_key_file(path, &text)?, true)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                // Another process won the race and may still be writing: retry for ~1 s.
-                for _ in 0..50 {
-                    if let Ok(keys) = read_key_file(path) {
-                        return Ok((keys, false));
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Ok((read_key_file(path)?, false))
-            }
+            // Another process created it first; its file is complete (see `write_private`).
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok((read_key_file(path)?, false)),
             Err(source) => Err(CryptoError::KeyFile {
                 path: path.to_owned(),
                 source,
@@ -320,22 +312,27 @@ fn parse_key_file(path: &Path, text: &str) -> Result<DataKeys, CryptoError> {
     })
 }
 
-/// Creates `path` (failing if it exists) readable by the owner only, and writes `contents`.
-/// A half-written file is removed again so the next start does not find a corrupt key.
-fn write_private(path: &Path, contents: &str) -> io::Result<()> {
+/// Creates `path` (failing with `AlreadyExists` if it exists) readable by the owner only,
+/// holding `contents`. The key is written to a private temporary file first and then
+/// hard-linked into place, so `path` never exists half-written: a process that loses the
+/// race to create it reads the winner's complete key.
+pub(crate) fn write_private(path: &Path, contents: &str) -> io::Result<()> {
     use std::io::Write;
+    let mut suffix = [0u8; 8];
+    rand::rng().fill_bytes(&mut suffix);
+    let tmp = path.with_extension(format!("tmp-{}", URL_SAFE_NO_PAD.encode(suffix)));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    let written = file
-        .write_all(contents.as_bytes())
-        .and_then(|()| file.sync_all());
-    if written.is_err() {
-        let _ = std::fs::remove_file(path);
-    }
-    written
+    let result = options.open(&tmp).and_then(|mut file| {
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        std::fs::hard_link(&tmp, path)
+    });
+    // The temporary name goes in every case; `path` stays if the link was made.
+    let _ = std::fs::remove_file(&tmp);
+    result
 }
 
 #[cfg(test)]

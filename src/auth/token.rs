@@ -135,25 +135,15 @@ pub fn load_or_create_secret(path: &Path) -> std::io::Result<(SecretString, bool
     let mut bytes = [0u8; 48];
     rand::rng().fill_bytes(&mut bytes);
     let secret = URL_SAFE_NO_PAD.encode(bytes);
-    write_private(path, &secret)?;
-    Ok((SecretString::from(secret), true))
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::{io::Write, os::unix::fs::OpenOptionsExt};
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    std::fs::write(path, contents)
+    match crate::crypto::write_private(path, &secret) {
+        Ok(()) => Ok((SecretString::from(secret), true)),
+        // Another process created it first, completely (see `write_private`).
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let existing = std::fs::read_to_string(path)?;
+            Ok((SecretString::from(existing.trim().to_owned()), false))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]
