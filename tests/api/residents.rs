@@ -205,7 +205,19 @@ async fn residents_are_out_of_reach_for_other_communities_and_small_roles() {
         .await;
     let id = data(&body)["createResident"]["resident"]["id"].clone();
 
+    let body = app
+        .gql(
+            Some(&staff),
+            "query($id: ID!) { household(id: $id) { dwellingId } }",
+            json!({ "id": h }),
+        )
+        .await;
+    let dwelling = data(&body)["household"]["dwellingId"].clone();
     let attempts = [
+        (
+            "mutation($d: ID!) { createHousehold(input: {dwellingId: $d, tenure: RENTING}) { household { id } } }",
+            json!({ "d": dwelling }),
+        ),
         (
             "query($id: ID!) { resident(id: $id) { name } }",
             json!({ "id": id }),
