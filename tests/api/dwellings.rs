@@ -9,37 +9,12 @@ use crate::helpers::{Caller, Scope, TestApp, data, error_code};
 
 const CREATE: &str = "mutation($b: ID!, $u: Int!, $r: String!, $a: Area) { createDwelling(input: {buildingId: $b, unit: $u, room: $r, floorArea: $a}) { dwelling { id unit room floorArea building { number } } } }";
 
-/// A compound with one building of 3 units in `community`; returns the building.
 async fn building(app: &TestApp, staff: &Caller, community: Uuid, name: &str) -> Uuid {
-    let body = app
-        .gql(Some(staff), "mutation($c: ID!, $n: String!) { createCompound(input: {communityId: $c, name: $n}) { compound { id } } }", json!({ "c": community, "n": name }))
-        .await;
-    let compound = data(&body)["createCompound"]["compound"]["id"].clone();
-    let body = app
-        .gql(Some(staff), "mutation($c: ID!) { createBuilding(input: {compoundId: $c, number: \"23\", units: 3, floors: 6}) { building { id } } }", json!({ "c": compound }))
-        .await;
-    Uuid::parse_str(
-        data(&body)["createBuilding"]["building"]["id"]
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap()
+    app.compound_with_building(staff, community, name).await
 }
 
 async fn dwelling(app: &TestApp, staff: &Caller, building: Uuid, room: &str) -> Uuid {
-    let body = app
-        .gql(
-            Some(staff),
-            CREATE,
-            json!({ "b": building, "u": 1, "r": room, "a": "89.5" }),
-        )
-        .await;
-    Uuid::parse_str(
-        data(&body)["createDwelling"]["dwelling"]["id"]
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap()
+    app.dwelling(staff, building, room).await
 }
 
 #[tokio::test]

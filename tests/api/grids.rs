@@ -229,6 +229,23 @@ async fn grids_are_out_of_reach_for_other_communities_and_staff_cannot_define_th
         assert_eq!(error_code(&body), Some("FORBIDDEN"));
         let body = app.gql(Some(caller), "mutation($c: ID!) { createGrid(input: {communityId: $c, name: \"x\"}) { grid { id } } }", json!({ "c": t.a1 })).await;
         assert_eq!(error_code(&body), Some("FORBIDDEN"));
+        for (query, variables) in [
+            (
+                "mutation($id: ID!) { renameGrid(input: {id: $id, name: \"x\"}) { grid { id } } }",
+                json!({ "id": t.grid_a1 }),
+            ),
+            (
+                "mutation($id: ID!) { archiveGrid(input: {id: $id}) { grid { id } } }",
+                json!({ "id": t.grid_a1 }),
+            ),
+            (
+                "mutation($b: ID!) { releaseBuildingFromGrid(input: {buildingId: $b}) { building { id } } }",
+                json!({ "b": b23 }),
+            ),
+        ] {
+            let body = app.gql(Some(caller), query, variables).await;
+            assert_eq!(error_code(&body), Some("FORBIDDEN"), "{query}");
+        }
     }
 
     // The database refuses linking a B1 building to an A1 grid, even directly.

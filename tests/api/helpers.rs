@@ -353,6 +353,47 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Through the API, as `staff`: a compound named `name` in `community` with building
+    /// "23" (3 units, 6 floors); returns the building.
+    pub async fn compound_with_building(
+        &self,
+        staff: &Caller,
+        community: Uuid,
+        name: &str,
+    ) -> Uuid {
+        let create = "mutation($c: ID!, $n: String!) { createCompound(input: {communityId: $c, name: $n}) { compound { id } } }";
+        let body = self
+            .gql(Some(staff), create, json!({ "c": community, "n": name }))
+            .await;
+        let compound = data(&body)["createCompound"]["compound"]["id"].clone();
+        let create = "mutation($c: ID!) { createBuilding(input: {compoundId: $c, number: \"23\", units: 3, floors: 6}) { building { id } } }";
+        let body = self
+            .gql(Some(staff), create, json!({ "c": compound }))
+            .await;
+        Uuid::parse_str(
+            data(&body)["createBuilding"]["building"]["id"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// Through the API: dwelling `room` in unit 1 of `building`, 89.50 m².
+    pub async fn dwelling(&self, staff: &Caller, building: Uuid, room: &str) -> Uuid {
+        let create = "mutation($b: ID!, $r: String!) { createDwelling(input: {buildingId: $b, unit: 1, room: $r, floorArea: \"89.50\"}) { dwelling { id } } }";
+        let body = self
+            .gql(Some(staff), create, json!({ "b": building, "r": room }))
+            .await;
+        Uuid::parse_str(
+            data(&body)["createDwelling"]["dwelling"]["id"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap()
+    }
+}
+
 /// The `extensions.code` of the first error, or `None` when the request succeeded.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

@@ -15,13 +15,10 @@ const CREATE: &str = "mutation($in: CreateResidentInput!) { createResident(input
 
 /// A household in a new dwelling of `community`, created by `staff`.
 async fn household(app: &TestApp, staff: &Caller, community: Uuid, compound: &str) -> Value {
-    let body = app.gql(Some(staff), "mutation($c: ID!, $n: String!) { createCompound(input: {communityId: $c, name: $n}) { compound { id } } }", json!({ "c": community, "n": compound })).await;
-    let compound = data(&body)["createCompound"]["compound"]["id"].clone();
-    let body = app.gql(Some(staff), "mutation($c: ID!) { createBuilding(input: {compoundId: $c, number: \"23\", units: 2, floors: 6}) { building { id } } }", json!({ "c": compound })).await;
-    let building = data(&body)["createBuilding"]["building"]["id"].clone();
-    let body = app.gql(Some(staff), "mutation($b: ID!) { createDwelling(input: {buildingId: $b, unit: 1, room: \"301\", floorArea: \"89.50\"}) { dwelling { id } } }", json!({ "b": building })).await;
-    let dwelling = data(&body)["createDwelling"]["dwelling"]["id"].clone();
-    let body = app.gql(Some(staff), "mutation($d: ID!) { createHousehold(input: {dwellingId: $d, tenure: OWNER_OCCUPIED}) { household { id tenure } } }", json!({ "d": dwelling })).await;
+    let building = app.compound_with_building(staff, community, compound).await;
+    let dwelling = app.dwelling(staff, building, "301").await;
+    let create = "mutation($d: ID!) { createHousehold(input: {dwellingId: $d, tenure: OWNER_OCCUPIED}) { household { id tenure } } }";
+    let body = app.gql(Some(staff), create, json!({ "d": dwelling })).await;
     data(&body)["createHousehold"]["household"]["id"].clone()
 }
 
