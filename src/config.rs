@@ -24,6 +24,8 @@ pub struct Config {
     pub graphiql: bool,
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// The largest multipart upload (a roster, a receipt).
+    pub max_upload_bytes: usize,
     pub request_timeout: Duration,
     pub limits: QueryLimits,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
@@ -88,6 +90,7 @@ impl Config {
                 })
                 .unwrap_or_default(),
             max_body_bytes: parsed("JIEDAO_MAX_BODY_BYTES", defaults.max_body_bytes)?,
+            max_upload_bytes: parsed("JIEDAO_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)?,
             request_timeout: Duration::from_secs(parsed("JIEDAO_REQUEST_TIMEOUT_SECS", 30)?),
             limits: QueryLimits {
                 depth: parsed("JIEDAO_MAX_DEPTH", defaults.limits.depth)?,
@@ -120,6 +123,7 @@ impl Config {
             graphiql: true,
             cors_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             limits: QueryLimits {
                 depth: 12,

@@ -16,6 +16,7 @@ pub mod org;
 pub mod registry;
 pub mod schema;
 pub mod state;
+pub mod tabular;
 pub mod telemetry;
 
 use std::sync::Arc;

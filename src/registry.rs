@@ -2,14 +2,22 @@
 //! households and residents follow. Every row is tenant-owned: `community_id` is set by the
 //! server from the parent row, never taken from input.
 
+pub mod access;
+pub mod care;
 pub mod dwelling_graphql;
 pub mod dwellings;
 pub mod graphql;
 pub mod grid_graphql;
 pub mod grids;
+pub mod household_loaders;
 pub mod id_document;
 pub mod loaders;
+pub mod personal;
 pub mod places;
+pub mod resident_filter;
 pub mod resident_graphql;
+pub mod resident_mutation;
+pub mod resident_types;
 pub mod residents;
+pub mod roster;
 pub mod types;

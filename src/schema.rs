@@ -12,7 +12,8 @@ use crate::{
         dwelling_graphql::{DwellingMutation, DwellingQuery},
         graphql::{RegistryMutation, RegistryQuery},
         grid_graphql::{GridMutation, GridQuery},
-        resident_graphql::{ResidentMutation, ResidentQuery},
+        resident_graphql::ResidentQuery,
+        resident_mutation::ResidentMutation,
     },
     state::Services,
 };

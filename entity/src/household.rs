@@ -23,6 +23,12 @@ pub struct Model {
     pub tenure: Tenure,
     pub created_at: DateTimeUtc,
     pub archived_at: Option<DateTimeUtc>,
+    /// The care level the residents' tags call for: `special_hardship`, `key_group` or
+    /// `ordinary`; kept up to date on every change to a member.
+    pub care_level_derived: String,
+    /// A level staff set instead, with their reason; it wins over the derived one.
+    pub care_level_override: Option<String>,
+    pub care_level_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,10 +3,12 @@
 
 pub mod app_user;
 pub mod audit_entry;
+pub mod binding_code;
 pub mod building;
 pub mod community;
 pub mod compound;
 pub mod dwelling;
+pub mod dwelling_owner;
 pub mod grid;
 pub mod grid_building;
 pub mod household;
@@ -14,6 +16,7 @@ pub mod login_session;
 pub mod login_throttle;
 pub mod refresh_token;
 pub mod resident;
+pub mod resident_account;
 pub mod role_grant;
 pub mod street_office;
 

@@ -9,8 +9,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    app_user, audit_entry, building, community, compound, dwelling, grid, household, resident,
-    street_office,
+    app_user, audit_entry, building, community, compound, dwelling, dwelling_owner, grid,
+    household, resident, street_office,
 };
 
 /// The part of the tenancy tree a caller reaches for one capability.
@@ -185,5 +185,11 @@ impl household::Entity {
 impl resident::Entity {
     pub fn find_in_reach(reach: &Reach) -> Select<Self> {
         Self::find().filter(reach.community_condition(resident::Column::CommunityId))
+    }
+}
+
+impl dwelling_owner::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.community_condition(dwelling_owner::Column::CommunityId))
     }
 }

@@ -29,6 +29,8 @@ pub struct Model {
     pub tags: Json,
     pub created_at: DateTimeUtc,
     pub archived_at: Option<DateTimeUtc>,
+    pub moved_in_on: Option<Date>,
+    pub moved_out_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

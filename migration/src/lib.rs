@@ -14,6 +14,7 @@ mod m20261123_000004_create_compound_building;
 mod m20261123_000005_create_grid;
 mod m20261123_000006_create_dwelling;
 mod m20261123_000007_create_household_resident;
+mod m20261123_000008_registry_care_owners_accounts;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_grid::Migration),
             Box::new(m20261123_000006_create_dwelling::Migration),
             Box::new(m20261123_000007_create_household_resident::Migration),
+            Box::new(m20261123_000008_registry_care_owners_accounts::Migration),
         ]
     }
 }

@@ -189,6 +189,19 @@ impl Viewer {
         }
     }
 
+    /// The scopes (grids, compounds, households) on which the caller holds `role` now.
+    pub fn scope_ids(&self, role: Role) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = self
+            .grants
+            .iter()
+            .filter(|g| g.role == role)
+            .filter_map(|g| g.scope_id)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// Whether the caller may grant `role` at `place`: an admin grant ranked above the role
     /// whose scope contains the place (ARCHITECTURE.md §3).
     pub fn may_grant(&self, role: Role, place: Place) -> bool {

@@ -76,6 +76,22 @@ where
     E::Model: Sync,
     N: OutputType,
 {
+    try_keyset_page(conn, select, id_column, args, |row| Ok(to_node(row))).await
+}
+
+/// [`keyset_page`] for nodes whose construction can fail (decrypting personal data).
+pub async fn try_keyset_page<E, N>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    id_column: E::Column,
+    args: PageArgs,
+    mut to_node: impl FnMut(E::Model) -> AppResult<N>,
+) -> AppResult<Page<N>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    N: OutputType,
+{
     let total_count = select.clone().count(conn).await?;
     let mut page = select;
     if let Some(after) = args.after {
@@ -96,7 +112,7 @@ where
         let id = id_of::<E>(&row, id_column)?;
         connection
             .edges
-            .push(Edge::new(encode_cursor(id), to_node(row)));
+            .push(Edge::new(encode_cursor(id), to_node(row)?));
     }
     Ok(connection)
 }

@@ -83,18 +83,36 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<mime::Mime>().ok());
-    if content_type.is_none_or(|m| m.essence_str() != "application/json") {
+    let multipart = content_type
+        .as_ref()
+        .is_some_and(|m| m.essence_str() == "multipart/form-data");
+    if !multipart && content_type.is_none_or(|m| m.essence_str() != "application/json") {
         return refuse(
             &state,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
-            "send the request as application/json",
+            "send the request as application/json, or multipart/form-data to upload files",
         );
     }
     let media_type = match response_media_type(&parts.headers) {
         Some(media_type) => media_type,
         None => return not_acceptable(&state),
     };
+    if multipart {
+        return match multipart_request(&state, &parts.headers, body).await {
+            Ok(gql_request) => {
+                execute(
+                    &state,
+                    &parts.headers,
+                    &parts.extensions,
+                    gql_request,
+                    media_type,
+                )
+                .await
+            }
+            Err(refusal) => refusal,
+        };
+    }
     let limit = state.services.config.max_body_bytes;
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
@@ -145,6 +163,42 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         media_type,
     )
     .await
+}
+
+/// A request in the GraphQL multipart request convention (`operations`, `map`, then the
+/// files), for uploads such as rosters and receipts. Bounded by the upload limit, not the
+/// JSON body limit. Cross-site forms cannot abuse it: the API authenticates with a bearer
+/// header, never a cookie.
+async fn multipart_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<async_graphql::Request, Response> {
+    let limit = state.services.config.max_upload_bytes;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        refuse(
+            state,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the upload exceeds {limit} bytes"),
+        )
+    })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(limit)
+        .max_num_files(10);
+    let bad = |message: &str| refuse(state, StatusCode::BAD_REQUEST, "BAD_REQUEST", message);
+    match async_graphql::http::receive_batch_body(content_type, bytes.as_ref(), options).await {
+        Ok(async_graphql::BatchRequest::Single(request)) => Ok(request),
+        Ok(async_graphql::BatchRequest::Batch(_)) => Err(bad(
+            "batched requests are not supported; send one operation per request",
+        )),
+        Err(_) => Err(bad(
+            "not a GraphQL multipart request: send `operations`, `map`, then the files",
+        )),
+    }
 }
 
 #[derive(Deserialize)]

@@ -1,8 +1,7 @@
-//! Households (户) and residents (居民). Document numbers and phones are validated, then
-//! stored only encrypted (bound to the resident's row) with keyed hashes for exact lookups;
-//! reading them unmasked needs a stated reason and is audited.
+//! Households (户) and residents (居民): who may read and keep them, recording, editing and
+//! moving out. Personal fields go through `personal`; care levels through `care`.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use entity::{
     household::{self, Tenure},
     resident,
@@ -13,8 +12,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    access::ResidentAccess,
+    care::{self, CareLevel},
     dwellings::visible_dwelling,
-    id_document::{self, DocumentType, Gender},
+    id_document::{DocumentType, ValidDocument},
+    personal::{self, PersonalField},
     places::community_place,
 };
 use crate::{
@@ -25,7 +27,7 @@ use crate::{
     org::service::clean_name,
 };
 
-/// Care tags a resident may carry; they drive visit schedules.
+/// Care tags a resident may carry; they drive care levels and visit schedules.
 pub const TAGS: [&str; 7] = [
     "elderly_alone",
     "disabled",
@@ -35,6 +37,68 @@ pub const TAGS: [&str; 7] = [
     "left_behind_child",
     "low_income",
 ];
+
+/// Relation to the head of household (与户主关系).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum Relation {
+    Head,
+    Spouse,
+    Child,
+    Parent,
+    Grandchild,
+    Sibling,
+    Other,
+}
+
+impl Relation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Head => "head",
+            Self::Spouse => "spouse",
+            Self::Child => "child",
+            Self::Parent => "parent",
+            Self::Grandchild => "grandchild",
+            Self::Sibling => "sibling",
+            Self::Other => "other",
+        }
+    }
+
+    /// Reads a stored value, or what a roster writes: 户主, 本人, 配偶, 妻, 长子, 母亲 ...
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let stored = [
+            Self::Head,
+            Self::Spouse,
+            Self::Child,
+            Self::Parent,
+            Self::Grandchild,
+            Self::Sibling,
+            Self::Other,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text);
+        if stored.is_some() {
+            return stored;
+        }
+        let relation = match text {
+            "户主" | "本人" => Self::Head,
+            "配偶" | "妻" | "妻子" | "夫" | "丈夫" => Self::Spouse,
+            "子" | "女" | "儿子" | "女儿" | "子女" | "长子" | "次子" | "长女" | "次女" => {
+                Self::Child
+            }
+            "父亲" | "母亲" | "父母" | "父" | "母" | "公公" | "婆婆" | "岳父" | "岳母" => {
+                Self::Parent
+            }
+            "孙子" | "孙女" | "外孙" | "外孙女" | "孙子女" => Self::Grandchild,
+            "兄" | "弟" | "姐" | "妹" | "兄弟姐妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" => {
+                Self::Sibling
+            }
+            "其他" | "儿媳" | "女婿" | "保姆" | "租户" => Self::Other,
+            _ => return None,
+        };
+        Some(relation)
+    }
+}
 
 const REFUSAL: &str = "only the community's admins and staff keep its residents";
 
@@ -51,6 +115,45 @@ async fn residents_place(
         REFUSAL,
     )
     .await
+}
+
+fn refuse_without_access(access: &ResidentAccess) -> AppResult<()> {
+    if access.is_nothing() {
+        return Err(AppError::Forbidden(
+            "only community staff, grid workers and the household itself read residents",
+        ));
+    }
+    Ok(())
+}
+
+/// A household the caller may read (staff, its grid's workers, its members), or NOT_FOUND.
+pub async fn readable_household(
+    conn: &impl ConnectionTrait,
+    access: &ResidentAccess,
+    id: Uuid,
+) -> AppResult<household::Model> {
+    refuse_without_access(access)?;
+    household::Entity::find()
+        .filter(household::Column::Id.eq(id))
+        .filter(access.household_condition(household::Column::Id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("household"))
+}
+
+/// A resident the caller may read, or NOT_FOUND.
+pub async fn readable_resident(
+    conn: &impl ConnectionTrait,
+    access: &ResidentAccess,
+    id: Uuid,
+) -> AppResult<resident::Model> {
+    refuse_without_access(access)?;
+    resident::Entity::find()
+        .filter(resident::Column::Id.eq(id))
+        .filter(access.household_condition(resident::Column::HouseholdId))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("resident"))
 }
 
 /// A household the caller keeps, or NOT_FOUND (outside reach) / FORBIDDEN (too small a role).
@@ -94,202 +197,304 @@ pub async fn create_household(
     if dwelling.archived_at.is_some() {
         return Err(AppError::Conflict("the dwelling is archived".into()));
     }
-    let household = household::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(dwelling.community_id),
-        dwelling_id: Set(dwelling.id),
-        tenure: Set(tenure),
-        created_at: Set(Utc::now()),
-        archived_at: Set(None),
-    }
-    .insert(conn)
-    .await?;
+    let household = insert_household(conn, dwelling.community_id, dwelling.id, tenure).await?;
     Ok(Audited::new(household.clone(), place, household.id))
 }
 
-pub struct NewResident {
-    pub household_id: Uuid,
+pub async fn insert_household(
+    conn: &impl ConnectionTrait,
+    community: Uuid,
+    dwelling: Uuid,
+    tenure: Tenure,
+) -> AppResult<household::Model> {
+    Ok(household::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community),
+        dwelling_id: Set(dwelling),
+        tenure: Set(tenure),
+        created_at: Set(Utc::now()),
+        archived_at: Set(None),
+        care_level_derived: Set(CareLevel::Ordinary.as_str().to_owned()),
+        care_level_override: Set(None),
+        care_level_reason: Set(None),
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// A resident's fields as entered, before validation.
+pub struct ResidentFields {
     pub name: String,
     pub document_type: DocumentType,
     pub document_number: Option<String>,
     pub phone: Option<String>,
-    pub relation: String,
+    pub relation: Relation,
     pub registered: bool,
     pub tags: Vec<String>,
+    pub moved_in_on: Option<NaiveDate>,
 }
 
-/// Digits of a phone number: an 11-digit mobile (1xxxxxxxxxx) or a 7-12 digit landline,
-/// with spaces, dashes and a +86 prefix tolerated.
-pub fn normalize_phone(raw: &str) -> AppResult<String> {
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits
-        .strip_prefix("86")
-        .filter(|d| d.len() == 11)
-        .unwrap_or(&digits);
-    let ok = match digits.len() {
-        11 if digits.starts_with('1') => true,
-        7..=12 => !digits.starts_with('1'),
-        _ => false,
+/// Validated fields, ready to store. `field` names in errors are relative (`name`, `phone`)
+/// so that the API and the roster import can each say where the value came from.
+pub struct Prepared {
+    pub name: String,
+    pub document: ValidDocument,
+    pub phone: Option<String>,
+    pub relation: Relation,
+    pub registered: bool,
+    pub tags: Vec<String>,
+    pub moved_in_on: Option<NaiveDate>,
+}
+
+/// A field that failed validation: which, and why.
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Validates every field, reporting each bad one.
+pub fn prepare(fields: ResidentFields, today: NaiveDate) -> Result<Prepared, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut err = |field, message: String| errors.push(FieldError { field, message });
+    let name = clean_name("name", &fields.name, 50)
+        .map_err(|e| err("name", e.message()))
+        .ok();
+    let document = personal::validate_document(
+        fields.document_type,
+        fields.document_number.as_deref().unwrap_or_default(),
+        today,
+    )
+    .map_err(|m| err("documentNumber", m))
+    .ok();
+    let phone = fields
+        .phone
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| personal::normalize_phone(&p))
+        .transpose()
+        .map_err(|m| err("phone", m.to_owned()))
+        .ok();
+    if let Some(tag) = fields.tags.iter().find(|t| !TAGS.contains(&t.as_str())) {
+        err(
+            "tags",
+            format!("unknown tag {tag}; known: {}", TAGS.join(", ")),
+        );
+    }
+    if fields.moved_in_on.is_some_and(|d| d > today) {
+        err("movedInOn", "a move-in date is not in the future".into());
+    }
+    let (Some(name), Some(document), Some(phone), true) =
+        (name, document, phone, errors.is_empty())
+    else {
+        return Err(errors);
     };
-    if !ok || raw.chars().any(|c| c.is_alphabetic()) {
-        return Err(AppError::bad_input(
-            "input.phone",
-            "not a mainland mobile or landline number",
+    let mut tags = fields.tags;
+    tags.sort();
+    tags.dedup();
+    Ok(Prepared {
+        name,
+        document,
+        phone,
+        relation: fields.relation,
+        registered: fields.registered,
+        tags,
+        moved_in_on: fields.moved_in_on,
+    })
+}
+
+/// The row for a new resident of `household`.
+pub fn new_row(
+    keys: &DataKeys,
+    household: &household::Model,
+    prepared: Prepared,
+) -> AppResult<resident::ActiveModel> {
+    let id = Uuid::now_v7();
+    let mut row = resident::ActiveModel {
+        id: Set(id),
+        community_id: Set(household.community_id),
+        household_id: Set(household.id),
+        name: Set(prepared.name),
+        relation: Set(prepared.relation.as_str().to_owned()),
+        registered: Set(prepared.registered),
+        tags: Set(serde_json::json!(prepared.tags)),
+        created_at: Set(Utc::now()),
+        archived_at: Set(None),
+        moved_in_on: Set(prepared.moved_in_on),
+        moved_out_on: Set(None),
+        ..Default::default()
+    };
+    personal::set_document(&mut row, keys, id, &prepared.document)?;
+    personal::set_phone(&mut row, keys, id, prepared.phone.as_deref())?;
+    Ok(row)
+}
+
+/// The first problem, as the API reports one field at a time.
+fn api_error(errors: Vec<FieldError>) -> AppError {
+    match errors.into_iter().next() {
+        Some(e) => AppError::bad_input(format!("input.{}", e.field), e.message),
+        None => AppError::bad_input("input", "invalid resident"),
+    }
+}
+
+/// Refuses a second active resident with the same document number in a community.
+async fn check_document_free(
+    conn: &impl ConnectionTrait,
+    community: Uuid,
+    hash: Option<&str>,
+    except: Option<Uuid>,
+) -> AppResult<()> {
+    let Some(hash) = hash else { return Ok(()) };
+    let mut query = resident::Entity::find()
+        .filter(resident::Column::CommunityId.eq(community))
+        .filter(resident::Column::DocumentHash.eq(hash))
+        .filter(resident::Column::ArchivedAt.is_null());
+    if let Some(id) = except {
+        query = query.filter(resident::Column::Id.ne(id));
+    }
+    if query.one(conn).await?.is_some() {
+        return Err(AppError::Conflict(
+            "a resident of this community has this document number".into(),
         ));
     }
-    Ok(digits.to_owned())
+    Ok(())
 }
 
-fn document_context(id: Uuid) -> String {
-    format!("resident.document:{id}")
-}
-
-fn phone_context(id: Uuid) -> String {
-    format!("resident.phone:{id}")
-}
-
-pub fn gender_name(gender: Gender) -> &'static str {
-    match gender {
-        Gender::Male => "male",
-        Gender::Female => "female",
+/// Refuses a second head (户主) in a household.
+async fn check_single_head(
+    conn: &impl ConnectionTrait,
+    household: Uuid,
+    relation: Relation,
+    except: Option<Uuid>,
+) -> AppResult<()> {
+    if relation != Relation::Head {
+        return Ok(());
     }
+    let mut query = resident::Entity::find()
+        .filter(resident::Column::HouseholdId.eq(household))
+        .filter(resident::Column::Relation.eq(Relation::Head.as_str()))
+        .filter(resident::Column::ArchivedAt.is_null());
+    if let Some(id) = except {
+        query = query.filter(resident::Column::Id.ne(id));
+    }
+    if query.one(conn).await?.is_some() {
+        return Err(AppError::Conflict(
+            "the household already has a head; change that resident's relation first".into(),
+        ));
+    }
+    Ok(())
 }
 
 pub async fn create_resident(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     keys: &DataKeys,
-    new: NewResident,
+    household_id: Uuid,
+    fields: ResidentFields,
 ) -> AppResult<Audited<resident::Model>> {
-    let (household, place) = kept_household(conn, viewer, new.household_id).await?;
+    let (household, place) = kept_household(conn, viewer, household_id).await?;
     if household.archived_at.is_some() {
         return Err(AppError::Conflict("the household has moved out".into()));
     }
-    let name = clean_name("input.name", &new.name, 50)?;
-    let raw_number = new.document_number.unwrap_or_default();
-    let document = id_document::validate(new.document_type, &raw_number, Utc::now().date_naive())
-        .map_err(|e| AppError::bad_input("input.documentNumber", e.message()))?;
-    if let Some(tag) = new.tags.iter().find(|t| !TAGS.contains(&t.as_str())) {
-        return Err(AppError::bad_input(
-            "input.tags",
-            format!("unknown tag {tag}; known: {}", TAGS.join(", ")),
-        ));
-    }
-    let phone = new
-        .phone
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| normalize_phone(&p))
-        .transpose()?;
-    let id = Uuid::now_v7();
-    let encrypt =
-        |context: String, value: &str| keys.encrypt(&context, value).map_err(AppError::internal);
-    let document_hash = document
-        .number
-        .as_deref()
-        .map(|n| keys.lookup_hash("document", n));
-    if let Some(hash) = &document_hash {
-        let taken = resident::Entity::find()
-            .filter(resident::Column::CommunityId.eq(household.community_id))
-            .filter(resident::Column::DocumentHash.eq(hash.as_str()))
-            .filter(resident::Column::ArchivedAt.is_null())
-            .one(conn)
-            .await?;
-        if taken.is_some() {
-            return Err(AppError::Conflict(
-                "a resident of this community has this document number".into(),
-            ));
-        }
-    }
-    let resident = resident::ActiveModel {
-        id: Set(id),
-        community_id: Set(household.community_id),
-        household_id: Set(household.id),
-        name: Set(name),
-        gender: Set(document.gender.map(|g| gender_name(g).to_owned())),
-        birth_date: Set(document.birth_date),
-        document_type: Set(document_type_name(document.doc_type).to_owned()),
-        document_cipher: Set(document
-            .number
-            .as_deref()
-            .map(|n| encrypt(document_context(id), n))
-            .transpose()?),
-        document_hash: Set(document_hash),
-        phone_cipher: Set(phone
-            .as_deref()
-            .map(|p| encrypt(phone_context(id), p))
-            .transpose()?),
-        phone_hash: Set(phone.as_deref().map(|p| keys.lookup_hash("phone", p))),
-        phone_last4_hash: Set(phone
-            .as_deref()
-            .map(|p| keys.lookup_hash("phone-last4", last4(p)))),
-        relation: Set(clean_name("input.relation", &new.relation, 20)?),
-        registered: Set(new.registered),
-        tags: Set(serde_json::json!(new.tags)),
-        created_at: Set(Utc::now()),
-        archived_at: Set(None),
-    }
-    .insert(conn)
-    .await?;
+    let prepared = prepare(fields, Utc::now().date_naive()).map_err(api_error)?;
+    let hash = personal::document_hash(keys, &prepared.document);
+    check_document_free(conn, household.community_id, hash.as_deref(), None).await?;
+    check_single_head(conn, household.id, prepared.relation, None).await?;
+    let resident = new_row(keys, &household, prepared)?.insert(conn).await?;
+    care::refresh(conn, household.id).await?;
     Ok(Audited::new(resident.clone(), place, resident.id))
 }
 
-pub fn last4(digits: &str) -> &str {
-    &digits[digits.len().saturating_sub(4)..]
+/// Changes to a resident; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct ResidentChanges {
+    pub name: Option<String>,
+    /// A new document, type and number together.
+    pub document: Option<(DocumentType, Option<String>)>,
+    /// `Some(None)` removes the phone.
+    pub phone: Option<Option<String>>,
+    pub relation: Option<Relation>,
+    pub registered: Option<bool>,
+    pub tags: Option<Vec<String>>,
+    pub moved_in_on: Option<Option<NaiveDate>>,
+    /// Moves the resident to another household of the same community.
+    pub household_id: Option<Uuid>,
 }
 
-pub fn document_type_name(doc_type: DocumentType) -> &'static str {
-    match doc_type {
-        DocumentType::MainlandIdCard => "mainland_id_card",
-        DocumentType::OldMainlandIdCard => "old_mainland_id_card",
-        DocumentType::HkMacauTaiwanResidencePermit => "hk_macau_taiwan_permit",
-        DocumentType::Passport => "passport",
-        DocumentType::None => "none",
-    }
-}
-
-pub fn document_type_of(name: &str) -> DocumentType {
-    match name {
-        "mainland_id_card" => DocumentType::MainlandIdCard,
-        "old_mainland_id_card" => DocumentType::OldMainlandIdCard,
-        "hk_macau_taiwan_permit" => DocumentType::HkMacauTaiwanResidencePermit,
-        "passport" => DocumentType::Passport,
-        _ => DocumentType::None,
-    }
-}
-
-/// The plaintext of a resident's document number or phone, for masking or a reveal.
-pub fn decrypt_field(
+pub async fn update_resident(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
     keys: &DataKeys,
-    resident: &resident::Model,
-    field: PersonalField,
-) -> AppResult<Option<String>> {
-    let (cipher, context) = match field {
-        PersonalField::DocumentNumber => (&resident.document_cipher, document_context(resident.id)),
-        PersonalField::Phone => (&resident.phone_cipher, phone_context(resident.id)),
-    };
-    cipher
-        .as_deref()
-        .map(|c| keys.decrypt(&context, c).map_err(AppError::internal))
-        .transpose()
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PersonalField {
-    DocumentNumber,
-    Phone,
-}
-
-/// Masks a phone: 138****5678.
-pub fn mask_phone(phone: &str) -> String {
-    if phone.len() < 7 {
-        return "*".repeat(phone.len());
+    id: Uuid,
+    changes: ResidentChanges,
+) -> AppResult<Audited<resident::Model>> {
+    let (resident, place) = kept_resident(conn, viewer, id).await?;
+    if resident.archived_at.is_some() {
+        return Err(AppError::Conflict("the resident has moved out".into()));
     }
-    format!(
-        "{}{}{}",
-        &phone[..3],
-        "*".repeat(phone.len() - 7),
-        &phone[phone.len() - 4..]
-    )
+    let old_household = resident.household_id;
+    let household = match changes.household_id {
+        Some(new) if new != old_household => {
+            let (household, _) = kept_household(conn, viewer, new).await?;
+            if household.community_id != resident.community_id {
+                return Err(AppError::NotFound("household"));
+            }
+            if household.archived_at.is_some() {
+                return Err(AppError::Conflict("that household has moved out".into()));
+            }
+            household.id
+        }
+        _ => old_household,
+    };
+    // Validate the resident as it will be, with the same rules as a new one.
+    let keep_document = changes.document.is_none();
+    let (doc_type, number) = match changes.document {
+        Some(doc) => doc,
+        None => (
+            personal::document_type_of(&resident.document_type),
+            personal::decrypt_field(keys, &resident, PersonalField::DocumentNumber)?,
+        ),
+    };
+    let keep_phone = changes.phone.is_none();
+    let phone = match changes.phone {
+        Some(phone) => phone,
+        None => personal::decrypt_field(keys, &resident, PersonalField::Phone)?,
+    };
+    let fields = ResidentFields {
+        name: changes.name.unwrap_or_else(|| resident.name.clone()),
+        document_type: doc_type,
+        document_number: number,
+        phone,
+        relation: changes
+            .relation
+            .or_else(|| Relation::parse(&resident.relation))
+            .unwrap_or(Relation::Other),
+        registered: changes.registered.unwrap_or(resident.registered),
+        tags: changes.tags.unwrap_or_else(|| care::tags_of(&resident)),
+        moved_in_on: changes.moved_in_on.unwrap_or(resident.moved_in_on),
+    };
+    let prepared = prepare(fields, Utc::now().date_naive()).map_err(api_error)?;
+    let hash = personal::document_hash(keys, &prepared.document);
+    check_document_free(conn, resident.community_id, hash.as_deref(), Some(id)).await?;
+    check_single_head(conn, household, prepared.relation, Some(id)).await?;
+    let mut row: resident::ActiveModel = resident.into();
+    row.household_id = Set(household);
+    row.name = Set(prepared.name);
+    row.relation = Set(prepared.relation.as_str().to_owned());
+    row.registered = Set(prepared.registered);
+    row.tags = Set(serde_json::json!(prepared.tags));
+    row.moved_in_on = Set(prepared.moved_in_on);
+    // Re-encrypt only what changed, so an edit of the name leaves ciphertexts untouched.
+    if !keep_document {
+        personal::set_document(&mut row, keys, id, &prepared.document)?;
+    }
+    if !keep_phone {
+        personal::set_phone(&mut row, keys, id, prepared.phone.as_deref())?;
+    }
+    let resident = row.update(conn).await?;
+    care::refresh(conn, household).await?;
+    if household != old_household {
+        care::refresh(conn, old_household).await?;
+    }
+    Ok(Audited::new(resident.clone(), place, resident.id))
 }
 
 /// Shows one field of one resident unmasked, for a stated reason (audited by the caller).
@@ -308,15 +513,16 @@ pub async fn reveal(
         ));
     }
     let (resident, place) = kept_resident(conn, viewer, resident_id).await?;
-    let value = decrypt_field(keys, &resident, field)?;
+    let value = personal::decrypt_field(keys, &resident, field)?;
     Ok(Audited::new(value, place, resident.id))
 }
 
-/// Marks a resident as moved out (archived, never deleted).
+/// Marks a resident as moved out (archived, never deleted), on a given day or today.
 pub async fn move_out(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     resident_id: Uuid,
+    on: Option<NaiveDate>,
 ) -> AppResult<Audited<resident::Model>> {
     let (resident, place) = kept_resident(conn, viewer, resident_id).await?;
     if resident.archived_at.is_some() {
@@ -324,8 +530,34 @@ pub async fn move_out(
             "the resident has already moved out".into(),
         ));
     }
+    let now = Utc::now();
+    let on = on.unwrap_or(now.date_naive());
+    if on > now.date_naive() || resident.moved_in_on.is_some_and(|d| on < d) {
+        return Err(AppError::bad_input(
+            "input.movedOutOn",
+            "a move-out date is between the move-in date and today",
+        ));
+    }
+    let household = resident.household_id;
     let mut update: resident::ActiveModel = resident.into();
-    update.archived_at = Set(Some(Utc::now()));
+    update.archived_at = Set(Some(now));
+    update.moved_out_on = Set(Some(on));
     let resident = update.update(conn).await?;
+    care::refresh(conn, household).await?;
     Ok(Audited::new(resident.clone(), place, resident.id))
+}
+
+/// Sets or clears the staff override of a household's care level.
+pub async fn set_care_level(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    household_id: Uuid,
+    level: Option<CareLevel>,
+    reason: Option<String>,
+) -> AppResult<Audited<household::Model>> {
+    let (household, place) = kept_household(conn, viewer, household_id).await?;
+    let household = care::apply_override(household, level, reason)?
+        .update(conn)
+        .await?;
+    Ok(Audited::new(household.clone(), place, household.id))
 }

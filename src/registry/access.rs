@@ -1,0 +1,107 @@
+//! Who may read which households and residents, and how much of them (issue 4, PIPL):
+//! community admins and staff keep their communities' residents (masked, reveal with a
+//! reason); grid workers read the residents of their grids (masked); a resident reads their
+//! own household in full; committee members and treasurers read none of it.
+
+use entity::{
+    dwelling, grid_building, household,
+    reach::{Reach, never},
+    role_grant::Role,
+};
+use sea_orm::{
+    ColumnTrait, Condition,
+    sea_query::{Expr, ExprTrait, Query, SelectStatement},
+};
+use uuid::Uuid;
+
+use crate::auth::{Capability, Viewer};
+
+#[derive(Clone, Debug)]
+pub struct ResidentAccess {
+    /// Communities whose residents the caller keeps.
+    pub keeps: Reach,
+    /// Grids the caller works in.
+    pub grids: Vec<Uuid>,
+    /// Households the caller belongs to.
+    pub households: Vec<Uuid>,
+}
+
+/// How much of a resident a caller sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Document number and phone masked.
+    Masked,
+    /// Everything: the caller's own household.
+    Full,
+}
+
+impl ResidentAccess {
+    pub fn of(viewer: &Viewer) -> Self {
+        Self {
+            keeps: viewer.reach(Capability::ManageResidents),
+            grids: viewer.scope_ids(Role::GridWorker),
+            households: viewer.scope_ids(Role::Resident),
+        }
+    }
+
+    pub fn is_nothing(&self) -> bool {
+        self.keeps.is_nothing() && self.grids.is_empty() && self.households.is_empty()
+    }
+
+    /// Households the caller may read, as a condition on a household-id column.
+    pub fn household_condition<C: ColumnTrait>(&self, household_id: C) -> Condition {
+        let mut any = Condition::any();
+        if !self.keeps.is_nothing() {
+            any = any.add(
+                household_id.in_subquery(
+                    Query::select()
+                        .column(household::Column::Id)
+                        .from(household::Entity)
+                        .cond_where(
+                            self.keeps
+                                .community_condition(household::Column::CommunityId),
+                        )
+                        .to_owned(),
+                ),
+            );
+        }
+        if !self.grids.is_empty() {
+            any = any.add(household_id.in_subquery(households_in_grids(&self.grids)));
+        }
+        if !self.households.is_empty() {
+            any = any.add(household_id.is_in(self.households.iter().copied()));
+        }
+        if self.is_nothing() { never() } else { any }
+    }
+
+    /// How much of a member of `household` the caller sees (given that they may read it).
+    pub fn detail(&self, household: Uuid) -> Detail {
+        if self.households.contains(&household) {
+            Detail::Full
+        } else {
+            Detail::Masked
+        }
+    }
+}
+
+/// Ids of the households living in the buildings some grids cover now.
+pub fn households_in_grids(grids: &[Uuid]) -> SelectStatement {
+    Query::select()
+        .column((household::Entity, household::Column::Id))
+        .from(household::Entity)
+        .inner_join(
+            dwelling::Entity,
+            Expr::col((dwelling::Entity, dwelling::Column::Id))
+                .equals((household::Entity, household::Column::DwellingId)),
+        )
+        .inner_join(
+            grid_building::Entity,
+            Expr::col((grid_building::Entity, grid_building::Column::BuildingId))
+                .equals((dwelling::Entity, dwelling::Column::BuildingId)),
+        )
+        .and_where(
+            Expr::col((grid_building::Entity, grid_building::Column::GridId))
+                .is_in(grids.iter().copied()),
+        )
+        .to_owned()
+}
