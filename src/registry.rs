@@ -20,4 +20,7 @@ pub mod resident_mutation;
 pub mod resident_types;
 pub mod residents;
 pub mod roster;
+pub mod roster_export;
+pub mod roster_graphql;
+pub mod roster_import;
 pub mod types;

@@ -14,6 +14,7 @@ use crate::{
         grid_graphql::{GridMutation, GridQuery},
         resident_graphql::ResidentQuery,
         resident_mutation::ResidentMutation,
+        roster_graphql::RosterMutation,
     },
     state::Services,
 };
@@ -37,6 +38,7 @@ pub struct Mutation(
     GridMutation,
     DwellingMutation,
     ResidentMutation,
+    RosterMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

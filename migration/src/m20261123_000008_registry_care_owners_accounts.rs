@@ -215,7 +215,10 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-#[allow(clippy::enum_variant_names, reason = "the variants are the column names")]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "the variants are the column names"
+)]
 enum HouseholdCare {
     CareLevelDerived,
     CareLevelOverride,

@@ -56,6 +56,7 @@ impl Place {
 pub struct Viewer {
     pub user_id: Uuid,
     pub username: String,
+    pub display_name: String,
     pub session_id: Uuid,
     pub must_change_password: bool,
     /// Grants in force at the start of the request.
@@ -140,6 +141,7 @@ impl Viewer {
         Ok(Self {
             user_id: user.id,
             username: user.username,
+            display_name: user.display_name,
             session_id,
             must_change_password: user.must_change_password,
             grants,

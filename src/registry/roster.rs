@@ -40,6 +40,31 @@ pub struct RosterRow {
     pub resident: Prepared,
 }
 
+/// The headers, as the file writes them, of the columns that checks across rows report on.
+pub struct Headers {
+    pub name: String,
+    pub document: String,
+    pub unit: String,
+    pub relation: String,
+}
+
+impl Headers {
+    pub fn of(table: &Table) -> Self {
+        let header = |names: &[&str]| {
+            table
+                .column(names)
+                .and_then(|c| table.headers.get(c).cloned())
+                .unwrap_or_else(|| names[0].to_owned())
+        };
+        Self {
+            name: header(NAME),
+            document: header(DOCUMENT),
+            unit: header(UNIT),
+            relation: header(RELATION),
+        }
+    }
+}
+
 /// Header names rosters use for each field; the first found wins.
 const NAME: &[&str] = &["姓名", "居民姓名", "name"];
 const GENDER: &[&str] = &["性别", "gender"];

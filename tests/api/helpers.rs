@@ -344,6 +344,46 @@ impl TestApp {
         body
     }
 
+    /// A GraphQL multipart request (the upload convention): `variables` holds `null` at
+    /// `file_path` (e.g. `variables.in.file`), where the server puts the file.
+    pub async fn upload(
+        &self,
+        caller: &Caller,
+        query: &str,
+        variables: Value,
+        file_path: &str,
+        file_name: &str,
+        content: &[u8],
+    ) -> Value {
+        let boundary = "jiedao-test-boundary-7MA4YWxkTrZu0gW";
+        let operations = json!({ "query": query, "variables": variables }).to_string();
+        let map = json!({ "0": [file_path] }).to_string();
+        let mut body = Vec::new();
+        for (name, value) in [("operations", operations), ("map", map)] {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = Request::post("/graphql")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::AUTHORIZATION, format!("Bearer {}", caller.token))
+            .body(Body::from(body))
+            .unwrap();
+        let (status, _, body) = self.send(request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
     pub async fn count<E: EntityTrait>(&self) -> u64
     where
         E::Model: Sync,

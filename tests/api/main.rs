@@ -15,6 +15,7 @@ mod http;
 mod org;
 mod registry;
 mod residents;
+mod roster;
 mod schema;
 mod storage;
 mod tenancy;

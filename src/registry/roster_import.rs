@@ -1,0 +1,395 @@
+//! Importing a roster into a compound: every row is validated before anything is written;
+//! then, in the caller's one transaction, missing buildings, dwellings and households are
+//! created and new residents inserted in batches. A resident already registered (same
+//! document number in the community, or without one, same name in the same dwelling) is
+//! left as it is, so importing the same file twice creates nothing the second time.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use entity::{building, compound, dwelling, household, resident};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::{
+    care::CareLevel,
+    personal,
+    places::visible_compound,
+    residents::{Relation, insert_household, new_row},
+    roster::{Address, Headers, RosterRow, RowProblem, building_key, read_rows},
+};
+use crate::{
+    audit::Audited,
+    auth::{Capability, Viewer},
+    crypto::DataKeys,
+    error::{AppError, AppResult},
+    tabular::{self, Format},
+};
+
+/// The most rows one file may have.
+pub const MAX_ROWS: usize = 20_000;
+/// Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits.
+const BATCH: usize = 400;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum ImportMode {
+    /// Write nothing unless every row is valid.
+    AllOrNothing,
+    /// Write the valid rows and return the others.
+    ValidRows,
+}
+
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub written: bool,
+    pub residents_created: usize,
+    pub residents_already_registered: usize,
+    pub households_created: usize,
+    pub dwellings_created: usize,
+    pub buildings_created: usize,
+    pub problems: Vec<RowProblem>,
+}
+
+/// What the compound holds already, keyed the way roster rows are.
+struct Existing {
+    buildings: HashMap<String, building::Model>,
+    dwellings: HashMap<(Uuid, i32, String), dwelling::Model>,
+    households: HashMap<Uuid, household::Model>,
+    /// Active residents of the community by document hash.
+    documents: HashSet<String>,
+    /// (dwelling, name) of active residents, for residents without a document.
+    names: HashSet<(Uuid, String)>,
+    /// Dwellings whose household already has a head.
+    heads: HashSet<Uuid>,
+    /// Tags of current members of the compound's households, for their care levels.
+    member_levels: HashMap<Uuid, CareLevel>,
+}
+
+async fn load_existing(
+    conn: &impl ConnectionTrait,
+    compound: &compound::Model,
+) -> AppResult<Existing> {
+    let buildings = building::Entity::find()
+        .filter(building::Column::CompoundId.eq(compound.id))
+        .all(conn)
+        .await?;
+    let building_ids: Vec<Uuid> = buildings.iter().map(|b| b.id).collect();
+    let dwellings = dwelling::Entity::find()
+        .filter(dwelling::Column::BuildingId.is_in(building_ids))
+        .all(conn)
+        .await?;
+    let dwelling_ids: Vec<Uuid> = dwellings.iter().map(|d| d.id).collect();
+    let households = household::Entity::find()
+        .filter(household::Column::DwellingId.is_in(dwelling_ids))
+        .filter(household::Column::ArchivedAt.is_null())
+        .all(conn)
+        .await?;
+    let dwelling_of: HashMap<Uuid, Uuid> =
+        households.iter().map(|h| (h.id, h.dwelling_id)).collect();
+    let residents: Vec<(Uuid, String, Option<String>, String, serde_json::Value)> =
+        resident::Entity::find()
+            .select_only()
+            .columns([
+                resident::Column::HouseholdId,
+                resident::Column::Name,
+                resident::Column::DocumentHash,
+                resident::Column::Relation,
+                resident::Column::Tags,
+            ])
+            .filter(resident::Column::CommunityId.eq(compound.community_id))
+            .filter(resident::Column::ArchivedAt.is_null())
+            .into_tuple()
+            .all(conn)
+            .await?;
+    let mut existing = Existing {
+        buildings: HashMap::new(),
+        dwellings: HashMap::new(),
+        households: HashMap::new(),
+        documents: HashSet::new(),
+        names: HashSet::new(),
+        heads: HashSet::new(),
+        member_levels: HashMap::new(),
+    };
+    for (household, name, hash, relation, tags) in residents {
+        existing.documents.extend(hash);
+        let Some(dwelling) = dwelling_of.get(&household) else {
+            continue;
+        };
+        existing.names.insert((*dwelling, name));
+        if relation == Relation::Head.as_str() {
+            existing.heads.insert(*dwelling);
+        }
+        let level =
+            CareLevel::for_tags(&serde_json::from_value::<Vec<String>>(tags).unwrap_or_default());
+        let entry = existing.member_levels.entry(household).or_insert(level);
+        *entry = (*entry).max(level);
+    }
+    for b in buildings.into_iter().filter(|b| b.archived_at.is_none()) {
+        existing
+            .buildings
+            .entry(building_key(&b.number))
+            .or_insert(b);
+    }
+    for d in dwellings.into_iter().filter(|d| d.archived_at.is_none()) {
+        existing
+            .dwellings
+            .insert((d.building_id, d.unit, d.room.clone()), d);
+    }
+    // One household per dwelling on import: the oldest current one.
+    for h in households {
+        existing.households.entry(h.dwelling_id).or_insert(h);
+    }
+    Ok(existing)
+}
+
+/// Checks rows against each other and the registry; returns the rows to write.
+fn plan(
+    rows: Vec<RosterRow>,
+    headers: &Headers,
+    existing: &Existing,
+    keys: &DataKeys,
+    report: &mut ImportReport,
+) -> Vec<RosterRow> {
+    let mut documents: HashMap<String, usize> = HashMap::new();
+    let mut names: HashMap<(Address, String), usize> = HashMap::new();
+    let mut heads: HashMap<Address, usize> = HashMap::new();
+    let mut keep = Vec::new();
+    for row in rows {
+        let mut problem = |column: &str, message: String| {
+            report.problems.push(RowProblem {
+                row: row.row,
+                column: column.to_owned(),
+                message,
+            });
+        };
+        let building = existing.buildings.get(&row.address.building_key);
+        if let Some(b) = building
+            && row.address.unit > b.units
+        {
+            problem(
+                &headers.unit,
+                format!("building {} has units 1 to {}", b.number, b.units),
+            );
+            continue;
+        }
+        let dwelling = building.and_then(|b| {
+            existing
+                .dwellings
+                .get(&(b.id, row.address.unit, row.address.room.clone()))
+        });
+        let hash = personal::document_hash(keys, &row.resident.document);
+        if let Some(hash) = &hash {
+            if let Some(first) = documents.get(hash) {
+                problem(
+                    &headers.document,
+                    format!("the same document number as row {first}"),
+                );
+                continue;
+            }
+            documents.insert(hash.clone(), row.row);
+            if existing.documents.contains(hash) {
+                report.residents_already_registered += 1;
+                continue;
+            }
+        } else {
+            let key = (row.address.clone(), row.resident.name.clone());
+            if let Some(first) = names.get(&key) {
+                problem(
+                    &headers.name,
+                    format!("the same person at the same address as row {first}"),
+                );
+                continue;
+            }
+            names.insert(key, row.row);
+            if dwelling.is_some_and(|d| existing.names.contains(&(d.id, row.resident.name.clone())))
+            {
+                report.residents_already_registered += 1;
+                continue;
+            }
+        }
+        if row.resident.relation == Relation::Head {
+            if dwelling.is_some_and(|d| existing.heads.contains(&d.id)) {
+                problem(&headers.relation, "the household already has a head".into());
+                continue;
+            }
+            if let Some(first) = heads.get(&row.address) {
+                problem(
+                    &headers.relation,
+                    format!("row {first} is already the head of this household"),
+                );
+                continue;
+            }
+            heads.insert(row.address.clone(), row.row);
+        }
+        keep.push(row);
+    }
+    keep
+}
+
+/// The floor of a room number: "1202" is on floor 12, "301" on floor 3.
+fn floor_of(room: &str) -> i32 {
+    let digits: String = room.chars().take_while(char::is_ascii_digit).collect();
+    match digits.len() {
+        3.. => digits[..digits.len() - 2].parse().unwrap_or(1),
+        _ => 1,
+    }
+}
+
+pub async fn import_roster(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    keys: &DataKeys,
+    compound_id: Uuid,
+    format: Format,
+    bytes: &[u8],
+    mode: ImportMode,
+) -> AppResult<Audited<ImportReport>> {
+    let compound = visible_compound(conn, viewer, compound_id).await?;
+    let place = super::places::community_place(
+        conn,
+        viewer,
+        compound.community_id,
+        Capability::ManageResidents,
+        "only the community's admins and staff import rosters",
+    )
+    .await?;
+    if compound.archived_at.is_some() {
+        return Err(AppError::Conflict("the compound is archived".into()));
+    }
+    let table = tabular::read(format, bytes, MAX_ROWS)
+        .map_err(|e| AppError::bad_input("input.file", e.to_string()))?;
+    let (rows, problems) = read_rows(&table, Utc::now().date_naive())
+        .map_err(|message| AppError::bad_input("input.file", message))?;
+    let mut report = ImportReport {
+        rows: table.rows.len(),
+        problems,
+        ..Default::default()
+    };
+    let existing = load_existing(conn, &compound).await?;
+    let rows = plan(rows, &Headers::of(&table), &existing, keys, &mut report);
+    report.problems.sort_by_key(|p| p.row);
+    if mode == ImportMode::AllOrNothing && !report.problems.is_empty() {
+        return Ok(Audited::new(report, place, compound.id));
+    }
+    write(conn, keys, &compound, existing, rows, &mut report).await?;
+    report.written = true;
+    Ok(Audited::new(report, place, compound.id))
+}
+
+async fn write(
+    conn: &impl ConnectionTrait,
+    keys: &DataKeys,
+    compound: &compound::Model,
+    mut existing: Existing,
+    rows: Vec<RosterRow>,
+    report: &mut ImportReport,
+) -> AppResult<()> {
+    let now = Utc::now();
+    let community = compound.community_id;
+    // New buildings, sized to what the roster shows of them.
+    let mut new_buildings: HashMap<String, (String, i32, i32)> = HashMap::new();
+    for row in &rows {
+        let key = &row.address.building_key;
+        if existing.buildings.contains_key(key) {
+            continue;
+        }
+        let entry =
+            new_buildings
+                .entry(key.clone())
+                .or_insert((row.address.building_label.clone(), 1, 1));
+        entry.1 = entry.1.max(row.address.unit);
+        entry.2 = entry.2.max(floor_of(&row.address.room));
+    }
+    let mut keys_sorted: Vec<_> = new_buildings.into_iter().collect();
+    keys_sorted.sort();
+    for (key, (label, units, floors)) in keys_sorted {
+        let model = building::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            community_id: Set(community),
+            compound_id: Set(compound.id),
+            number: Set(label),
+            units: Set(units),
+            floors: Set(floors),
+            created_at: Set(now),
+            archived_at: Set(None),
+        }
+        .insert(conn)
+        .await
+        .map_err(|e| {
+            crate::error::on_unique_violation(
+                e,
+                "the roster names a building twice in different ways, or an archived building",
+            )
+        })?;
+        existing.buildings.insert(key, model);
+        report.buildings_created += 1;
+    }
+    let mut residents = Vec::with_capacity(rows.len());
+    // (stored derived level, level with the new members) per household touched.
+    let mut levels: HashMap<Uuid, (CareLevel, CareLevel)> = HashMap::new();
+    for row in rows {
+        let Some(building) = existing.buildings.get(&row.address.building_key) else {
+            continue;
+        };
+        let dwelling_key = (building.id, row.address.unit, row.address.room.clone());
+        let dwelling = match existing.dwellings.get(&dwelling_key) {
+            Some(d) => d.clone(),
+            None => {
+                let d = dwelling::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    community_id: Set(community),
+                    building_id: Set(building.id),
+                    unit: Set(row.address.unit),
+                    room: Set(row.address.room.clone()),
+                    floor_area_hundredths: Set(row.floor_area),
+                    created_at: Set(now),
+                    archived_at: Set(None),
+                }
+                .insert(conn)
+                .await?;
+                existing.dwellings.insert(dwelling_key, d.clone());
+                report.dwellings_created += 1;
+                d
+            }
+        };
+        let household = match existing.households.get(&dwelling.id) {
+            Some(h) => h.clone(),
+            None => {
+                let h = insert_household(conn, community, dwelling.id, row.tenure).await?;
+                existing.households.insert(dwelling.id, h.clone());
+                report.households_created += 1;
+                h
+            }
+        };
+        let entry = levels.entry(household.id).or_insert_with(|| {
+            let stored = CareLevel::parse(&household.care_level_derived);
+            let members = existing.member_levels.get(&household.id).copied();
+            (stored, members.unwrap_or(CareLevel::Ordinary))
+        });
+        entry.1 = entry.1.max(CareLevel::for_tags(&row.resident.tags));
+        residents.push(new_row(keys, &household, row.resident)?);
+    }
+    report.residents_created = residents.len();
+    let mut residents = residents.into_iter().peekable();
+    while residents.peek().is_some() {
+        let batch: Vec<_> = residents.by_ref().take(BATCH).collect();
+        resident::Entity::insert_many(batch).exec(conn).await?;
+    }
+    // Care levels follow the new members' tags (the override, if any, still wins).
+    for (household, (stored, level)) in levels {
+        if stored != level {
+            household::ActiveModel {
+                id: sea_orm::ActiveValue::Unchanged(household),
+                care_level_derived: Set(level.as_str().to_owned()),
+                ..Default::default()
+            }
+            .update(conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
