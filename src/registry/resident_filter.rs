@@ -199,3 +199,27 @@ fn search_condition(keys: &DataKeys, search: &str) -> Condition {
         Expr::col(resident::Column::Name).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::years_before;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn ages_turn_on_the_birthday_and_29_february_falls_back_to_the_28th() {
+        // Someone born 1949-12-31 is 76 on 2026-12-30 and 77 on 2026-12-31.
+        let min_77 = |today| years_before(today, 77).ok();
+        assert!(day(1949, 12, 31) > min_77(day(2026, 12, 30)).unwrap_or_default());
+        assert!(day(1949, 12, 31) <= min_77(day(2026, 12, 31)).unwrap_or_default());
+        assert_eq!(
+            years_before(day(2028, 2, 29), 1).ok(),
+            Some(day(2027, 2, 28))
+        );
+        assert!(years_before(day(2026, 1, 1), 151).is_err());
+    }
+}

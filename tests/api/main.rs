@@ -14,6 +14,7 @@ mod grids;
 mod http;
 mod org;
 mod registry;
+mod resident_access;
 mod residents;
 mod roster;
 mod schema;
