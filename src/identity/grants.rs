@@ -2,7 +2,10 @@
 //! your own scope, each role on its own kind of scope.
 
 use chrono::{DateTime, Utc};
-use entity::role_grant::{self, GrantSource, Role, ScopeKind};
+use entity::{
+    household,
+    role_grant::{self, GrantSource, Role, ScopeKind},
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
     QueryFilter,
@@ -18,7 +21,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     org::service::{visible_community, visible_street_office},
-    registry::grids::visible_grid,
+    registry::{grids::visible_grid, places::visible_compound},
 };
 
 pub struct NewGrant {
@@ -26,8 +29,8 @@ pub struct NewGrant {
     pub role: Role,
     /// The street office, community, compound, grid or household; empty for the deployment.
     pub scope_id: Option<Uuid>,
-    /// Required for compound and household scopes, which the registry does not hold yet:
-    /// it places the grant in the tenancy tree. Optional for grids (taken from the grid).
+    /// Optional: when given, it must be the community the scope (grid, compound,
+    /// household) lies in.
     pub community_id: Option<Uuid>,
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
@@ -78,11 +81,38 @@ async fn place_of_scope(
             })
         }
         ScopeKind::Compound | ScopeKind::Household => {
-            scope()?;
-            let community_id = community_id.ok_or_else(|| {
-                AppError::bad_input("input.communityId", "give the community of this scope")
-            })?;
-            let community = visible_community(conn, viewer, community_id).await?;
+            // The scope's own row says where it is; a stated community must agree.
+            let scope_community = if kind == ScopeKind::Compound {
+                let compound = visible_compound(conn, viewer, scope()?).await?;
+                if compound.archived_at.is_some() {
+                    return Err(AppError::bad_input(
+                        "input.scopeId",
+                        "the compound is archived",
+                    ));
+                }
+                compound.community_id
+            } else {
+                let household =
+                    household::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
+                        .filter(household::Column::Id.eq(scope()?))
+                        .one(conn)
+                        .await?
+                        .ok_or(AppError::NotFound("household"))?;
+                if household.archived_at.is_some() {
+                    return Err(AppError::bad_input(
+                        "input.scopeId",
+                        "the household has moved out",
+                    ));
+                }
+                household.community_id
+            };
+            if community_id.is_some_and(|c| c != scope_community) {
+                return Err(AppError::bad_input(
+                    "input.communityId",
+                    "the scope is in another community",
+                ));
+            }
+            let community = visible_community(conn, viewer, scope_community).await?;
             Ok(Place {
                 street_office: Some(community.street_office_id),
                 community: Some(community.id),

@@ -51,24 +51,26 @@ fn own_scope(app: &TestApp, role: Role) -> Scope {
         Role::StreetAdmin => Scope::StreetOffice(t.a),
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(t.a1),
         Role::GridWorker => Scope::Below(t.a1, t.grid_a1),
-        _ => Scope::Below(t.a1, Uuid::now_v7()),
+        Role::CommitteeMember | Role::Treasurer => Scope::Below(t.a1, t.compound_a1),
+        Role::Resident => Scope::Below(t.a1, t.household_a1),
     }
 }
 
 /// Where a role is granted, inside (A / A1) or outside (B / B1) the granter's tree.
 fn target_scope(app: &TestApp, role: Role, inside: bool) -> Scope {
     let t = &app.tree;
-    let (office, community, grid) = if inside {
-        (t.a, t.a1, t.grid_a1)
+    let (office, community, grid, compound, household) = if inside {
+        (t.a, t.a1, t.grid_a1, t.compound_a1, t.household_a1)
     } else {
-        (t.b, t.b1, t.grid_b1)
+        (t.b, t.b1, t.grid_b1, t.compound_b1, t.household_b1)
     };
     match role {
         Role::PlatformAdmin => Scope::Deployment,
         Role::StreetAdmin => Scope::StreetOffice(office),
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(community),
         Role::GridWorker => Scope::Below(community, grid),
-        _ => Scope::Below(community, Uuid::now_v7()),
+        Role::CommitteeMember | Role::Treasurer => Scope::Below(community, compound),
+        Role::Resident => Scope::Below(community, household),
     }
 }
 
@@ -106,7 +108,7 @@ fn expected(granter: Role, role: Role, inside: bool) -> Option<&'static str> {
 
 #[tokio::test]
 async fn who_may_grant_what_where() {
-    let app = TestApp::new().await;
+    let app = TestApp::new().await.with_homes().await;
     let mut checked = 0;
     for granter_role in ALL_ROLES {
         let granter = app
@@ -146,7 +148,7 @@ async fn who_may_grant_what_where() {
 
 #[tokio::test]
 async fn who_may_revoke_what_where() {
-    let app = TestApp::new().await;
+    let app = TestApp::new().await.with_homes().await;
     for granter_role in ALL_ROLES {
         let granter = app
             .caller(granter_role, own_scope(&app, granter_role))
@@ -196,7 +198,7 @@ async fn who_may_revoke_what_where() {
 
 #[tokio::test]
 async fn a_revoked_grant_stops_working_on_the_next_request() {
-    let app = TestApp::new().await;
+    let app = TestApp::new().await.with_homes().await;
     let street = app
         .caller(Role::StreetAdmin, Scope::StreetOffice(app.tree.a))
         .await;
@@ -232,7 +234,7 @@ async fn a_revoked_grant_stops_working_on_the_next_request() {
 
 #[tokio::test]
 async fn expired_and_future_grants_give_no_power() {
-    let app = TestApp::new().await;
+    let app = TestApp::new().await.with_homes().await;
     let now = chrono::Utc::now();
     for (from, until) in [
         (
@@ -273,7 +275,7 @@ async fn expired_and_future_grants_give_no_power() {
 
 #[tokio::test]
 async fn grant_input_is_checked() {
-    let app = TestApp::new().await;
+    let app = TestApp::new().await.with_homes().await;
     let admin = app
         .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
         .await;
@@ -299,12 +301,19 @@ async fn grant_input_is_checked() {
         Some("CONFLICT")
     );
 
-    let mut input = grant_input(
+    // Compound and household grants name rows that exist here, in the stated community.
+    let input = grant_input(
         user,
         Role::Treasurer,
         Scope::Below(app.tree.a1, Uuid::now_v7()),
     );
-    input["communityId"] = serde_json::Value::Null;
+    let body = app.gql(Some(&admin), GRANT, json!({ "in": input })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    let input = grant_input(
+        user,
+        Role::Resident,
+        Scope::Below(app.tree.a2, app.tree.household_a1),
+    );
     let body = app.gql(Some(&admin), GRANT, json!({ "in": input })).await;
     assert_eq!(
         body["errors"][0]["extensions"]["field"],

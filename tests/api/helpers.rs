@@ -45,6 +45,12 @@ pub struct Tree {
     pub b1: Uuid,
     pub grid_a1: Uuid,
     pub grid_b1: Uuid,
+    /// A compound of A1 and B1 (building "1"), each with a household in room 101; nil
+    /// unless the test asks for them with [`TestApp::with_homes`].
+    pub compound_a1: Uuid,
+    pub compound_b1: Uuid,
+    pub household_a1: Uuid,
+    pub household_b1: Uuid,
 }
 
 pub struct TestApp {
@@ -114,6 +120,10 @@ impl TestApp {
                 b1: Uuid::nil(),
                 grid_a1: Uuid::nil(),
                 grid_b1: Uuid::nil(),
+                compound_a1: Uuid::nil(),
+                compound_b1: Uuid::nil(),
+                household_a1: Uuid::nil(),
+                household_b1: Uuid::nil(),
             },
             _dir: dir,
         };
@@ -131,8 +141,85 @@ impl TestApp {
             b1,
             grid_a1: app.grid(a1, "第1网格").await,
             grid_b1: app.grid(b1, "第1网格").await,
+            compound_a1: Uuid::nil(),
+            compound_b1: Uuid::nil(),
+            household_a1: Uuid::nil(),
+            household_b1: Uuid::nil(),
         };
         app
+    }
+
+    /// Fills in the tree's compounds and households (for tests of those scopes; the
+    /// others keep their communities empty).
+    pub async fn with_homes(mut self) -> Self {
+        (self.tree.compound_a1, self.tree.household_a1) = self.home(self.tree.a1).await;
+        (self.tree.compound_b1, self.tree.household_b1) = self.home(self.tree.b1).await;
+        self
+    }
+
+    /// A compound with building "1", dwelling 1-101 and a household living there.
+    async fn home(&self, community: Uuid) -> (Uuid, Uuid) {
+        let (compound, building, dwelling, household) = (
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+        );
+        let now = Utc::now();
+        let conn = self.db().writer();
+        entity::compound::ActiveModel {
+            id: Set(compound),
+            community_id: Set(community),
+            name: Set("固定小区".into()),
+            address: Set(String::new()),
+            has_property_company: Set(false),
+            created_at: Set(now),
+            archived_at: Set(None),
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        entity::building::ActiveModel {
+            id: Set(building),
+            community_id: Set(community),
+            compound_id: Set(compound),
+            number: Set("1".into()),
+            units: Set(1),
+            floors: Set(6),
+            created_at: Set(now),
+            archived_at: Set(None),
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        entity::dwelling::ActiveModel {
+            id: Set(dwelling),
+            community_id: Set(community),
+            building_id: Set(building),
+            unit: Set(1),
+            room: Set("101".into()),
+            floor_area_hundredths: Set(Some(8000)),
+            created_at: Set(now),
+            archived_at: Set(None),
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        entity::household::ActiveModel {
+            id: Set(household),
+            community_id: Set(community),
+            dwelling_id: Set(dwelling),
+            tenure: Set(entity::household::Tenure::OwnerOccupied),
+            created_at: Set(now),
+            archived_at: Set(None),
+            care_level_derived: Set("ordinary".into()),
+            care_level_override: Set(None),
+            care_level_reason: Set(None),
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        (compound, household)
     }
 
     pub fn db(&self) -> &jiedao::db::Db {
