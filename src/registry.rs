@@ -3,6 +3,8 @@
 //! server from the parent row, never taken from input.
 
 pub mod access;
+pub mod account_graphql;
+pub mod accounts;
 pub mod care;
 pub mod dwelling_graphql;
 pub mod dwellings;
@@ -12,6 +14,8 @@ pub mod grids;
 pub mod household_loaders;
 pub mod id_document;
 pub mod loaders;
+pub mod owner_graphql;
+pub mod owners;
 pub mod personal;
 pub mod places;
 pub mod resident_filter;

@@ -9,9 +9,11 @@ use crate::{
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     org::graphql::{OrgMutation, OrgQuery},
     registry::{
+        account_graphql::AccountMutation,
         dwelling_graphql::{DwellingMutation, DwellingQuery},
         graphql::{RegistryMutation, RegistryQuery},
         grid_graphql::{GridMutation, GridQuery},
+        owner_graphql::OwnerMutation,
         resident_graphql::ResidentQuery,
         resident_mutation::ResidentMutation,
         roster_graphql::RosterMutation,
@@ -39,6 +41,8 @@ pub struct Mutation(
     DwellingMutation,
     ResidentMutation,
     RosterMutation,
+    AccountMutation,
+    OwnerMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

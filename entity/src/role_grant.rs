@@ -51,6 +51,10 @@ pub enum GrantSource {
     /// Created by holding a committee position; ends with the position.
     #[sea_orm(string_value = "committee_position")]
     CommitteePosition,
+    /// Holding a resident account: the household of the linked resident. Follows the
+    /// resident when they move and ends when they move out.
+    #[sea_orm(string_value = "resident_account")]
+    ResidentAccount,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -4,7 +4,10 @@
 use async_graphql::{Context, ID, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
-use sea_orm::{ColumnTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, Condition, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
 
 use crate::{
     auth::Capability,
@@ -32,6 +35,8 @@ pub struct AuditEntry {
     pub target_id: Option<ID>,
     /// The input, with secrets redacted.
     pub input: Json<serde_json::Value>,
+    /// Whose personal data the response carried (for `readPersonalData` entries).
+    pub subject_ids: Vec<ID>,
     pub client_addr: Option<String>,
 }
 
@@ -49,6 +54,15 @@ impl From<audit_entry::Model> for AuditEntry {
             community_id: m.community_id.map(ID::from),
             target_id: m.target_id.map(ID::from),
             input: Json(m.input),
+            subject_ids: m
+                .subject_ids
+                .as_array()
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(|id| id.as_str().map(|s| ID::from(s.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default(),
             client_addr: m.client_addr,
         }
     }
@@ -59,7 +73,9 @@ pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
-    /// Audit entries of the caller's scope, oldest first; `action` narrows to one action.
+    /// Audit entries of the caller's scope, oldest first; `action` narrows to one action,
+    /// `subjectId` to what was done to or read about one person or object (who looked at
+    /// whose data).
     #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
     async fn audit_entries(
         &self,
@@ -67,6 +83,7 @@ impl AuditQuery {
         first: Option<i32>,
         after: Option<String>,
         action: Option<String>,
+        subject_id: Option<ID>,
     ) -> Result<Page<AuditEntry>> {
         let reach = ctx.viewer()?.reach(Capability::ReadAudit);
         if reach.is_nothing() {
@@ -76,6 +93,19 @@ impl AuditQuery {
         let mut select = audit_entry::Entity::find_in_reach(&reach);
         if let Some(action) = action {
             select = select.filter(audit_entry::Column::Action.eq(action));
+        }
+        if let Some(subject) = subject_id {
+            let subject = crate::graphql::parse_id("subjectId", &subject)?;
+            // Subject ids are a JSON array of UUID strings: match the quoted id.
+            select = select.filter(
+                Condition::any()
+                    .add(audit_entry::Column::TargetId.eq(subject))
+                    .add(
+                        Expr::col(audit_entry::Column::SubjectIds)
+                            .cast_as("text")
+                            .like(format!("%\"{subject}\"%")),
+                    ),
+            );
         }
         Ok(keyset_page(
             ctx.services().db.reader(),

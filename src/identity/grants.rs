@@ -229,10 +229,18 @@ pub async fn revoke_role(
     if grant.revoked_at.is_some() {
         return Err(AppError::Conflict("the grant is already revoked".into()));
     }
-    if grant.source_kind != GrantSource::Manual {
-        return Err(AppError::Conflict(
-            "this grant comes from a committee position; end the position instead".into(),
-        ));
+    match grant.source_kind {
+        GrantSource::Manual => {}
+        GrantSource::CommitteePosition => {
+            return Err(AppError::Conflict(
+                "this grant comes from a committee position; end the position instead".into(),
+            ));
+        }
+        GrantSource::ResidentAccount => {
+            return Err(AppError::Conflict(
+                "this grant comes from a resident account; unlink the account or move the resident out instead".into(),
+            ));
+        }
     }
     let now = Utc::now();
     let mut update: role_grant::ActiveModel = grant.into();

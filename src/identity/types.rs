@@ -42,6 +42,7 @@ pub enum ScopeKind {
 pub enum GrantSource {
     Manual,
     CommitteePosition,
+    ResidentAccount,
 }
 
 /// A role held over a scope, with its validity.

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{
     dwellings::{self, DwellingFields},
     loaders::{BuildingById, prime_buildings},
+    owner_graphql::{DwellingOwner, owners_of},
     types::{Building, RegistryPermissions, registry_permissions},
 };
 use crate::{
@@ -71,6 +72,18 @@ impl Dwelling {
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {
         registry_permissions(ctx, self.community_id, self.archived_at.is_some())
+    }
+
+    /// Current owners (业主); for the community's admins and staff.
+    async fn owners(&self, ctx: &Context<'_>) -> Result<Vec<DwellingOwner>> {
+        let id = crate::graphql::parse_id("id", &self.id)?;
+        ctx.viewer()?;
+        // The caller saw the dwelling, so may see its community; batched per request.
+        let community = loader(ctx)
+            .load_one(crate::org::loaders::CommunityById(self.community_id))
+            .await?
+            .ok_or(AppError::NotFound("community"))?;
+        owners_of(ctx, id, community.street_office_id, community.id).await
     }
 }
 

@@ -493,6 +493,7 @@ pub async fn update_resident(
     care::refresh(conn, household).await?;
     if household != old_household {
         care::refresh(conn, old_household).await?;
+        super::accounts::follow_resident(conn, &resident).await?;
     }
     Ok(Audited::new(resident.clone(), place, resident.id))
 }
@@ -544,6 +545,7 @@ pub async fn move_out(
     update.moved_out_on = Set(Some(on));
     let resident = update.update(conn).await?;
     care::refresh(conn, household).await?;
+    super::accounts::follow_resident(conn, &resident).await?;
     Ok(Audited::new(resident.clone(), place, resident.id))
 }
 

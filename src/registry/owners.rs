@@ -1,0 +1,155 @@
+//! Owners of dwellings (业主): residents of the registry, or outside owners with a name and
+//! an encrypted contact. Ending ownership keeps the record (owners' votes look back).
+
+use chrono::Utc;
+use entity::{dwelling_owner, resident};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::{dwellings::visible_dwelling, personal, residents::kept_resident};
+use crate::{
+    audit::Audited,
+    auth::{Capability, Viewer},
+    crypto::DataKeys,
+    error::{AppError, AppResult},
+    org::service::clean_name,
+};
+
+pub enum NewOwner {
+    Resident(Uuid),
+    Outside {
+        name: String,
+        contact: Option<String>,
+    },
+}
+
+fn contact_context(owner: Uuid) -> String {
+    format!("dwelling_owner.contact:{owner}")
+}
+
+pub async fn add_owner(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    keys: &DataKeys,
+    dwelling_id: Uuid,
+    owner: NewOwner,
+) -> AppResult<Audited<dwelling_owner::Model>> {
+    let dwelling = visible_dwelling(conn, viewer, dwelling_id).await?;
+    let place = super::places::community_place(
+        conn,
+        viewer,
+        dwelling.community_id,
+        Capability::ManageResidents,
+        "only the community's admins and staff record owners",
+    )
+    .await?;
+    if dwelling.archived_at.is_some() {
+        return Err(AppError::Conflict("the dwelling is archived".into()));
+    }
+    let id = Uuid::now_v7();
+    let (resident_id, name, contact) = match owner {
+        NewOwner::Resident(resident) => {
+            let (resident, _) = kept_resident(conn, viewer, resident).await?;
+            if resident.community_id != dwelling.community_id {
+                return Err(AppError::NotFound("resident"));
+            }
+            let current = dwelling_owner::Entity::find()
+                .filter(dwelling_owner::Column::DwellingId.eq(dwelling.id))
+                .filter(dwelling_owner::Column::ResidentId.eq(resident.id))
+                .filter(dwelling_owner::Column::EndedAt.is_null())
+                .one(conn)
+                .await?;
+            if current.is_some() {
+                return Err(AppError::Conflict(
+                    "the resident already owns this dwelling".into(),
+                ));
+            }
+            (Some(resident.id), None, None)
+        }
+        NewOwner::Outside { name, contact } => {
+            let name = clean_name("input.outsideName", &name, 50)?;
+            let contact = contact
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| {
+                    personal::normalize_phone(&c)
+                        .map_err(|m| AppError::bad_input("input.outsideContact", m))
+                })
+                .transpose()?
+                .map(|c| {
+                    keys.encrypt(&contact_context(id), &c)
+                        .map_err(AppError::internal)
+                })
+                .transpose()?;
+            (None, Some(name), contact)
+        }
+    };
+    let owner = dwelling_owner::ActiveModel {
+        id: Set(id),
+        community_id: Set(dwelling.community_id),
+        dwelling_id: Set(dwelling.id),
+        resident_id: Set(resident_id),
+        outside_name: Set(name),
+        outside_contact_cipher: Set(contact),
+        created_at: Set(Utc::now()),
+        ended_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(Audited::new(owner, place, dwelling.id))
+}
+
+pub async fn end_ownership(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    owner_id: Uuid,
+) -> AppResult<Audited<dwelling_owner::Model>> {
+    let owner = dwelling_owner::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
+        .filter(dwelling_owner::Column::Id.eq(owner_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("owner"))?;
+    let place = super::places::community_place(
+        conn,
+        viewer,
+        owner.community_id,
+        Capability::ManageResidents,
+        "only the community's admins and staff record owners",
+    )
+    .await?;
+    if owner.ended_at.is_some() {
+        return Err(AppError::Conflict(
+            "this ownership has already ended".into(),
+        ));
+    }
+    let mut update: dwelling_owner::ActiveModel = owner.into();
+    update.ended_at = Set(Some(Utc::now()));
+    let owner = update.update(conn).await?;
+    Ok(Audited::new(owner.clone(), place, owner.dwelling_id))
+}
+
+/// An owner as shown: the name, and an outside owner's contact masked.
+pub fn shown_owner(
+    keys: &DataKeys,
+    owner: &dwelling_owner::Model,
+    residents: &std::collections::HashMap<Uuid, resident::Model>,
+) -> AppResult<(String, Option<String>)> {
+    let name = match owner.resident_id {
+        Some(id) => residents
+            .get(&id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
+        None => owner.outside_name.clone().unwrap_or_default(),
+    };
+    let contact = owner
+        .outside_contact_cipher
+        .as_deref()
+        .map(|c| {
+            keys.decrypt(&contact_context(owner.id), c)
+                .map_err(AppError::internal)
+        })
+        .transpose()?
+        .map(|c| personal::mask_phone(&c));
+    Ok((name, contact))
+}
