@@ -9,16 +9,24 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
 mod demo_registry;
+pub mod demo_roster;
 
 use crate::{
     auth::{password, viewer::Place},
+    crypto::DataKeys,
     db::Db,
     error::{AppError, AppResult},
     identity::users::{check_username, insert_user},
+    registry::{
+        accounts::link,
+        roster_import::{ImportMode, import_into},
+    },
+    tabular::Format,
 };
 
 async fn insert_grant(
@@ -73,6 +81,8 @@ pub struct Demo {
     pub buildings: usize,
     pub dwellings: usize,
     pub grids: usize,
+    pub households: usize,
+    pub residents: usize,
 }
 
 /// A demo login printed by `seed-demo`.
@@ -94,10 +104,14 @@ pub async fn demo_loaded(db: &Db) -> AppResult<bool> {
         .is_some())
 }
 
+/// (households, residents, seed) of each demo compound's roster: 和韵小区 is the issue's
+/// example, 138 households and 310 residents.
+const DEMO_ROSTERS: [(usize, usize, u64); 2] = [(138, 310, 7), (172, 398, 11)];
+
 /// `jiedao seed-demo`: a street office with two communities, the registry of the first
-/// (compounds, buildings, dwellings, grids), and one account per level, with known
-/// passwords. Refuses to run twice.
-pub async fn seed_demo(db: &Db) -> AppResult<Demo> {
+/// (compounds, buildings, dwellings, grids, and rosters of residents imported through the
+/// real import), and one account per level, with known passwords. Refuses to run twice.
+pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
     let txn = db.begin_write().await?;
     let exists = street_office::Entity::find()
         .filter(street_office::Column::Name.eq(DEMO_STREET_OFFICE))
@@ -129,6 +143,38 @@ pub async fn seed_demo(db: &Db) -> AppResult<Demo> {
         );
     }
     let registry = demo_registry::load(&txn, communities[0].id).await?;
+    let (mut households, mut residents) = (0, 0);
+    for (compound, (shape, (h, r, seed))) in registry
+        .compounds
+        .iter()
+        .zip(demo_registry::COMPOUNDS.iter().zip(DEMO_ROSTERS))
+    {
+        let shape = demo_roster::Shape {
+            buildings: shape.2,
+            units: shape.3,
+            floors: shape.4,
+            rooms: shape.5,
+        };
+        let csv = demo_roster::roster(&shape, h, r, seed);
+        let report = import_into(
+            &txn,
+            keys,
+            compound,
+            Format::Csv,
+            csv.as_bytes(),
+            ImportMode::AllOrNothing,
+        )
+        .await?;
+        if !report.written {
+            return Err(AppError::internal(std::io::Error::other(format!(
+                "the demo roster of {} did not import: {:?}",
+                compound.name,
+                report.problems.first()
+            ))));
+        }
+        households += report.households_created;
+        residents += report.residents_created;
+    }
     let (grid_name, grid_id) = registry.grids[2].clone();
     let logins = [
         DemoLogin {
@@ -161,6 +207,21 @@ pub async fn seed_demo(db: &Db) -> AppResult<Demo> {
             password: "demo-grid3-2026",
             role: "grid_worker of 幸福里社区 第3网格",
         },
+        DemoLogin {
+            username: "demo.grid1",
+            password: "demo-grid1-2026",
+            role: "grid_worker of 幸福里社区 第1网格",
+        },
+        DemoLogin {
+            username: "demo.grid2",
+            password: "demo-grid2-2026",
+            role: "grid_worker of 幸福里社区 第2网格",
+        },
+        DemoLogin {
+            username: "demo.resident",
+            password: "demo-resident-2026",
+            role: "resident of 和韵小区 1号楼 1-101 (linked to the household head)",
+        },
     ];
     let office_place = Place {
         street_office: Some(office.id),
@@ -170,7 +231,14 @@ pub async fn seed_demo(db: &Db) -> AppResult<Demo> {
         street_office: Some(office.id),
         community: Some(c.id),
     };
-    let plan: [(Role, Option<Uuid>, Place); 6] = [
+    let head = entity::resident::Entity::find()
+        .filter(entity::resident::Column::CommunityId.eq(communities[0].id))
+        .filter(entity::resident::Column::Relation.eq("head"))
+        .order_by_asc(entity::resident::Column::Id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("resident"))?;
+    let plan: [(Role, Option<Uuid>, Place); 9] = [
         (Role::PlatformAdmin, None, Place::default()),
         (Role::StreetAdmin, Some(office.id), office_place),
         (
@@ -193,6 +261,21 @@ pub async fn seed_demo(db: &Db) -> AppResult<Demo> {
             Some(grid_id),
             community_place(&communities[0]),
         ),
+        (
+            Role::GridWorker,
+            Some(registry.grids[0].1),
+            community_place(&communities[0]),
+        ),
+        (
+            Role::GridWorker,
+            Some(registry.grids[1].1),
+            community_place(&communities[0]),
+        ),
+        (
+            Role::Resident,
+            Some(head.household_id),
+            community_place(&communities[0]),
+        ),
     ];
     for (login, (role, scope, place)) in logins.iter().zip(plan) {
         debug_assert_eq!(
@@ -208,6 +291,12 @@ pub async fn seed_demo(db: &Db) -> AppResult<Demo> {
         } else {
             place
         };
+        if role == Role::Resident {
+            // Through the account link, so the grant follows the resident like any other.
+            let user = insert_user(&txn, login.username, &head.name, hash, false, home).await?;
+            link(&txn, &head, user.id, None, place).await?;
+            continue;
+        }
         let user = insert_user(&txn, login.username, login.username, hash, false, home).await?;
         insert_grant(&txn, user.id, role, scope, place).await?;
     }
@@ -215,7 +304,9 @@ pub async fn seed_demo(db: &Db) -> AppResult<Demo> {
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {
         logins: logins.into(),
-        compounds: registry.compounds,
+        compounds: registry.compounds.len(),
+        households,
+        residents,
         buildings: registry.buildings,
         dwellings: registry.dwellings,
         grids: registry.grids.len(),

@@ -80,10 +80,11 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             Ok(db.close().await?)
         }
         Command::SeedDemo => {
-            let db = Db::connect(&config).await?;
-            db.migrate().await?;
-            seed_demo(&db).await?;
-            Ok(db.close().await?)
+            // The full state: residents' data is encrypted with the deployment's data key.
+            let state = build_state(config).await?;
+            state.services.db.migrate().await?;
+            seed_demo(&state.services).await?;
+            Ok(state.services.db.clone().close().await?)
         }
         Command::CreateAdmin { username, .. } => {
             let mut password = String::new();
@@ -104,15 +105,19 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
     }
 }
 
-async fn seed_demo(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
-    let demo = bootstrap::seed_demo(db).await.map_err(|e| e.describe())?;
+async fn seed_demo(services: &jiedao::state::Services) -> Result<(), Box<dyn std::error::Error>> {
+    let demo = bootstrap::seed_demo(&services.db, &services.data_keys)
+        .await
+        .map_err(|e| e.describe())?;
     println!(
-        "Loaded {} with two communities; 幸福里社区 has {} compounds, {} buildings, {} dwellings and {} grids. Demo logins:",
+        "Loaded {} with two communities; 幸福里社区 has {} compounds, {} buildings, {} dwellings, {} grids, {} households and {} residents. Demo logins:",
         bootstrap::DEMO_STREET_OFFICE,
         demo.compounds,
         demo.buildings,
         demo.dwellings,
-        demo.grids
+        demo.grids,
+        demo.households,
+        demo.residents
     );
     for login in demo.logins {
         println!(
@@ -139,7 +144,7 @@ async fn serve(
             .await
             .map_err(|e| e.describe())?
     {
-        seed_demo(&state.services.db).await?;
+        seed_demo(&state.services).await?;
     }
     let db = state.services.db.clone();
     let app = build_router(state);

@@ -10,14 +10,14 @@ use crate::error::AppResult;
 
 /// (compound, has a property company, buildings, units per building, floors, rooms per
 /// floor and unit).
-const COMPOUNDS: [(&str, bool, i32, i32, i32, i32); 2] = [
+pub const COMPOUNDS: [(&str, bool, i32, i32, i32, i32); 2] = [
     ("和韵小区", false, 6, 2, 6, 2),
     ("芳华里", true, 3, 3, 11, 2),
 ];
 
 /// What the demo registry holds, for the console and for tests.
 pub struct DemoRegistry {
-    pub compounds: usize,
+    pub compounds: Vec<compound::Model>,
     pub buildings: usize,
     pub dwellings: usize,
     /// The grids, by name; the last one gets the demo grid worker.
@@ -27,6 +27,7 @@ pub struct DemoRegistry {
 pub async fn load(conn: &impl ConnectionTrait, community: Uuid) -> AppResult<DemoRegistry> {
     let now = Utc::now();
     let mut buildings_by_compound = Vec::new();
+    let mut compounds = Vec::new();
     let mut dwellings = 0;
     for (name, has_property_company, buildings, units, floors, rooms) in COMPOUNDS {
         let compound = compound::ActiveModel {
@@ -77,6 +78,7 @@ pub async fn load(conn: &impl ConnectionTrait, community: Uuid) -> AppResult<Dem
             ids.push(building.id);
         }
         buildings_by_compound.push(ids);
+        compounds.push(compound);
     }
     let hexun = &buildings_by_compound[0];
     let plan = [
@@ -106,7 +108,7 @@ pub async fn load(conn: &impl ConnectionTrait, community: Uuid) -> AppResult<Dem
         grids.push((name.to_owned(), grid.id));
     }
     Ok(DemoRegistry {
-        compounds: COMPOUNDS.len(),
+        compounds,
         buildings: buildings_by_compound.iter().map(Vec::len).sum(),
         dwellings,
         grids,

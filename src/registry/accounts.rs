@@ -102,7 +102,7 @@ pub async fn issue_binding_code(
 }
 
 /// Links a user to a resident and grants `resident` on their household.
-async fn link(
+pub(crate) async fn link(
     conn: &impl ConnectionTrait,
     resident: &resident::Model,
     user_id: Uuid,

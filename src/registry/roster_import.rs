@@ -257,6 +257,19 @@ pub async fn import_roster(
         "only the community's admins and staff import rosters",
     )
     .await?;
+    let report = import_into(conn, keys, &compound, format, bytes, mode).await?;
+    Ok(Audited::new(report, place, compound.id))
+}
+
+/// The import itself, once the caller may import into `compound`.
+pub async fn import_into(
+    conn: &impl ConnectionTrait,
+    keys: &DataKeys,
+    compound: &compound::Model,
+    format: Format,
+    bytes: &[u8],
+    mode: ImportMode,
+) -> AppResult<ImportReport> {
     if compound.archived_at.is_some() {
         return Err(AppError::Conflict("the compound is archived".into()));
     }
@@ -269,15 +282,15 @@ pub async fn import_roster(
         problems,
         ..Default::default()
     };
-    let existing = load_existing(conn, &compound).await?;
+    let existing = load_existing(conn, compound).await?;
     let rows = plan(rows, &Headers::of(&table), &existing, keys, &mut report);
     report.problems.sort_by_key(|p| p.row);
     if mode == ImportMode::AllOrNothing && !report.problems.is_empty() {
-        return Ok(Audited::new(report, place, compound.id));
+        return Ok(report);
     }
-    write(conn, keys, &compound, existing, rows, &mut report).await?;
+    write(conn, keys, compound, existing, rows, &mut report).await?;
     report.written = true;
-    Ok(Audited::new(report, place, compound.id))
+    Ok(report)
 }
 
 async fn write(

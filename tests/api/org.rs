@@ -132,15 +132,21 @@ async fn nested_org_lists_cost_the_same_statements_whatever_their_size() {
 #[tokio::test]
 async fn the_demo_data_loads_once_and_its_logins_work() {
     let app = TestApp::new().await;
-    let demo = jiedao::bootstrap::seed_demo(app.db()).await.unwrap();
+    let demo = jiedao::bootstrap::seed_demo(app.db(), &app.state.services.data_keys)
+        .await
+        .unwrap();
     let logins = demo.logins;
-    assert_eq!(logins.len(), 6);
+    assert_eq!(logins.len(), 9);
     assert_eq!(
         (demo.compounds, demo.buildings, demo.dwellings, demo.grids),
         (2, 9, 342, 3)
     );
+    assert_eq!((demo.households, demo.residents), (138 + 172, 310 + 398));
     assert!(jiedao::bootstrap::demo_loaded(app.db()).await.unwrap());
-    let again = jiedao::bootstrap::seed_demo(app.db()).await.err().unwrap();
+    let again = jiedao::bootstrap::seed_demo(app.db(), &app.state.services.data_keys)
+        .await
+        .err()
+        .unwrap();
     assert_eq!(again.code(), "CONFLICT");
 
     let street = logins.iter().find(|l| l.username == "demo.street").unwrap();

@@ -367,3 +367,115 @@ async fn a_page_of_residents_with_their_homes_costs_the_same_whatever_its_size()
     );
     assert_eq!(small, large, "statements for 4 and for 64 residents");
 }
+
+/// The "done when": the roster of 和韵小区 (138 households, 310 residents) imports,
+/// the grid worker finds every elderly resident living alone in their grid in one query,
+/// and a worker of another grid, a treasurer or another community's staff find none.
+#[tokio::test]
+async fn the_hexun_roster_imports_and_only_its_grid_worker_finds_its_elderly() {
+    let app = TestApp::new().await.with_homes().await;
+    let admin = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
+        .await;
+    let shape = jiedao::bootstrap::demo_roster::Shape {
+        buildings: 6,
+        units: 2,
+        floors: 6,
+        rooms: 2,
+    };
+    let roster = jiedao::bootstrap::demo_roster::roster(&shape, 138, 310, 7);
+    let create = "mutation($c: ID!) { createCompound(input: {communityId: $c, name: \"和韵小区\"}) { compound { id buildings { id } } } }";
+    let body = app
+        .gql(Some(&admin), create, json!({ "c": app.tree.a1 }))
+        .await;
+    let compound = data(&body)["createCompound"]["compound"]["id"].clone();
+    let body = import(
+        &app,
+        &admin,
+        &compound,
+        "和韵小区.csv",
+        roster.as_bytes(),
+        "ALL_OR_NOTHING",
+    )
+    .await;
+    let report = &data(&body)["importResidents"];
+    assert_eq!(
+        (
+            report["householdsCreated"].clone(),
+            report["residentsCreated"].clone()
+        ),
+        (json!(138), json!(310))
+    );
+    let body = app
+        .gql(
+            Some(&admin),
+            "query($c: ID!) { compound(id: $c) { buildings { id number } } }",
+            json!({ "c": compound }),
+        )
+        .await;
+    let in_grid: Vec<Value> = data(&body)["compound"]["buildings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["number"] == "3号楼" || b["number"] == "4号楼")
+        .map(|b| b["id"].clone())
+        .collect();
+    let assign = "mutation($g: ID!, $b: [ID!]!) { assignBuildingsToGrid(input: {gridId: $g, buildingIds: $b}) { grid { id } } }";
+    data(
+        &app.gql(
+            Some(&admin),
+            assign,
+            json!({ "g": app.tree.grid_a1, "b": in_grid }),
+        )
+        .await,
+    );
+    let mut expected: Vec<String> = roster
+        .lines()
+        .filter(|l| l.contains("独居老人") && (l.contains(",3号楼,") || l.contains(",4号楼,")))
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty());
+
+    let worker = app
+        .caller(
+            Role::GridWorker,
+            Scope::Below(app.tree.a1, app.tree.grid_a1),
+        )
+        .await;
+    let query = "query($g: ID!) { residents(first: 100, filter: {gridId: $g, tag: \"elderly_alone\"}) { totalCount edges { node { name } } } }";
+    let body = app
+        .gql(Some(&worker), query, json!({ "g": app.tree.grid_a1 }))
+        .await;
+    assert_eq!(names(&body), expected);
+
+    let create = "mutation($c: ID!) { createGrid(input: {communityId: $c, name: \"第2网格\"}) { grid { id } } }";
+    let body = app
+        .gql(Some(&admin), create, json!({ "c": app.tree.a1 }))
+        .await;
+    let grid2 = Uuid::parse_str(data(&body)["createGrid"]["grid"]["id"].as_str().unwrap()).unwrap();
+    let other_worker = app
+        .caller(Role::GridWorker, Scope::Below(app.tree.a1, grid2))
+        .await;
+    let body = app
+        .gql(Some(&other_worker), query, json!({ "g": app.tree.grid_a1 }))
+        .await;
+    assert_eq!(data(&body)["residents"]["totalCount"], 0);
+    let treasurer = app
+        .caller(
+            Role::Treasurer,
+            Scope::Below(app.tree.a1, app.tree.compound_a1),
+        )
+        .await;
+    let body = app
+        .gql(Some(&treasurer), query, json!({ "g": app.tree.grid_a1 }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let outsider = app
+        .caller(Role::CommunityStaff, Scope::Community(app.tree.b1))
+        .await;
+    let body = app
+        .gql(Some(&outsider), query, json!({ "g": app.tree.grid_a1 }))
+        .await;
+    assert_eq!(data(&body)["residents"]["totalCount"], 0);
+}
