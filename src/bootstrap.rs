@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::{
     community,
-    role_grant::{self, GrantSource, Role, ScopeKind},
+    role_grant::{GrantSource, Role, ScopeKind},
     street_office,
 };
 use sea_orm::{
@@ -21,7 +21,10 @@ use crate::{
     crypto::DataKeys,
     db::Db,
     error::{AppError, AppResult},
-    identity::users::{check_username, insert_user},
+    identity::{
+        grants::{self, GrantRow},
+        users::{check_username, insert_user},
+    },
     registry::{
         accounts::link,
         roster_import::{ImportMode, import_into},
@@ -36,25 +39,19 @@ async fn insert_grant(
     scope_id: Option<Uuid>,
     place: Place,
 ) -> AppResult<()> {
-    let now = Utc::now();
-    role_grant::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user),
-        role: Set(role),
-        scope_kind: Set(crate::auth::viewer::scope_kind_of(role)),
-        scope_id: Set(scope_id),
-        street_office_id: Set(place.street_office),
-        community_id: Set(place.community),
-        valid_from: Set(now),
-        valid_until: Set(None),
-        source_kind: Set(GrantSource::Manual),
-        source_id: Set(None),
-        granted_by: Set(None),
-        created_at: Set(now),
-        revoked_at: Set(None),
-        revoked_by: Set(None),
-    }
-    .insert(conn)
+    grants::insert_grant(
+        conn,
+        GrantRow {
+            user_id: user,
+            role,
+            scope_id,
+            place,
+            valid_from: Utc::now(),
+            valid_until: None,
+            source: (GrantSource::Manual, None),
+            granted_by: None,
+        },
+    )
     .await?;
     Ok(())
 }

@@ -178,27 +178,62 @@ pub async fn grant_role(
             "the user already holds this role on this scope".into(),
         ));
     }
-    let id = Uuid::now_v7();
-    let grant = role_grant::ActiveModel {
-        id: Set(id),
-        user_id: Set(user.id),
-        role: Set(new.role),
-        scope_kind: Set(kind),
-        scope_id: Set(scope_id),
-        street_office_id: Set(place.street_office),
-        community_id: Set(place.community),
-        valid_from: Set(valid_from),
-        valid_until: Set(new.valid_until),
-        source_kind: Set(GrantSource::Manual),
-        source_id: Set(None),
-        granted_by: Set(Some(viewer.user_id)),
-        created_at: Set(now),
+    let grant = insert_grant(
+        conn,
+        GrantRow {
+            user_id: user.id,
+            role: new.role,
+            scope_id,
+            place,
+            valid_from,
+            valid_until: new.valid_until,
+            source: (GrantSource::Manual, None),
+            granted_by: Some(viewer.user_id),
+        },
+    )
+    .await?;
+    Ok(Audited::new(grant.clone(), place, grant.id))
+}
+
+/// A grant as stored, once every rule about giving it has been checked.
+pub struct GrantRow {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub scope_id: Option<Uuid>,
+    /// Where the scope sits in the tenancy tree.
+    pub place: Place,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: Option<DateTime<Utc>>,
+    /// What the grant comes from (a committee position, a resident account), with its id.
+    pub source: (GrantSource, Option<Uuid>),
+    pub granted_by: Option<Uuid>,
+}
+
+/// The one place grants are written: `grantRole`, the command line, resident accounts and
+/// (later) committee positions.
+pub async fn insert_grant(
+    conn: &impl ConnectionTrait,
+    row: GrantRow,
+) -> AppResult<role_grant::Model> {
+    Ok(role_grant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(row.user_id),
+        role: Set(row.role),
+        scope_kind: Set(scope_kind_of(row.role)),
+        scope_id: Set(row.scope_id),
+        street_office_id: Set(row.place.street_office),
+        community_id: Set(row.place.community),
+        valid_from: Set(row.valid_from),
+        valid_until: Set(row.valid_until),
+        source_kind: Set(row.source.0),
+        source_id: Set(row.source.1),
+        granted_by: Set(row.granted_by),
+        created_at: Set(Utc::now()),
         revoked_at: Set(None),
         revoked_by: Set(None),
     }
     .insert(conn)
-    .await?;
-    Ok(Audited::new(grant, place, id))
+    .await?)
 }
 
 /// Revokes one grant. Only that grant's role and scope are checked (not all the user's

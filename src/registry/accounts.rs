@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     binding_code, resident, resident_account,
-    role_grant::{self, GrantSource, Role, ScopeKind},
+    role_grant::{self, GrantSource, Role},
 };
 use rand::Rng;
 use sea_orm::{
@@ -21,7 +21,11 @@ use crate::{
     auth::{Viewer, viewer::Place},
     crypto::DataKeys,
     error::{AppError, AppResult, on_unique_violation},
-    identity::{sessions::end_sessions_of, users::insert_user},
+    identity::{
+        grants::{self, GrantRow},
+        sessions::end_sessions_of,
+        users::insert_user,
+    },
 };
 
 /// Codes are read out or printed on a slip: no 0/O, 1/I/L. 10 symbols of 31: ~49 bits.
@@ -130,24 +134,19 @@ async fn insert_grant(
     place: Place,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    role_grant::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        role: Set(Role::Resident),
-        scope_kind: Set(ScopeKind::Household),
-        scope_id: Set(Some(resident.household_id)),
-        street_office_id: Set(place.street_office),
-        community_id: Set(place.community),
-        valid_from: Set(now),
-        valid_until: Set(None),
-        source_kind: Set(GrantSource::ResidentAccount),
-        source_id: Set(Some(resident.id)),
-        granted_by: Set(granted_by),
-        created_at: Set(now),
-        revoked_at: Set(None),
-        revoked_by: Set(None),
-    }
-    .insert(conn)
+    grants::insert_grant(
+        conn,
+        GrantRow {
+            user_id,
+            role: Role::Resident,
+            scope_id: Some(resident.household_id),
+            place,
+            valid_from: now,
+            valid_until: None,
+            source: (GrantSource::ResidentAccount, Some(resident.id)),
+            granted_by,
+        },
+    )
     .await?;
     Ok(())
 }

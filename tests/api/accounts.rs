@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     helpers::{Scope, TestApp, data, error_code},
-    roster::{ROSTER, import},
+    roster::{ROSTER, compound_with_roster},
 };
 
 const ISSUE: &str =
@@ -23,22 +23,7 @@ async fn setup(app: &TestApp) -> (crate::helpers::Caller, Value) {
     let staff = app
         .caller(Role::CommunityStaff, Scope::Community(app.tree.a1))
         .await;
-    let create = "mutation($c: ID!) { createCompound(input: {communityId: $c, name: \"和韵小区\"}) { compound { id } } }";
-    let body = app
-        .gql(Some(&staff), create, json!({ "c": app.tree.a1 }))
-        .await;
-    let compound = data(&body)["createCompound"]["compound"]["id"].clone();
-    data(
-        &import(
-            app,
-            &staff,
-            &compound,
-            "r.csv",
-            ROSTER.as_bytes(),
-            "ALL_OR_NOTHING",
-        )
-        .await,
-    );
+    compound_with_roster(app, &staff, app.tree.a1, "和韵小区", ROSTER).await;
     let body = app
         .gql(
             Some(&staff),

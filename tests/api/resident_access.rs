@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     helpers::{Caller, Scope, TestApp, data, error_code},
-    roster::{ROSTER, import},
+    roster::{ROSTER, compound_with_roster, import},
 };
 
 /// Community A1 with the test roster imported into 和韵小区 and building 3号楼 in grid_a1
@@ -22,22 +22,7 @@ async fn neighbourhood(app: &TestApp) -> Neighbourhood {
     let admin = app
         .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
         .await;
-    let create = "mutation($c: ID!) { createCompound(input: {communityId: $c, name: \"和韵小区\"}) { compound { id } } }";
-    let body = app
-        .gql(Some(&admin), create, json!({ "c": app.tree.a1 }))
-        .await;
-    let compound = data(&body)["createCompound"]["compound"]["id"].clone();
-    data(
-        &import(
-            app,
-            &admin,
-            &compound,
-            "r.csv",
-            ROSTER.as_bytes(),
-            "ALL_OR_NOTHING",
-        )
-        .await,
-    );
+    let compound = compound_with_roster(app, &admin, app.tree.a1, "和韵小区", ROSTER).await;
     let body = app
         .gql(
             Some(&admin),

@@ -27,6 +27,28 @@ async fn compound(app: &TestApp, staff: &Caller, community: Uuid, name: &str) ->
     data(&body)["createCompound"]["compound"]["id"].clone()
 }
 
+/// A new compound of `community`, as `caller`, with `roster` imported; its id.
+pub async fn compound_with_roster(
+    app: &TestApp,
+    caller: &Caller,
+    community: Uuid,
+    name: &str,
+    roster: &str,
+) -> Value {
+    let c = compound(app, caller, community, name).await;
+    let body = import(
+        app,
+        caller,
+        &c,
+        "roster.csv",
+        roster.as_bytes(),
+        "ALL_OR_NOTHING",
+    )
+    .await;
+    assert_eq!(data(&body)["importResidents"]["written"], true, "{body}");
+    c
+}
+
 pub async fn import(
     app: &TestApp,
     caller: &Caller,
