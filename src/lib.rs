@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod calendar;
+pub mod committees;
 pub mod config;
 pub mod crypto;
 pub mod db;

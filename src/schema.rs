@@ -4,6 +4,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::{
     audit::graphql::AuditQuery,
+    committees::graphql::{CommitteeMutation, CommitteeQuery},
     config::QueryLimits,
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
@@ -29,6 +30,7 @@ pub struct Query(
     GridQuery,
     DwellingQuery,
     ResidentQuery,
+    CommitteeQuery,
     AuditQuery,
 );
 
@@ -43,6 +45,7 @@ pub struct Mutation(
     RosterMutation,
     AccountMutation,
     OwnerMutation,
+    CommitteeMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

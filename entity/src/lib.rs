@@ -5,6 +5,8 @@ pub mod app_user;
 pub mod audit_entry;
 pub mod binding_code;
 pub mod building;
+pub mod committee;
+pub mod committee_position;
 pub mod community;
 pub mod compound;
 pub mod dwelling;

@@ -9,8 +9,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    app_user, audit_entry, building, community, compound, dwelling, dwelling_owner, grid,
-    household, resident, street_office,
+    app_user, audit_entry, building, committee, community, compound, dwelling, dwelling_owner,
+    grid, household, resident, street_office,
 };
 
 /// The part of the tenancy tree a caller reaches for one capability.
@@ -191,5 +191,11 @@ impl resident::Entity {
 impl dwelling_owner::Entity {
     pub fn find_in_reach(reach: &Reach) -> Select<Self> {
         Self::find().filter(reach.community_condition(dwelling_owner::Column::CommunityId))
+    }
+}
+
+impl committee::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.community_condition(committee::Column::CommunityId))
     }
 }

@@ -15,6 +15,7 @@ mod m20261123_000005_create_grid;
 mod m20261123_000006_create_dwelling;
 mod m20261123_000007_create_household_resident;
 mod m20261123_000008_registry_care_owners_accounts;
+mod m20261123_000009_create_committee;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_dwelling::Migration),
             Box::new(m20261123_000007_create_household_resident::Migration),
             Box::new(m20261123_000008_registry_care_owners_accounts::Migration),
+            Box::new(m20261123_000009_create_committee::Migration),
         ]
     }
 }

@@ -33,6 +33,11 @@ pub enum Capability {
     /// Read and record households and residents (personal data, masked by default).
     /// Community admins and staff; grid workers' own-grid access comes with grid reach.
     ManageResidents,
+    /// Set up committees, appoint and end positions. Community admins and staff.
+    ManageCommittees,
+    /// Read every committee of a community (admins above it, staff, grid workers); the
+    /// compound's own committee and residents read theirs through their scoped grants.
+    ReadCommittees,
 }
 
 /// A place in the tenancy tree: a community (with its street office), a street office as a
@@ -164,8 +169,12 @@ impl Viewer {
                 Capability::ManageResidents => {
                     matches!(grant.role, Role::CommunityAdmin | Role::CommunityStaff)
                 }
-                Capability::ManageRegistry => {
+                Capability::ManageRegistry | Capability::ManageCommittees => {
                     matches!(grant.role, Role::CommunityAdmin | Role::CommunityStaff)
+                }
+                Capability::ReadCommittees => {
+                    is_admin(grant.role)
+                        || matches!(grant.role, Role::CommunityStaff | Role::GridWorker)
                 }
             };
             if !allowed {

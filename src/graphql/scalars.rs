@@ -46,6 +46,57 @@ impl ScalarType for Area {
     }
 }
 
+/// `Date`: a calendar day, `2026-11-23` (ARCHITECTURE.md §7 names it `Date`; chrono's own
+/// scalar would be called `NaiveDate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub chrono::NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(raw) => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("a date is like \"2026-11-23\"")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// `Money`: yuan with exactly two decimal places as a string ("1234.50", "-12.00"); inside,
+/// an integer count of fen. Never a float, end to end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Money(pub i64);
+
+/// Parses yuan with at most two decimals, optionally negative, into fen.
+pub fn parse_fen(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    match raw.strip_prefix('-') {
+        Some(rest) if !rest.starts_with('-') => parse_hundredths(rest).map(|f| -f),
+        _ => parse_hundredths(raw),
+    }
+}
+
+#[Scalar]
+impl ScalarType for Money {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(raw) => parse_fen(raw).map(Money).ok_or_else(|| {
+                InputValueError::custom("an amount is yuan like \"1234.50\" (at most two decimals)")
+            }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(format_hundredths(self.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +123,15 @@ mod tests {
         assert_eq!(format_hundredths(8950), "89.50");
         assert_eq!(format_hundredths(7), "0.07");
         assert_eq!(format_hundredths(-105), "-1.05");
+    }
+
+    #[test]
+    fn money_is_exact_fen_and_may_be_negative() {
+        assert_eq!(parse_fen("1234.5"), Some(123_450));
+        assert_eq!(parse_fen("-12.00"), Some(-1200));
+        assert_eq!(parse_fen("0.01"), Some(1));
+        for bad in ["--1", "1.001", "1e2", "¥5", ""] {
+            assert_eq!(parse_fen(bad), None, "{bad}");
+        }
     }
 }

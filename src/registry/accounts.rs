@@ -123,7 +123,9 @@ pub(crate) async fn link(
     .insert(conn)
     .await
     .map_err(|e| on_unique_violation(e, "this login is already linked to a resident"))?;
-    insert_grant(conn, resident, user_id, granted_by, place, now).await
+    insert_grant(conn, resident, user_id, granted_by, place, now).await?;
+    crate::committees::positions::grant_positions_to_account(conn, resident.id, user_id, place)
+        .await
 }
 
 async fn insert_grant(

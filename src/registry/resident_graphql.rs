@@ -2,7 +2,6 @@
 //! recorded in the audit log; what each caller may read is decided by `access`.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use chrono::Utc;
 use entity::{household, resident};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
@@ -71,7 +70,7 @@ impl ResidentQuery {
         }
         let args = PageArgs::new(first, after)?;
         let filter = filter.unwrap_or_default();
-        let condition = filter.condition(&ctx.services().data_keys, Utc::now().date_naive())?;
+        let condition = filter.condition(&ctx.services().data_keys, crate::calendar::today())?;
         let select = resident::Entity::find()
             .filter(access.household_condition(resident::Column::HouseholdId))
             .filter(condition);

@@ -2,7 +2,6 @@
 //! only which fields changed.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -13,7 +12,7 @@ use super::{
     resident_types::{DocumentTypeName, Household, Resident, Tenure, resident_view},
     residents::{self, Relation, ResidentChanges, ResidentFields},
 };
-use crate::graphql::{ContextExt, parse_id, write::audited_write};
+use crate::graphql::{ContextExt, parse_id, scalars::Date, write::audited_write};
 
 #[derive(InputObject)]
 pub struct CreateHouseholdInput {
@@ -35,7 +34,7 @@ pub struct CreateResidentInput {
     pub registered: bool,
     #[graphql(default)]
     pub tags: Vec<String>,
-    pub moved_in_on: Option<NaiveDate>,
+    pub moved_in_on: Option<Date>,
 }
 
 /// Changes to a resident; omitted fields stay as they are.
@@ -53,7 +52,7 @@ pub struct UpdateResidentInput {
     pub relation: Option<Relation>,
     pub registered: Option<bool>,
     pub tags: Option<Vec<String>>,
-    pub moved_in_on: MaybeUndefined<NaiveDate>,
+    pub moved_in_on: MaybeUndefined<Date>,
     /// Moves the resident to another household of the community.
     pub household_id: Option<ID>,
 }
@@ -76,7 +75,7 @@ pub struct RevealResidentFieldInput {
 pub struct MoveOutResidentInput {
     pub id: ID,
     /// The day they left; today when omitted.
-    pub moved_out_on: Option<NaiveDate>,
+    pub moved_out_on: Option<Date>,
 }
 
 #[derive(InputObject)]
@@ -154,7 +153,7 @@ impl ResidentMutation {
             relation: input.relation,
             registered: input.registered,
             tags: input.tags,
-            moved_in_on: input.moved_in_on,
+            moved_in_on: input.moved_in_on.map(|d| d.0),
         };
         let resident = audited_write(ctx, "createResident", audit, move |txn, viewer| {
             Box::pin(async move {
@@ -209,7 +208,7 @@ impl ResidentMutation {
             moved_in_on: match input.moved_in_on {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(d) => Some(Some(d)),
+                MaybeUndefined::Value(d) => Some(Some(d.0)),
             },
             household_id: None,
         };
@@ -255,9 +254,10 @@ impl ResidentMutation {
         ctx: &Context<'_>,
         input: MoveOutResidentInput,
     ) -> Result<ResidentPayload> {
-        let audit = json!({ "id": input.id.as_str(), "movedOutOn": input.moved_out_on });
+        let audit =
+            json!({ "id": input.id.as_str(), "movedOutOn": input.moved_out_on.map(|d| d.0) });
         let id = parse_id("input.id", &input.id);
-        let on = input.moved_out_on;
+        let on = input.moved_out_on.map(|d| d.0);
         let resident = audited_write(ctx, "moveOutResident", audit, move |txn, viewer| {
             Box::pin(async move { residents::move_out(txn, viewer, id?, on).await })
         })

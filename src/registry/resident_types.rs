@@ -3,7 +3,7 @@
 //! belongs to the household.
 
 use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::{household, resident};
 use uuid::Uuid;
 
@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{
     error::{AppError, AppResult},
-    graphql::{ContextExt, loader::loader},
+    graphql::{ContextExt, loader::loader, scalars::Date},
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,7 +132,7 @@ pub struct Resident {
     pub name: String,
     /// `male` / `female`, derived from an ID card number when there is one.
     pub gender: Option<String>,
-    pub birth_date: Option<NaiveDate>,
+    pub birth_date: Option<Date>,
     pub document_type: String,
     /// Masked (`110***********1234`); `revealResidentField` shows it in full.
     pub document_number: Option<String>,
@@ -142,8 +142,8 @@ pub struct Resident {
     /// Registered here (户籍); false: living here without registration (人户分离).
     pub registered: bool,
     pub tags: Vec<String>,
-    pub moved_in_on: Option<NaiveDate>,
-    pub moved_out_on: Option<NaiveDate>,
+    pub moved_in_on: Option<Date>,
+    pub moved_out_on: Option<Date>,
     pub created_at: DateTime<Utc>,
     pub moved_out_at: Option<DateTime<Utc>>,
     #[graphql(skip)]
@@ -178,13 +178,13 @@ pub fn resident_view(
         tags: care::tags_of(&m),
         name: m.name,
         gender: m.gender,
-        birth_date: m.birth_date,
+        birth_date: m.birth_date.map(Date),
         document_type: m.document_type,
         document_number: document,
         phone,
         registered: m.registered,
-        moved_in_on: m.moved_in_on,
-        moved_out_on: m.moved_out_on,
+        moved_in_on: m.moved_in_on.map(Date),
+        moved_out_on: m.moved_out_on.map(Date),
         created_at: m.created_at,
         moved_out_at: m.archived_at,
         household: m.household_id,

@@ -394,7 +394,7 @@ pub async fn create_resident(
     if household.archived_at.is_some() {
         return Err(AppError::Conflict("the household has moved out".into()));
     }
-    let prepared = prepare(fields, Utc::now().date_naive()).map_err(api_error)?;
+    let prepared = prepare(fields, crate::calendar::today()).map_err(api_error)?;
     let hash = personal::document_hash(keys, &prepared.document);
     check_document_free(conn, household.community_id, hash.as_deref(), None).await?;
     check_single_head(conn, household.id, prepared.relation, None).await?;
@@ -471,7 +471,7 @@ pub async fn update_resident(
         tags: changes.tags.unwrap_or_else(|| care::tags_of(&resident)),
         moved_in_on: changes.moved_in_on.unwrap_or(resident.moved_in_on),
     };
-    let prepared = prepare(fields, Utc::now().date_naive()).map_err(api_error)?;
+    let prepared = prepare(fields, crate::calendar::today()).map_err(api_error)?;
     let hash = personal::document_hash(keys, &prepared.document);
     check_document_free(conn, resident.community_id, hash.as_deref(), Some(id)).await?;
     check_single_head(conn, household, prepared.relation, Some(id)).await?;
@@ -532,8 +532,9 @@ pub async fn move_out(
         ));
     }
     let now = Utc::now();
-    let on = on.unwrap_or(now.date_naive());
-    if on > now.date_naive() || resident.moved_in_on.is_some_and(|d| on < d) {
+    let today = crate::calendar::today();
+    let on = on.unwrap_or(today);
+    if on > today || resident.moved_in_on.is_some_and(|d| on < d) {
         return Err(AppError::bad_input(
             "input.movedOutOn",
             "a move-out date is between the move-in date and today",
@@ -546,6 +547,12 @@ pub async fn move_out(
     let resident = update.update(conn).await?;
     care::refresh(conn, household).await?;
     super::accounts::follow_resident(conn, &resident).await?;
+    crate::committees::positions::end_positions_of_resident(
+        conn,
+        resident.id,
+        Some(viewer.user_id),
+    )
+    .await?;
     Ok(Audited::new(resident.clone(), place, resident.id))
 }
 

@@ -185,7 +185,7 @@ impl RosterMutation {
         }
         let condition = input
             .filter
-            .condition(&ctx.services().data_keys, Utc::now().date_naive())?;
+            .condition(&ctx.services().data_keys, crate::calendar::today())?;
         let audit = json!({ "format": format!("{:?}", input.format), "unmasked": input.unmasked, "reason": reason });
         let keys = ctx.services().data_keys.clone();
         let exporter = format!("{} ({})", viewer.display_name, viewer.username);

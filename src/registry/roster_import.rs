@@ -275,7 +275,7 @@ pub async fn import_into(
     }
     let table = tabular::read(format, bytes, MAX_ROWS)
         .map_err(|e| AppError::bad_input("input.file", e.to_string()))?;
-    let (rows, problems) = read_rows(&table, Utc::now().date_naive())
+    let (rows, problems) = read_rows(&table, crate::calendar::today())
         .map_err(|message| AppError::bad_input("input.file", message))?;
     let mut report = ImportReport {
         rows: table.rows.len(),

@@ -9,6 +9,7 @@ mod helpers;
 mod accounts;
 mod audit;
 mod auth;
+mod committees;
 mod dwellings;
 mod grants;
 mod grids;
