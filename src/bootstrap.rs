@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::{
     community,
-    role_grant::{GrantSource, Role, ScopeKind},
+    role_grant::{self, GrantSource, Role, ScopeKind},
     street_office,
 };
 use sea_orm::{
@@ -13,11 +13,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod demo_committee;
 mod demo_registry;
 pub mod demo_roster;
 
 use crate::{
-    auth::{password, viewer::Place},
+    auth::{Viewer, password, viewer::Place},
     crypto::DataKeys,
     db::Db,
     error::{AppError, AppResult},
@@ -38,7 +39,7 @@ async fn insert_grant(
     role: Role,
     scope_id: Option<Uuid>,
     place: Place,
-) -> AppResult<()> {
+) -> AppResult<role_grant::Model> {
     grants::insert_grant(
         conn,
         GrantRow {
@@ -52,8 +53,7 @@ async fn insert_grant(
             granted_by: None,
         },
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// `jiedao create-admin`: a platform admin, with the password rules of the API.
@@ -219,6 +219,11 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
             password: "demo-resident-2026",
             role: "resident of 和韵小区 1号楼 1-101 (linked to the household head)",
         },
+        DemoLogin {
+            username: "demo.treasurer",
+            password: "demo-treasurer-2026",
+            role: "resident and treasurer (财务) of 和韵小区自管会",
+        },
     ];
     let office_place = Place {
         street_office: Some(office.id),
@@ -274,6 +279,7 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
             community_place(&communities[0]),
         ),
     ];
+    let mut community_admin = None;
     for (login, (role, scope, place)) in logins.iter().zip(plan) {
         debug_assert_eq!(
             crate::auth::viewer::scope_kind_of(role) == ScopeKind::Deployment,
@@ -295,8 +301,30 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
             continue;
         }
         let user = insert_user(&txn, login.username, login.username, hash, false, home).await?;
-        insert_grant(&txn, user.id, role, scope, place).await?;
+        let grant = insert_grant(&txn, user.id, role, scope, place).await?;
+        if role == Role::CommunityAdmin && community_admin.is_none() {
+            community_admin = Some(Viewer {
+                user_id: user.id,
+                username: user.username,
+                display_name: user.display_name,
+                session_id: Uuid::nil(),
+                must_change_password: false,
+                grants: vec![grant],
+            });
+        }
     }
+    // The committee, appointed by the community admin, then the treasurer's login: linking
+    // it gives the login the treasurer's powers, as for any resident who gets an account.
+    let admin = community_admin.ok_or(AppError::NotFound("user"))?;
+    let treasurer = demo_committee::load(&txn, &admin, &registry.compounds[0]).await?;
+    let login = logins.last().ok_or(AppError::NotFound("user"))?;
+    let password = login.password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || password::hash_blocking(&password))
+        .await
+        .map_err(AppError::internal)??;
+    let place = community_place(&communities[0]);
+    let user = insert_user(&txn, login.username, &treasurer.name, hash, false, place).await?;
+    link(&txn, &treasurer, user.id, None, place).await?;
     txn.commit().await?;
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {

@@ -136,7 +136,7 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
         .await
         .unwrap();
     let logins = demo.logins;
-    assert_eq!(logins.len(), 9);
+    assert_eq!(logins.len(), 10);
     assert_eq!(
         (demo.compounds, demo.buildings, demo.dwellings, demo.grids),
         (2, 9, 342, 3)
@@ -219,4 +219,67 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
         )
         .await;
     assert_eq!(data(&body)["dwellings"]["totalCount"], 198);
+
+    // The committee of 和韵小区: a director, a treasurer, three building leaders; the
+    // treasurer login (and no other demo login) holds the treasurer role.
+    let mut treasurers = Vec::new();
+    for demo_login in &logins {
+        let body = app
+            .gql(
+                None,
+                login,
+                json!({ "u": demo_login.username, "p": demo_login.password }),
+            )
+            .await;
+        let token = data(&body)["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let who = crate::helpers::Caller {
+            token,
+            ..worker.clone()
+        };
+        let me = app
+            .gql(Some(&who), "{ me { grants { role active } } }", json!({}))
+            .await;
+        let grants = data(&me)["me"]["grants"].as_array().unwrap().clone();
+        if grants
+            .iter()
+            .any(|g| g["role"] == "TREASURER" && g["active"] == true)
+        {
+            treasurers.push(demo_login.username);
+        }
+        if demo_login.username == "demo.treasurer" {
+            let body = app
+                .gql(Some(&who), "{ me { grants { scopeId role } } }", json!({}))
+                .await;
+            let compound = data(&body)["me"]["grants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["role"] == "TREASURER")
+                .unwrap()["scopeId"]
+                .clone();
+            let query = "query($c: ID!) { committee(compoundId: $c) { positions { position } } }";
+            let body = app.gql(Some(&who), query, json!({ "c": compound })).await;
+            let mut positions: Vec<String> = data(&body)["committee"]["positions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["position"].as_str().unwrap().to_owned())
+                .collect();
+            positions.sort();
+            assert_eq!(
+                positions,
+                vec![
+                    "BUILDING_LEADER",
+                    "BUILDING_LEADER",
+                    "BUILDING_LEADER",
+                    "DIRECTOR",
+                    "TREASURER"
+                ]
+            );
+        }
+    }
+    assert_eq!(treasurers, vec!["demo.treasurer"]);
 }
