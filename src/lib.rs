@@ -11,6 +11,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod funds;
 pub mod graphql;
 pub mod http;
 pub mod identity;

@@ -6,6 +6,7 @@ use crate::{
     audit::graphql::AuditQuery,
     committees::graphql::{CommitteeMutation, CommitteeQuery},
     config::QueryLimits,
+    funds::graphql::{FundMutation, FundQuery},
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     org::graphql::{OrgMutation, OrgQuery},
@@ -31,6 +32,7 @@ pub struct Query(
     DwellingQuery,
     ResidentQuery,
     CommitteeQuery,
+    FundQuery,
     AuditQuery,
 );
 
@@ -46,6 +48,7 @@ pub struct Mutation(
     AccountMutation,
     OwnerMutation,
     CommitteeMutation,
+    FundMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

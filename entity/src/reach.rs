@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     app_user, audit_entry, building, committee, community, compound, dwelling, dwelling_owner,
-    grid, household, resident, street_office,
+    fund, grid, household, resident, street_office,
 };
 
 /// The part of the tenancy tree a caller reaches for one capability.
@@ -197,5 +197,11 @@ impl dwelling_owner::Entity {
 impl committee::Entity {
     pub fn find_in_reach(reach: &Reach) -> Select<Self> {
         Self::find().filter(reach.community_condition(committee::Column::CommunityId))
+    }
+}
+
+impl fund::Entity {
+    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.community_condition(fund::Column::CommunityId))
     }
 }

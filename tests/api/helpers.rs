@@ -471,6 +471,18 @@ impl TestApp {
         body
     }
 
+    /// As if the user had replaced an initial password at first login.
+    pub async fn skip_password_change(&self, user: Uuid) {
+        let mut row: app_user::ActiveModel = app_user::Entity::find_by_id(user)
+            .one(self.db().reader())
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+        row.must_change_password = Set(false);
+        row.update(self.db().writer()).await.unwrap();
+    }
+
     pub async fn count<E: EntityTrait>(&self) -> u64
     where
         E::Model: Sync,

@@ -1,0 +1,9 @@
+//! Repair funds and their public ledgers (ARCHITECTURE.md §4): funds, contributions,
+//! corrections, the hash chain and its verification, idempotent money-moving mutations.
+
+pub mod access;
+pub mod chain;
+pub mod graphql;
+pub mod idempotency;
+pub mod ledger;
+pub mod service;

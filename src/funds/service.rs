@@ -1,0 +1,343 @@
+//! Opening funds, recording contributions and correcting entries by reversal.
+
+use chrono::{DateTime, Utc};
+use entity::{committee, counterparty, fund, household, ledger_entry};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    access::{check_open, check_record, community_place, visible_fund},
+    chain::{GENESIS, Kind},
+    idempotency::Key,
+    ledger::{NewEntry, append, lock_fund},
+};
+use crate::{
+    audit::Audited,
+    auth::{Viewer, viewer::Place},
+    committees::{access::compound_place, service::Settings},
+    error::{AppError, AppResult},
+    org::service::clean_name,
+};
+
+/// 10^12 yuan: far above any fund, low enough that sums never overflow.
+pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000_000;
+
+pub struct NewFund {
+    /// Empty: a community-level fund of `community_id`.
+    pub compound_id: Option<Uuid>,
+    pub community_id: Option<Uuid>,
+    pub name: String,
+    pub purpose: String,
+    pub allow_negative: bool,
+    /// Empty: the committee's settings (or the defaults for a community fund).
+    pub approvals_required: Option<i32>,
+    pub resolution_threshold_fen: Option<Option<i64>>,
+}
+
+pub async fn open_fund(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: NewFund,
+) -> AppResult<Audited<fund::Model>> {
+    let (community, compound, place) = match (new.compound_id, new.community_id) {
+        (Some(compound), _) => {
+            let (compound, place) = compound_place(conn, viewer, compound).await?;
+            if compound.archived_at.is_some() {
+                return Err(AppError::Conflict("the compound is archived".into()));
+            }
+            (compound.community_id, Some(compound.id), place)
+        }
+        (None, Some(community)) => {
+            let place = community_place(conn, viewer, community).await?;
+            (community, None, place)
+        }
+        (None, None) => {
+            return Err(AppError::bad_input(
+                "input.compoundId",
+                "give the compound (or, for a community fund, the community)",
+            ));
+        }
+    };
+    check_open(conn, viewer, compound, place).await?;
+    let defaults = match compound {
+        Some(compound) => committee::Entity::find()
+            .filter(committee::Column::CompoundId.eq(compound))
+            .one(conn)
+            .await?
+            .map(|c| Settings {
+                approvals_required: c.approvals_required,
+                resolution_threshold_fen: c.resolution_threshold_fen,
+                notice_days: c.notice_days,
+            })
+            .unwrap_or_default(),
+        None => Settings::default(),
+    };
+    let approvals = new
+        .approvals_required
+        .unwrap_or(defaults.approvals_required);
+    if !(1..=9).contains(&approvals) {
+        return Err(AppError::bad_input(
+            "input.approvalsRequired",
+            "an expense needs 1 to 9 approvals",
+        ));
+    }
+    let threshold = new
+        .resolution_threshold_fen
+        .unwrap_or(defaults.resolution_threshold_fen);
+    if threshold.is_some_and(|t| !(0..=MAX_AMOUNT_FEN).contains(&t)) {
+        return Err(AppError::bad_input(
+            "input.resolutionThreshold",
+            "a threshold is between 0 and 10^12 yuan",
+        ));
+    }
+    let fund = fund::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community),
+        compound_id: Set(compound),
+        name: Set(clean_name("input.name", &new.name, 100)?),
+        purpose: Set(clean_name("input.purpose", &new.purpose, 500)?),
+        status: Set("open".into()),
+        allow_negative: Set(new.allow_negative),
+        approvals_required: Set(approvals),
+        resolution_threshold_fen: Set(threshold),
+        head_seq: Set(0),
+        head_hash: Set(GENESIS.to_owned()),
+        balance_fen: Set(0),
+        created_by: Set(Some(viewer.user_id)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(Audited::new(fund.clone(), place, fund.id))
+}
+
+/// Where a contribution comes from.
+pub enum Contributor {
+    Household(Uuid),
+    /// A named outside donor (the name is kept off the ledger, erasable).
+    Donor(String),
+}
+
+pub struct Contribution {
+    pub amount_fen: i64,
+    pub contributor: Contributor,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub channel: String,
+    pub memo: String,
+}
+
+fn check_amount(amount: i64) -> AppResult<()> {
+    if amount <= 0 || amount > MAX_AMOUNT_FEN {
+        return Err(AppError::bad_input(
+            "input.amount",
+            "an amount is above 0 and at most 10^12 yuan",
+        ));
+    }
+    Ok(())
+}
+
+fn check_occurred(at: Option<DateTime<Utc>>) -> AppResult<DateTime<Utc>> {
+    let now = Utc::now();
+    let at = at.unwrap_or(now);
+    if at > now + chrono::Duration::minutes(5) {
+        return Err(AppError::bad_input(
+            "input.occurredAt",
+            "money cannot move in the future",
+        ));
+    }
+    Ok(at)
+}
+
+/// The counterparty row of a household (one per household) or a new donor.
+async fn counterparty_for(
+    conn: &impl ConnectionTrait,
+    fund: &fund::Model,
+    contributor: Contributor,
+) -> AppResult<Uuid> {
+    match contributor {
+        Contributor::Household(id) => {
+            let household = household::Entity::find_by_id(id)
+                .filter(household::Column::CommunityId.eq(fund.community_id))
+                .one(conn)
+                .await?
+                .ok_or(AppError::NotFound("household"))?;
+            if let Some(compound) = fund.compound_id
+                && !crate::committees::access::lives_in(conn, &[household.id], compound).await?
+            {
+                return Err(AppError::bad_input(
+                    "input.householdId",
+                    "the household does not live in the fund's compound",
+                ));
+            }
+            let existing = counterparty::Entity::find()
+                .filter(counterparty::Column::HouseholdId.eq(household.id))
+                .one(conn)
+                .await?;
+            if let Some(existing) = existing {
+                return Ok(existing.id);
+            }
+            insert_counterparty(
+                conn,
+                fund.community_id,
+                "household",
+                Some(household.id),
+                None,
+            )
+            .await
+        }
+        Contributor::Donor(name) => {
+            let name = clean_name("input.donorName", &name, 100)?;
+            insert_counterparty(conn, fund.community_id, "donor", None, Some(name)).await
+        }
+    }
+}
+
+pub async fn insert_counterparty(
+    conn: &impl ConnectionTrait,
+    community: Uuid,
+    kind: &str,
+    household: Option<Uuid>,
+    name: Option<String>,
+) -> AppResult<Uuid> {
+    let row = counterparty::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community),
+        kind: Set(kind.to_owned()),
+        household_id: Set(household),
+        name: Set(name),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(row.id)
+}
+
+fn check_channel(channel: &str) -> AppResult<()> {
+    if !["cash_box", "wechat", "bank", "other"].contains(&channel) {
+        return Err(AppError::bad_input(
+            "input.channel",
+            "a channel is cash_box, wechat, bank or other",
+        ));
+    }
+    Ok(())
+}
+
+/// The entry a replayed idempotency record points at.
+async fn replayed(
+    conn: &impl ConnectionTrait,
+    response: serde_json::Value,
+) -> AppResult<ledger_entry::Model> {
+    let id = response["entryId"]
+        .as_str()
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| AppError::internal(std::io::Error::other("bad idempotency record")))?;
+    ledger_entry::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("entry"))
+}
+
+async fn locked_for_recording(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    fund_id: Uuid,
+) -> AppResult<(fund::Model, Place)> {
+    let (fund, place) = visible_fund(conn, viewer, fund_id).await?;
+    check_record(viewer, &fund, place)?;
+    Ok((lock_fund(conn, fund.id).await?, place))
+}
+
+/// Records a contribution: one ledger entry. Idempotent by `key`.
+pub async fn record_contribution(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    fund_id: Uuid,
+    contribution: Contribution,
+    key: Key,
+) -> AppResult<Audited<ledger_entry::Model>> {
+    check_amount(contribution.amount_fen)?;
+    check_channel(&contribution.channel)?;
+    let occurred_at = check_occurred(contribution.occurred_at)?;
+    let (fund, place) = locked_for_recording(conn, viewer, fund_id).await?;
+    if let Some(response) = key.replay(conn).await? {
+        let entry = replayed(conn, response).await?;
+        return Ok(Audited::new(entry.clone(), place, entry.id));
+    }
+    let counterparty = counterparty_for(conn, &fund, contribution.contributor).await?;
+    let memo = contribution.memo.trim().chars().take(500).collect();
+    let entry = append(
+        conn,
+        &fund,
+        NewEntry {
+            kind: Kind::Contribution,
+            amount_fen: contribution.amount_fen,
+            counterparty_id: Some(counterparty),
+            channel: Some(contribution.channel),
+            memo,
+            occurred_at,
+            recorded_by: viewer.user_id,
+            expense_id: None,
+            levy_id: None,
+            resolution_id: None,
+            reverses_entry_id: None,
+        },
+    )
+    .await?;
+    key.remember(conn, json!({ "entryId": entry.id })).await?;
+    Ok(Audited::new(entry.clone(), place, entry.id))
+}
+
+/// Corrects an entry with a reversal entry referencing it (at most once).
+pub async fn reverse_entry(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    entry_id: Uuid,
+    reason: &str,
+    key: Key,
+) -> AppResult<Audited<ledger_entry::Model>> {
+    let original = ledger_entry::Entity::find_by_id(entry_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("entry"))?;
+    let reason = reason.trim();
+    if reason.chars().count() < 4 {
+        return Err(AppError::bad_input(
+            "input.reason",
+            "say why the entry is wrong",
+        ));
+    }
+    // The fund check first: an entry of a fund out of reach is NOT_FOUND like any other.
+    let (fund, place) = locked_for_recording(conn, viewer, original.fund_id).await?;
+    if let Some(response) = key.replay(conn).await? {
+        let entry = replayed(conn, response).await?;
+        return Ok(Audited::new(entry.clone(), place, entry.id));
+    }
+    if original.kind == Kind::Reversal.as_str() {
+        return Err(AppError::Conflict(
+            "a reversal is not reversed; record the right entry instead".into(),
+        ));
+    }
+    let entry = append(
+        conn,
+        &fund,
+        NewEntry {
+            kind: Kind::Reversal,
+            amount_fen: -original.amount_fen,
+            counterparty_id: original.counterparty_id,
+            channel: original.channel.clone(),
+            memo: reason.chars().take(500).collect(),
+            occurred_at: Utc::now(),
+            recorded_by: viewer.user_id,
+            expense_id: original.expense_id,
+            levy_id: original.levy_id,
+            resolution_id: None,
+            reverses_entry_id: Some(original.id),
+        },
+    )
+    .await?;
+    key.remember(conn, json!({ "entryId": entry.id })).await?;
+    Ok(Audited::new(entry.clone(), place, entry.id))
+}
