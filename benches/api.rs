@@ -59,9 +59,13 @@ where
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_database(format!(
-        "sqlite://{}",
-        dir.path().join("bench.db").display()
+    // JIEDAO_BENCH_DATABASE_URL runs the same bench on an empty PostgreSQL database.
+    let url = std::env::var("JIEDAO_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    println!("database: {}", url.split(':').next().unwrap_or_default());
+    let mut config = Config::for_database(url);
+    config.data_key = Some(SecretString::from(
+        "v1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=".to_owned(),
     ));
     config.jwt_secret = Some(SecretString::from(
         "bench-secret-0123456789abcdef0123456789".to_owned(),
@@ -198,6 +202,76 @@ async fn main() {
     })
     .await;
     report("exportResidents, XLSX of the community", samples);
+
+    // Ledger throughput: one fund, contributions recorded one after another, then by 8
+    // concurrent writers (each append locks the fund: this is the serialised path).
+    let treasurer = post(&router, None, "mutation { login(input: {username: \"demo.treasurer\", password: \"demo-treasurer-2026\"}) { accessToken } }", json!({})).await;
+    let treasurer = treasurer["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = post(
+        &router,
+        Some(&treasurer),
+        "{ me { grants { role scopeId } } }",
+        json!({}),
+    )
+    .await;
+    let compound = me["data"]["me"]["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["role"] == "TREASURER")
+        .unwrap()["scopeId"]
+        .clone();
+    let opened = post(&router, Some(&staff), "mutation($c: ID!) { openFund(input: {compoundId: $c, name: \"压测基金\", purpose: \"吞吐量测量\"}) { fund { id } } }", json!({ "c": compound })).await;
+    let fund = opened["data"]["openFund"]["fund"]["id"].clone();
+    let contribute = "mutation($in: RecordContributionInput!) { recordContribution(input: $in) { entry { seq } } }";
+    let input = |fund: &Value, i: usize| json!({ "in": { "fundId": fund, "amount": "10.00", "donorName": "压测", "channel": "CASH_BOX", "idempotencyKey": format!("bench-entry-{i:08}") } });
+    let n = 500;
+    let start = Instant::now();
+    for i in 0..n {
+        let body = post(&router, Some(&treasurer), contribute, input(&fund, i)).await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let sequential = start.elapsed();
+    println!(
+        "{:<44} {:>8.0} entries/s ({n} entries, one writer)",
+        "recordContribution, one fund",
+        n as f64 / sequential.as_secs_f64()
+    );
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let (router, treasurer, fund) = (router.clone(), treasurer.clone(), fund.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..(n / 8) {
+                let body = post(
+                    &router,
+                    Some(&treasurer),
+                    contribute,
+                    input(&fund, n + worker * n + i),
+                )
+                .await;
+                assert!(body.get("errors").is_none(), "{body}");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let concurrent = start.elapsed();
+    println!(
+        "{:<44} {:>8.0} entries/s ({} entries, 8 writers)",
+        "recordContribution, one fund",
+        (n / 8 * 8) as f64 / concurrent.as_secs_f64(),
+        n / 8 * 8
+    );
+    let verify = "query($f: ID!) { fund(id: $f) { verifyLedger { ok headSeq } } }";
+    let start = Instant::now();
+    let body = post(&router, Some(&treasurer), verify, json!({ "f": fund })).await;
+    assert_eq!(body["data"]["fund"]["verifyLedger"]["ok"], true, "{body}");
+    report("verifyLedger, 1,000 entries", vec![start.elapsed()]);
 }
 
 /// A roster upload in the GraphQL multipart request convention.
