@@ -3,6 +3,8 @@
 
 pub mod access;
 pub mod chain;
+pub mod expense_graphql;
+pub mod expenses;
 pub mod graphql;
 pub mod idempotency;
 pub mod ledger;

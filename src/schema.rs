@@ -6,7 +6,10 @@ use crate::{
     audit::graphql::AuditQuery,
     committees::graphql::{CommitteeMutation, CommitteeQuery},
     config::QueryLimits,
-    funds::graphql::{FundMutation, FundQuery},
+    funds::{
+        expense_graphql::{ExpenseMutation, ExpenseQuery},
+        graphql::{FundMutation, FundQuery},
+    },
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     org::graphql::{OrgMutation, OrgQuery},
@@ -33,6 +36,7 @@ pub struct Query(
     ResidentQuery,
     CommitteeQuery,
     FundQuery,
+    ExpenseQuery,
     AuditQuery,
 );
 
@@ -49,6 +53,7 @@ pub struct Mutation(
     OwnerMutation,
     CommitteeMutation,
     FundMutation,
+    ExpenseMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

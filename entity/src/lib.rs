@@ -12,6 +12,8 @@ pub mod compound;
 pub mod counterparty;
 pub mod dwelling;
 pub mod dwelling_owner;
+pub mod expense;
+pub mod expense_decision;
 pub mod fund;
 pub mod grid;
 pub mod grid_building;

@@ -269,6 +269,12 @@ impl Fund {
         })
     }
 
+    /// The fund's expenses, newest first.
+    async fn expenses(&self, ctx: &Context<'_>) -> Result<Vec<super::expense_graphql::Expense>> {
+        ctx.viewer()?;
+        super::expense_graphql::expenses_of(ctx, self.model.id).await
+    }
+
     async fn permissions(&self, ctx: &Context<'_>) -> Result<FundPermissions> {
         let viewer = ctx.viewer()?;
         let place = crate::auth::viewer::Place {

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod committees;
 mod dwellings;
+mod expenses;
 mod funds;
 mod grants;
 mod grids;

@@ -1,0 +1,356 @@
+//! Expenses: drafted and paid by the treasurer, approved by other committee members, each
+//! transition checked; paying appends the ledger entry or, failing, changes nothing.
+
+use entity::role_grant::Role;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    funds::{CONTRIBUTE, FundSetup, contribution, fund_setup},
+    helpers::{Caller, Scope, TestApp, data, error_code},
+};
+
+const DRAFT: &str = "mutation($in: DraftExpenseInput!) { draftExpense(input: $in) { expense { id status amount } } }";
+const STATUS: &str = "query($id: ID!) { expense(id: $id) { status closingReason paidEntryId permissions { canSubmit canApprove canPay canCancel } } }";
+const FUND: &str = "query($id: ID!) { fund(id: $id) { balance headSeq verifyLedger { ok } } }";
+
+fn action(name: &str) -> String {
+    format!(
+        "mutation($id: ID!, $c: String!) {{ {name}(input: {{expenseId: $id, comment: $c}}) {{ expense {{ status }} }} }}"
+    )
+}
+
+fn pay(id: &Value, key: &str) -> (String, Value) {
+    (
+        "mutation($id: ID!, $k: String!) { payExpense(input: {expenseId: $id, idempotencyKey: $k}) { expense { status paidEntryId } } }".to_owned(),
+        json!({ "id": id, "k": key }),
+    )
+}
+
+/// Two committee members with logins (director 李建国 and member 张伟), and 300 yuan in.
+async fn members(app: &TestApp, s: &FundSetup) -> (Caller, Caller) {
+    for (i, who) in ["王秀英", "李建国", "张伟"].iter().enumerate() {
+        data(
+            &app.gql(
+                Some(&s.treasurer),
+                CONTRIBUTE,
+                contribution(s, who, "100.00", &format!("expense-in-{i:04}")),
+            )
+            .await,
+        );
+    }
+    let body = app
+        .gql(
+            Some(&s.staff),
+            "{ residents { edges { node { id name } } } }",
+            json!({}),
+        )
+        .await;
+    let ids: std::collections::HashMap<String, Value> = data(&body)["residents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["name"].as_str().unwrap().to_owned(),
+                e["node"]["id"].clone(),
+            )
+        })
+        .collect();
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            "{ me { grants { role scopeId } } }",
+            json!({}),
+        )
+        .await;
+    let compound = data(&body)["me"]["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["role"] == "TREASURER")
+        .unwrap()["scopeId"]
+        .clone();
+    let body = app
+        .gql(
+            Some(&s.staff),
+            "query($c: ID!) { committee(compoundId: $c) { id } }",
+            json!({ "c": compound }),
+        )
+        .await;
+    let committee = data(&body)["committee"]["id"].clone();
+    let mut callers = Vec::new();
+    for (name, username, position) in [
+        ("李建国", "li.director", "DIRECTOR"),
+        ("张伟", "zhang.member", "MEMBER"),
+    ] {
+        let account = "mutation($id: ID!, $u: String!) { createResidentAccount(input: {residentId: $id, username: $u, initialPassword: \"梧桐树下的长椅-2026\"}) { userId } }";
+        let body = app
+            .gql(
+                Some(&s.staff),
+                account,
+                json!({ "id": ids[name], "u": username }),
+            )
+            .await;
+        let user = Uuid::parse_str(
+            data(&body)["createResidentAccount"]["userId"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        app.skip_password_change(user).await;
+        let appoint = "mutation($c: ID!, $r: ID!, $p: Position!) { appointCommitteeMember(input: {committeeId: $c, residentId: $r, position: $p}) { positionId } }";
+        data(
+            &app.gql(
+                Some(&s.staff),
+                appoint,
+                json!({ "c": committee, "r": ids[name], "p": position }),
+            )
+            .await,
+        );
+        callers.push(app.session(user, username).await);
+    }
+    let zhang = callers.pop().unwrap();
+    let li = callers.pop().unwrap();
+    (li, zhang)
+}
+
+async fn draft(app: &TestApp, s: &FundSetup, amount: &str) -> Value {
+    let input = json!({ "in": { "fundId": s.fund, "payeeName": "平安门禁维修部", "amount": amount, "purpose": "更换道闸电机", "items": [{ "description": "电机", "amount": amount }] } });
+    let body = app.gql(Some(&s.treasurer), DRAFT, input).await;
+    data(&body)["draftExpense"]["expense"]["id"].clone()
+}
+
+#[tokio::test]
+async fn an_expense_is_approved_by_others_and_paying_it_appends_the_entry() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let (li, zhang) = members(&app, &s).await;
+    let id = draft(&app, &s, "200.00").await;
+    let body = app
+        .gql(Some(&s.treasurer), STATUS, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        data(&body)["expense"]["permissions"],
+        json!({ "canSubmit": true, "canApprove": false, "canPay": false, "canCancel": true })
+    );
+    // Approving a draft is not a transition.
+    let body = app
+        .gql(
+            Some(&li),
+            &action("approveExpense"),
+            json!({ "id": id, "c": "" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    data(
+        &app.gql(
+            Some(&s.treasurer),
+            &action("submitExpense"),
+            json!({ "id": id, "c": "" }),
+        )
+        .await,
+    );
+    // The author (the treasurer, also a committee member) cannot approve it.
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            &action("approveExpense"),
+            json!({ "id": id, "c": "" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let body = app.gql(Some(&li), STATUS, json!({ "id": id })).await;
+    assert_eq!(data(&body)["expense"]["permissions"]["canApprove"], true);
+    let body = app
+        .gql(
+            Some(&li),
+            &action("approveExpense"),
+            json!({ "id": id, "c": "同意" }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["approveExpense"]["expense"]["status"],
+        "SUBMITTED",
+        "one of two approvals"
+    );
+    let body = app
+        .gql(
+            Some(&li),
+            &action("approveExpense"),
+            json!({ "id": id, "c": "再次" }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("CONFLICT"),
+        "one decision per member"
+    );
+    let body = app
+        .gql(
+            Some(&zhang),
+            &action("approveExpense"),
+            json!({ "id": id, "c": "" }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["approveExpense"]["expense"]["status"],
+        "APPROVED"
+    );
+    // Only the treasurer pays.
+    let (query, variables) = pay(&id, "pay-key-0001");
+    let body = app.gql(Some(&li), &query, variables.clone()).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let body = app.gql(Some(&s.treasurer), &query, variables.clone()).await;
+    assert_eq!(data(&body)["payExpense"]["expense"]["status"], "PAID");
+    let again = app.gql(Some(&s.treasurer), &query, variables).await;
+    assert_eq!(
+        data(&again)["payExpense"]["expense"]["status"],
+        "PAID",
+        "a retry is answered, not repeated"
+    );
+    let (query, variables) = pay(&id, "pay-key-0002");
+    let body = app.gql(Some(&s.treasurer), &query, variables).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "paid once");
+    let body = app
+        .gql(Some(&s.treasurer), FUND, json!({ "id": s.fund }))
+        .await;
+    assert_eq!(
+        data(&body)["fund"],
+        json!({ "balance": "100.00", "headSeq": 4, "verifyLedger": { "ok": true } })
+    );
+}
+
+#[tokio::test]
+async fn a_payment_the_fund_cannot_cover_changes_nothing() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let (li, zhang) = members(&app, &s).await;
+    let id = draft(&app, &s, "500.00").await;
+    data(
+        &app.gql(
+            Some(&s.treasurer),
+            &action("submitExpense"),
+            json!({ "id": id, "c": "" }),
+        )
+        .await,
+    );
+    for member in [&li, &zhang] {
+        data(
+            &app.gql(
+                Some(member),
+                &action("approveExpense"),
+                json!({ "id": id, "c": "" }),
+            )
+            .await,
+        );
+    }
+    let (query, variables) = pay(&id, "pay-over-0001");
+    let body = app.gql(Some(&s.treasurer), &query, variables).await;
+    assert_eq!(error_code(&body), Some("CONFLICT"));
+    let body = app
+        .gql(Some(&s.treasurer), STATUS, json!({ "id": id }))
+        .await;
+    assert_eq!(data(&body)["expense"]["status"], "APPROVED");
+    assert_eq!(data(&body)["expense"]["paidEntryId"], Value::Null);
+    let body = app
+        .gql(Some(&s.treasurer), FUND, json!({ "id": s.fund }))
+        .await;
+    assert_eq!(data(&body)["fund"]["balance"], "300.00");
+    assert_eq!(data(&body)["fund"]["headSeq"], 3);
+    // Rejection needs a reason and closes it; a rejected expense is not cancelled or paid.
+    let other = draft(&app, &s, "50.00").await;
+    data(
+        &app.gql(
+            Some(&s.treasurer),
+            &action("submitExpense"),
+            json!({ "id": other, "c": "" }),
+        )
+        .await,
+    );
+    let body = app
+        .gql(
+            Some(&li),
+            &action("rejectExpense"),
+            json!({ "id": other, "c": "" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    let body = app
+        .gql(
+            Some(&li),
+            &action("rejectExpense"),
+            json!({ "id": other, "c": "报价过高" }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["rejectExpense"]["expense"]["status"],
+        "REJECTED"
+    );
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            &action("cancelExpense"),
+            json!({ "id": other, "c": "不修了" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+}
+
+#[tokio::test]
+async fn expenses_above_the_threshold_need_a_resolution_and_outsiders_see_nothing() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let (li, _) = members(&app, &s).await;
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            "{ me { grants { role scopeId } } }",
+            json!({}),
+        )
+        .await;
+    let compound = data(&body)["me"]["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["role"] == "TREASURER")
+        .unwrap()["scopeId"]
+        .clone();
+    // The director opens a fund with a threshold.
+    let open = "mutation($c: ID!) { openFund(input: {compoundId: $c, name: \"楼道照明基金\", purpose: \"楼道灯\", resolutionThreshold: \"100.00\"}) { fund { id resolutionThreshold } } }";
+    let body = app.gql(Some(&li), open, json!({ "c": compound })).await;
+    let fund = data(&body)["openFund"]["fund"]["id"].clone();
+    let input = json!({ "in": { "fundId": fund, "payeeName": "电工老李", "amount": "150.00", "purpose": "换灯" } });
+    let body = app.gql(Some(&s.treasurer), DRAFT, input).await;
+    let id = data(&body)["draftExpense"]["expense"]["id"].clone();
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            &action("submitExpense"),
+            json!({ "id": id, "c": "" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    assert!(body.to_string().contains("resolution"));
+
+    let outsider = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.b1))
+        .await;
+    for query in [STATUS.to_owned(), action("approveExpense")] {
+        let body = app
+            .gql(Some(&outsider), &query, json!({ "id": id, "c": "" }))
+            .await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{query}");
+    }
+    let resident = app
+        .caller(
+            Role::Resident,
+            Scope::Below(
+                app.tree.a1,
+                Uuid::parse_str(s.households["张伟"].as_str().unwrap()).unwrap(),
+            ),
+        )
+        .await;
+    let body = app.gql(Some(&resident), DRAFT, json!({ "in": { "fundId": s.fund, "payeeName": "x", "amount": "1.00", "purpose": "试试" } })).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+}
