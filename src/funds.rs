@@ -9,3 +9,5 @@ pub mod graphql;
 pub mod idempotency;
 pub mod ledger;
 pub mod service;
+pub mod statement_graphql;
+pub mod statements;

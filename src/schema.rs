@@ -9,6 +9,7 @@ use crate::{
     funds::{
         expense_graphql::{ExpenseMutation, ExpenseQuery},
         graphql::{FundMutation, FundQuery},
+        statement_graphql::{StatementMutation, StatementQuery},
     },
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
@@ -37,6 +38,7 @@ pub struct Query(
     CommitteeQuery,
     FundQuery,
     ExpenseQuery,
+    StatementQuery,
     AuditQuery,
 );
 
@@ -54,6 +56,7 @@ pub struct Mutation(
     CommitteeMutation,
     FundMutation,
     ExpenseMutation,
+    StatementMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -26,6 +26,7 @@ pub mod refresh_token;
 pub mod resident;
 pub mod resident_account;
 pub mod role_grant;
+pub mod statement;
 pub mod street_office;
 
 pub use sea_orm;

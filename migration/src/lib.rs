@@ -18,6 +18,7 @@ mod m20261123_000008_registry_care_owners_accounts;
 mod m20261123_000009_create_committee;
 mod m20261123_000010_create_fund_ledger;
 mod m20261123_000011_create_expense;
+mod m20261123_000012_create_statement;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_create_committee::Migration),
             Box::new(m20261123_000010_create_fund_ledger::Migration),
             Box::new(m20261123_000011_create_expense::Migration),
+            Box::new(m20261123_000012_create_statement::Migration),
         ]
     }
 }

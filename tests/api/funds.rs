@@ -313,7 +313,7 @@ async fn the_database_refuses_changes_to_entries_and_verification_finds_tamperin
 }
 
 /// Recomputes an entry's hash from docs/ledger-hash.md, independently of the server.
-fn documented_hash(fund: &str, prev: &str, e: &Value) -> String {
+pub fn documented_hash(fund: &str, prev: &str, e: &Value) -> String {
     let optional = |bytes: &mut Vec<u8>, v: &Value| match v.as_str() {
         Some(id) => {
             bytes.push(1);

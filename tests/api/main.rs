@@ -22,6 +22,7 @@ mod resident_access;
 mod residents;
 mod roster;
 mod schema;
+mod statements;
 mod storage;
 mod tenancy;
 mod users;

@@ -1,0 +1,201 @@
+//! GraphQL for published statements: `publishStatement` (the treasurer) and
+//! `publicStatement(shareToken)`, which needs no login and shows counterparties masked.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{compound, fund, ledger_entry, statement};
+use sea_orm::EntityTrait;
+use serde_json::json;
+
+use super::{
+    graphql::{CounterpartyLabel, LedgerEntry},
+    statements,
+};
+use crate::{
+    error::AppError,
+    graphql::{
+        ContextExt,
+        loader::loader,
+        parse_id,
+        scalars::{Money, format_hundredths},
+        write::audited_write,
+    },
+    tabular::{self, Format},
+};
+
+#[derive(SimpleObject)]
+pub struct PublicStatement {
+    pub fund_name: String,
+    pub fund_purpose: String,
+    pub compound_name: Option<String>,
+    pub from_seq: i64,
+    pub to_seq: i64,
+    /// The days the entries span.
+    pub first_occurred_at: DateTime<Utc>,
+    pub last_occurred_at: DateTime<Utc>,
+    pub opening_balance: Money,
+    pub closing_balance: Money,
+    /// The hash of the last entry: recompute the chain up to it (docs/ledger-hash.md).
+    pub head_hash: String,
+    pub published_at: DateTime<Utc>,
+    pub fund_id: ID,
+    pub entries: Vec<LedgerEntry>,
+    /// The statement as CSV (UTF-8 with BOM), for printing or Excel.
+    pub csv: String,
+}
+
+#[derive(InputObject)]
+pub struct PublishStatementInput {
+    pub fund_id: ID,
+    /// Default: the first entry not yet published.
+    pub from_seq: Option<i64>,
+    /// Default: the ledger's last entry.
+    pub to_seq: Option<i64>,
+}
+
+#[derive(SimpleObject)]
+pub struct PublishStatementPayload {
+    pub statement_id: ID,
+    /// Shown once: share it (a link or a QR code on the notice board). Anyone holding it
+    /// reads the statement through `publicStatement` without logging in.
+    pub share_token: String,
+    pub from_seq: i64,
+    pub to_seq: i64,
+}
+
+#[derive(Default)]
+pub struct StatementQuery;
+
+async fn build(
+    ctx: &Context<'_>,
+    statement: statement::Model,
+    entries: Vec<ledger_entry::Model>,
+) -> Result<PublicStatement> {
+    let db = ctx.services().db.reader();
+    let fund = fund::Entity::find_by_id(statement.fund_id)
+        .one(db)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::NotFound("statement"))?;
+    let compound_name = match fund.compound_id {
+        Some(id) => compound::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .map_err(AppError::from)?
+            .map(|c| c.name),
+        None => None,
+    };
+    let mut keys: Vec<CounterpartyLabel> = entries
+        .iter()
+        .filter_map(|e| e.counterparty_id.map(CounterpartyLabel))
+        .collect();
+    keys.sort_by_key(|k| k.0);
+    keys.dedup();
+    let labels = loader(ctx).load_many(keys).await?;
+    let headers: Vec<String> = [
+        "序号",
+        "类型",
+        "金额(元)",
+        "余额(元)",
+        "发生时间",
+        "对方",
+        "摘要",
+        "哈希",
+    ]
+    .iter()
+    .map(|h| (*h).to_owned())
+    .collect();
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.seq.to_string(),
+                match e.kind.as_str() {
+                    "contribution" => "收入",
+                    "expense" => "支出",
+                    _ => "冲正",
+                }
+                .to_owned(),
+                format_hundredths(e.amount_fen),
+                format_hundredths(e.balance_after_fen),
+                crate::calendar::day_of(e.occurred_at).to_string(),
+                e.counterparty_id
+                    .and_then(|c| labels.get(&CounterpartyLabel(c)).cloned())
+                    .unwrap_or_default(),
+                e.memo.clone(),
+                e.hash.clone(),
+            ]
+        })
+        .collect();
+    let preamble = vec![format!(
+        "{} {} 公示: 第{}至{}笔, 期初 {} 元, 期末 {} 元, 末笔哈希 {}",
+        compound_name.clone().unwrap_or_default(),
+        fund.name,
+        statement.from_seq,
+        statement.to_seq,
+        format_hundredths(statement.opening_balance_fen),
+        format_hundredths(statement.closing_balance_fen),
+        statement.head_hash
+    )];
+    let csv = tabular::write(Format::Csv, "公示", &preamble, &headers, &rows)
+        .map_err(AppError::internal)?;
+    Ok(PublicStatement {
+        fund_name: fund.name,
+        fund_purpose: fund.purpose,
+        compound_name,
+        from_seq: statement.from_seq,
+        to_seq: statement.to_seq,
+        first_occurred_at: statement.first_occurred_at,
+        last_occurred_at: statement.last_occurred_at,
+        opening_balance: Money(statement.opening_balance_fen),
+        closing_balance: Money(statement.closing_balance_fen),
+        head_hash: statement.head_hash,
+        published_at: statement.published_at,
+        fund_id: fund.id.into(),
+        entries: entries.into_iter().map(LedgerEntry::from).collect(),
+        csv: String::from_utf8_lossy(&csv).into_owned(),
+    })
+}
+
+#[Object]
+impl StatementQuery {
+    /// A published statement, by the token from its share link. No login needed; only the
+    /// statement's entries, with contributors and payees masked.
+    async fn public_statement(
+        &self,
+        ctx: &Context<'_>,
+        share_token: String,
+    ) -> Result<PublicStatement> {
+        let (statement, entries) =
+            statements::by_token(ctx.services().db.reader(), &share_token).await?;
+        build(ctx, statement, entries).await
+    }
+}
+
+#[derive(Default)]
+pub struct StatementMutation;
+
+#[Object]
+impl StatementMutation {
+    /// The treasurer publishes (公示) a range of the ledger.
+    async fn publish_statement(
+        &self,
+        ctx: &Context<'_>,
+        input: PublishStatementInput,
+    ) -> Result<PublishStatementPayload> {
+        let audit = json!({ "fundId": input.fund_id.as_str(), "fromSeq": input.from_seq, "toSeq": input.to_seq });
+        let fund = parse_id("input.fundId", &input.fund_id);
+        let (from, to) = (input.from_seq, input.to_seq);
+        let (statement, token) =
+            audited_write(ctx, "publishStatement", audit, move |txn, viewer| {
+                Box::pin(async move { statements::publish(txn, viewer, fund?, from, to).await })
+            })
+            .await?;
+        Ok(PublishStatementPayload {
+            statement_id: statement.id.into(),
+            share_token: token,
+            from_seq: statement.from_seq,
+            to_seq: statement.to_seq,
+        })
+    }
+}
