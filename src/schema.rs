@@ -9,6 +9,7 @@ use crate::{
     funds::{
         expense_graphql::{ExpenseMutation, ExpenseQuery},
         graphql::{FundMutation, FundQuery},
+        levy_graphql::LevyMutation,
         statement_graphql::{StatementMutation, StatementQuery},
     },
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
@@ -57,6 +58,7 @@ pub struct Mutation(
     FundMutation,
     ExpenseMutation,
     StatementMutation,
+    LevyMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

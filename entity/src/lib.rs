@@ -20,6 +20,8 @@ pub mod grid_building;
 pub mod household;
 pub mod idempotency_record;
 pub mod ledger_entry;
+pub mod levy;
+pub mod levy_share;
 pub mod login_session;
 pub mod login_throttle;
 pub mod refresh_token;

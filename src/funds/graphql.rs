@@ -269,6 +269,12 @@ impl Fund {
         })
     }
 
+    /// The fund's levies, oldest first.
+    async fn levies(&self, ctx: &Context<'_>) -> Result<Vec<super::levy_graphql::Levy>> {
+        ctx.viewer()?;
+        super::levy_graphql::levies_of(ctx, self.model.id).await
+    }
+
     /// The fund's expenses, newest first.
     async fn expenses(&self, ctx: &Context<'_>) -> Result<Vec<super::expense_graphql::Expense>> {
         ctx.viewer()?;
@@ -365,6 +371,8 @@ pub struct RecordContributionInput {
     pub channel: Channel,
     #[graphql(default)]
     pub memo: String,
+    /// The levy this pays towards (paid by the household that owes the share).
+    pub levy_id: Option<ID>,
     /// A retry with the same key returns the first answer instead of a second entry.
     pub idempotency_key: String,
 }
@@ -451,7 +459,12 @@ impl FundMutation {
         ctx: &Context<'_>,
         input: RecordContributionInput,
     ) -> Result<LedgerEntryPayload> {
-        let request = json!({ "fundId": input.fund_id.as_str(), "amountFen": input.amount.0, "householdId": input.household_id.as_ref().map(|i| i.as_str()), "donor": input.donor_name.is_some(), "occurredAt": input.occurred_at, "channel": input.channel.as_str(), "memo": input.memo });
+        let request = json!({ "fundId": input.fund_id.as_str(), "amountFen": input.amount.0, "householdId": input.household_id.as_ref().map(|i| i.as_str()), "donor": input.donor_name.is_some(), "occurredAt": input.occurred_at, "channel": input.channel.as_str(), "memo": input.memo, "levyId": input.levy_id.as_ref().map(|i| i.as_str()) });
+        let levy = input
+            .levy_id
+            .as_ref()
+            .map(|l| parse_id("input.levyId", l))
+            .transpose();
         let viewer = ctx.viewer()?;
         // The donor's name is personal data: it is in the key's input hash, not the audit log.
         let mut keyed = request.clone();
@@ -482,6 +495,7 @@ impl FundMutation {
                 let contribution = Contribution {
                     amount_fen: amount,
                     contributor: contributor?,
+                    levy_id: levy?,
                     occurred_at,
                     channel,
                     memo,

@@ -124,6 +124,8 @@ pub enum Contributor {
 pub struct Contribution {
     pub amount_fen: i64,
     pub contributor: Contributor,
+    /// The levy this pays towards, if any.
+    pub levy_id: Option<Uuid>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub channel: String,
     pub memo: String,
@@ -266,6 +268,13 @@ pub async fn record_contribution(
         let entry = replayed(conn, response).await?;
         return Ok(Audited::new(entry.clone(), place, entry.id));
     }
+    if let Some(levy) = contribution.levy_id {
+        let household = match &contribution.contributor {
+            Contributor::Household(h) => Some(*h),
+            Contributor::Donor(_) => None,
+        };
+        super::levies::check_payment(conn, fund.id, levy, household).await?;
+    }
     let counterparty = counterparty_for(conn, &fund, contribution.contributor).await?;
     let memo = contribution.memo.trim().chars().take(500).collect();
     let entry = append(
@@ -280,7 +289,7 @@ pub async fn record_contribution(
             occurred_at,
             recorded_by: viewer.user_id,
             expense_id: None,
-            levy_id: None,
+            levy_id: contribution.levy_id,
             resolution_id: None,
             reverses_entry_id: None,
         },

@@ -16,6 +16,7 @@ mod funds;
 mod grants;
 mod grids;
 mod http;
+mod levies;
 mod org;
 mod registry;
 mod resident_access;

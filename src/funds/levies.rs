@@ -1,0 +1,219 @@
+//! Levies: a cost split between households of the fund's compound, equally, by floor area
+//! or per household, the shares summing exactly to the total. A household pays with a
+//! contribution linked to the levy; what is paid and owed is read from the ledger.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::{counterparty, dwelling, household, ledger_entry, levy, levy_share};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::{
+    access::{check_record, visible_fund},
+    service::MAX_AMOUNT_FEN,
+    split,
+};
+use crate::{
+    audit::Audited,
+    auth::Viewer,
+    committees::access::lives_in,
+    error::{AppError, AppResult},
+    org::service::clean_name,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// A total split equally.
+    Equal(i64),
+    /// A total split by the dwellings' registered floor areas.
+    Area(i64),
+    /// The same amount from every household.
+    PerHousehold(i64),
+}
+
+pub struct NewLevy {
+    pub fund_id: Uuid,
+    pub purpose: String,
+    pub method: Method,
+    pub household_ids: Vec<Uuid>,
+}
+
+pub async fn create_levy(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: NewLevy,
+) -> AppResult<Audited<levy::Model>> {
+    let (fund, place) = visible_fund(conn, viewer, new.fund_id).await?;
+    check_record(viewer, &fund, place)?;
+    let mut ids = new.household_ids;
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() || ids.len() > 10_000 {
+        return Err(AppError::bad_input(
+            "input.householdIds",
+            "a levy names 1 to 10,000 households",
+        ));
+    }
+    let households = household::Entity::find()
+        .filter(household::Column::Id.is_in(ids.iter().copied()))
+        .filter(household::Column::CommunityId.eq(fund.community_id))
+        .filter(household::Column::ArchivedAt.is_null())
+        .all(conn)
+        .await?;
+    if households.len() != ids.len() {
+        return Err(AppError::NotFound("household"));
+    }
+    if let Some(compound) = fund.compound_id {
+        for h in &households {
+            if !lives_in(conn, &[h.id], compound).await? {
+                return Err(AppError::bad_input(
+                    "input.householdIds",
+                    "every household lives in the fund's compound",
+                ));
+            }
+        }
+    }
+    let amount_ok = |a: i64| a > 0 && a <= MAX_AMOUNT_FEN;
+    let (total, shares, method) = match new.method {
+        Method::Equal(total) if amount_ok(total) => {
+            (total, split::equal(total, ids.len()), "equal")
+        }
+        Method::PerHousehold(each) if amount_ok(each) => {
+            let count = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+            let total = each
+                .checked_mul(count)
+                .filter(|t| *t <= MAX_AMOUNT_FEN)
+                .ok_or_else(|| AppError::bad_input("input.amount", "the total is too large"))?;
+            (total, vec![each; ids.len()], "per_household")
+        }
+        Method::Area(total) if amount_ok(total) => {
+            let by_id: HashMap<Uuid, Uuid> =
+                households.iter().map(|h| (h.id, h.dwelling_id)).collect();
+            let areas: HashMap<Uuid, Option<i64>> = dwelling::Entity::find()
+                .filter(dwelling::Column::Id.is_in(by_id.values().copied()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|d| (d.id, d.floor_area_hundredths))
+                .collect();
+            let weights: Option<Vec<i64>> = ids
+                .iter()
+                .map(|h| by_id.get(h).and_then(|d| areas.get(d).copied().flatten()))
+                .collect();
+            let weights = weights.ok_or_else(|| {
+                AppError::bad_input(
+                    "input.method",
+                    "every household's dwelling needs a registered floor area to split by area",
+                )
+            })?;
+            let shares = split::by_weight(total, &weights).ok_or_else(|| {
+                AppError::bad_input("input.method", "the floor areas add up to nothing")
+            })?;
+            (total, shares, "area")
+        }
+        _ => {
+            return Err(AppError::bad_input(
+                "input.amount",
+                "an amount is above 0 and at most 10^12 yuan",
+            ));
+        }
+    };
+    let levy = levy::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(fund.community_id),
+        fund_id: Set(fund.id),
+        purpose: Set(clean_name("input.purpose", &new.purpose, 500)?),
+        total_fen: Set(total),
+        method: Set(method.into()),
+        created_by: Set(viewer.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    let rows = ids
+        .iter()
+        .zip(shares)
+        .map(|(h, share)| levy_share::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            community_id: Set(fund.community_id),
+            levy_id: Set(levy.id),
+            household_id: Set(*h),
+            share_fen: Set(share),
+        });
+    levy_share::Entity::insert_many(rows).exec(conn).await?;
+    Ok(Audited::new(levy.clone(), place, levy.id))
+}
+
+/// Refuses a payment towards a levy of another fund or by a household that owes nothing.
+pub async fn check_payment(
+    conn: &impl ConnectionTrait,
+    fund_id: Uuid,
+    levy_id: Uuid,
+    household_id: Option<Uuid>,
+) -> AppResult<()> {
+    let levy = levy::Entity::find_by_id(levy_id)
+        .filter(levy::Column::FundId.eq(fund_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("levy"))?;
+    let Some(household) = household_id else {
+        return Err(AppError::bad_input(
+            "input.householdId",
+            "a levy is paid by a household",
+        ));
+    };
+    levy_share::Entity::find()
+        .filter(levy_share::Column::LevyId.eq(levy.id))
+        .filter(levy_share::Column::HouseholdId.eq(household))
+        .one(conn)
+        .await?
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "input.householdId",
+                "the household has no share in this levy",
+            )
+        })?;
+    Ok(())
+}
+
+/// One household's share with what it has paid (contributions and their reversals).
+pub struct ShareState {
+    pub household_id: Uuid,
+    pub share_fen: i64,
+    pub paid_fen: i64,
+}
+
+pub async fn shares(conn: &impl ConnectionTrait, levy: &levy::Model) -> AppResult<Vec<ShareState>> {
+    let shares = levy_share::Entity::find()
+        .filter(levy_share::Column::LevyId.eq(levy.id))
+        .all(conn)
+        .await?;
+    let entries = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::LevyId.eq(levy.id))
+        .all(conn)
+        .await?;
+    let households: HashMap<Uuid, Uuid> = counterparty::Entity::find()
+        .filter(counterparty::Column::Id.is_in(entries.iter().filter_map(|e| e.counterparty_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.household_id.map(|h| (c.id, h)))
+        .collect();
+    let mut paid: HashMap<Uuid, i64> = HashMap::new();
+    for e in entries {
+        if let Some(h) = e.counterparty_id.and_then(|c| households.get(&c)) {
+            *paid.entry(*h).or_default() += e.amount_fen;
+        }
+    }
+    Ok(shares
+        .into_iter()
+        .map(|s| ShareState {
+            household_id: s.household_id,
+            share_fen: s.share_fen,
+            paid_fen: paid.get(&s.household_id).copied().unwrap_or(0),
+        })
+        .collect())
+}

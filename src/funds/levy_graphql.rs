@@ -1,0 +1,177 @@
+//! GraphQL for levies: who owes what, who has paid, who still owes.
+
+use std::collections::HashMap;
+
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use entity::{building, dwelling, household, levy};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::levies::{self, Method, NewLevy};
+use crate::{
+    error::AppError,
+    graphql::{ContextExt, parse_id, scalars::Money, write::audited_write},
+};
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LevyMethod {
+    /// `amount` is the total, split equally (rounding fen to the first households).
+    Equal,
+    /// `amount` is the total, split by registered floor area.
+    Area,
+    /// `amount` is each household's share.
+    PerHousehold,
+}
+
+#[derive(SimpleObject)]
+pub struct LevyShare {
+    pub household_id: ID,
+    /// Building and unit, as on public notices (3号楼2单元).
+    pub household: String,
+    pub share: Money,
+    pub paid: Money,
+    pub outstanding: Money,
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Levy {
+    pub id: ID,
+    pub purpose: String,
+    pub total: Money,
+    pub method: String,
+    #[graphql(skip)]
+    pub model: levy::Model,
+}
+
+impl From<levy::Model> for Levy {
+    fn from(m: levy::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            purpose: m.purpose.clone(),
+            total: Money(m.total_fen),
+            method: m.method.clone(),
+            model: m,
+        }
+    }
+}
+
+/// Building-and-unit labels of households, in three statements.
+async fn labels(db: &impl sea_orm::ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+    let households = household::Entity::find()
+        .filter(household::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(AppError::from)?;
+    let dwellings: HashMap<Uuid, dwelling::Model> = dwelling::Entity::find()
+        .filter(dwelling::Column::Id.is_in(households.iter().map(|h| h.dwelling_id)))
+        .all(db)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let buildings: HashMap<Uuid, String> = building::Entity::find()
+        .filter(building::Column::Id.is_in(dwellings.values().map(|d| d.building_id)))
+        .all(db)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|b| (b.id, b.number))
+        .collect();
+    Ok(households
+        .into_iter()
+        .filter_map(|h| {
+            let d = dwellings.get(&h.dwelling_id)?;
+            let number = buildings.get(&d.building_id)?;
+            Some((h.id, format!("{number}{}单元", d.unit)))
+        })
+        .collect())
+}
+
+#[ComplexObject]
+impl Levy {
+    async fn shares(&self, ctx: &Context<'_>) -> Result<Vec<LevyShare>> {
+        ctx.viewer()?;
+        let db = ctx.services().db.reader();
+        let shares = levies::shares(db, &self.model).await?;
+        let ids: Vec<Uuid> = shares.iter().map(|s| s.household_id).collect();
+        let labels = labels(db, &ids).await?;
+        Ok(shares
+            .into_iter()
+            .map(|s| LevyShare {
+                household_id: s.household_id.into(),
+                household: labels.get(&s.household_id).cloned().unwrap_or_default(),
+                share: Money(s.share_fen),
+                paid: Money(s.paid_fen),
+                outstanding: Money((s.share_fen - s.paid_fen).max(0)),
+            })
+            .collect())
+    }
+}
+
+/// The levies of a fund, oldest first.
+pub async fn levies_of(ctx: &Context<'_>, fund: Uuid) -> Result<Vec<Levy>> {
+    Ok(levy::Entity::find()
+        .filter(levy::Column::FundId.eq(fund))
+        .order_by_asc(levy::Column::Id)
+        .all(ctx.services().db.reader())
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(Levy::from)
+        .collect())
+}
+
+#[derive(InputObject)]
+pub struct CreateLevyInput {
+    pub fund_id: ID,
+    pub purpose: String,
+    pub method: LevyMethod,
+    /// The total, or each household's share for PER_HOUSEHOLD.
+    pub amount: Money,
+    pub household_ids: Vec<ID>,
+}
+
+#[derive(SimpleObject)]
+pub struct LevyPayload {
+    pub levy: Levy,
+}
+
+#[derive(Default)]
+pub struct LevyMutation;
+
+#[Object]
+impl LevyMutation {
+    /// The treasurer splits a cost between households; each pays with `recordContribution`
+    /// naming the levy.
+    async fn create_levy(&self, ctx: &Context<'_>, input: CreateLevyInput) -> Result<LevyPayload> {
+        let audit = json!({ "fundId": input.fund_id.as_str(), "purpose": input.purpose, "method": format!("{:?}", input.method), "amountFen": input.amount.0, "households": input.household_ids.len() });
+        let fund = parse_id("input.fundId", &input.fund_id);
+        let households: Result<Vec<Uuid>, _> = input
+            .household_ids
+            .iter()
+            .map(|h| parse_id("input.householdIds", h))
+            .collect();
+        let method = match input.method {
+            LevyMethod::Equal => Method::Equal(input.amount.0),
+            LevyMethod::Area => Method::Area(input.amount.0),
+            LevyMethod::PerHousehold => Method::PerHousehold(input.amount.0),
+        };
+        let purpose = input.purpose;
+        let levy = audited_write(ctx, "createLevy", audit, move |txn, viewer| {
+            Box::pin(async move {
+                let new = NewLevy {
+                    fund_id: fund?,
+                    purpose,
+                    method,
+                    household_ids: households?,
+                };
+                levies::create_levy(txn, viewer, new).await
+            })
+        })
+        .await?;
+        Ok(LevyPayload { levy: levy.into() })
+    }
+}
