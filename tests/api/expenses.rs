@@ -354,3 +354,110 @@ async fn expenses_above_the_threshold_need_a_resolution_and_outsiders_see_nothin
     let body = app.gql(Some(&resident), DRAFT, json!({ "in": { "fundId": s.fund, "payeeName": "x", "amount": "1.00", "purpose": "试试" } })).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
 }
+
+/// Sends one GraphQL request through the router, as a concurrent client would.
+async fn send(router: axum::Router, token: String, query: String, variables: Value) -> Value {
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let request = axum::http::Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn concurrent_contributions_and_payments_never_overdraw_and_keep_one_chain() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let (li, zhang) = members(&app, &s).await; // 300 yuan in, seq 1..3
+    let mut expenses = Vec::new();
+    for _ in 0..8 {
+        let id = draft(&app, &s, "60.00").await;
+        data(
+            &app.gql(
+                Some(&s.treasurer),
+                &action("submitExpense"),
+                json!({ "id": id, "c": "" }),
+            )
+            .await,
+        );
+        for member in [&li, &zhang] {
+            data(
+                &app.gql(
+                    Some(member),
+                    &action("approveExpense"),
+                    json!({ "id": id, "c": "" }),
+                )
+                .await,
+            );
+        }
+        expenses.push(id);
+    }
+    // 8 contributions of 10 yuan and 8 payments of 60 yuan, each sent three times at once.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        for _ in 0..3 {
+            let (query, variables) = pay(&expenses[i], &format!("race-pay-{i:04}"));
+            tasks.push(tokio::spawn(send(
+                app.router.clone(),
+                s.treasurer.token.clone(),
+                query,
+                variables,
+            )));
+            let input = contribution(&s, "张伟", "10.00", &format!("race-in-{i:04}"));
+            tasks.push(tokio::spawn(send(
+                app.router.clone(),
+                s.treasurer.token.clone(),
+                CONTRIBUTE.to_owned(),
+                input,
+            )));
+        }
+    }
+    for task in tasks {
+        let body = task.await.unwrap();
+        // A payment the fund cannot cover is refused; nothing else may fail.
+        if let Some(code) = error_code(&body) {
+            assert_eq!(code, "CONFLICT", "{body}");
+        }
+    }
+    let ledger = "query($id: ID!) { fund(id: $id) { balance headSeq verifyLedger { ok } ledger(first: 100) { edges { node { seq kind amount balanceAfter } } } expenses { status } } }";
+    let body = app
+        .gql(Some(&s.treasurer), ledger, json!({ "id": s.fund }))
+        .await;
+    let fund = &data(&body)["fund"];
+    assert_eq!(fund["verifyLedger"]["ok"], true);
+    let entries = fund["ledger"]["edges"].as_array().unwrap();
+    let mut seqs: Vec<i64> = entries
+        .iter()
+        .map(|e| e["node"]["seq"].as_i64().unwrap())
+        .collect();
+    seqs.sort();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "no gap, no seq twice"
+    );
+    let count = |kind: &str| entries.iter().filter(|e| e["node"]["kind"] == kind).count();
+    assert_eq!(count("contribution"), 3 + 8, "one entry per key");
+    let paid = fund["expenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "PAID")
+        .count();
+    assert_eq!(count("expense"), paid, "one entry per paid expense");
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e["node"]["balanceAfter"].as_str().unwrap().starts_with('-')),
+        "never below zero"
+    );
+    let expected = 380 - 60 * paid as i64;
+    assert_eq!(fund["balance"], json!(format!("{expected}.00")));
+}
