@@ -401,9 +401,9 @@ async fn concurrent_contributions_and_payments_never_overdraw_and_keep_one_chain
     }
     // 8 contributions of 10 yuan and 8 payments of 60 yuan, each sent three times at once.
     let mut tasks = Vec::new();
-    for i in 0..8 {
+    for (i, expense) in expenses.iter().enumerate() {
         for _ in 0..3 {
-            let (query, variables) = pay(&expenses[i], &format!("race-pay-{i:04}"));
+            let (query, variables) = pay(expense, &format!("race-pay-{i:04}"));
             tasks.push(tokio::spawn(send(
                 app.router.clone(),
                 s.treasurer.token.clone(),
