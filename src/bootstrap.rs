@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 mod demo_committee;
+mod demo_fund;
 mod demo_registry;
 pub mod demo_roster;
 
@@ -80,6 +81,8 @@ pub struct Demo {
     pub grids: usize,
     pub households: usize,
     pub residents: usize,
+    /// The share token of the demo fund's published statement.
+    pub statement_token: String,
 }
 
 /// A demo login printed by `seed-demo`.
@@ -325,6 +328,7 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
     let place = community_place(&communities[0]);
     let user = insert_user(&txn, login.username, &treasurer.name, hash, false, place).await?;
     link(&txn, &treasurer, user.id, None, place).await?;
+    let statement_token = demo_fund::load(&txn, &admin, &user, &registry.compounds[0]).await?;
     txn.commit().await?;
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {
@@ -332,6 +336,7 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
         compounds: registry.compounds.len(),
         households,
         residents,
+        statement_token,
         buildings: registry.buildings,
         dwellings: registry.dwellings,
         grids: registry.grids.len(),

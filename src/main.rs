@@ -125,6 +125,10 @@ async fn seed_demo(services: &jiedao::state::Services) -> Result<(), Box<dyn std
             login.username, login.password, login.role
         );
     }
+    println!(
+        "The demo fund of 和韵小区 has a published statement anyone can read without logging in:\n  {{ publicStatement(shareToken: \"{}\") {{ fundName closingBalance entries {{ seq kind amount counterparty hash }} }} }}",
+        demo.statement_token
+    );
     println!("These passwords are public: never load demo data into a real deployment.");
     Ok(())
 }

@@ -282,4 +282,14 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
         }
     }
     assert_eq!(treasurers, vec!["demo.treasurer"]);
+
+    // The demo fund's statement opens without a login, and its chain holds.
+    let public = "query($t: String!) { publicStatement(shareToken: $t) { fundName closingBalance toSeq entries { kind } } }";
+    let body = app
+        .gql(None, public, json!({ "t": demo.statement_token }))
+        .await;
+    let statement = &data(&body)["publicStatement"];
+    assert_eq!(statement["fundName"], "门禁维修基金");
+    assert_eq!(statement["closingBalance"], "4650.00");
+    assert_eq!(statement["toSeq"], 43);
 }
