@@ -8,7 +8,7 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 use entity::{building, counterparty, dwelling, fund, household, ledger_entry};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -215,6 +215,20 @@ impl LedgerEntry {
     }
 }
 
+/// A statement as listed for the fund's readers.
+#[derive(SimpleObject)]
+pub struct PublishedStatement {
+    pub id: ID,
+    pub from_seq: i64,
+    pub to_seq: i64,
+    pub opening_balance: Money,
+    pub closing_balance: Money,
+    pub head_hash: String,
+    pub first_occurred_at: DateTime<Utc>,
+    pub last_occurred_at: DateTime<Utc>,
+    pub published_at: DateTime<Utc>,
+}
+
 /// The result of recomputing a fund's chain.
 #[derive(SimpleObject)]
 pub struct LedgerVerification {
@@ -267,6 +281,31 @@ impl Fund {
             head_hash: v.head_hash,
             first_bad_seq: v.first_bad_seq,
         })
+    }
+
+    /// Statements published of this fund, newest first (share tokens are shown only once,
+    /// when publishing).
+    async fn statements(&self, ctx: &Context<'_>) -> Result<Vec<PublishedStatement>> {
+        ctx.viewer()?;
+        Ok(entity::statement::Entity::find()
+            .filter(entity::statement::Column::FundId.eq(self.model.id))
+            .order_by_desc(entity::statement::Column::ToSeq)
+            .all(ctx.services().db.reader())
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|s| PublishedStatement {
+                id: s.id.into(),
+                from_seq: s.from_seq,
+                to_seq: s.to_seq,
+                opening_balance: Money(s.opening_balance_fen),
+                closing_balance: Money(s.closing_balance_fen),
+                head_hash: s.head_hash,
+                first_occurred_at: s.first_occurred_at,
+                last_occurred_at: s.last_occurred_at,
+                published_at: s.published_at,
+            })
+            .collect())
     }
 
     /// The fund's levies, oldest first.
@@ -448,6 +487,17 @@ impl FundMutation {
                 };
                 service::open_fund(txn, viewer, new).await
             })
+        })
+        .await?;
+        Ok(FundPayload { fund: fund.into() })
+    }
+
+    /// Closes a fund whose balance is zero: staff, or the committee's director.
+    async fn close_fund(&self, ctx: &Context<'_>, fund_id: ID) -> Result<FundPayload> {
+        let audit = json!({ "fundId": fund_id.as_str() });
+        let id = parse_id("fundId", &fund_id);
+        let fund = audited_write(ctx, "closeFund", audit, move |txn, viewer| {
+            Box::pin(async move { service::close_fund(txn, viewer, id?).await })
         })
         .await?;
         Ok(FundPayload { fund: fund.into() })

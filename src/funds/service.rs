@@ -350,3 +350,28 @@ pub async fn reverse_entry(
     key.remember(conn, json!({ "entryId": entry.id })).await?;
     Ok(Audited::new(entry.clone(), place, entry.id))
 }
+
+/// Closes a fund whose balance is zero (leftover money stays earmarked until spent or
+/// returned); a closed fund takes no more entries. Staff, or the committee's director.
+pub async fn close_fund(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    fund_id: Uuid,
+) -> AppResult<Audited<fund::Model>> {
+    let (fund, place) = visible_fund(conn, viewer, fund_id).await?;
+    check_open(conn, viewer, fund.compound_id, place).await?;
+    let fund = lock_fund(conn, fund.id).await?;
+    if fund.status != "open" {
+        return Err(AppError::Conflict("the fund is already closed".into()));
+    }
+    if fund.balance_fen != 0 {
+        return Err(AppError::Conflict(format!(
+            "the fund still holds {} fen; spend or return it first",
+            fund.balance_fen
+        )));
+    }
+    let mut update: fund::ActiveModel = fund.into();
+    update.status = Set("closed".into());
+    let fund = update.update(conn).await?;
+    Ok(Audited::new(fund.clone(), place, fund.id))
+}

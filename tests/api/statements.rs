@@ -139,3 +139,70 @@ async fn only_the_treasurer_publishes() {
         .await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
 }
+
+#[tokio::test]
+async fn readers_list_statements_and_only_an_empty_fund_closes() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    data(
+        &app.gql(
+            Some(&s.treasurer),
+            CONTRIBUTE,
+            contribution(&s, "王秀英", "5.00", "close-key-0001"),
+        )
+        .await,
+    );
+    data(
+        &app.gql(Some(&s.treasurer), PUBLISH, json!({ "f": s.fund }))
+            .await,
+    );
+    let list =
+        "query($f: ID!) { fund(id: $f) { status statements { fromSeq toSeq closingBalance } } }";
+    let body = app.gql(Some(&s.staff), list, json!({ "f": s.fund })).await;
+    assert_eq!(
+        data(&body)["fund"]["statements"],
+        json!([{ "fromSeq": 1, "toSeq": 1, "closingBalance": "5.00" }])
+    );
+    let close = "mutation($f: ID!) { closeFund(fundId: $f) { fund { status } } }";
+    let body = app
+        .gql(Some(&s.treasurer), close, json!({ "f": s.fund }))
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("FORBIDDEN"),
+        "the treasurer does not close funds"
+    );
+    let body = app.gql(Some(&s.staff), close, json!({ "f": s.fund })).await;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "money is still in it");
+    let first_entry = "query($f: ID!) { fund(id: $f) { ledger { edges { node { id } } } } }";
+    let body = app
+        .gql(Some(&s.treasurer), first_entry, json!({ "f": s.fund }))
+        .await;
+    let entry = data(&body)["fund"]["ledger"]["edges"][0]["node"]["id"].clone();
+    let undo = "mutation($id: ID!) { reverseLedgerEntry(input: {entryId: $id, reason: \"退还捐款\", idempotencyKey: \"close-key-0002\"}) { fund { balance } } }";
+    data(
+        &app.gql(Some(&s.treasurer), undo, json!({ "id": entry }))
+            .await,
+    );
+    let body = app.gql(Some(&s.staff), close, json!({ "f": s.fund })).await;
+    assert_eq!(data(&body)["closeFund"]["fund"]["status"], "closed");
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            CONTRIBUTE,
+            contribution(&s, "王秀英", "5.00", "close-key-0003"),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("CONFLICT"),
+        "a closed fund takes no entries"
+    );
+    let outsider = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.b1))
+        .await;
+    let body = app
+        .gql(Some(&outsider), close, json!({ "f": s.fund }))
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+}
