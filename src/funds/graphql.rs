@@ -156,42 +156,13 @@ impl Loader<CounterpartyLabel> for DbLoader {
             .all(db)
             .await
             .map_err(AppError::from)?;
-        let households: HashMap<Uuid, household::Model> = household::Entity::find()
-            .filter(household::Column::Id.is_in(parties.iter().filter_map(|p| p.household_id)))
-            .all(db)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|h| (h.id, h))
-            .collect();
-        let dwellings: HashMap<Uuid, dwelling::Model> = dwelling::Entity::find()
-            .filter(dwelling::Column::Id.is_in(households.values().map(|h| h.dwelling_id)))
-            .all(db)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|d| (d.id, d))
-            .collect();
-        let buildings: HashMap<Uuid, String> = building::Entity::find()
-            .filter(building::Column::Id.is_in(dwellings.values().map(|d| d.building_id)))
-            .all(db)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|b| (b.id, b.number))
-            .collect();
+        let household_ids: Vec<Uuid> = parties.iter().filter_map(|p| p.household_id).collect();
+        let households = household_labels(db, &household_ids).await?;
         Ok(parties
             .into_iter()
             .map(|p| {
                 let label = match p.household_id {
-                    Some(h) => households
-                        .get(&h)
-                        .and_then(|h| dwellings.get(&h.dwelling_id))
-                        .map(|d| {
-                            let number = buildings.get(&d.building_id).cloned().unwrap_or_default();
-                            format!("{number}{}单元", d.unit)
-                        })
-                        .unwrap_or_default(),
+                    Some(h) => households.get(&h).cloned().unwrap_or_default(),
                     None => p
                         .name
                         .as_deref()
@@ -202,6 +173,39 @@ impl Loader<CounterpartyLabel> for DbLoader {
             })
             .collect())
     }
+}
+
+/// Households as public notices name them: building and unit (3号楼2单元), never the room.
+pub async fn household_labels(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, String>, AppError> {
+    let households = household::Entity::find()
+        .filter(household::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let dwellings: HashMap<Uuid, dwelling::Model> = dwelling::Entity::find()
+        .filter(dwelling::Column::Id.is_in(households.iter().map(|h| h.dwelling_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let buildings: HashMap<Uuid, String> = building::Entity::find()
+        .filter(building::Column::Id.is_in(dwellings.values().map(|d| d.building_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.number))
+        .collect();
+    Ok(households
+        .into_iter()
+        .filter_map(|h| {
+            let d = dwellings.get(&h.dwelling_id)?;
+            let number = buildings.get(&d.building_id)?;
+            Some((h.id, format!("{number}{}单元", d.unit)))
+        })
+        .collect())
 }
 
 #[ComplexObject]

@@ -1,14 +1,15 @@
 //! GraphQL for levies: who owes what, who has paid, who still owes.
 
-use std::collections::HashMap;
-
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use entity::{building, dwelling, household, levy};
+use entity::levy;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::levies::{self, Method, NewLevy};
+use super::{
+    graphql::household_labels,
+    levies::{self, Method, NewLevy},
+};
 use crate::{
     error::AppError,
     graphql::{ContextExt, parse_id, scalars::Money, write::audited_write},
@@ -57,39 +58,6 @@ impl From<levy::Model> for Levy {
     }
 }
 
-/// Building-and-unit labels of households, in three statements.
-async fn labels(db: &impl sea_orm::ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
-    let households = household::Entity::find()
-        .filter(household::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
-        .map_err(AppError::from)?;
-    let dwellings: HashMap<Uuid, dwelling::Model> = dwelling::Entity::find()
-        .filter(dwelling::Column::Id.is_in(households.iter().map(|h| h.dwelling_id)))
-        .all(db)
-        .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
-    let buildings: HashMap<Uuid, String> = building::Entity::find()
-        .filter(building::Column::Id.is_in(dwellings.values().map(|d| d.building_id)))
-        .all(db)
-        .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .map(|b| (b.id, b.number))
-        .collect();
-    Ok(households
-        .into_iter()
-        .filter_map(|h| {
-            let d = dwellings.get(&h.dwelling_id)?;
-            let number = buildings.get(&d.building_id)?;
-            Some((h.id, format!("{number}{}单元", d.unit)))
-        })
-        .collect())
-}
-
 #[ComplexObject]
 impl Levy {
     async fn shares(&self, ctx: &Context<'_>) -> Result<Vec<LevyShare>> {
@@ -97,7 +65,7 @@ impl Levy {
         let db = ctx.services().db.reader();
         let shares = levies::shares(db, &self.model).await?;
         let ids: Vec<Uuid> = shares.iter().map(|s| s.household_id).collect();
-        let labels = labels(db, &ids).await?;
+        let labels = household_labels(db, &ids).await?;
         Ok(shares
             .into_iter()
             .map(|s| LevyShare {
