@@ -461,3 +461,110 @@ async fn concurrent_contributions_and_payments_never_overdraw_and_keep_one_chain
     let expected = 380 - 60 * paid as i64;
     assert_eq!(fund["balance"], json!(format!("{expected}.00")));
 }
+
+/// The ID-taking fields this tests did not yet try from outside: another
+/// community's admin gets NOT_FOUND (and empty lists), a resident of the compound FORBIDDEN.
+#[tokio::test]
+async fn remaining_fields_are_closed_to_other_communities_and_small_roles() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let (li, zhang) = members(&app, &s).await;
+    let id = draft(&app, &s, "10.00").await;
+    data(
+        &app.gql(
+            Some(&s.treasurer),
+            &action("submitExpense"),
+            json!({ "id": id, "c": "" }),
+        )
+        .await,
+    );
+    for member in [&li, &zhang] {
+        data(
+            &app.gql(
+                Some(member),
+                &action("approveExpense"),
+                json!({ "id": id, "c": "" }),
+            )
+            .await,
+        );
+    }
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            "query($f: ID!) { fund(id: $f) { compoundId ledger { edges { node { id } } } } }",
+            json!({ "f": s.fund }),
+        )
+        .await;
+    let compound = data(&body)["fund"]["compoundId"].clone();
+    let entry = data(&body)["fund"]["ledger"]["edges"][0]["node"]["id"].clone();
+    let body = app
+        .gql(
+            Some(&s.staff),
+            "query($c: ID!) { committee(compoundId: $c) { id positions { id } } }",
+            json!({ "c": compound }),
+        )
+        .await;
+    let committee = data(&body)["committee"]["id"].clone();
+    let position = data(&body)["committee"]["positions"][0]["id"].clone();
+    let household = s.households["张伟"].clone();
+    let attempts = [
+        (
+            "query($c: ID!) { fundsOfCompound(compoundId: $c) { id } }",
+            json!({ "c": compound }),
+        ),
+        (
+            "mutation($id: ID!) { reverseLedgerEntry(input: {entryId: $id, reason: \"试图冲正\", idempotencyKey: \"outside-0001\"}) { entry { id } } }",
+            json!({ "id": entry }),
+        ),
+        (
+            "mutation($id: ID!) { payExpense(input: {expenseId: $id, idempotencyKey: \"outside-0002\"}) { expense { id } } }",
+            json!({ "id": id }),
+        ),
+        (
+            "mutation($id: ID!) { startCommitteeTerm(input: {committeeId: $id, startsOn: \"2030-01-01\", endsOn: \"2032-01-01\"}) { committee { id } } }",
+            json!({ "id": committee }),
+        ),
+        (
+            "mutation($id: ID!) { endCommitteePosition(input: {positionId: $id, reason: \"罢免\"}) { positionId } }",
+            json!({ "id": position }),
+        ),
+        (
+            "mutation($id: ID!) { setHouseholdCareLevel(input: {householdId: $id, careLevel: KEY_GROUP, reason: \"试图修改\"}) { household { id } } }",
+            json!({ "id": household }),
+        ),
+        (
+            "mutation($id: ID!) { closeFund(fundId: $id) { fund { id } } }",
+            json!({ "id": s.fund }),
+        ),
+    ];
+    let outsider = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.b1))
+        .await;
+    let resident = app
+        .caller(
+            Role::Resident,
+            Scope::Below(
+                app.tree.a1,
+                Uuid::parse_str(household.as_str().unwrap()).unwrap(),
+            ),
+        )
+        .await;
+    for (query, variables) in &attempts {
+        let body = app.gql(Some(&outsider), query, variables.clone()).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "outsider: {query}");
+        if !query.starts_with("query") {
+            let body = app.gql(Some(&resident), query, variables.clone()).await;
+            assert_eq!(error_code(&body), Some("FORBIDDEN"), "resident: {query}");
+        }
+    }
+    let body = app
+        .gql(
+            Some(&outsider),
+            "{ households { totalCount } residents { totalCount } }",
+            json!({}),
+        )
+        .await;
+    // Lists answer with nothing of A1 (the admin's own community is empty).
+    assert_eq!(data(&body)["households"]["totalCount"], 0);
+    assert_eq!(data(&body)["residents"]["totalCount"], 0);
+}
