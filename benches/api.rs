@@ -64,6 +64,7 @@ async fn main() {
         .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
     println!("database: {}", url.split(':').next().unwrap_or_default());
     let mut config = Config::for_database(url);
+    config.files_dir = Some(dir.path().join("files"));
     config.data_key = Some(SecretString::from(
         "v1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=".to_owned(),
     ));

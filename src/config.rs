@@ -26,6 +26,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// The largest multipart upload (a roster, a receipt).
     pub max_upload_bytes: usize,
+    /// The largest single stored file (a receipt, a photo).
+    pub max_file_bytes: usize,
+    /// The local directory of the file store; `None` means "beside the SQLite file".
+    pub files_dir: Option<PathBuf>,
     pub request_timeout: Duration,
     pub limits: QueryLimits,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
@@ -91,6 +95,8 @@ impl Config {
                 .unwrap_or_default(),
             max_body_bytes: parsed("JIEDAO_MAX_BODY_BYTES", defaults.max_body_bytes)?,
             max_upload_bytes: parsed("JIEDAO_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)?,
+            max_file_bytes: parsed("JIEDAO_MAX_FILE_BYTES", defaults.max_file_bytes)?,
+            files_dir: optional("JIEDAO_FILES_DIR").map(PathBuf::from),
             request_timeout: Duration::from_secs(parsed("JIEDAO_REQUEST_TIMEOUT_SECS", 30)?),
             limits: QueryLimits {
                 depth: parsed("JIEDAO_MAX_DEPTH", defaults.limits.depth)?,
@@ -124,6 +130,8 @@ impl Config {
             cors_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
+            max_file_bytes: 10 * 1024 * 1024,
+            files_dir: None,
             request_timeout: Duration::from_secs(30),
             limits: QueryLimits {
                 depth: 12,

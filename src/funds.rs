@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod levies;
 pub mod levy_graphql;
+pub mod receipts;
 pub mod service;
 pub mod split;
 pub mod statement_graphql;

@@ -1,6 +1,7 @@
 //! The HTTP surface (ARCHITECTURE.md §7): routes, request ids, tracing, CORS, limits,
 //! timeouts, panics caught into a bland JSON 500.
 
+pub mod files;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
                 .post(graphql::post)
                 .fallback(graphql::other_method),
         )
+        .route("/files/{id}", get(files::download))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render));

@@ -11,6 +11,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod funds;
 pub mod graphql;
 pub mod http;
@@ -36,6 +37,7 @@ use crate::{
     config::Config,
     crypto::DataKeys,
     db::Db,
+    files::FileStore,
     state::{AppState, Services},
 };
 
@@ -45,6 +47,8 @@ pub enum StartupError {
     Database(#[from] sea_orm::DbErr),
     #[error("JWT secret: {0}")]
     Secret(String),
+    #[error("file store: {0}")]
+    Files(String),
 }
 
 /// The access-token secret: `JIEDAO_JWT_SECRET`, or on the embedded SQLite default a
@@ -93,16 +97,34 @@ fn data_keys(config: &Config) -> Result<DataKeys, StartupError> {
     Ok(keys)
 }
 
+/// The file store: `JIEDAO_FILES_DIR`, or on the embedded SQLite default a directory beside
+/// the database file (`jiedao.files/` next to `jiedao.db`), so one folder holds everything.
+fn file_store(config: &Config) -> Result<FileStore, StartupError> {
+    let dir = match (&config.files_dir, config.sqlite_path()) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(db_path)) => db_path.with_extension("files"),
+        (None, None) => {
+            return Err(StartupError::Files(
+                "set JIEDAO_FILES_DIR (a directory for receipts and photos) when using PostgreSQL"
+                    .into(),
+            ));
+        }
+    };
+    FileStore::local(&dir).map_err(|e| StartupError::Files(format!("{}: {e}", dir.display())))
+}
+
 /// Connects the database and assembles the services; does not migrate.
 pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let secret = jwt_secret(&config)?;
     let data_keys = data_keys(&config)?;
+    let files = file_store(&config)?;
     let db = Db::connect(&config).await?;
     let services = Services {
         db,
         passwords: PasswordHasher::new(config.password_hash_concurrency),
         tokens: TokenKeys::new(&secret, config.access_token_ttl),
         data_keys,
+        files,
         config: Arc::new(config),
     };
     Ok(AppState {

@@ -8,6 +8,7 @@ use crate::{
     config::Config,
     crypto::DataKeys,
     db::Db,
+    files::FileStore,
     http::metrics::Metrics,
     schema::AppSchema,
 };
@@ -20,6 +21,7 @@ pub struct Services {
     pub passwords: PasswordHasher,
     pub tokens: TokenKeys,
     pub data_keys: DataKeys,
+    pub files: FileStore,
 }
 
 /// The router's state.

@@ -14,6 +14,7 @@ pub mod dwelling;
 pub mod dwelling_owner;
 pub mod expense;
 pub mod expense_decision;
+pub mod expense_receipt;
 pub mod fund;
 pub mod grid;
 pub mod grid_building;
@@ -29,6 +30,7 @@ pub mod resident;
 pub mod resident_account;
 pub mod role_grant;
 pub mod statement;
+pub mod stored_file;
 pub mod street_office;
 
 pub use sea_orm;

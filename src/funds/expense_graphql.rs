@@ -1,19 +1,33 @@
 //! GraphQL for expenses, with `permissions` telling the caller what they may do now.
 
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject, Upload,
+    dataloader::Loader,
+};
 use chrono::{DateTime, Utc};
-use entity::{counterparty, expense, expense_decision};
+use entity::{counterparty, expense, expense_decision, fund, stored_file};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    expenses::{self, Item, NewExpense},
+    expenses::{self, CheckedExpense, Item, NewExpense},
     idempotency::Key,
+    receipts,
 };
 use crate::{
+    auth::viewer::Place,
     error::AppError,
-    graphql::{ContextExt, parse_id, scalars::Money, write::audited_write},
+    files::service::Upload as FileUpload,
+    graphql::{
+        ContextExt,
+        loader::{DbLoader, loader, selects},
+        parse_id,
+        scalars::Money,
+        write::audited_write,
+    },
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +75,8 @@ pub struct ExpensePermissions {
     pub can_reject: bool,
     pub can_pay: bool,
     pub can_cancel: bool,
+    pub can_attach_receipts: bool,
+    pub can_remove_receipts: bool,
 }
 
 #[derive(SimpleObject)]
@@ -82,10 +98,15 @@ pub struct Expense {
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     pub model: expense::Model,
+    /// The fund and place the caller's access was checked against.
+    #[graphql(skip)]
+    pub fund: Arc<fund::Model>,
+    #[graphql(skip)]
+    pub place: Place,
 }
 
-impl From<expense::Model> for Expense {
-    fn from(m: expense::Model) -> Self {
+impl Expense {
+    pub fn new(m: expense::Model, fund: Arc<fund::Model>, place: Place) -> Self {
         let items = m
             .items
             .as_array()
@@ -113,7 +134,110 @@ impl From<expense::Model> for Expense {
             created_at: m.created_at,
             updated_at: m.updated_at,
             model: m,
+            fund,
+            place,
         }
+    }
+}
+
+impl From<CheckedExpense> for Expense {
+    fn from(c: CheckedExpense) -> Self {
+        Self::new(c.expense, Arc::new(c.fund), c.place)
+    }
+}
+
+/// A receipt attached to an expense; download it from `url` with the same bearer token.
+#[derive(SimpleObject)]
+pub struct Receipt {
+    /// The stored file's id; `removeExpenseReceipt` takes it.
+    pub id: ID,
+    pub file_name: String,
+    /// Judged from the bytes: image/jpeg, image/png, image/webp or application/pdf.
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// Lowercase hex SHA-256 of the bytes, to check a downloaded copy.
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+    /// `/files/{id}`, relative to the server.
+    pub url: String,
+}
+
+impl From<stored_file::Model> for Receipt {
+    fn from(f: stored_file::Model) -> Self {
+        Self {
+            url: format!("/files/{}", f.id),
+            id: f.id.into(),
+            file_name: f.file_name,
+            content_type: f.content_type,
+            size_bytes: f.size_bytes,
+            sha256: f.sha256,
+            uploaded_at: f.created_at,
+        }
+    }
+}
+
+/// Batched lookups for lists of expenses: decisions, payee names and receipts per expense.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DecisionsOf(pub Uuid);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PayeeName(pub Uuid);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReceiptsOf(pub Uuid);
+
+impl Loader<DecisionsOf> for DbLoader {
+    type Value = Vec<expense_decision::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[DecisionsOf],
+    ) -> Result<HashMap<DecisionsOf, Self::Value>, Self::Error> {
+        let mut out: HashMap<DecisionsOf, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        let decisions = expense_decision::Entity::find()
+            .filter(expense_decision::Column::ExpenseId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(expense_decision::Column::Id)
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?;
+        for d in decisions {
+            out.entry(DecisionsOf(d.expense_id)).or_default().push(d);
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<PayeeName> for DbLoader {
+    type Value = String;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PayeeName]) -> Result<HashMap<PayeeName, String>, Self::Error> {
+        Ok(counterparty::Entity::find()
+            .filter(counterparty::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|c| (PayeeName(c.id), c.name.unwrap_or_default()))
+            .collect())
+    }
+}
+
+impl Loader<ReceiptsOf> for DbLoader {
+    type Value = Vec<stored_file::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[ReceiptsOf],
+    ) -> Result<HashMap<ReceiptsOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let mut out: HashMap<ReceiptsOf, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (expense, file) in receipts::receipts_of(self.db.reader(), &ids).await? {
+            out.entry(ReceiptsOf(expense)).or_default().push(file);
+        }
+        Ok(out)
     }
 }
 
@@ -122,22 +246,17 @@ impl Expense {
     /// Who is paid (a repair company, a worker).
     async fn payee_name(&self, ctx: &Context<'_>) -> Result<String> {
         ctx.viewer()?;
-        Ok(counterparty::Entity::find_by_id(self.model.payee_id)
-            .one(ctx.services().db.reader())
-            .await
-            .map_err(AppError::from)?
-            .and_then(|c| c.name)
+        Ok(loader(ctx)
+            .load_one(PayeeName(self.model.payee_id))
+            .await?
             .unwrap_or_default())
     }
 
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<ExpenseDecision>> {
         ctx.viewer()?;
-        Ok(expense_decision::Entity::find()
-            .filter(expense_decision::Column::ExpenseId.eq(self.model.id))
-            .order_by_asc(expense_decision::Column::Id)
-            .all(ctx.services().db.reader())
-            .await
-            .map_err(AppError::from)?
+        let decisions = loader(ctx).load_one(DecisionsOf(self.model.id)).await?;
+        Ok(decisions
+            .unwrap_or_default()
             .into_iter()
             .map(|d| ExpenseDecision {
                 decided_by: d.decided_by.into(),
@@ -148,39 +267,71 @@ impl Expense {
             .collect())
     }
 
+    /// Invoices and photos of bills; shown to the compound's residents and officials,
+    /// never in a public statement.
+    async fn receipts(&self, ctx: &Context<'_>) -> Result<Vec<Receipt>> {
+        ctx.viewer()?;
+        let files = loader(ctx).load_one(ReceiptsOf(self.model.id)).await?;
+        Ok(files
+            .unwrap_or_default()
+            .into_iter()
+            .map(Receipt::from)
+            .collect())
+    }
+
     async fn permissions(&self, ctx: &Context<'_>) -> Result<ExpensePermissions> {
         let viewer = ctx.viewer()?;
-        let db = ctx.services().db.reader();
-        let (expense, fund, place) = expenses::visible_expense(db, viewer, self.model.id).await?;
-        let decided = expense_decision::Entity::find()
-            .filter(expense_decision::Column::ExpenseId.eq(expense.id))
-            .filter(expense_decision::Column::DecidedBy.eq(viewer.user_id))
-            .one(db)
-            .await
-            .map_err(AppError::from)?
-            .is_some();
-        let p = expenses::permissions(viewer, &fund, place, &expense, decided);
+        let decisions = loader(ctx).load_one(DecisionsOf(self.model.id)).await?;
+        let decided = decisions
+            .unwrap_or_default()
+            .iter()
+            .any(|d| d.decided_by == viewer.user_id);
+        let p = expenses::permissions(viewer, &self.fund, self.place, &self.model, decided);
         Ok(ExpensePermissions {
             can_submit: p.can_submit,
             can_approve: p.can_approve,
             can_reject: p.can_approve,
             can_pay: p.can_pay,
             can_cancel: p.can_cancel,
+            can_attach_receipts: p.can_attach_receipts,
+            can_remove_receipts: p.can_remove_receipts,
         })
     }
 }
 
-/// The expenses of a fund, newest first.
-pub async fn expenses_of(ctx: &Context<'_>, fund: Uuid) -> Result<Vec<Expense>> {
-    Ok(expense::Entity::find()
-        .filter(expense::Column::FundId.eq(fund))
+/// The expenses of a fund the caller reads, newest first. The lookups the query selects
+/// are loaded for all of them at once.
+pub async fn expenses_of(
+    ctx: &Context<'_>,
+    fund: Arc<fund::Model>,
+    place: Place,
+) -> Result<Vec<Expense>> {
+    let expenses: Vec<Expense> = expense::Entity::find()
+        .filter(expense::Column::FundId.eq(fund.id))
         .order_by_desc(expense::Column::Id)
         .all(ctx.services().db.reader())
         .await
         .map_err(AppError::from)?
         .into_iter()
-        .map(Expense::from)
-        .collect())
+        .map(|m| Expense::new(m, fund.clone(), place))
+        .collect();
+    let ids = || expenses.iter().map(|e| e.model.id);
+    if selects(ctx, &["decisions"]) || selects(ctx, &["permissions"]) {
+        loader(ctx).load_many(ids().map(DecisionsOf)).await?;
+    }
+    if selects(ctx, &["receipts"]) {
+        loader(ctx).load_many(ids().map(ReceiptsOf)).await?;
+    }
+    if selects(ctx, &["payeeName"]) {
+        let mut payees: Vec<PayeeName> = expenses
+            .iter()
+            .map(|e| PayeeName(e.model.payee_id))
+            .collect();
+        payees.sort_by_key(|p| p.0);
+        payees.dedup();
+        loader(ctx).load_many(payees).await?;
+    }
+    Ok(expenses)
 }
 
 #[derive(InputObject)]
@@ -200,6 +351,21 @@ pub struct DraftExpenseInput {
     pub items: Vec<ExpenseItemInput>,
     /// A passed resolution of the compound, needed above the fund's threshold.
     pub resolution_id: Option<ID>,
+    /// Receipt files (JPEG, PNG, WebP or PDF), uploaded in the multipart request.
+    #[graphql(default)]
+    pub receipts: Vec<Upload>,
+}
+
+#[derive(InputObject)]
+pub struct AttachExpenseReceiptsInput {
+    pub expense_id: ID,
+    /// JPEG, PNG, WebP or PDF files, uploaded in the multipart request.
+    pub files: Vec<Upload>,
+}
+
+#[derive(InputObject)]
+pub struct RemoveExpenseReceiptInput {
+    pub receipt_id: ID,
 }
 
 #[derive(InputObject)]
@@ -228,10 +394,10 @@ pub struct ExpenseQuery;
 impl ExpenseQuery {
     async fn expense(&self, ctx: &Context<'_>, id: ID) -> Result<Expense> {
         let viewer = ctx.viewer()?;
-        let (expense, _, _) =
+        let (expense, fund, place) =
             expenses::visible_expense(ctx.services().db.reader(), viewer, parse_id("id", &id)?)
                 .await?;
-        Ok(expense.into())
+        Ok(Expense::new(expense, Arc::new(fund), place))
     }
 }
 
@@ -285,7 +451,9 @@ impl ExpenseMutation {
         ctx: &Context<'_>,
         input: DraftExpenseInput,
     ) -> Result<ExpensePayload> {
-        let audit = json!({ "fundId": input.fund_id.as_str(), "payeeName": input.payee_name, "amountFen": input.amount.0, "purpose": input.purpose, "items": input.items.len() });
+        let uploads = read_uploads(ctx, input.receipts)?;
+        let audit = json!({ "fundId": input.fund_id.as_str(), "payeeName": input.payee_name, "amountFen": input.amount.0, "purpose": input.purpose, "items": input.items.len(), "receipts": uploads.len() });
+        let (files, max_bytes) = file_limits(ctx);
         let fund = parse_id("input.fundId", &input.fund_id);
         let resolution = input
             .resolution_id
@@ -311,7 +479,21 @@ impl ExpenseMutation {
                     items,
                     resolution_id: resolution?,
                 };
-                expenses::draft(txn, viewer, new).await
+                let drafted = expenses::draft(txn, viewer, new).await?;
+                if uploads.is_empty() {
+                    return Ok(drafted);
+                }
+                let id = drafted.value.expense.id;
+                receipts::attach(
+                    txn,
+                    &files,
+                    viewer,
+                    id,
+                    uploads,
+                    max_bytes,
+                    "input.receipts",
+                )
+                .await
             })
         })
         .await?;
@@ -379,4 +561,62 @@ impl ExpenseMutation {
             expense: expense.into(),
         })
     }
+
+    /// The treasurer attaches receipts to an expense that is not rejected or cancelled
+    /// (also once paid: the invoice often comes later).
+    async fn attach_expense_receipts(
+        &self,
+        ctx: &Context<'_>,
+        input: AttachExpenseReceiptsInput,
+    ) -> Result<ExpensePayload> {
+        let uploads = read_uploads(ctx, input.files)?;
+        let names: Vec<&str> = uploads.iter().map(|u| u.file_name.as_str()).collect();
+        let audit = json!({ "expenseId": input.expense_id.as_str(), "files": names });
+        let id = parse_id("input.expenseId", &input.expense_id);
+        let (files, max_bytes) = file_limits(ctx);
+        let expense = audited_write(ctx, "attachExpenseReceipts", audit, move |txn, viewer| {
+            Box::pin(async move {
+                receipts::attach(txn, &files, viewer, id?, uploads, max_bytes, "input.files").await
+            })
+        })
+        .await?;
+        Ok(ExpensePayload {
+            expense: expense.into(),
+        })
+    }
+
+    /// The treasurer removes a receipt from a draft.
+    async fn remove_expense_receipt(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveExpenseReceiptInput,
+    ) -> Result<ExpensePayload> {
+        let audit = json!({ "receiptId": input.receipt_id.as_str() });
+        let id = parse_id("input.receiptId", &input.receipt_id);
+        let expense = audited_write(ctx, "removeExpenseReceipt", audit, move |txn, viewer| {
+            Box::pin(async move { receipts::remove(txn, viewer, id?).await })
+        })
+        .await?;
+        Ok(ExpensePayload {
+            expense: expense.into(),
+        })
+    }
+}
+
+fn read_uploads(ctx: &Context<'_>, uploads: Vec<Upload>) -> Result<Vec<FileUpload>> {
+    uploads
+        .into_iter()
+        .map(|u| {
+            let value = u.value(ctx)?;
+            Ok(FileUpload {
+                file_name: value.filename,
+                bytes: value.content,
+            })
+        })
+        .collect()
+}
+
+fn file_limits(ctx: &Context<'_>) -> (crate::files::FileStore, usize) {
+    let services = ctx.services();
+    (services.files.clone(), services.config.max_file_bytes)
 }

@@ -81,6 +81,8 @@ pub struct Permissions {
     pub can_approve: bool,
     pub can_pay: bool,
     pub can_cancel: bool,
+    pub can_attach_receipts: bool,
+    pub can_remove_receipts: bool,
 }
 
 /// Whether the caller decides on the fund's expenses: the compound's committee members;
@@ -112,7 +114,34 @@ pub fn permissions(
         can_pay: records && status == Status::Approved,
         can_cancel: records
             && matches!(status, Status::Draft | Status::Submitted | Status::Approved),
+        can_attach_receipts: records && !matches!(status, Status::Rejected | Status::Cancelled),
+        can_remove_receipts: records && status == Status::Draft,
     }
+}
+
+/// An expense with the fund and place the caller's access was checked against: what the
+/// GraphQL object needs to answer `permissions` without asking the database again.
+pub struct CheckedExpense {
+    pub expense: expense::Model,
+    pub fund: fund::Model,
+    pub place: Place,
+}
+
+pub fn checked(
+    expense: expense::Model,
+    fund: fund::Model,
+    place: Place,
+) -> Audited<CheckedExpense> {
+    let id = expense.id;
+    Audited::new(
+        CheckedExpense {
+            expense,
+            fund,
+            place,
+        },
+        place,
+        id,
+    )
 }
 
 /// An expense the caller may read, with its fund; NOT_FOUND otherwise.
@@ -157,7 +186,7 @@ pub async fn draft(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     new: NewExpense,
-) -> AppResult<Audited<expense::Model>> {
+) -> AppResult<Audited<CheckedExpense>> {
     let (fund, place) = visible_fund(conn, viewer, new.fund_id).await?;
     check_record(viewer, &fund, place)?;
     if new.amount_fen <= 0 || new.amount_fen > MAX_AMOUNT_FEN {
@@ -204,7 +233,7 @@ pub async fn draft(
     }
     .insert(conn)
     .await?;
-    Ok(Audited::new(expense.clone(), place, expense.id))
+    Ok(checked(expense, fund, place))
 }
 
 async fn set_status(
@@ -237,7 +266,7 @@ pub async fn submit(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
-) -> AppResult<Audited<expense::Model>> {
+) -> AppResult<Audited<CheckedExpense>> {
     let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
     check_record(viewer, &fund, place)?;
     let status = Status::parse(&expense.status);
@@ -246,7 +275,7 @@ pub async fn submit(
     }
     check_resolution(&fund, expense.amount_fen, expense.resolution_id)?;
     let expense = set_status(conn, expense, Status::Submitted, None, None).await?;
-    Ok(Audited::new(expense.clone(), place, expense.id))
+    Ok(checked(expense, fund, place))
 }
 
 /// Records a member's approval or rejection; enough approvals approve the expense, one
@@ -257,7 +286,7 @@ pub async fn decide(
     id: Uuid,
     approve: bool,
     comment: &str,
-) -> AppResult<Audited<expense::Model>> {
+) -> AppResult<Audited<CheckedExpense>> {
     let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
     if !is_approver(viewer, &fund, place) {
         return Err(AppError::Forbidden(
@@ -318,7 +347,7 @@ pub async fn decide(
         )
         .await?
     };
-    Ok(Audited::new(expense.clone(), place, expense.id))
+    Ok(checked(expense, fund, place))
 }
 
 /// Pays an approved expense: one ledger entry, idempotent by `key`.
@@ -327,7 +356,7 @@ pub async fn pay(
     viewer: &Viewer,
     id: Uuid,
     key: Key,
-) -> AppResult<Audited<expense::Model>> {
+) -> AppResult<Audited<CheckedExpense>> {
     let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
     check_record(viewer, &fund, place)?;
     let fund = lock_fund(conn, fund.id).await?;
@@ -336,7 +365,7 @@ pub async fn pay(
             .one(conn)
             .await?
             .ok_or(AppError::NotFound("expense"))?;
-        return Ok(Audited::new(expense.clone(), place, expense.id));
+        return Ok(checked(expense, fund, place));
     }
     // Read again under the fund's lock: a concurrent payment may have just paid it.
     let expense = expense::Entity::find_by_id(expense.id)
@@ -368,7 +397,7 @@ pub async fn pay(
     let expense = set_status(conn, expense, Status::Paid, None, Some(entry.id)).await?;
     key.remember(conn, json!({ "expenseId": expense.id }))
         .await?;
-    Ok(Audited::new(expense.clone(), place, expense.id))
+    Ok(checked(expense, fund, place))
 }
 
 pub async fn cancel(
@@ -376,7 +405,7 @@ pub async fn cancel(
     viewer: &Viewer,
     id: Uuid,
     reason: &str,
-) -> AppResult<Audited<expense::Model>> {
+) -> AppResult<Audited<CheckedExpense>> {
     let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
     check_record(viewer, &fund, place)?;
     let status = Status::parse(&expense.status);
@@ -391,5 +420,5 @@ pub async fn cancel(
         ));
     }
     let expense = set_status(conn, expense, Status::Cancelled, Some(reason.into()), None).await?;
-    Ok(Audited::new(expense.clone(), place, expense.id))
+    Ok(checked(expense, fund, place))
 }

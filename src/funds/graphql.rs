@@ -1,7 +1,7 @@
 //! GraphQL for funds and ledgers. Money is the `Money` scalar throughout; counterparties
 //! appear masked (王**, 3号楼2单元), never with phones or document numbers.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject, dataloader::Loader,
@@ -13,7 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    access::{check_record, visible_fund},
+    access::{check_record, community_place, visible_fund},
     idempotency::Key,
     ledger,
     service::{self, Contribution, Contributor, NewFund},
@@ -320,8 +320,10 @@ impl Fund {
 
     /// The fund's expenses, newest first.
     async fn expenses(&self, ctx: &Context<'_>) -> Result<Vec<super::expense_graphql::Expense>> {
-        ctx.viewer()?;
-        super::expense_graphql::expenses_of(ctx, self.model.id).await
+        let viewer = ctx.viewer()?;
+        let place =
+            community_place(ctx.services().db.reader(), viewer, self.model.community_id).await?;
+        super::expense_graphql::expenses_of(ctx, Arc::new(self.model.clone()), place).await
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<FundPermissions> {

@@ -33,7 +33,7 @@ use crate::{
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// An HTTP-level refusal, in the GraphQL error shape so clients parse one format.
-fn refuse(state: &AppState, status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn refuse(state: &AppState, status: StatusCode, code: &str, message: &str) -> Response {
     state.metrics.count_error(code);
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (
@@ -288,7 +288,10 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
 }
 
 /// Decides who is calling from the `Authorization` header.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, crate::error::AppError> {
+pub(super) async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Caller, crate::error::AppError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Caller::Anonymous);
     };

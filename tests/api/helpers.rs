@@ -94,6 +94,7 @@ pub fn test_config() -> (Config, tempfile::TempDir) {
     };
     config.jwt_secret = Some(SecretString::from(SECRET.to_owned()));
     config.data_key = Some(SecretString::from(DATA_KEY.to_owned()));
+    config.files_dir = Some(dir.path().join("files"));
     config.trust_forwarded_for = true;
     config.password_hash_concurrency = 2;
     (config, dir)
@@ -220,6 +221,11 @@ impl TestApp {
         .await
         .unwrap();
         (compound, household)
+    }
+
+    /// The file store's directory.
+    pub fn files_dir(&self) -> std::path::PathBuf {
+        self.state.services.config.files_dir.clone().unwrap()
     }
 
     pub fn db(&self) -> &jiedao::db::Db {
@@ -442,22 +448,44 @@ impl TestApp {
         file_name: &str,
         content: &[u8],
     ) -> Value {
+        self.upload_files(caller, query, variables, &[(file_path, file_name, content)])
+            .await
+    }
+
+    /// A multipart request with several files: `(path in variables, file name, bytes)`.
+    pub async fn upload_files(
+        &self,
+        caller: &Caller,
+        query: &str,
+        variables: Value,
+        files: &[(&str, &str, &[u8])],
+    ) -> Value {
         let boundary = "jiedao-test-boundary-7MA4YWxkTrZu0gW";
         let operations = json!({ "query": query, "variables": variables }).to_string();
-        let map = json!({ "0": [file_path] }).to_string();
+        let map: serde_json::Map<String, Value> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, _, _))| (i.to_string(), json!([path])))
+            .collect();
         let mut body = Vec::new();
-        for (name, value) in [("operations", operations), ("map", map)] {
+        for (name, value) in [
+            ("operations", operations),
+            ("map", Value::Object(map).to_string()),
+        ] {
             body.extend_from_slice(
                 format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
                     .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(content);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        for (i, (_, file_name, content)) in files.iter().enumerate() {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{i}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let request = Request::post("/graphql")
             .header(
                 header::CONTENT_TYPE,
@@ -469,6 +497,28 @@ impl TestApp {
         let (status, _, body) = self.send(request).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
+    }
+
+    /// GETs a path (a file download) as `caller` and returns the raw bytes.
+    pub async fn download(
+        &self,
+        caller: Option<&Caller>,
+        path: &str,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut request = Request::get(path);
+        if let Some(caller) = caller {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {}", caller.token));
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes.to_vec())
     }
 
     /// As if the user had replaced an initial password at first login.

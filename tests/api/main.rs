@@ -18,6 +18,7 @@ mod grids;
 mod http;
 mod levies;
 mod org;
+mod receipts;
 mod registry;
 mod resident_access;
 mod residents;

@@ -1,0 +1,76 @@
+//! Content-addressed bytes in an object store. The key is the SHA-256 of the content, so
+//! an upload is written once however often it is attached, a write is idempotent (a
+//! retried request or a rolled-back transaction leaves at worst an unreferenced object),
+//! and a read can be checked against its key.
+
+use std::{path::Path as FsPath, sync::Arc};
+
+use bytes::Bytes;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, local::LocalFileSystem, path::Path};
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone, Debug)]
+pub struct FileStore {
+    objects: Arc<dyn ObjectStore>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("stored object {key} does not match its SHA-256")]
+struct CorruptObject {
+    key: String,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `sha256/ab/abcdef…`: two-character fan-out keeps directories small on a local disk.
+fn key(sha256: &str) -> Path {
+    Path::from(format!("sha256/{}/{sha256}", &sha256[..2]))
+}
+
+impl FileStore {
+    /// A store in a local directory, created if missing.
+    pub fn local(dir: &FsPath) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let objects = LocalFileSystem::new_with_prefix(dir).map_err(std::io::Error::other)?;
+        Ok(Self::new(Arc::new(objects)))
+    }
+
+    /// Any object store (S3-compatible in production).
+    pub fn new(objects: Arc<dyn ObjectStore>) -> Self {
+        Self { objects }
+    }
+
+    /// Stores the bytes and returns their SHA-256 (lowercase hex).
+    pub async fn put(&self, bytes: Bytes) -> AppResult<String> {
+        let sha256 = sha256_hex(&bytes);
+        self.objects
+            .put(&key(&sha256), PutPayload::from(bytes))
+            .await
+            .map_err(AppError::internal)?;
+        Ok(sha256)
+    }
+
+    /// The bytes stored under `sha256`, checked against it: a corrupted or swapped object
+    /// is an internal error, never served.
+    pub async fn get(&self, sha256: &str) -> AppResult<Bytes> {
+        let bytes = self
+            .objects
+            .get(&key(sha256))
+            .await
+            .map_err(AppError::internal)?
+            .bytes()
+            .await
+            .map_err(AppError::internal)?;
+        if sha256_hex(&bytes) != sha256 {
+            return Err(AppError::internal(CorruptObject {
+                key: sha256.to_owned(),
+            }));
+        }
+        Ok(bytes)
+    }
+}
