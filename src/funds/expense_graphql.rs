@@ -379,6 +379,8 @@ pub struct ExpenseActionInput {
 #[derive(InputObject)]
 pub struct PayExpenseInput {
     pub expense_id: ID,
+    /// When the money was paid out; default now.
+    pub paid_at: Option<DateTime<Utc>>,
     pub idempotency_key: String,
 }
 
@@ -544,7 +546,8 @@ impl ExpenseMutation {
         ctx: &Context<'_>,
         input: PayExpenseInput,
     ) -> Result<ExpensePayload> {
-        let request = json!({ "expenseId": input.expense_id.as_str() });
+        let request = json!({ "expenseId": input.expense_id.as_str(), "paidAt": input.paid_at });
+        let paid_at = input.paid_at;
         let viewer = ctx.viewer()?;
         let key = Key::new(
             viewer.user_id,
@@ -554,7 +557,7 @@ impl ExpenseMutation {
         );
         let id = parse_id("input.expenseId", &input.expense_id);
         let expense = audited_write(ctx, "payExpense", request, move |txn, viewer| {
-            Box::pin(async move { expenses::pay(txn, viewer, id?, key?).await })
+            Box::pin(async move { expenses::pay(txn, viewer, id?, key?, paid_at).await })
         })
         .await?;
         Ok(ExpensePayload {

@@ -17,7 +17,7 @@ use super::{
     chain::Kind,
     idempotency::Key,
     ledger::{NewEntry, append, lock_fund},
-    service::{MAX_AMOUNT_FEN, insert_counterparty},
+    service::{MAX_AMOUNT_FEN, check_occurred, insert_counterparty},
 };
 use crate::{
     audit::Audited,
@@ -350,13 +350,16 @@ pub async fn decide(
     Ok(checked(expense, fund, place))
 }
 
-/// Pays an approved expense: one ledger entry, idempotent by `key`.
+/// Pays an approved expense: one ledger entry dated `paid_at` (default now), idempotent
+/// by `key`.
 pub async fn pay(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
     key: Key,
+    paid_at: Option<chrono::DateTime<Utc>>,
 ) -> AppResult<Audited<CheckedExpense>> {
+    let paid_at = check_occurred("input.paidAt", paid_at)?;
     let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
     check_record(viewer, &fund, place)?;
     let fund = lock_fund(conn, fund.id).await?;
@@ -385,7 +388,7 @@ pub async fn pay(
             counterparty_id: Some(expense.payee_id),
             channel: None,
             memo: expense.purpose.clone(),
-            occurred_at: Utc::now(),
+            occurred_at: paid_at,
             recorded_by: viewer.user_id,
             expense_id: Some(expense.id),
             levy_id: None,

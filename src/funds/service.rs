@@ -141,12 +141,14 @@ fn check_amount(amount: i64) -> AppResult<()> {
     Ok(())
 }
 
-fn check_occurred(at: Option<DateTime<Utc>>) -> AppResult<DateTime<Utc>> {
+/// When money moved: default now, never in the future (a clock a few minutes fast is
+/// forgiven). `field` names the input in the error.
+pub fn check_occurred(field: &str, at: Option<DateTime<Utc>>) -> AppResult<DateTime<Utc>> {
     let now = Utc::now();
     let at = at.unwrap_or(now);
     if at > now + chrono::Duration::minutes(5) {
         return Err(AppError::bad_input(
-            "input.occurredAt",
+            field,
             "money cannot move in the future",
         ));
     }
@@ -262,7 +264,7 @@ pub async fn record_contribution(
 ) -> AppResult<Audited<ledger_entry::Model>> {
     check_amount(contribution.amount_fen)?;
     check_channel(&contribution.channel)?;
-    let occurred_at = check_occurred(contribution.occurred_at)?;
+    let occurred_at = check_occurred("input.occurredAt", contribution.occurred_at)?;
     let (fund, place) = locked_for_recording(conn, viewer, fund_id).await?;
     if let Some(response) = key.replay(conn).await? {
         let entry = replayed(conn, response).await?;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    funds::{CONTRIBUTE, FundSetup, contribution, fund_setup},
+    funds::{CONTRIBUTE, FundSetup, appoint_with_login, contribution, fund_setup},
     helpers::{Caller, Scope, TestApp, data, error_code},
 };
 
@@ -39,80 +39,10 @@ async fn members(app: &TestApp, s: &FundSetup) -> (Caller, Caller) {
             .await,
         );
     }
-    let body = app
-        .gql(
-            Some(&s.staff),
-            "{ residents { edges { node { id name } } } }",
-            json!({}),
-        )
-        .await;
-    let ids: std::collections::HashMap<String, Value> = data(&body)["residents"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["node"]["name"].as_str().unwrap().to_owned(),
-                e["node"]["id"].clone(),
-            )
-        })
-        .collect();
-    let body = app
-        .gql(
-            Some(&s.treasurer),
-            "{ me { grants { role scopeId } } }",
-            json!({}),
-        )
-        .await;
-    let compound = data(&body)["me"]["grants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["role"] == "TREASURER")
-        .unwrap()["scopeId"]
-        .clone();
-    let body = app
-        .gql(
-            Some(&s.staff),
-            "query($c: ID!) { committee(compoundId: $c) { id } }",
-            json!({ "c": compound }),
-        )
-        .await;
-    let committee = data(&body)["committee"]["id"].clone();
-    let mut callers = Vec::new();
-    for (name, username, position) in [
-        ("李建国", "li.director", "DIRECTOR"),
-        ("张伟", "zhang.member", "MEMBER"),
-    ] {
-        let account = "mutation($id: ID!, $u: String!) { createResidentAccount(input: {residentId: $id, username: $u, initialPassword: \"梧桐树下的长椅-2026\"}) { userId } }";
-        let body = app
-            .gql(
-                Some(&s.staff),
-                account,
-                json!({ "id": ids[name], "u": username }),
-            )
-            .await;
-        let user = Uuid::parse_str(
-            data(&body)["createResidentAccount"]["userId"]
-                .as_str()
-                .unwrap(),
-        )
-        .unwrap();
-        app.skip_password_change(user).await;
-        let appoint = "mutation($c: ID!, $r: ID!, $p: Position!) { appointCommitteeMember(input: {committeeId: $c, residentId: $r, position: $p}) { positionId } }";
-        data(
-            &app.gql(
-                Some(&s.staff),
-                appoint,
-                json!({ "c": committee, "r": ids[name], "p": position }),
-            )
-            .await,
-        );
-        callers.push(app.session(user, username).await);
-    }
-    let zhang = callers.pop().unwrap();
-    let li = callers.pop().unwrap();
-    (li, zhang)
+    (
+        appoint_with_login(app, s, "李建国", "li.director", "DIRECTOR").await,
+        appoint_with_login(app, s, "张伟", "zhang.member", "MEMBER").await,
+    )
 }
 
 async fn draft(app: &TestApp, s: &FundSetup, amount: &str) -> Value {

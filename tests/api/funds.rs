@@ -21,21 +21,29 @@ pub struct FundSetup {
     pub staff: Caller,
     pub treasurer: Caller,
     pub fund: Value,
-    /// Household ids by the name of a member.
+    pub committee: Value,
+    /// Resident and household ids by name (of the first hundred residents).
+    pub residents: std::collections::HashMap<String, Value>,
     pub households: std::collections::HashMap<String, Value>,
 }
 
 /// 和韵小区 with the test roster, a committee whose treasurer is 王秀英 (with a login), and
 /// an open fund.
 pub async fn fund_setup(app: &TestApp) -> FundSetup {
+    fund_setup_with(app, ROSTER, "王秀英").await
+}
+
+/// 和韵小区 with `roster`, a committee whose treasurer is the resident named `treasurer`
+/// (among the roster's first hundred), and an open fund.
+pub async fn fund_setup_with(app: &TestApp, roster: &str, treasurer: &str) -> FundSetup {
     let staff = app
         .caller(Role::CommunityStaff, Scope::Community(app.tree.a1))
         .await;
-    let compound = compound_with_roster(app, &staff, app.tree.a1, "和韵小区", ROSTER).await;
+    let compound = compound_with_roster(app, &staff, app.tree.a1, "和韵小区", roster).await;
     let body = app
         .gql(
             Some(&staff),
-            "{ residents { edges { node { id name householdId } } } }",
+            "{ residents(first: 100) { edges { node { id name householdId } } } }",
             json!({}),
         )
         .await;
@@ -56,9 +64,37 @@ pub async fn fund_setup(app: &TestApp) -> FundSetup {
         )
         .await;
     let committee = data(&body)["createCommittee"]["committee"]["id"].clone();
-    let account = "mutation($id: ID!) { createResidentAccount(input: {residentId: $id, username: \"wang.treasurer\", initialPassword: \"梧桐树下的长椅-2026\"}) { userId } }";
+    let open = "mutation($c: ID!) { openFund(input: {compoundId: $c, name: \"门禁维修基金\", purpose: \"修理小区门禁道闸\"}) { fund { id balance approvalsRequired } } }";
+    let body = app.gql(Some(&staff), open, json!({ "c": compound })).await;
+    let fund = data(&body)["openFund"]["fund"]["id"].clone();
+    let mut setup = FundSetup {
+        treasurer: staff.clone(),
+        staff,
+        fund,
+        committee,
+        residents,
+        households,
+    };
+    setup.treasurer =
+        appoint_with_login(app, &setup, treasurer, "wang.treasurer", "TREASURER").await;
+    setup
+}
+
+/// Gives the resident named `name` a login and a committee position; returns their session.
+pub async fn appoint_with_login(
+    app: &TestApp,
+    s: &FundSetup,
+    name: &str,
+    username: &str,
+    position: &str,
+) -> Caller {
+    let account = "mutation($id: ID!, $u: String!) { createResidentAccount(input: {residentId: $id, username: $u, initialPassword: \"梧桐树下的长椅-2026\"}) { userId } }";
     let body = app
-        .gql(Some(&staff), account, json!({ "id": residents["王秀英"] }))
+        .gql(
+            Some(&s.staff),
+            account,
+            json!({ "id": s.residents[name], "u": username }),
+        )
         .await;
     let user = Uuid::parse_str(
         data(&body)["createResidentAccount"]["userId"]
@@ -67,25 +103,16 @@ pub async fn fund_setup(app: &TestApp) -> FundSetup {
     )
     .unwrap();
     app.skip_password_change(user).await;
-    let appoint = "mutation($c: ID!, $r: ID!) { appointCommitteeMember(input: {committeeId: $c, residentId: $r, position: TREASURER}) { positionId } }";
+    let appoint = "mutation($c: ID!, $r: ID!, $p: Position!) { appointCommitteeMember(input: {committeeId: $c, residentId: $r, position: $p}) { positionId } }";
     data(
         &app.gql(
-            Some(&staff),
+            Some(&s.staff),
             appoint,
-            json!({ "c": committee, "r": residents["王秀英"] }),
+            json!({ "c": s.committee, "r": s.residents[name], "p": position }),
         )
         .await,
     );
-    let treasurer = app.session(user, "wang.treasurer").await;
-    let open = "mutation($c: ID!) { openFund(input: {compoundId: $c, name: \"门禁维修基金\", purpose: \"修理小区门禁道闸\"}) { fund { id balance approvalsRequired } } }";
-    let body = app.gql(Some(&staff), open, json!({ "c": compound })).await;
-    let fund = data(&body)["openFund"]["fund"]["id"].clone();
-    FundSetup {
-        staff,
-        treasurer,
-        fund,
-        households,
-    }
+    app.session(user, username).await
 }
 
 pub fn contribution(s: &FundSetup, who: &str, amount: &str, key: &str) -> Value {

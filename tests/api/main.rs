@@ -12,6 +12,7 @@ mod auth;
 mod committees;
 mod dwellings;
 mod expenses;
+mod fund_year;
 mod funds;
 mod grants;
 mod grids;

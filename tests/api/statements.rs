@@ -11,9 +11,9 @@ use crate::{
     helpers::{Scope, TestApp, data, error_code},
 };
 
-const PUBLISH: &str =
+pub const PUBLISH: &str =
     "mutation($f: ID!) { publishStatement(input: {fundId: $f}) { shareToken fromSeq toSeq } }";
-const PUBLIC: &str = "query($t: String!) { publicStatement(shareToken: $t) { fundId fundName compoundName fromSeq toSeq openingBalance closingBalance headHash csv entries { seq kind amount balanceAfter counterparty counterpartyId memo occurredAt recordedAt expenseId levyId resolutionId reversesEntryId prevHash hash } } }";
+pub const PUBLIC: &str = "query($t: String!) { publicStatement(shareToken: $t) { fundId fundName compoundName fromSeq toSeq firstOccurredAt lastOccurredAt openingBalance closingBalance headHash csv entries { seq kind amount balanceAfter counterparty counterpartyId memo occurredAt recordedAt expenseId levyId resolutionId reversesEntryId prevHash hash } } }";
 
 #[tokio::test]
 async fn anyone_with_the_link_reads_a_statement_and_can_recompute_its_hashes() {
