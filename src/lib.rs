@@ -16,6 +16,7 @@ pub mod funds;
 pub mod graphql;
 pub mod http;
 pub mod identity;
+pub mod meetings;
 pub mod org;
 pub mod registry;
 pub mod schema;

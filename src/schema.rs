@@ -14,6 +14,10 @@ use crate::{
     },
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
+    meetings::{
+        graphql::{MeetingMutation, MeetingQuery},
+        motion_graphql::{MotionMutation, MotionQuery},
+    },
     org::graphql::{OrgMutation, OrgQuery},
     registry::{
         account_graphql::AccountMutation,
@@ -40,6 +44,8 @@ pub struct Query(
     FundQuery,
     ExpenseQuery,
     StatementQuery,
+    MeetingQuery,
+    MotionQuery,
     AuditQuery,
 );
 
@@ -55,6 +61,8 @@ pub struct Mutation(
     AccountMutation,
     OwnerMutation,
     CommitteeMutation,
+    MeetingMutation,
+    MotionMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

@@ -1,8 +1,10 @@
 //! sea-orm entities for jiedao. No GraphQL here: the API writes its own types from these
 //! models so that columns such as `password_hash` can never leak into the schema.
 
+pub mod agenda_item;
 pub mod app_user;
 pub mod audit_entry;
+pub mod ballot;
 pub mod binding_code;
 pub mod building;
 pub mod committee;
@@ -25,6 +27,13 @@ pub mod levy;
 pub mod levy_share;
 pub mod login_session;
 pub mod login_throttle;
+pub mod meeting;
+pub mod meeting_attendance;
+pub mod meeting_minutes;
+pub mod motion;
+pub mod motion_voter;
+pub mod motion_voter_member;
+pub mod objection;
 pub mod refresh_token;
 pub mod resident;
 pub mod resident_account;

@@ -23,6 +23,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
+    meetings::motions::passed_resolution,
     org::service::clean_name,
 };
 
@@ -165,17 +166,21 @@ pub async fn visible_expense(
     Ok((expense, fund, place))
 }
 
-fn check_resolution(fund: &fund::Model, amount: i64, resolution: Option<Uuid>) -> AppResult<()> {
-    if resolution.is_some() {
-        // The link is in place; meetings and their resolutions come with a later release.
-        return Err(AppError::bad_input(
-            "input.resolutionId",
-            "no passed resolution with this id exists in the compound",
-        ));
+/// Above the fund's threshold an expense cites a passed resolution of the fund's compound;
+/// a cited resolution must be one, whatever the amount.
+async fn check_resolution(
+    conn: &impl ConnectionTrait,
+    fund: &fund::Model,
+    amount: i64,
+    resolution: Option<Uuid>,
+) -> AppResult<()> {
+    if let Some(id) = resolution {
+        passed_resolution(conn, fund.compound_id, id).await?;
+        return Ok(());
     }
     if fund.resolution_threshold_fen.is_some_and(|t| amount > t) {
         return Err(AppError::bad_input(
-            "input.amount",
+            "input.resolutionId",
             "above the fund's threshold an expense needs a passed meeting resolution",
         ));
     }
@@ -211,6 +216,9 @@ pub async fn draft(
             ));
         }
         items.push(json!({ "description": clean_name("input.items", &item.description, 200)?, "amountFen": item.amount_fen }));
+    }
+    if let Some(id) = new.resolution_id {
+        passed_resolution(conn, fund.compound_id, id).await?;
     }
     let payee = clean_name("input.payeeName", &new.payee_name, 100)?;
     let payee = insert_counterparty(conn, fund.community_id, "payee", None, Some(payee)).await?;
@@ -273,7 +281,7 @@ pub async fn submit(
     if status != Status::Draft {
         return Err(refuse(status, "submitted"));
     }
-    check_resolution(&fund, expense.amount_fen, expense.resolution_id)?;
+    check_resolution(conn, &fund, expense.amount_fen, expense.resolution_id).await?;
     let expense = set_status(conn, expense, Status::Submitted, None, None).await?;
     Ok(checked(expense, fund, place))
 }

@@ -21,6 +21,7 @@ pub struct FundSetup {
     pub staff: Caller,
     pub treasurer: Caller,
     pub fund: Value,
+    pub compound: Value,
     pub committee: Value,
     /// Resident and household ids by name (of the first hundred residents).
     pub residents: std::collections::HashMap<String, Value>,
@@ -71,6 +72,7 @@ pub async fn fund_setup_with(app: &TestApp, roster: &str, treasurer: &str) -> Fu
         treasurer: staff.clone(),
         staff,
         fund,
+        compound,
         committee,
         residents,
         households,

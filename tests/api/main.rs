@@ -18,6 +18,7 @@ mod grants;
 mod grids;
 mod http;
 mod levies;
+mod meetings;
 mod org;
 mod receipts;
 mod registry;

@@ -1,0 +1,11 @@
+//! Meetings and decisions (板凳议事, ARCHITECTURE.md §5): meetings with agenda, attendance
+//! and minutes; motions voted by households or, under Civil Code art. 278, by owners; the
+//! resolutions that expenses above a fund's threshold cite; public notice and objections.
+
+pub mod access;
+pub mod electorate;
+pub mod graphql;
+pub mod motion_graphql;
+pub mod motions;
+pub mod service;
+pub mod tally;

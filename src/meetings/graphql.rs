@@ -1,0 +1,492 @@
+//! GraphQL for meetings: scheduling, their course, agenda, sign-in and minutes.
+
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{agenda_item, meeting, meeting_minutes};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+
+use super::{
+    access::{is_organiser, is_staff, readable_compound, visible_meeting},
+    motion_graphql::Motion,
+    motions,
+    service::{self, NewMeeting, Step},
+};
+use crate::{
+    auth::viewer::Place,
+    error::AppError,
+    graphql::{ContextExt, parse_id, scalars::Area, write::audited_write},
+};
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeetingKind {
+    /// 板凳议事: residents deliberate in the courtyard.
+    Bench,
+    Committee,
+    /// 业主大会
+    Assembly,
+}
+
+impl MeetingKind {
+    fn as_str(self) -> &'static str {
+        service::KINDS[self as usize]
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "committee" => Self::Committee,
+            "assembly" => Self::Assembly,
+            _ => Self::Bench,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeetingStatus {
+    Scheduled,
+    Open,
+    Closed,
+    Cancelled,
+}
+
+#[derive(SimpleObject)]
+pub struct AgendaItem {
+    pub position: i32,
+    pub title: String,
+    pub notes: String,
+    /// What raised the topic, e.g. `{kind: "request", id}`.
+    pub refs: Vec<AgendaRef>,
+}
+
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "AgendaRefInput")]
+pub struct AgendaRef {
+    pub kind: String,
+    pub id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct MeetingAttendance {
+    pub people: i64,
+    pub households: i64,
+    /// The floor area of the attending households' dwellings.
+    pub area: Area,
+}
+
+#[derive(SimpleObject)]
+pub struct Minutes {
+    pub version: i32,
+    pub body: String,
+    pub written_by: ID,
+    pub written_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct MeetingPermissions {
+    pub can_organise: bool,
+    pub can_sign_in_others: bool,
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Meeting {
+    pub id: ID,
+    pub compound_id: ID,
+    pub kind: MeetingKind,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+    pub status: MeetingStatus,
+    pub cancel_reason: Option<String>,
+    pub minutes_published_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub model: meeting::Model,
+}
+
+impl From<meeting::Model> for Meeting {
+    fn from(m: meeting::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            compound_id: m.compound_id.into(),
+            kind: MeetingKind::parse(&m.kind),
+            title: m.title.clone(),
+            starts_at: m.starts_at,
+            place: m.place.clone(),
+            status: match m.status.as_str() {
+                "open" => MeetingStatus::Open,
+                "closed" => MeetingStatus::Closed,
+                "cancelled" => MeetingStatus::Cancelled,
+                _ => MeetingStatus::Scheduled,
+            },
+            cancel_reason: m.cancel_reason.clone(),
+            minutes_published_at: m.minutes_published_at,
+            model: m,
+        }
+    }
+}
+
+impl Meeting {
+    fn organiser(&self, ctx: &Context<'_>) -> Result<(Place, bool)> {
+        let viewer = ctx.viewer()?;
+        let place = Place {
+            street_office: None,
+            community: Some(self.model.community_id),
+        };
+        Ok((place, is_organiser(viewer, self.model.compound_id, place)))
+    }
+}
+
+#[ComplexObject]
+impl Meeting {
+    async fn agenda(&self, ctx: &Context<'_>) -> Result<Vec<AgendaItem>> {
+        ctx.viewer()?;
+        Ok(agenda_item::Entity::find()
+            .filter(agenda_item::Column::MeetingId.eq(self.model.id))
+            .order_by_asc(agenda_item::Column::Position)
+            .all(ctx.services().db.reader())
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|i| AgendaItem {
+                position: i.position,
+                title: i.title,
+                notes: i.notes,
+                refs: i
+                    .refs
+                    .as_array()
+                    .map(|refs| {
+                        refs.iter()
+                            .map(|r| AgendaRef {
+                                kind: r["kind"].as_str().unwrap_or_default().to_owned(),
+                                id: ID(r["id"].as_str().unwrap_or_default().to_owned()),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn attendance(&self, ctx: &Context<'_>) -> Result<MeetingAttendance> {
+        ctx.viewer()?;
+        let a = service::attendance(ctx.services().db.reader(), self.model.id).await?;
+        Ok(MeetingAttendance {
+            people: a.people,
+            households: a.households,
+            area: Area(a.area_hundredths),
+        })
+    }
+
+    /// The latest minutes: for organisers always, for residents once published.
+    async fn minutes(&self, ctx: &Context<'_>) -> Result<Option<Minutes>> {
+        let (_, organiser) = self.organiser(ctx)?;
+        if !organiser && self.model.minutes_published_at.is_none() {
+            return Ok(None);
+        }
+        let latest = service::latest_minutes(ctx.services().db.reader(), self.model.id).await?;
+        Ok(latest.map(minutes))
+    }
+
+    /// Every version of the minutes, oldest first (organisers; residents once published).
+    async fn minutes_history(&self, ctx: &Context<'_>) -> Result<Vec<Minutes>> {
+        let (_, organiser) = self.organiser(ctx)?;
+        if !organiser && self.model.minutes_published_at.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(meeting_minutes::Entity::find()
+            .filter(meeting_minutes::Column::MeetingId.eq(self.model.id))
+            .order_by_asc(meeting_minutes::Column::Version)
+            .all(ctx.services().db.reader())
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(minutes)
+            .collect())
+    }
+
+    async fn motions(&self, ctx: &Context<'_>) -> Result<Vec<Motion>> {
+        ctx.viewer()?;
+        Ok(motions::motions_of(ctx.services().db.reader(), &self.model)
+            .await?
+            .into_iter()
+            .map(Motion::from)
+            .collect())
+    }
+
+    async fn permissions(&self, ctx: &Context<'_>) -> Result<MeetingPermissions> {
+        let viewer = ctx.viewer()?;
+        let (place, organiser) = self.organiser(ctx)?;
+        Ok(MeetingPermissions {
+            can_organise: organiser,
+            can_sign_in_others: organiser || is_staff(viewer, place),
+        })
+    }
+}
+
+fn minutes(m: meeting_minutes::Model) -> Minutes {
+    Minutes {
+        version: m.version,
+        body: m.body,
+        written_by: m.written_by.into(),
+        written_at: m.created_at,
+    }
+}
+
+#[derive(Default)]
+pub struct MeetingQuery;
+
+#[Object]
+impl MeetingQuery {
+    async fn meeting(&self, ctx: &Context<'_>, id: ID) -> Result<Meeting> {
+        let viewer = ctx.viewer()?;
+        let (meeting, _) =
+            visible_meeting(ctx.services().db.reader(), viewer, parse_id("id", &id)?).await?;
+        Ok(meeting.into())
+    }
+
+    /// A compound's meetings, newest first.
+    async fn meetings_of_compound(
+        &self,
+        ctx: &Context<'_>,
+        compound_id: ID,
+    ) -> Result<Vec<Meeting>> {
+        let viewer = ctx.viewer()?;
+        let db = ctx.services().db.reader();
+        let (compound, _) = readable_compound(
+            db,
+            viewer,
+            parse_id("compoundId", &compound_id)?,
+            "compound",
+        )
+        .await?;
+        Ok(meeting::Entity::find()
+            .filter(meeting::Column::CompoundId.eq(compound.id))
+            .order_by_desc(meeting::Column::StartsAt)
+            .all(db)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(Meeting::from)
+            .collect())
+    }
+}
+
+#[derive(InputObject)]
+pub struct ScheduleMeetingInput {
+    pub compound_id: ID,
+    pub kind: MeetingKind,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+}
+
+#[derive(InputObject)]
+pub struct MeetingStepInput {
+    pub meeting_id: ID,
+    /// Required to cancel.
+    #[graphql(default)]
+    pub reason: String,
+}
+
+#[derive(InputObject)]
+pub struct AddAgendaItemInput {
+    pub meeting_id: ID,
+    pub title: String,
+    #[graphql(default)]
+    pub notes: String,
+    #[graphql(default)]
+    pub refs: Vec<AgendaRef>,
+}
+
+#[derive(InputObject)]
+pub struct SignInInput {
+    pub meeting_id: ID,
+}
+
+#[derive(InputObject)]
+pub struct SignInOnBehalfInput {
+    pub meeting_id: ID,
+    pub resident_id: ID,
+}
+
+#[derive(InputObject)]
+pub struct WriteMinutesInput {
+    pub meeting_id: ID,
+    pub body: String,
+}
+
+#[derive(SimpleObject)]
+pub struct MeetingPayload {
+    pub meeting: Meeting,
+}
+
+#[derive(Default)]
+pub struct MeetingMutation;
+
+async fn step(ctx: &Context<'_>, input: MeetingStepInput, step: Step) -> Result<MeetingPayload> {
+    let name = match step {
+        Step::Open => "openMeeting",
+        Step::Close => "closeMeeting",
+        Step::Cancel => "cancelMeeting",
+    };
+    let audit = json!({ "meetingId": input.meeting_id.as_str(), "reason": input.reason });
+    let id = parse_id("input.meetingId", &input.meeting_id);
+    let reason = input.reason;
+    let meeting = audited_write(ctx, name, audit, move |txn, viewer| {
+        Box::pin(async move { service::advance(txn, viewer, id?, step, &reason).await })
+    })
+    .await?;
+    Ok(MeetingPayload {
+        meeting: meeting.into(),
+    })
+}
+
+#[Object]
+impl MeetingMutation {
+    /// Committee members or community staff schedule a meeting of a compound.
+    async fn schedule_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: ScheduleMeetingInput,
+    ) -> Result<MeetingPayload> {
+        let audit = json!({ "compoundId": input.compound_id.as_str(), "kind": input.kind.as_str(), "title": input.title, "startsAt": input.starts_at, "place": input.place });
+        let compound = parse_id("input.compoundId", &input.compound_id);
+        let (kind, title, starts_at, place) = (
+            input.kind.as_str(),
+            input.title,
+            input.starts_at,
+            input.place,
+        );
+        let meeting = audited_write(ctx, "scheduleMeeting", audit, move |txn, viewer| {
+            Box::pin(async move {
+                let new = NewMeeting {
+                    compound_id: compound?,
+                    kind,
+                    title,
+                    starts_at,
+                    place,
+                };
+                service::schedule(txn, viewer, new).await
+            })
+        })
+        .await?;
+        Ok(MeetingPayload {
+            meeting: meeting.into(),
+        })
+    }
+
+    async fn open_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingStepInput,
+    ) -> Result<MeetingPayload> {
+        step(ctx, input, Step::Open).await
+    }
+
+    async fn close_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingStepInput,
+    ) -> Result<MeetingPayload> {
+        step(ctx, input, Step::Close).await
+    }
+
+    async fn cancel_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingStepInput,
+    ) -> Result<MeetingPayload> {
+        step(ctx, input, Step::Cancel).await
+    }
+
+    async fn add_agenda_item(
+        &self,
+        ctx: &Context<'_>,
+        input: AddAgendaItemInput,
+    ) -> Result<MeetingPayload> {
+        let audit = json!({ "meetingId": input.meeting_id.as_str(), "title": input.title, "refs": input.refs.len() });
+        let id = parse_id("input.meetingId", &input.meeting_id);
+        let refs: Result<Vec<(String, uuid::Uuid)>, AppError> = input
+            .refs
+            .iter()
+            .map(|r| Ok((r.kind.clone(), parse_id("input.refs", &r.id)?)))
+            .collect();
+        let (title, notes) = (input.title, input.notes);
+        let meeting = audited_write(ctx, "addAgendaItem", audit, move |txn, viewer| {
+            Box::pin(async move {
+                service::add_agenda_item(txn, viewer, id?, &title, &notes, refs?).await
+            })
+        })
+        .await?;
+        Ok(MeetingPayload {
+            meeting: meeting.into(),
+        })
+    }
+
+    /// A resident of the compound signs in at an open meeting.
+    async fn sign_in_to_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: SignInInput,
+    ) -> Result<MeetingPayload> {
+        let audit = json!({ "meetingId": input.meeting_id.as_str() });
+        let id = parse_id("input.meetingId", &input.meeting_id);
+        let meeting = audited_write(ctx, "signInToMeeting", audit, move |txn, viewer| {
+            Box::pin(async move { service::sign_in(txn, viewer, id?, None).await })
+        })
+        .await?;
+        Ok(MeetingPayload {
+            meeting: meeting.into(),
+        })
+    }
+
+    /// An organiser signs in a resident who has no phone (audited).
+    async fn sign_in_on_behalf(
+        &self,
+        ctx: &Context<'_>,
+        input: SignInOnBehalfInput,
+    ) -> Result<MeetingPayload> {
+        let audit = json!({ "meetingId": input.meeting_id.as_str(), "residentId": input.resident_id.as_str() });
+        let id = parse_id("input.meetingId", &input.meeting_id);
+        let resident = parse_id("input.residentId", &input.resident_id);
+        let meeting = audited_write(ctx, "signInOnBehalf", audit, move |txn, viewer| {
+            Box::pin(async move { service::sign_in(txn, viewer, id?, Some(resident?)).await })
+        })
+        .await?;
+        Ok(MeetingPayload {
+            meeting: meeting.into(),
+        })
+    }
+
+    /// The secretary (or staff) writes the minutes; every edit is a new version.
+    async fn write_minutes(
+        &self,
+        ctx: &Context<'_>,
+        input: WriteMinutesInput,
+    ) -> Result<MeetingPayload> {
+        let audit =
+            json!({ "meetingId": input.meeting_id.as_str(), "chars": input.body.chars().count() });
+        let id = parse_id("input.meetingId", &input.meeting_id);
+        let body = input.body;
+        let meeting = audited_write(ctx, "writeMinutes", audit, move |txn, viewer| {
+            Box::pin(async move { service::write_minutes(txn, viewer, id?, &body).await })
+        })
+        .await?;
+        Ok(MeetingPayload {
+            meeting: meeting.into(),
+        })
+    }
+
+    /// Publishes the minutes of a closed meeting to the compound's residents.
+    async fn publish_minutes(&self, ctx: &Context<'_>, meeting_id: ID) -> Result<MeetingPayload> {
+        let audit = json!({ "meetingId": meeting_id.as_str() });
+        let id = parse_id("meetingId", &meeting_id);
+        let meeting = audited_write(ctx, "publishMinutes", audit, move |txn, viewer| {
+            Box::pin(async move { service::publish_minutes(txn, viewer, id?).await })
+        })
+        .await?;
+        Ok(MeetingPayload {
+            meeting: meeting.into(),
+        })
+    }
+}

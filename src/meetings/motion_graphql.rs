@@ -1,0 +1,594 @@
+//! GraphQL for motions, ballots, results, public notice and objections.
+
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{ballot, motion, motion_voter, motion_voter_member, objection};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+
+use super::{
+    access::{is_organiser, is_staff, own_residents},
+    motions::{self, NewMotion, parse_choice},
+    tally::{self, Choice, Condition, Counts},
+};
+use crate::{
+    auth::viewer::Place,
+    error::AppError,
+    graphql::{ContextExt, parse_id, scalars::Area, write::audited_write},
+};
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MotionElectorate {
+    /// One ballot per household (consultation).
+    Households,
+    /// Owners under Civil Code art. 278: heads and floor area.
+    Owners,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MotionMajority {
+    /// More yes than half the ballots cast (households).
+    Simple,
+    /// Art. 278 ordinary matters (e.g. using the repair fund): more than 1/2.
+    Ordinary,
+    /// Art. 278 special matters (raising a fund, rebuilding, common parts): at least 3/4.
+    Special,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MotionStatus {
+    Draft,
+    Voting,
+    Closed,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BallotChoice {
+    Yes,
+    No,
+    Abstain,
+}
+
+impl From<BallotChoice> for Choice {
+    fn from(c: BallotChoice) -> Self {
+        match c {
+            BallotChoice::Yes => Choice::Yes,
+            BallotChoice::No => Choice::No,
+            BallotChoice::Abstain => Choice::Abstain,
+        }
+    }
+}
+
+impl From<Choice> for BallotChoice {
+    fn from(c: Choice) -> Self {
+        match c {
+            Choice::Yes => BallotChoice::Yes,
+            Choice::No => BallotChoice::No,
+            Choice::Abstain => BallotChoice::Abstain,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MotionCondition {
+    ParticipationArea,
+    ParticipationHeads,
+    MajorityArea,
+    MajorityHeads,
+    MajorityOfBallots,
+}
+
+impl From<Condition> for MotionCondition {
+    fn from(c: Condition) -> Self {
+        match c {
+            Condition::ParticipationArea => Self::ParticipationArea,
+            Condition::ParticipationHeads => Self::ParticipationHeads,
+            Condition::MajorityArea => Self::MajorityArea,
+            Condition::MajorityHeads => Self::MajorityHeads,
+            Condition::MajorityOfBallots => Self::MajorityOfBallots,
+        }
+    }
+}
+
+/// Heads and floor area.
+#[derive(SimpleObject)]
+pub struct VoteCount {
+    pub heads: i64,
+    pub area: Area,
+}
+
+impl From<Counts> for VoteCount {
+    fn from(c: Counts) -> Self {
+        Self {
+            heads: c.heads,
+            area: Area(c.area),
+        }
+    }
+}
+
+/// A result with the numbers behind it; `final` once voting has closed.
+#[derive(SimpleObject)]
+pub struct MotionTally {
+    pub eligible: VoteCount,
+    pub participating: VoteCount,
+    pub yes: VoteCount,
+    pub no: VoteCount,
+    pub abstain: VoteCount,
+    pub passed: bool,
+    /// The conditions the motion did not meet.
+    pub failed: Vec<MotionCondition>,
+    #[graphql(name = "final")]
+    pub is_final: bool,
+}
+
+impl MotionTally {
+    fn new(t: tally::Tally, is_final: bool) -> Self {
+        Self {
+            eligible: t.eligible.into(),
+            participating: t.participating.into(),
+            yes: t.yes.into(),
+            no: t.no.into(),
+            abstain: t.abstain.into(),
+            passed: t.passed,
+            failed: t.failed.into_iter().map(MotionCondition::from).collect(),
+            is_final,
+        }
+    }
+}
+
+/// A voting unit: a household, or the dwellings of one owner.
+#[derive(SimpleObject)]
+pub struct Voter {
+    pub id: ID,
+    pub label: String,
+    pub heads: i32,
+    pub area: Area,
+    /// Whether a ballot is in (not what it says).
+    pub voted: bool,
+    pub paper_reference: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct MotionObjection {
+    pub id: ID,
+    pub body: String,
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub lodged_at: DateTime<Utc>,
+}
+
+impl From<objection::Model> for MotionObjection {
+    fn from(o: objection::Model) -> Self {
+        Self {
+            id: o.id.into(),
+            body: o.body,
+            answer: o.answer,
+            answered_at: o.answered_at,
+            lodged_at: o.created_at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct MotionPermissions {
+    pub can_open_voting: bool,
+    pub can_record_paper_ballots: bool,
+    pub can_close: bool,
+    pub can_publish_notice: bool,
+    pub can_answer_objections: bool,
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Motion {
+    pub id: ID,
+    pub meeting_id: ID,
+    pub compound_id: ID,
+    pub title: String,
+    pub body: String,
+    pub electorate: MotionElectorate,
+    pub majority: MotionMajority,
+    pub hide_results: bool,
+    pub status: MotionStatus,
+    pub voting_opens_at: Option<DateTime<Utc>>,
+    pub voting_closes_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Set when closed: a passed motion is a resolution.
+    pub passed: Option<bool>,
+    pub notice_from: Option<DateTime<Utc>>,
+    pub notice_until: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub model: motion::Model,
+}
+
+impl From<motion::Model> for Motion {
+    fn from(m: motion::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            meeting_id: m.meeting_id.into(),
+            compound_id: m.compound_id.into(),
+            title: m.title.clone(),
+            body: m.body.clone(),
+            electorate: match motions::electorate_of(&m) {
+                tally::Electorate::Owners => MotionElectorate::Owners,
+                tally::Electorate::Households => MotionElectorate::Households,
+            },
+            majority: match motions::majority_of(&m) {
+                tally::Majority::Simple => MotionMajority::Simple,
+                tally::Majority::Ordinary => MotionMajority::Ordinary,
+                tally::Majority::Special => MotionMajority::Special,
+            },
+            hide_results: m.hide_results,
+            status: match m.status.as_str() {
+                "voting" => MotionStatus::Voting,
+                "closed" => MotionStatus::Closed,
+                _ => MotionStatus::Draft,
+            },
+            voting_opens_at: m.voting_opens_at,
+            voting_closes_at: m.voting_closes_at,
+            closed_at: m.closed_at,
+            passed: m.passed,
+            notice_from: m.notice_from,
+            notice_until: m.notice_until,
+            model: m,
+        }
+    }
+}
+
+impl Motion {
+    fn place(&self) -> Place {
+        Place {
+            street_office: None,
+            community: Some(self.model.community_id),
+        }
+    }
+}
+
+#[ComplexObject]
+impl Motion {
+    /// The result: final once closed; while voting, the running count unless the motion
+    /// hides results until close (then empty, for everyone).
+    async fn tally(&self, ctx: &Context<'_>) -> Result<Option<MotionTally>> {
+        ctx.viewer()?;
+        match self.model.status.as_str() {
+            "closed" => {
+                let stored: Option<tally::Tally> = self
+                    .model
+                    .tally
+                    .clone()
+                    .and_then(|t| serde_json::from_value(t).ok());
+                Ok(stored.map(|t| MotionTally::new(t, true)))
+            }
+            "voting" if !self.model.hide_results => {
+                let t = motions::count(ctx.services().db.reader(), &self.model).await?;
+                Ok(Some(MotionTally::new(t, false)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The caller's unit's ballot, if they vote on this motion and it is in.
+    async fn my_ballot(&self, ctx: &Context<'_>) -> Result<Option<BallotChoice>> {
+        let viewer = ctx.viewer()?;
+        let db = ctx.services().db.reader();
+        let residents = own_residents(db, viewer).await?;
+        let Some(member) = motion_voter_member::Entity::find()
+            .filter(motion_voter_member::Column::MotionId.eq(self.model.id))
+            .filter(motion_voter_member::Column::ResidentId.is_in(residents))
+            .one(db)
+            .await
+            .map_err(AppError::from)?
+        else {
+            return Ok(None);
+        };
+        Ok(ballot::Entity::find()
+            .filter(ballot::Column::MotionId.eq(self.model.id))
+            .filter(ballot::Column::VoterId.eq(member.voter_id))
+            .one(db)
+            .await
+            .map_err(AppError::from)?
+            .map(|b| parse_choice(&b.choice).into()))
+    }
+
+    /// The electorate (organisers: to record paper ballots and follow turnout).
+    async fn voters(&self, ctx: &Context<'_>) -> Result<Vec<Voter>> {
+        let viewer = ctx.viewer()?;
+        if !is_organiser(viewer, self.model.compound_id, self.place()) {
+            return Err(AppError::Forbidden("only organisers see the electorate").into());
+        }
+        let db = ctx.services().db.reader();
+        let ballots: std::collections::HashMap<uuid::Uuid, ballot::Model> = ballot::Entity::find()
+            .filter(ballot::Column::MotionId.eq(self.model.id))
+            .all(db)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|b| (b.voter_id, b))
+            .collect();
+        Ok(motion_voter::Entity::find()
+            .filter(motion_voter::Column::MotionId.eq(self.model.id))
+            .order_by_asc(motion_voter::Column::Label)
+            .all(db)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|v| Voter {
+                voted: ballots.contains_key(&v.id),
+                paper_reference: ballots.get(&v.id).and_then(|b| b.paper_reference.clone()),
+                id: v.id.into(),
+                label: v.label,
+                heads: v.heads,
+                area: Area(v.area_hundredths),
+            })
+            .collect())
+    }
+
+    /// Objections to the resolution: staff see all, a resident their own.
+    async fn objections(&self, ctx: &Context<'_>) -> Result<Vec<MotionObjection>> {
+        let viewer = ctx.viewer()?;
+        let mut select =
+            objection::Entity::find().filter(objection::Column::MotionId.eq(self.model.id));
+        if !is_staff(viewer, self.place()) {
+            select = select.filter(objection::Column::AuthorId.eq(viewer.user_id));
+        }
+        Ok(select
+            .order_by_asc(objection::Column::Id)
+            .all(ctx.services().db.reader())
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(MotionObjection::from)
+            .collect())
+    }
+
+    async fn permissions(&self, ctx: &Context<'_>) -> Result<MotionPermissions> {
+        let viewer = ctx.viewer()?;
+        let organiser = is_organiser(viewer, self.model.compound_id, self.place());
+        let status = self.model.status.as_str();
+        let window_over = self
+            .model
+            .voting_closes_at
+            .is_some_and(|at| at <= Utc::now());
+        Ok(MotionPermissions {
+            can_open_voting: organiser && status == "draft",
+            can_record_paper_ballots: organiser && status == "voting" && !window_over,
+            can_close: organiser && status == "voting" && window_over,
+            can_publish_notice: organiser && self.model.passed == Some(true),
+            can_answer_objections: is_staff(viewer, self.place()),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct MotionQuery;
+
+#[Object]
+impl MotionQuery {
+    async fn motion(&self, ctx: &Context<'_>, id: ID) -> Result<Motion> {
+        let viewer = ctx.viewer()?;
+        let (motion, _) =
+            motions::visible_motion(ctx.services().db.reader(), viewer, parse_id("id", &id)?)
+                .await?;
+        Ok(motion.into())
+    }
+}
+
+#[derive(InputObject)]
+pub struct ProposeMotionInput {
+    pub meeting_id: ID,
+    pub title: String,
+    #[graphql(default)]
+    pub body: String,
+    pub electorate: MotionElectorate,
+    pub majority: MotionMajority,
+    /// Keep the count hidden until voting closes.
+    #[graphql(default = false)]
+    pub hide_results: bool,
+}
+
+#[derive(InputObject)]
+pub struct OpenVotingInput {
+    pub motion_id: ID,
+    /// The window may outlast the meeting: paper and online ballots over days.
+    pub closes_at: DateTime<Utc>,
+}
+
+#[derive(InputObject)]
+pub struct CastBallotInput {
+    pub motion_id: ID,
+    pub choice: BallotChoice,
+}
+
+#[derive(InputObject)]
+pub struct RecordPaperBallotInput {
+    pub motion_id: ID,
+    /// A voting unit from `Motion.voters`.
+    pub voter_id: ID,
+    pub choice: BallotChoice,
+    /// The paper ballot's number or reference, to find it again.
+    pub paper_reference: String,
+}
+
+#[derive(InputObject)]
+pub struct PublishNoticeInput {
+    pub motion_id: ID,
+    /// Default: the committee's notice days.
+    pub days: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct LodgeObjectionInput {
+    pub motion_id: ID,
+    pub body: String,
+}
+
+#[derive(InputObject)]
+pub struct AnswerObjectionInput {
+    pub objection_id: ID,
+    pub answer: String,
+}
+
+#[derive(SimpleObject)]
+pub struct MotionPayload {
+    pub motion: Motion,
+}
+
+#[derive(SimpleObject)]
+pub struct ObjectionPayload {
+    pub objection: MotionObjection,
+}
+
+#[derive(Default)]
+pub struct MotionMutation;
+
+fn payload(m: motion::Model) -> MotionPayload {
+    MotionPayload { motion: m.into() }
+}
+
+#[Object]
+impl MotionMutation {
+    /// An organiser proposes a motion at a meeting.
+    async fn propose_motion(
+        &self,
+        ctx: &Context<'_>,
+        input: ProposeMotionInput,
+    ) -> Result<MotionPayload> {
+        let audit = json!({ "meetingId": input.meeting_id.as_str(), "title": input.title, "electorate": format!("{:?}", input.electorate), "majority": format!("{:?}", input.majority), "hideResults": input.hide_results });
+        let meeting = parse_id("input.meetingId", &input.meeting_id);
+        let new = move |meeting_id| NewMotion {
+            meeting_id,
+            title: input.title,
+            body: input.body,
+            electorate: match input.electorate {
+                MotionElectorate::Households => tally::Electorate::Households,
+                MotionElectorate::Owners => tally::Electorate::Owners,
+            },
+            majority: match input.majority {
+                MotionMajority::Simple => tally::Majority::Simple,
+                MotionMajority::Ordinary => tally::Majority::Ordinary,
+                MotionMajority::Special => tally::Majority::Special,
+            },
+            hide_results: input.hide_results,
+        };
+        let motion = audited_write(ctx, "proposeMotion", audit, move |txn, viewer| {
+            Box::pin(async move { motions::create(txn, viewer, new(meeting?)).await })
+        })
+        .await?;
+        Ok(payload(motion))
+    }
+
+    /// Opens voting, fixing the electorate.
+    async fn open_voting(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenVotingInput,
+    ) -> Result<MotionPayload> {
+        let audit = json!({ "motionId": input.motion_id.as_str(), "closesAt": input.closes_at });
+        let id = parse_id("input.motionId", &input.motion_id);
+        let closes_at = input.closes_at;
+        let motion = audited_write(ctx, "openVoting", audit, move |txn, viewer| {
+            Box::pin(async move { motions::open_voting(txn, viewer, id?, closes_at).await })
+        })
+        .await?;
+        Ok(payload(motion))
+    }
+
+    /// The caller votes for their household or their dwellings; again to change it.
+    async fn cast_ballot(
+        &self,
+        ctx: &Context<'_>,
+        input: CastBallotInput,
+    ) -> Result<MotionPayload> {
+        // The choice is not recorded in the audit log: a ballot is secret from the log.
+        let audit = json!({ "motionId": input.motion_id.as_str() });
+        let id = parse_id("input.motionId", &input.motion_id);
+        let choice = input.choice.into();
+        let motion = audited_write(ctx, "castBallot", audit, move |txn, viewer| {
+            Box::pin(async move { motions::cast(txn, viewer, id?, choice).await })
+        })
+        .await?;
+        Ok(payload(motion))
+    }
+
+    /// An organiser records a paper ballot (audited, with its reference).
+    async fn record_paper_ballot(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordPaperBallotInput,
+    ) -> Result<MotionPayload> {
+        let audit = json!({ "motionId": input.motion_id.as_str(), "voterId": input.voter_id.as_str(), "paperReference": input.paper_reference });
+        let id = parse_id("input.motionId", &input.motion_id);
+        let voter = parse_id("input.voterId", &input.voter_id);
+        let (choice, reference) = (input.choice.into(), input.paper_reference);
+        let motion = audited_write(ctx, "recordPaperBallot", audit, move |txn, viewer| {
+            Box::pin(async move {
+                motions::record_paper(txn, viewer, id?, voter?, choice, &reference).await
+            })
+        })
+        .await?;
+        Ok(payload(motion))
+    }
+
+    /// Closes voting after the window and stores the exact result.
+    async fn close_voting(&self, ctx: &Context<'_>, motion_id: ID) -> Result<MotionPayload> {
+        let audit = json!({ "motionId": motion_id.as_str() });
+        let id = parse_id("motionId", &motion_id);
+        let motion = audited_write(ctx, "closeVoting", audit, move |txn, viewer| {
+            Box::pin(async move { motions::close(txn, viewer, id?).await })
+        })
+        .await?;
+        Ok(payload(motion))
+    }
+
+    /// Puts a resolution on public notice (公示).
+    async fn publish_resolution_notice(
+        &self,
+        ctx: &Context<'_>,
+        input: PublishNoticeInput,
+    ) -> Result<MotionPayload> {
+        let audit = json!({ "motionId": input.motion_id.as_str(), "days": input.days });
+        let id = parse_id("input.motionId", &input.motion_id);
+        let days = input.days;
+        let motion = audited_write(ctx, "publishResolutionNotice", audit, move |txn, viewer| {
+            Box::pin(async move { motions::publish_notice(txn, viewer, id?, days).await })
+        })
+        .await?;
+        Ok(payload(motion))
+    }
+
+    /// A resident of the compound objects to a resolution on notice.
+    async fn lodge_objection(
+        &self,
+        ctx: &Context<'_>,
+        input: LodgeObjectionInput,
+    ) -> Result<ObjectionPayload> {
+        let audit = json!({ "motionId": input.motion_id.as_str() });
+        let id = parse_id("input.motionId", &input.motion_id);
+        let body = input.body;
+        let objection = audited_write(ctx, "lodgeObjection", audit, move |txn, viewer| {
+            Box::pin(async move { motions::lodge_objection(txn, viewer, id?, &body).await })
+        })
+        .await?;
+        Ok(ObjectionPayload {
+            objection: objection.into(),
+        })
+    }
+
+    /// Community staff answer an objection.
+    async fn answer_objection(
+        &self,
+        ctx: &Context<'_>,
+        input: AnswerObjectionInput,
+    ) -> Result<ObjectionPayload> {
+        let audit = json!({ "objectionId": input.objection_id.as_str() });
+        let id = parse_id("input.objectionId", &input.objection_id);
+        let answer = input.answer;
+        let objection = audited_write(ctx, "answerObjection", audit, move |txn, viewer| {
+            Box::pin(async move { motions::answer_objection(txn, viewer, id?, &answer).await })
+        })
+        .await?;
+        Ok(ObjectionPayload {
+            objection: objection.into(),
+        })
+    }
+}

@@ -1,0 +1,548 @@
+//! Motions: drafted at a meeting, put to an electorate fixed when voting opens, voted on
+//! (online by the voter, or from paper by an organiser, audited with the ballot's
+//! reference) until the window closes, then closed with the exact tally stored. A passed
+//! motion is a resolution; it can be put on public notice (公示), when residents may object.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{ballot, committee, meeting, motion, motion_voter, motion_voter_member, objection};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use super::{
+    access::{check_organise, check_staff, own_residents, visible_meeting},
+    electorate,
+    tally::{self, Choice, Electorate, Majority, Tally, Unit},
+};
+use crate::{
+    audit::Audited,
+    auth::{Viewer, viewer::Place},
+    error::{AppError, AppResult},
+    org::service::clean_name,
+};
+
+/// The longest voting window: ballots over days, not months.
+const MAX_WINDOW_DAYS: i64 = 60;
+
+pub fn electorate_of(m: &motion::Model) -> Electorate {
+    if m.electorate == "owners" {
+        Electorate::Owners
+    } else {
+        Electorate::Households
+    }
+}
+
+pub fn majority_of(m: &motion::Model) -> Majority {
+    match m.majority.as_str() {
+        "ordinary" => Majority::Ordinary,
+        "special" => Majority::Special,
+        _ => Majority::Simple,
+    }
+}
+
+pub fn choice_str(choice: Choice) -> &'static str {
+    match choice {
+        Choice::Yes => "yes",
+        Choice::No => "no",
+        Choice::Abstain => "abstain",
+    }
+}
+
+pub fn parse_choice(s: &str) -> Choice {
+    match s {
+        "yes" => Choice::Yes,
+        "no" => Choice::No,
+        _ => Choice::Abstain,
+    }
+}
+
+fn done(m: motion::Model, place: Place) -> Audited<motion::Model> {
+    let id = m.id;
+    Audited::new(m, place, id)
+}
+
+/// A motion the caller reads (through its meeting), with its place; NOT_FOUND otherwise.
+pub async fn visible_motion(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<(motion::Model, Place)> {
+    let motion = motion::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("motion"))?;
+    let (_, place) = visible_meeting(conn, viewer, motion.meeting_id)
+        .await
+        .map_err(|_| AppError::NotFound("motion"))?;
+    Ok((motion, place))
+}
+
+pub struct NewMotion {
+    pub meeting_id: Uuid,
+    pub title: String,
+    pub body: String,
+    pub electorate: Electorate,
+    pub majority: Majority,
+    pub hide_results: bool,
+}
+
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: NewMotion,
+) -> AppResult<Audited<motion::Model>> {
+    let (meeting, place) = visible_meeting(conn, viewer, new.meeting_id).await?;
+    check_organise(viewer, meeting.compound_id, place)?;
+    if meeting.status == "cancelled" {
+        return Err(AppError::bad_input(
+            "input.meetingId",
+            "the meeting is cancelled",
+        ));
+    }
+    let (electorate, majority) = match (new.electorate, new.majority) {
+        (Electorate::Households, Majority::Simple) => ("households", "simple"),
+        (Electorate::Owners, Majority::Ordinary) => ("owners", "ordinary"),
+        (Electorate::Owners, Majority::Special) => ("owners", "special"),
+        _ => {
+            return Err(AppError::bad_input(
+                "input.majority",
+                "households decide by a SIMPLE majority; owners by ORDINARY or SPECIAL (art. 278)",
+            ));
+        }
+    };
+    let now = Utc::now();
+    let motion = motion::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(meeting.community_id),
+        compound_id: Set(meeting.compound_id),
+        meeting_id: Set(meeting.id),
+        title: Set(clean_name("input.title", &new.title, 200)?),
+        body: Set(new.body.trim().chars().take(10_000).collect()),
+        electorate: Set(electorate.into()),
+        majority: Set(majority.into()),
+        hide_results: Set(new.hide_results),
+        status: Set("draft".into()),
+        voting_opens_at: Set(None),
+        voting_closes_at: Set(None),
+        closed_at: Set(None),
+        passed: Set(None),
+        tally: Set(None),
+        notice_from: Set(None),
+        notice_until: Set(None),
+        created_by: Set(viewer.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(done(motion, place))
+}
+
+/// An organiser's motion in the given status.
+async fn organised(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    status: &str,
+) -> AppResult<(motion::Model, Place)> {
+    let (motion, place) = visible_motion(conn, viewer, id).await?;
+    check_organise(viewer, motion.compound_id, place)?;
+    if motion.status != status {
+        return Err(AppError::bad_input(
+            "input.motionId",
+            format!("the motion is {}, not {status}", motion.status),
+        ));
+    }
+    Ok((motion, place))
+}
+
+/// Opens voting until `closes_at`, fixing the electorate now.
+pub async fn open_voting(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    closes_at: DateTime<Utc>,
+) -> AppResult<Audited<motion::Model>> {
+    let (motion, place) = organised(conn, viewer, id, "draft").await?;
+    let now = Utc::now();
+    if closes_at <= now || closes_at > now + Duration::days(MAX_WINDOW_DAYS) {
+        return Err(AppError::bad_input(
+            "input.closesAt",
+            format!("voting closes in the future, within {MAX_WINDOW_DAYS} days"),
+        ));
+    }
+    let units = match electorate_of(&motion) {
+        Electorate::Owners => electorate::owners(conn, motion.compound_id).await?,
+        Electorate::Households => electorate::households(conn, motion.compound_id).await?,
+    };
+    if units.iter().all(|u| u.members.is_empty()) {
+        return Err(AppError::bad_input(
+            "input.motionId",
+            "nobody in the compound can vote on this motion: register its residents or owners first",
+        ));
+    }
+    for unit in units {
+        let voter = motion_voter::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            community_id: Set(motion.community_id),
+            motion_id: Set(motion.id),
+            label: Set(unit.label),
+            heads: Set(unit.heads),
+            area_hundredths: Set(unit.area_hundredths),
+            household_id: Set(unit.household_id),
+        }
+        .insert(conn)
+        .await?;
+        let members: Vec<motion_voter_member::ActiveModel> = unit
+            .members
+            .into_iter()
+            .map(|resident| motion_voter_member::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                community_id: Set(motion.community_id),
+                motion_id: Set(motion.id),
+                voter_id: Set(voter.id),
+                resident_id: Set(resident),
+            })
+            .collect();
+        if !members.is_empty() {
+            motion_voter_member::Entity::insert_many(members)
+                .exec(conn)
+                .await?;
+        }
+    }
+    let mut update: motion::ActiveModel = motion.into();
+    update.status = Set("voting".into());
+    update.voting_opens_at = Set(Some(now));
+    update.voting_closes_at = Set(Some(closes_at));
+    update.updated_at = Set(now);
+    Ok(done(update.update(conn).await?, place))
+}
+
+fn check_window(motion: &motion::Model) -> AppResult<()> {
+    let open =
+        motion.status == "voting" && motion.voting_closes_at.is_some_and(|at| Utc::now() < at);
+    if open {
+        Ok(())
+    } else {
+        Err(AppError::bad_input(
+            "input.motionId",
+            "voting on this motion is not open",
+        ))
+    }
+}
+
+/// Writes a unit's ballot, replacing an earlier one: one statement, so two members of a
+/// household voting at once leave one ballot (the later), never two.
+async fn put_ballot(
+    conn: &impl ConnectionTrait,
+    motion: &motion::Model,
+    voter: Uuid,
+    choice: Choice,
+    cast_by: Uuid,
+    resident: Option<Uuid>,
+    paper_reference: Option<String>,
+) -> AppResult<()> {
+    let now = Utc::now();
+    let row = ballot::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(motion.community_id),
+        motion_id: Set(motion.id),
+        voter_id: Set(voter),
+        choice: Set(choice_str(choice).into()),
+        cast_by: Set(cast_by),
+        resident_id: Set(resident),
+        paper_reference: Set(paper_reference),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    ballot::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([ballot::Column::MotionId, ballot::Column::VoterId])
+                .update_columns([
+                    ballot::Column::Choice,
+                    ballot::Column::CastBy,
+                    ballot::Column::ResidentId,
+                    ballot::Column::PaperReference,
+                    ballot::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The caller votes online, for the unit one of their residents belongs to.
+pub async fn cast(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    choice: Choice,
+) -> AppResult<Audited<motion::Model>> {
+    let (motion, place) = visible_motion(conn, viewer, id).await?;
+    check_window(&motion)?;
+    let residents = own_residents(conn, viewer).await?;
+    let member = motion_voter_member::Entity::find()
+        .filter(motion_voter_member::Column::MotionId.eq(motion.id))
+        .filter(motion_voter_member::Column::ResidentId.is_in(residents))
+        .one(conn)
+        .await?
+        .ok_or(AppError::Forbidden(match electorate_of(&motion) {
+            Electorate::Owners => "only owners of the compound's dwellings vote on this motion",
+            Electorate::Households => "only the compound's households vote on this motion",
+        }))?;
+    put_ballot(
+        conn,
+        &motion,
+        member.voter_id,
+        choice,
+        viewer.user_id,
+        Some(member.resident_id),
+        None,
+    )
+    .await?;
+    Ok(done(motion, place))
+}
+
+/// An organiser records a paper ballot for a voting unit, with the ballot's reference.
+pub async fn record_paper(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    voter: Uuid,
+    choice: Choice,
+    reference: &str,
+) -> AppResult<Audited<motion::Model>> {
+    let (motion, place) = visible_motion(conn, viewer, id).await?;
+    check_organise(viewer, motion.compound_id, place)?;
+    check_window(&motion)?;
+    let reference = clean_name("input.paperReference", reference, 100)?;
+    motion_voter::Entity::find_by_id(voter)
+        .filter(motion_voter::Column::MotionId.eq(motion.id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("voter"))?;
+    put_ballot(
+        conn,
+        &motion,
+        voter,
+        choice,
+        viewer.user_id,
+        None,
+        Some(reference),
+    )
+    .await?;
+    Ok(done(motion, place))
+}
+
+/// The tally of the ballots so far.
+pub async fn count(conn: &impl ConnectionTrait, motion: &motion::Model) -> AppResult<Tally> {
+    let voters = motion_voter::Entity::find()
+        .filter(motion_voter::Column::MotionId.eq(motion.id))
+        .all(conn)
+        .await?;
+    let ballots: std::collections::HashMap<Uuid, Choice> = ballot::Entity::find()
+        .filter(ballot::Column::MotionId.eq(motion.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| (b.voter_id, parse_choice(&b.choice)))
+        .collect();
+    let units: Vec<Unit> = voters
+        .iter()
+        .map(|v| Unit {
+            heads: i64::from(v.heads),
+            area: v.area_hundredths,
+            ballot: ballots.get(&v.id).copied(),
+        })
+        .collect();
+    Ok(tally::tally(
+        electorate_of(motion),
+        majority_of(motion),
+        &units,
+    ))
+}
+
+/// Closes voting once the window is over and stores the result with its numbers.
+pub async fn close(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<Audited<motion::Model>> {
+    let (motion, place) = organised(conn, viewer, id, "voting").await?;
+    let now = Utc::now();
+    if motion.voting_closes_at.is_some_and(|at| now < at) {
+        return Err(AppError::bad_input(
+            "input.motionId",
+            "the voting window is still open",
+        ));
+    }
+    let result = count(conn, &motion).await?;
+    let tally = serde_json::to_value(&result).map_err(AppError::internal)?;
+    let mut update: motion::ActiveModel = motion.into();
+    update.status = Set("closed".into());
+    update.closed_at = Set(Some(now));
+    update.passed = Set(Some(result.passed));
+    update.tally = Set(Some(tally));
+    update.updated_at = Set(now);
+    Ok(done(update.update(conn).await?, place))
+}
+
+/// Puts a resolution on public notice for `days` (default: the committee's notice days).
+pub async fn publish_notice(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    days: Option<i32>,
+) -> AppResult<Audited<motion::Model>> {
+    let (motion, place) = organised(conn, viewer, id, "closed").await?;
+    if motion.passed != Some(true) {
+        return Err(AppError::bad_input(
+            "input.motionId",
+            "only a passed motion (a resolution) is put on notice",
+        ));
+    }
+    let default_days = committee::Entity::find()
+        .filter(committee::Column::CompoundId.eq(motion.compound_id))
+        .one(conn)
+        .await?
+        .map_or(7, |c| c.notice_days);
+    let days = days.unwrap_or(default_days);
+    if !(1..=90).contains(&days) {
+        return Err(AppError::bad_input(
+            "input.days",
+            "a notice lasts 1 to 90 days",
+        ));
+    }
+    let now = Utc::now();
+    let mut update: motion::ActiveModel = motion.into();
+    update.notice_from = Set(Some(now));
+    update.notice_until = Set(Some(now + Duration::days(i64::from(days))));
+    update.updated_at = Set(now);
+    Ok(done(update.update(conn).await?, place))
+}
+
+/// A resident of the compound objects during the notice.
+pub async fn lodge_objection(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    body: &str,
+) -> AppResult<Audited<objection::Model>> {
+    let (motion, place) = visible_motion(conn, viewer, id).await?;
+    let now = Utc::now();
+    let on_notice = motion.notice_from.is_some_and(|f| f <= now)
+        && motion.notice_until.is_some_and(|u| now < u);
+    if !on_notice {
+        return Err(AppError::bad_input(
+            "input.motionId",
+            "objections are lodged while the resolution is on notice",
+        ));
+    }
+    let residents = own_residents(conn, viewer).await?;
+    let lives_here = !residents.is_empty()
+        && crate::committees::access::lives_in(
+            conn,
+            &households_of(conn, &residents).await?,
+            motion.compound_id,
+        )
+        .await?;
+    if !lives_here {
+        return Err(AppError::Forbidden("only residents of the compound object"));
+    }
+    let body = body.trim();
+    if body.chars().count() < 2 || body.chars().count() > 2_000 {
+        return Err(AppError::bad_input(
+            "input.body",
+            "an objection has 2 to 2000 characters",
+        ));
+    }
+    let row = objection::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(motion.community_id),
+        motion_id: Set(motion.id),
+        author_id: Set(viewer.user_id),
+        body: Set(body.to_owned()),
+        answer: Set(None),
+        answered_by: Set(None),
+        answered_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    let id = row.id;
+    Ok(Audited::new(row, place, id))
+}
+
+async fn households_of(conn: &impl ConnectionTrait, residents: &[Uuid]) -> AppResult<Vec<Uuid>> {
+    Ok(entity::resident::Entity::find()
+        .filter(entity::resident::Column::Id.is_in(residents.iter().copied()))
+        .filter(entity::resident::Column::MovedOutOn.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.household_id)
+        .collect())
+}
+
+/// Community staff answer an objection.
+pub async fn answer_objection(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    answer: &str,
+) -> AppResult<Audited<objection::Model>> {
+    let row = objection::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("objection"))?;
+    let (_, place) = visible_motion(conn, viewer, row.motion_id)
+        .await
+        .map_err(|_| AppError::NotFound("objection"))?;
+    check_staff(viewer, place)?;
+    let answer = answer.trim();
+    if answer.chars().count() < 2 {
+        return Err(AppError::bad_input("input.answer", "write an answer"));
+    }
+    let mut update: objection::ActiveModel = row.into();
+    update.answer = Set(Some(answer.chars().take(2_000).collect()));
+    update.answered_by = Set(Some(viewer.user_id));
+    update.answered_at = Set(Some(Utc::now()));
+    let row = update.update(conn).await?;
+    let id = row.id;
+    Ok(Audited::new(row, place, id))
+}
+
+/// A passed resolution of `compound`, for an expense citing it; BAD_USER_INPUT otherwise.
+pub async fn passed_resolution(
+    conn: &impl ConnectionTrait,
+    compound: Option<Uuid>,
+    id: Uuid,
+) -> AppResult<motion::Model> {
+    motion::Entity::find_by_id(id)
+        .filter(motion::Column::Passed.eq(true))
+        .one(conn)
+        .await?
+        .filter(|m| Some(m.compound_id) == compound)
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "input.resolutionId",
+                "no passed resolution with this id exists in the compound",
+            )
+        })
+}
+
+/// Re-exported for the meeting's motions list.
+pub async fn motions_of(
+    conn: &impl ConnectionTrait,
+    meeting: &meeting::Model,
+) -> AppResult<Vec<motion::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(motion::Entity::find()
+        .filter(motion::Column::MeetingId.eq(meeting.id))
+        .order_by_asc(motion::Column::Id)
+        .all(conn)
+        .await?)
+}

@@ -1,0 +1,337 @@
+//! Meetings: scheduling and their course (scheduled → open → closed, or cancelled), the
+//! agenda, sign-in (by the resident, or by staff on behalf of someone without a phone),
+//! and minutes whose every edit is a new version.
+
+use chrono::{DateTime, Utc};
+use entity::{
+    agenda_item, dwelling, household, meeting, meeting_attendance, meeting_minutes, resident,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::access::{
+    check_minutes_keeper, check_organise, own_residents, readable_compound, visible_meeting,
+};
+use crate::{
+    audit::Audited,
+    auth::{Viewer, viewer::Place},
+    committees::access::lives_in,
+    error::{AppError, AppResult, on_unique_violation},
+    org::service::clean_name,
+};
+
+pub const KINDS: [&str; 3] = ["bench", "committee", "assembly"];
+
+pub struct NewMeeting {
+    pub compound_id: Uuid,
+    pub kind: &'static str,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+}
+
+fn done(meeting: meeting::Model, place: Place) -> Audited<meeting::Model> {
+    let id = meeting.id;
+    Audited::new(meeting, place, id)
+}
+
+pub async fn schedule(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: NewMeeting,
+) -> AppResult<Audited<meeting::Model>> {
+    let (compound, place) = readable_compound(conn, viewer, new.compound_id, "compound").await?;
+    check_organise(viewer, compound.id, place)?;
+    let now = Utc::now();
+    let meeting = meeting::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(compound.community_id),
+        compound_id: Set(compound.id),
+        kind: Set(new.kind.to_owned()),
+        title: Set(clean_name("input.title", &new.title, 200)?),
+        starts_at: Set(new.starts_at),
+        place: Set(clean_name("input.place", &new.place, 200)?),
+        status: Set("scheduled".into()),
+        cancel_reason: Set(None),
+        minutes_published_at: Set(None),
+        created_by: Set(viewer.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(done(meeting, place))
+}
+
+/// A meeting the caller organises.
+async fn organised(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<(meeting::Model, Place)> {
+    let (meeting, place) = visible_meeting(conn, viewer, id).await?;
+    check_organise(viewer, meeting.compound_id, place)?;
+    Ok((meeting, place))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Open,
+    Close,
+    Cancel,
+}
+
+/// Moves a meeting on: scheduled → open → closed; scheduled or open → cancelled (with a
+/// reason).
+pub async fn advance(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    step: Step,
+    reason: &str,
+) -> AppResult<Audited<meeting::Model>> {
+    let (meeting, place) = organised(conn, viewer, id).await?;
+    let (from, to): (&[&str], &str) = match step {
+        Step::Open => (&["scheduled"], "open"),
+        Step::Close => (&["open"], "closed"),
+        Step::Cancel => (&["scheduled", "open"], "cancelled"),
+    };
+    if !from.contains(&meeting.status.as_str()) {
+        return Err(AppError::bad_input(
+            "input.meetingId",
+            format!("a {} meeting cannot become {to}", meeting.status),
+        ));
+    }
+    let mut update: meeting::ActiveModel = meeting.into();
+    if step == Step::Cancel {
+        let reason = reason.trim();
+        if reason.chars().count() < 2 {
+            return Err(AppError::bad_input(
+                "input.reason",
+                "say why it is cancelled",
+            ));
+        }
+        update.cancel_reason = Set(Some(reason.chars().take(500).collect()));
+    }
+    update.status = Set(to.into());
+    update.updated_at = Set(Utc::now());
+    Ok(done(update.update(conn).await?, place))
+}
+
+fn check_not_over(meeting: &meeting::Model) -> AppResult<()> {
+    if matches!(meeting.status.as_str(), "closed" | "cancelled") {
+        return Err(AppError::bad_input(
+            "input.meetingId",
+            format!("the meeting is {}", meeting.status),
+        ));
+    }
+    Ok(())
+}
+
+/// Adds an agenda item at the end. `refs` cite what raised the topic (`{kind, id}`).
+pub async fn add_agenda_item(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    meeting_id: Uuid,
+    title: &str,
+    notes: &str,
+    refs: Vec<(String, Uuid)>,
+) -> AppResult<Audited<meeting::Model>> {
+    let (meeting, place) = organised(conn, viewer, meeting_id).await?;
+    check_not_over(&meeting)?;
+    let last = agenda_item::Entity::find()
+        .filter(agenda_item::Column::MeetingId.eq(meeting.id))
+        .order_by_desc(agenda_item::Column::Position)
+        .one(conn)
+        .await?
+        .map_or(0, |i| i.position);
+    let mut cited = Vec::new();
+    for (kind, id) in refs {
+        cited.push(json!({ "kind": clean_name("input.refs", &kind, 40)?, "id": id }));
+    }
+    agenda_item::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(meeting.community_id),
+        meeting_id: Set(meeting.id),
+        position: Set(last + 1),
+        title: Set(clean_name("input.title", title, 200)?),
+        notes: Set(notes.trim().chars().take(5_000).collect()),
+        refs: Set(Value::Array(cited)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(done(meeting, place))
+}
+
+/// Signs a person in. Without `resident`, the caller signs themselves in (their account's
+/// resident in the compound); with it, an organiser signs in someone else (`on_behalf`).
+pub async fn sign_in(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    meeting_id: Uuid,
+    on_behalf_of: Option<Uuid>,
+) -> AppResult<Audited<meeting::Model>> {
+    let (meeting, place) = visible_meeting(conn, viewer, meeting_id).await?;
+    if meeting.status != "open" {
+        return Err(AppError::bad_input(
+            "input.meetingId",
+            "sign-in is possible while the meeting is open",
+        ));
+    }
+    let candidates = match on_behalf_of {
+        Some(id) => {
+            check_organise(viewer, meeting.compound_id, place)?;
+            vec![id]
+        }
+        None => own_residents(conn, viewer).await?,
+    };
+    let mut person = None;
+    for r in resident::Entity::find()
+        .filter(resident::Column::Id.is_in(candidates))
+        .filter(resident::Column::CommunityId.eq(meeting.community_id))
+        .filter(resident::Column::MovedOutOn.is_null())
+        .all(conn)
+        .await?
+    {
+        if lives_in(conn, &[r.household_id], meeting.compound_id).await? {
+            person = Some(r);
+            break;
+        }
+    }
+    let Some(person) = person else {
+        return Err(match on_behalf_of {
+            Some(_) => AppError::NotFound("resident"),
+            None => AppError::Forbidden("only residents of the compound sign in"),
+        });
+    };
+    meeting_attendance::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(meeting.community_id),
+        meeting_id: Set(meeting.id),
+        resident_id: Set(person.id),
+        household_id: Set(person.household_id),
+        signed_in_by: Set(viewer.user_id),
+        on_behalf: Set(on_behalf_of.is_some()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| on_unique_violation(e, "already signed in"))?;
+    Ok(done(meeting, place))
+}
+
+/// Attendance in numbers: people, households, and the households' dwellings' floor area.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Attendance {
+    pub people: i64,
+    pub households: i64,
+    pub area_hundredths: i64,
+}
+
+pub async fn attendance(conn: &impl ConnectionTrait, meeting_id: Uuid) -> AppResult<Attendance> {
+    let rows = meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.eq(meeting_id))
+        .all(conn)
+        .await?;
+    let mut households: Vec<Uuid> = rows.iter().map(|r| r.household_id).collect();
+    households.sort();
+    households.dedup();
+    let mut dwellings: Vec<Uuid> = household::Entity::find()
+        .filter(household::Column::Id.is_in(households.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|h| h.dwelling_id)
+        .collect();
+    dwellings.sort();
+    dwellings.dedup();
+    let area = dwelling::Entity::find()
+        .filter(dwelling::Column::Id.is_in(dwellings))
+        .all(conn)
+        .await?
+        .iter()
+        .filter_map(|d| d.floor_area_hundredths)
+        .sum();
+    Ok(Attendance {
+        people: rows.len() as i64,
+        households: households.len() as i64,
+        area_hundredths: area,
+    })
+}
+
+/// Writes the minutes: a new version each time, so the history stays.
+pub async fn write_minutes(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    meeting_id: Uuid,
+    body: &str,
+) -> AppResult<Audited<meeting::Model>> {
+    let (meeting, place) = visible_meeting(conn, viewer, meeting_id).await?;
+    check_minutes_keeper(conn, viewer, meeting.compound_id, place).await?;
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > 50_000 {
+        return Err(AppError::bad_input(
+            "input.body",
+            "minutes have 1 to 50000 characters",
+        ));
+    }
+    let version = latest_minutes(conn, meeting.id)
+        .await?
+        .map_or(0, |m| m.version)
+        + 1;
+    meeting_minutes::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(meeting.community_id),
+        meeting_id: Set(meeting.id),
+        version: Set(version),
+        body: Set(body.to_owned()),
+        written_by: Set(viewer.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| on_unique_violation(e, "the minutes were just changed; reload and edit again"))?;
+    Ok(done(meeting, place))
+}
+
+pub async fn latest_minutes(
+    conn: &impl ConnectionTrait,
+    meeting: Uuid,
+) -> AppResult<Option<meeting_minutes::Model>> {
+    Ok(meeting_minutes::Entity::find()
+        .filter(meeting_minutes::Column::MeetingId.eq(meeting))
+        .order_by_desc(meeting_minutes::Column::Version)
+        .one(conn)
+        .await?)
+}
+
+/// Publishes the minutes of a closed meeting to the compound's residents.
+pub async fn publish_minutes(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    meeting_id: Uuid,
+) -> AppResult<Audited<meeting::Model>> {
+    let (meeting, place) = visible_meeting(conn, viewer, meeting_id).await?;
+    check_minutes_keeper(conn, viewer, meeting.compound_id, place).await?;
+    if meeting.status != "closed" {
+        return Err(AppError::bad_input(
+            "input.meetingId",
+            "minutes are published once the meeting is closed",
+        ));
+    }
+    if latest_minutes(conn, meeting.id).await?.is_none() {
+        return Err(AppError::bad_input(
+            "input.meetingId",
+            "write the minutes first",
+        ));
+    }
+    let mut update: meeting::ActiveModel = meeting.into();
+    update.minutes_published_at = Set(Some(Utc::now()));
+    update.updated_at = Set(Utc::now());
+    Ok(done(update.update(conn).await?, place))
+}

@@ -1,0 +1,470 @@
+//! Meetings and decisions: a bench meeting with agenda, sign-in and minutes; motions put to
+//! households or, under art. 278, to owners; one ballot per unit even under concurrency;
+//! hidden results; paper ballots audited; resolutions that expenses above a threshold cite.
+
+use chrono::{Duration, Utc};
+use entity::role_grant::Role;
+use serde_json::{Value, json};
+
+use crate::{
+    funds::{FundSetup, appoint_with_login, fund_setup},
+    helpers::{Caller, Scope, TestApp, data, error_code},
+};
+
+const MOTION: &str = "query($id: ID!) { motion(id: $id) { status passed myBallot tally { final passed failed eligible { heads area } participating { heads area } yes { heads area } abstain { heads } } } }";
+
+/// Schedules and opens a bench meeting of the compound; its id.
+pub async fn open_meeting(app: &TestApp, organiser: &Caller, compound: &Value) -> Value {
+    let schedule = "mutation($in: ScheduleMeetingInput!) { scheduleMeeting(input: $in) { meeting { id status } } }";
+    let input = json!({ "in": { "compoundId": compound, "kind": "BENCH", "title": "道闸维修议事", "startsAt": Utc::now(), "place": "3号楼前长椅" } });
+    let body = app.gql(Some(organiser), schedule, input).await;
+    let meeting = data(&body)["scheduleMeeting"]["meeting"]["id"].clone();
+    let open = "mutation($id: ID!) { openMeeting(input: {meetingId: $id}) { meeting { status } } }";
+    let body = app
+        .gql(Some(organiser), open, json!({ "id": meeting }))
+        .await;
+    assert_eq!(data(&body)["openMeeting"]["meeting"]["status"], "OPEN");
+    meeting
+}
+
+/// Proposes a motion and opens voting for a week; its id.
+pub async fn motion(
+    app: &TestApp,
+    organiser: &Caller,
+    meeting: &Value,
+    electorate: &str,
+    majority: &str,
+    hide: bool,
+) -> Value {
+    let propose =
+        "mutation($in: ProposeMotionInput!) { proposeMotion(input: $in) { motion { id status } } }";
+    let input = json!({ "in": { "meetingId": meeting, "title": "动用维修基金更换道闸电机", "electorate": electorate, "majority": majority, "hideResults": hide } });
+    let body = app.gql(Some(organiser), propose, input).await;
+    let id = data(&body)["proposeMotion"]["motion"]["id"].clone();
+    let open = "mutation($id: ID!, $at: DateTime!) { openVoting(input: {motionId: $id, closesAt: $at}) { motion { status } } }";
+    let body = app
+        .gql(
+            Some(organiser),
+            open,
+            json!({ "id": id, "at": Utc::now() + Duration::days(7) }),
+        )
+        .await;
+    assert_eq!(data(&body)["openVoting"]["motion"]["status"], "VOTING");
+    id
+}
+
+pub async fn vote(app: &TestApp, voter: &Caller, motion: &Value, choice: &str) -> Value {
+    let cast = "mutation($id: ID!, $c: BallotChoice!) { castBallot(input: {motionId: $id, choice: $c}) { motion { myBallot } } }";
+    app.gql(Some(voter), cast, json!({ "id": motion, "c": choice }))
+        .await
+}
+
+/// As if the week of voting had passed.
+pub async fn end_window(app: &TestApp, motion: &Value) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let id: uuid::Uuid = motion.as_str().unwrap().parse().unwrap();
+    entity::motion::Entity::update_many()
+        .col_expr(
+            entity::motion::Column::VotingClosesAt,
+            Expr::value(Utc::now() - Duration::minutes(1)),
+        )
+        .filter(entity::motion::Column::Id.eq(id))
+        .exec(app.db().writer())
+        .await
+        .unwrap();
+}
+
+pub async fn close(app: &TestApp, organiser: &Caller, motion: &Value) -> Value {
+    let close = "mutation($id: ID!) { closeVoting(motionId: $id) { motion { status passed } } }";
+    app.gql(Some(organiser), close, json!({ "id": motion }))
+        .await
+}
+
+async fn dwellings(app: &TestApp, s: &FundSetup) -> std::collections::HashMap<String, Value> {
+    let body = app
+        .gql(
+            Some(&s.staff),
+            "{ dwellings(first: 100) { edges { node { id room } } } }",
+            json!({}),
+        )
+        .await;
+    data(&body)["dwellings"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["room"].as_str().unwrap().to_owned(),
+                e["node"]["id"].clone(),
+            )
+        })
+        .collect()
+}
+
+async fn own(app: &TestApp, s: &FundSetup, dwelling: &Value, owner: &str) {
+    let add = "mutation($d: ID!, $r: ID!) { addDwellingOwner(input: {dwellingId: $d, residentId: $r}) { ownerId } }";
+    data(
+        &app.gql(
+            Some(&s.staff),
+            add,
+            json!({ "d": dwelling, "r": s.residents[owner] }),
+        )
+        .await,
+    );
+}
+
+#[tokio::test]
+async fn owners_decide_under_art_278_and_the_resolution_authorises_the_expense() {
+    let app = TestApp::new().await.with_homes().await;
+    let s = fund_setup(&app).await;
+    let compound = s.compound.clone();
+    let li = appoint_with_login(&app, &s, "李建国", "li.director", "DIRECTOR").await;
+    let zhang = appoint_with_login(&app, &s, "张伟", "zhang.member", "MEMBER").await;
+    // 王秀英 owns 301 and 1201: one head, 89.50 + 102.30 m². 李建国 owns 302 (76.00 m²).
+    // 张伟 rents: he votes on nothing owners decide.
+    let rooms = dwellings(&app, &s).await;
+    own(&app, &s, &rooms["301"], "王秀英").await;
+    own(&app, &s, &rooms["1201"], "王秀英").await;
+    own(&app, &s, &rooms["302"], "李建国").await;
+
+    let meeting = open_meeting(&app, &li, &compound).await;
+    let m = motion(&app, &s.staff, &meeting, "OWNERS", "ORDINARY", true).await;
+    let body = vote(&app, &s.treasurer, &m, "YES").await;
+    assert_eq!(data(&body)["castBallot"]["motion"]["myBallot"], "YES");
+    let body = vote(&app, &zhang, &m, "YES").await;
+    assert_eq!(
+        error_code(&body),
+        Some("FORBIDDEN"),
+        "a tenant does not vote"
+    );
+    // 李建国 changes his mind: his ballot counts once, as last cast.
+    data(&vote(&app, &li, &m, "NO").await);
+    data(&vote(&app, &li, &m, "YES").await);
+    // Hidden until close, for everyone, staff included.
+    for caller in [&s.staff, &li, &s.treasurer] {
+        let body = app.gql(Some(caller), MOTION, json!({ "id": m })).await;
+        assert_eq!(data(&body)["motion"]["tally"], Value::Null);
+    }
+    // Outside the compound: NOT_FOUND, to read and to vote.
+    let neighbour = app
+        .caller(
+            Role::Resident,
+            Scope::Below(app.tree.a1, app.tree.household_a1),
+        )
+        .await;
+    let outsider = app
+        .caller(Role::CommunityStaff, Scope::Community(app.tree.b1))
+        .await;
+    for stranger in [&neighbour, &outsider] {
+        let body = app.gql(Some(stranger), MOTION, json!({ "id": m })).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"));
+        assert_eq!(
+            error_code(&vote(&app, stranger, &m, "NO").await),
+            Some("NOT_FOUND")
+        );
+    }
+    // Closing waits for the window; a resident cannot close it.
+    assert_eq!(
+        error_code(&close(&app, &s.staff, &m).await),
+        Some("BAD_USER_INPUT")
+    );
+    end_window(&app, &m).await;
+    assert_eq!(
+        error_code(&vote(&app, &li, &m, "NO").await),
+        Some("BAD_USER_INPUT")
+    );
+    let body = close(&app, &s.staff, &m).await;
+    assert_eq!(data(&body)["closeVoting"]["motion"]["passed"], true);
+    let body = app
+        .gql(Some(&s.treasurer), MOTION, json!({ "id": m }))
+        .await;
+    let tally = &data(&body)["motion"]["tally"];
+    assert_eq!(tally["final"], true);
+    assert_eq!(tally["eligible"], json!({ "heads": 2, "area": "267.80" }));
+    assert_eq!(tally["yes"], json!({ "heads": 2, "area": "267.80" }));
+
+    // A failed motion: 李建国 alone votes yes; 王秀英 (191.80 of 267.80 m²) votes no.
+    let failed = motion(&app, &s.staff, &meeting, "OWNERS", "SPECIAL", false).await;
+    data(&vote(&app, &li, &failed, "YES").await);
+    data(&vote(&app, &s.treasurer, &failed, "NO").await);
+    end_window(&app, &failed).await;
+    data(&close(&app, &s.staff, &failed).await);
+    let body = app.gql(Some(&li), MOTION, json!({ "id": failed })).await;
+    assert_eq!(
+        data(&body)["motion"]["tally"]["failed"],
+        json!(["MAJORITY_AREA", "MAJORITY_HEADS"])
+    );
+
+    // The expense above the threshold: refused without a resolution, and with a failed one;
+    // accepted with the passed one, then approved and paid.
+    let open = "mutation($c: ID!) { openFund(input: {compoundId: $c, name: \"道闸基金\", purpose: \"道闸\", resolutionThreshold: \"100.00\"}) { fund { id } } }";
+    let fund = data(&app.gql(Some(&li), open, json!({ "c": compound })).await)["openFund"]["fund"]
+        ["id"]
+        .clone();
+    let give = "mutation($f: ID!, $h: ID!) { recordContribution(input: {fundId: $f, amount: \"500.00\", householdId: $h, channel: CASH_BOX, idempotencyKey: \"gate-in-1\"}) { entry { seq } } }";
+    data(
+        &app.gql(
+            Some(&s.treasurer),
+            give,
+            json!({ "f": fund, "h": s.households["王秀英"] }),
+        )
+        .await,
+    );
+    let draft = "mutation($in: DraftExpenseInput!) { draftExpense(input: $in) { expense { id } } }";
+    let expense = |resolution: Value| json!({ "in": { "fundId": fund, "payeeName": "平安门禁维修部", "amount": "320.00", "purpose": "更换道闸电机", "resolutionId": resolution } });
+    let body = app
+        .gql(Some(&s.treasurer), draft, expense(failed.clone()))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"],
+        "input.resolutionId"
+    );
+    let body = app
+        .gql(Some(&s.treasurer), draft, expense(Value::Null))
+        .await;
+    let unbacked = data(&body)["draftExpense"]["expense"]["id"].clone();
+    let submit =
+        "mutation($id: ID!) { submitExpense(input: {expenseId: $id}) { expense { status } } }";
+    let body = app
+        .gql(Some(&s.treasurer), submit, json!({ "id": unbacked }))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    let body = app.gql(Some(&s.treasurer), draft, expense(m.clone())).await;
+    let backed = data(&body)["draftExpense"]["expense"]["id"].clone();
+    data(
+        &app.gql(Some(&s.treasurer), submit, json!({ "id": backed }))
+            .await,
+    );
+    let approve =
+        "mutation($id: ID!) { approveExpense(input: {expenseId: $id}) { expense { status } } }";
+    for member in [&li, &zhang] {
+        app.gql(Some(member), approve, json!({ "id": backed }))
+            .await;
+    }
+    let pay = "mutation($id: ID!) { payExpense(input: {expenseId: $id, idempotencyKey: \"gate-pay-1\"}) { expense { status } } }";
+    let body = app
+        .gql(Some(&s.treasurer), pay, json!({ "id": backed }))
+        .await;
+    assert_eq!(data(&body)["payExpense"]["expense"]["status"], "PAID");
+}
+
+#[tokio::test]
+async fn a_household_votes_once_however_many_members_vote_and_paper_ballots_are_audited() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let compound = s.compound.clone();
+    let li = appoint_with_login(&app, &s, "李建国", "li.director", "DIRECTOR").await;
+    // 李小红 lives with her father 李建国: one household, one ballot.
+    let account = "mutation($id: ID!) { createResidentAccount(input: {residentId: $id, username: \"li.xiaohong\", initialPassword: \"梧桐树下的长椅-2026\"}) { userId } }";
+    let body = app
+        .gql(
+            Some(&s.staff),
+            account,
+            json!({ "id": s.residents["李小红"] }),
+        )
+        .await;
+    let user = data(&body)["createResidentAccount"]["userId"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    app.skip_password_change(user).await;
+    let xiaohong = app.session(user, "li.xiaohong").await;
+
+    let meeting = open_meeting(&app, &s.staff, &compound).await;
+    let m = motion(&app, &li, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
+    let (a, b) = tokio::join!(vote(&app, &li, &m, "YES"), vote(&app, &xiaohong, &m, "NO"));
+    data(&a);
+    data(&b);
+    let voters = "query($id: ID!) { motion(id: $id) { voters { id label voted paperReference } tally { participating { heads } } } }";
+    let body = app.gql(Some(&s.staff), voters, json!({ "id": m })).await;
+    let listed = data(&body)["motion"]["voters"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 3, "three households");
+    assert_eq!(listed.iter().filter(|v| v["voted"] == true).count(), 1);
+    assert_eq!(data(&body)["motion"]["tally"]["participating"]["heads"], 1);
+    // Residents do not see the electorate.
+    let body = app.gql(Some(&xiaohong), voters, json!({ "id": m })).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+
+    // Staff record 张伟's paper ballot; the audit log keeps who, for whom, and the reference.
+    let zhang = listed
+        .iter()
+        .find(|v| v["label"].as_str().unwrap().starts_with('5'))
+        .unwrap();
+    let paper = "mutation($m: ID!, $v: ID!) { recordPaperBallot(input: {motionId: $m, voterId: $v, choice: YES, paperReference: \"纸质票-007\"}) { motion { id } } }";
+    let body = app
+        .gql(Some(&xiaohong), paper, json!({ "m": m, "v": zhang["id"] }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    data(
+        &app.gql(Some(&s.staff), paper, json!({ "m": m, "v": zhang["id"] }))
+            .await,
+    );
+    let admin = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
+        .await;
+    let log = "{ auditEntries(action: \"recordPaperBallot\", first: 10) { edges { node { outcome actorUserId input } } } }";
+    let body = app.gql(Some(&admin), log, json!({})).await;
+    let entries = data(&body)["auditEntries"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let ok: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["node"]["outcome"] == "ok")
+        .collect();
+    assert_eq!(ok.len(), 1);
+    assert_eq!(ok[0]["node"]["input"]["paperReference"], "纸质票-007");
+    assert_eq!(
+        ok[0]["node"]["actorUserId"],
+        json!(s.staff.user_id.to_string())
+    );
+
+    // The household settles on yes: with 张伟's yes, two of two ballots.
+    data(&vote(&app, &li, &m, "YES").await);
+    end_window(&app, &m).await;
+    let body = close(&app, &li, &m).await;
+    assert_eq!(data(&body)["closeVoting"]["motion"]["passed"], true);
+}
+
+#[tokio::test]
+async fn minutes_keep_their_history_and_reach_residents_once_published() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let compound = s.compound.clone();
+    let secretary = appoint_with_login(&app, &s, "李建国", "li.secretary", "SECRETARY").await;
+    let meeting = open_meeting(&app, &s.staff, &compound).await;
+    let agenda = "mutation($id: ID!) { addAgendaItem(input: {meetingId: $id, title: \"道闸维修\", refs: [{kind: \"request\", id: \"0190a0a0-0000-7000-8000-000000000001\"}]}) { meeting { agenda { position title refs { kind } } } } }";
+    let body = app
+        .gql(Some(&secretary), agenda, json!({ "id": meeting }))
+        .await;
+    assert_eq!(
+        data(&body)["addAgendaItem"]["meeting"]["agenda"][0]["refs"][0]["kind"],
+        "request"
+    );
+
+    // Sign-in: the resident herself, and 张伟 (no phone) by staff; twice is refused.
+    let sign = "mutation($id: ID!) { signInToMeeting(input: {meetingId: $id}) { meeting { attendance { people households area } } } }";
+    data(
+        &app.gql(Some(&s.treasurer), sign, json!({ "id": meeting }))
+            .await,
+    );
+    let body = app
+        .gql(Some(&s.treasurer), sign, json!({ "id": meeting }))
+        .await;
+    assert_eq!(error_code(&body), Some("CONFLICT"));
+    let behalf = "mutation($id: ID!, $r: ID!) { signInOnBehalf(input: {meetingId: $id, residentId: $r}) { meeting { attendance { people households area } } } }";
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            behalf,
+            json!({ "id": meeting, "r": s.residents["张伟"] }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body),
+        None,
+        "the treasurer is on the committee: an organiser"
+    );
+    let body = app
+        .gql(
+            Some(&s.staff),
+            behalf,
+            json!({ "id": meeting, "r": s.residents["李小红"] }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["signInOnBehalf"]["meeting"]["attendance"],
+        json!({ "people": 3, "households": 3, "area": "267.80" })
+    );
+
+    let write = "mutation($id: ID!, $b: String!) { writeMinutes(input: {meetingId: $id, body: $b}) { meeting { minutes { version body } } } }";
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            write,
+            json!({ "id": meeting, "b": "x" }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("FORBIDDEN"),
+        "the treasurer is not the secretary"
+    );
+    data(
+        &app.gql(
+            Some(&secretary),
+            write,
+            json!({ "id": meeting, "b": "议定：更换道闸电机。" }),
+        )
+        .await,
+    );
+    let publish =
+        "mutation($id: ID!) { publishMinutes(meetingId: $id) { meeting { minutesPublishedAt } } }";
+    assert_eq!(
+        error_code(
+            &app.gql(Some(&secretary), publish, json!({ "id": meeting }))
+                .await
+        ),
+        Some("BAD_USER_INPUT"),
+        "not before it closes"
+    );
+    let close =
+        "mutation($id: ID!) { closeMeeting(input: {meetingId: $id}) { meeting { status } } }";
+    data(
+        &app.gql(Some(&s.staff), close, json!({ "id": meeting }))
+            .await,
+    );
+
+    let resident = app
+        .caller(
+            Role::Resident,
+            Scope::Below(
+                app.tree.a1,
+                s.households["张伟"].as_str().unwrap().parse().unwrap(),
+            ),
+        )
+        .await;
+    let read = "query($id: ID!) { meeting(id: $id) { minutes { version body } minutesHistory { version } } }";
+    let body = app
+        .gql(Some(&resident), read, json!({ "id": meeting }))
+        .await;
+    assert_eq!(
+        data(&body)["meeting"]["minutes"],
+        Value::Null,
+        "unpublished"
+    );
+    data(
+        &app.gql(Some(&secretary), publish, json!({ "id": meeting }))
+            .await,
+    );
+    data(
+        &app.gql(
+            Some(&secretary),
+            write,
+            json!({ "id": meeting, "b": "议定：更换道闸电机，费用320元。" }),
+        )
+        .await,
+    );
+    let body = app
+        .gql(Some(&resident), read, json!({ "id": meeting }))
+        .await;
+    assert_eq!(data(&body)["meeting"]["minutes"]["version"], 2);
+    assert_eq!(
+        data(&body)["meeting"]["minutesHistory"],
+        json!([{ "version": 1 }, { "version": 2 }])
+    );
+
+    let outsider = app
+        .caller(Role::CommunityStaff, Scope::Community(app.tree.b1))
+        .await;
+    for (query, vars) in [
+        (read, json!({ "id": meeting })),
+        (write, json!({ "id": meeting, "b": "改" })),
+        (behalf, json!({ "id": meeting, "r": s.residents["张伟"] })),
+    ] {
+        let body = app.gql(Some(&outsider), query, vars).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{query}");
+    }
+}
