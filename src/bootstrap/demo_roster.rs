@@ -72,7 +72,7 @@ struct Person {
 /// dwellings of `shape` (the rest stand empty), as CSV text.
 pub fn roster(shape: &Shape, households: usize, residents: usize, seed: u64) -> String {
     let mut dice = Dice(seed);
-    let mut out = String::from("姓名,性别,身份证号,联系电话,楼栋,单元,房号,与户主关系,标签\n");
+    let mut out = String::from("姓名,性别,身份证号,联系电话,楼栋,单元,房号,面积,与户主关系,标签\n");
     // Sizes: one in ten lives alone; the rest two, topped up in turn to the total.
     let mut sizes: Vec<usize> = (0..households)
         .map(|i| if i % 10 == 3 { 1 } else { 2 })
@@ -113,7 +113,7 @@ pub fn roster(shape: &Shape, households: usize, residents: usize, seed: u64) -> 
             };
             let _ = writeln!(
                 out,
-                "{},{},{},{},{}号楼,{},{}0{},{},{}",
+                "{},{},{},{},{}号楼,{},{}0{},{},{},{}",
                 person.name,
                 if person.male { "男" } else { "女" },
                 number,
@@ -122,12 +122,20 @@ pub fn roster(shape: &Shape, households: usize, residents: usize, seed: u64) -> 
                 unit,
                 floor,
                 room,
+                floor_area(building, unit, floor, room),
                 person.relation,
                 person.tags.join("、"),
             );
         }
     }
     out
+}
+
+/// A registered floor area (owners' votes count it), from the flat's place rather than the
+/// dice so that adding it left the generated people as they were: 58.00 to 127.75 m².
+fn floor_area(building: i32, unit: i32, floor: i32, room: i32) -> String {
+    let step = (building * 7 + unit * 13 + floor * 3 + room * 29) % 280;
+    format!("{}.{:02}", 58 + step / 4, (step % 4) * 25)
 }
 
 fn born(dice: &mut Dice, age: u64) -> (i32, u32, u32) {

@@ -468,3 +468,283 @@ async fn minutes_keep_their_history_and_reach_residents_once_published() {
         assert_eq!(error_code(&body), Some("NOT_FOUND"), "{query}");
     }
 }
+
+/// Every household of the compound: (household id, its head's resident id, dwelling id).
+async fn households_with_heads(app: &TestApp, s: &FundSetup) -> Vec<(Value, Value, Value)> {
+    let query = "query($after: String) { households(first: 100, after: $after) { edges { node { id head { id } dwelling { id } } } pageInfo { hasNextPage endCursor } } }";
+    let (mut out, mut after) = (Vec::new(), Value::Null);
+    loop {
+        let body = app
+            .gql(Some(&s.staff), query, json!({ "after": after }))
+            .await;
+        let page = &data(&body)["households"];
+        for e in page["edges"].as_array().unwrap() {
+            let n = &e["node"];
+            out.push((
+                n["id"].clone(),
+                n["head"]["id"].clone(),
+                n["dwelling"]["id"].clone(),
+            ));
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            return out;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+#[tokio::test]
+async fn a_compound_decides_at_a_bench_meeting_to_use_its_repair_fund() {
+    use jiedao::bootstrap::demo_roster::{Shape, roster};
+    let app = TestApp::new().await;
+    let shape = Shape {
+        buildings: 6,
+        units: 2,
+        floors: 6,
+        rooms: 2,
+    };
+    let csv = roster(&shape, 138, 310, 7);
+    let mut names: Vec<&str> = Vec::new();
+    for line in csv.lines().skip(1) {
+        let name = line.split(',').next().unwrap();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let s = crate::funds::fund_setup_with(&app, &csv, names[0]).await;
+    let director = appoint_with_login(&app, &s, names[1], "director", "DIRECTOR").await;
+    let member = appoint_with_login(&app, &s, names[2], "member", "MEMBER").await;
+    // Each household's head owns its flat.
+    let homes = households_with_heads(&app, &s).await;
+    assert_eq!(homes.len(), 138);
+    let add = "mutation($d: ID!, $r: ID!) { addDwellingOwner(input: {dwellingId: $d, residentId: $r}) { ownerId } }";
+    for (_, head, dwelling) in &homes {
+        data(
+            &app.gql(Some(&s.staff), add, json!({ "d": dwelling, "r": head }))
+                .await,
+        );
+    }
+
+    // The bench meeting: an agenda, and 40 households signing in (most by staff: the
+    // elderly have no phones).
+    let meeting = open_meeting(&app, &director, &s.compound).await;
+    let agenda = "mutation($id: ID!, $t: String!) { addAgendaItem(input: {meetingId: $id, title: $t}) { meeting { agenda { position } } } }";
+    for title in ["道闸损坏情况通报", "维修方案与报价", "动用维修基金表决"] {
+        data(
+            &app.gql(
+                Some(&director),
+                agenda,
+                json!({ "id": meeting, "t": title }),
+            )
+            .await,
+        );
+    }
+    let sign = "mutation($id: ID!) { signInToMeeting(input: {meetingId: $id}) { meeting { id } } }";
+    data(
+        &app.gql(Some(&s.treasurer), sign, json!({ "id": meeting }))
+            .await,
+    );
+    let behalf = "mutation($id: ID!, $r: ID!) { signInOnBehalf(input: {meetingId: $id, residentId: $r}) { meeting { attendance { households } } } }";
+    let mut attending = 1;
+    for (_, head, _) in homes.iter().skip(1) {
+        let body = app
+            .gql(Some(&s.staff), behalf, json!({ "id": meeting, "r": head }))
+            .await;
+        if error_code(&body) == Some("CONFLICT") {
+            continue; // the treasurer's household head signed in herself
+        }
+        attending = data(&body)["signInOnBehalf"]["meeting"]["attendance"]["households"]
+            .as_i64()
+            .unwrap();
+        if attending == 40 {
+            break;
+        }
+    }
+    assert_eq!(attending, 40);
+
+    // The motion: use the repair fund (an ordinary matter), owners voting for a week,
+    // online and on paper.
+    let m = motion(&app, &director, &meeting, "OWNERS", "ORDINARY", true).await;
+    data(&vote(&app, &s.treasurer, &m, "YES").await);
+    let voters = "query($id: ID!) { motion(id: $id) { voters { id voted } } }";
+    let body = app.gql(Some(&s.staff), voters, json!({ "id": m })).await;
+    let units: Vec<Value> = data(&body)["motion"]["voters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["voted"] == false)
+        .map(|v| v["id"].clone())
+        .collect();
+    assert_eq!(units.len(), 137);
+    let paper = "mutation($m: ID!, $v: ID!, $c: BallotChoice!, $r: String!) { recordPaperBallot(input: {motionId: $m, voterId: $v, choice: $c, paperReference: $r}) { motion { id } } }";
+    for (i, unit) in units.iter().take(99).enumerate() {
+        let choice = match i % 10 {
+            0 => "NO",
+            1 => "ABSTAIN",
+            _ => "YES",
+        };
+        let vars = json!({ "m": m, "v": unit, "c": choice, "r": format!("纸质票-{i:03}") });
+        data(&app.gql(Some(&s.staff), paper, vars).await);
+    }
+    end_window(&app, &m).await;
+    let body = close(&app, &director, &m).await;
+    assert_eq!(data(&body)["closeVoting"]["motion"]["passed"], true);
+    let body = app
+        .gql(Some(&s.treasurer), MOTION, json!({ "id": m }))
+        .await;
+    let tally = &data(&body)["motion"]["tally"];
+    assert_eq!(tally["eligible"]["heads"], 138);
+    assert_eq!(tally["participating"]["heads"], 100);
+    assert_eq!(tally["yes"]["heads"], 80);
+    assert_eq!(tally["abstain"]["heads"], 10);
+
+    // The minutes, published once the meeting closes; then the resolution on notice.
+    let write = "mutation($id: ID!) { writeMinutes(input: {meetingId: $id, body: \"到会40户。表决通过动用维修基金更换道闸电机。\"}) { meeting { id } } }";
+    data(
+        &app.gql(Some(&s.staff), write, json!({ "id": meeting }))
+            .await,
+    );
+    let close_meeting =
+        "mutation($id: ID!) { closeMeeting(input: {meetingId: $id}) { meeting { status } } }";
+    data(
+        &app.gql(Some(&director), close_meeting, json!({ "id": meeting }))
+            .await,
+    );
+    let publish =
+        "mutation($id: ID!) { publishMinutes(meetingId: $id) { meeting { minutesPublishedAt } } }";
+    data(
+        &app.gql(Some(&s.staff), publish, json!({ "id": meeting }))
+            .await,
+    );
+    let notice = "mutation($id: ID!) { publishResolutionNotice(input: {motionId: $id, days: 7}) { motion { noticeUntil } } }";
+    data(&app.gql(Some(&director), notice, json!({ "id": m })).await);
+    let object = "mutation($id: ID!, $b: String!) { lodgeObjection(input: {motionId: $id, body: $b}) { objection { id } } }";
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            object,
+            json!({ "id": m, "b": "报价偏高，请再比价" }),
+        )
+        .await;
+    let objection = data(&body)["lodgeObjection"]["objection"]["id"].clone();
+    let answer = "mutation($id: ID!) { answerObjection(input: {objectionId: $id, answer: \"已比价三家，此为最低\"}) { objection { answer } } }";
+    assert_eq!(
+        error_code(
+            &app.gql(Some(&director), answer, json!({ "id": objection }))
+                .await
+        ),
+        Some("FORBIDDEN"),
+        "staff answer objections"
+    );
+    data(
+        &app.gql(Some(&s.staff), answer, json!({ "id": objection }))
+            .await,
+    );
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            "query($id: ID!) { motion(id: $id) { objections { answer } } }",
+            json!({ "id": m }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["motion"]["objections"][0]["answer"],
+        "已比价三家，此为最低"
+    );
+
+    // The treasurer pays the expense the resolution authorised.
+    let open = "mutation($c: ID!) { openFund(input: {compoundId: $c, name: \"道闸基金\", purpose: \"道闸\", resolutionThreshold: \"100.00\"}) { fund { id } } }";
+    let fund = data(
+        &app.gql(Some(&director), open, json!({ "c": s.compound }))
+            .await,
+    )["openFund"]["fund"]["id"]
+        .clone();
+    for (i, (household, _, _)) in homes.iter().take(10).enumerate() {
+        let give = json!({ "in": { "fundId": fund, "amount": "50.00", "householdId": household, "channel": "WECHAT", "idempotencyKey": format!("gate-in-{i:04}") } });
+        data(
+            &app.gql(Some(&s.treasurer), crate::funds::CONTRIBUTE, give)
+                .await,
+        );
+    }
+    let draft = "mutation($in: DraftExpenseInput!) { draftExpense(input: $in) { expense { id } } }";
+    let input = json!({ "in": { "fundId": fund, "payeeName": "平安门禁维修部", "amount": "320.00", "purpose": "更换道闸电机", "resolutionId": m } });
+    let expense = data(&app.gql(Some(&s.treasurer), draft, input).await)["draftExpense"]["expense"]
+        ["id"]
+        .clone();
+    let submit =
+        "mutation($id: ID!) { submitExpense(input: {expenseId: $id}) { expense { status } } }";
+    data(
+        &app.gql(Some(&s.treasurer), submit, json!({ "id": expense }))
+            .await,
+    );
+    let approve =
+        "mutation($id: ID!) { approveExpense(input: {expenseId: $id}) { expense { status } } }";
+    for approver in [&director, &member] {
+        app.gql(Some(approver), approve, json!({ "id": expense }))
+            .await;
+    }
+    let pay = "mutation($id: ID!) { payExpense(input: {expenseId: $id, idempotencyKey: \"gate-pay-0001\"}) { expense { status resolutionId } } }";
+    let body = app
+        .gql(Some(&s.treasurer), pay, json!({ "id": expense }))
+        .await;
+    assert_eq!(data(&body)["payExpense"]["expense"]["status"], "PAID");
+    assert_eq!(data(&body)["payExpense"]["expense"]["resolutionId"], m);
+}
+
+#[tokio::test]
+async fn residents_cannot_run_meetings_and_other_communities_see_none() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let meeting = open_meeting(&app, &s.staff, &s.compound).await;
+    let m = motion(&app, &s.staff, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
+    let resident = app
+        .caller(
+            Role::Resident,
+            Scope::Below(
+                app.tree.a1,
+                s.households["张伟"].as_str().unwrap().parse().unwrap(),
+            ),
+        )
+        .await;
+    let outsider = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.b1))
+        .await;
+    let voter = "00000000-0000-7000-8000-000000000000";
+    let writes = [
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { scheduleMeeting(input: {compoundId: $c, kind: BENCH, title: \"议事\", startsAt: \"2026-12-01T02:00:00Z\", place: \"长椅\"}) { meeting { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { cancelMeeting(input: {meetingId: $m, reason: \"下雨\"}) { meeting { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { closeMeeting(input: {meetingId: $m}) { meeting { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { addAgendaItem(input: {meetingId: $m, title: \"停车\"}) { meeting { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { writeMinutes(input: {meetingId: $m, body: \"记录\"}) { meeting { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { proposeMotion(input: {meetingId: $m, title: \"停车\", electorate: HOUSEHOLDS, majority: SIMPLE}) { motion { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { recordPaperBallot(input: {motionId: $x, voterId: $v, choice: YES, paperReference: \"票-1\"}) { motion { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { closeVoting(motionId: $x) { motion { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { publishResolutionNotice(input: {motionId: $x}) { motion { id } } }",
+    ];
+    let vars = json!({ "c": s.compound, "m": meeting, "x": m, "v": voter });
+    for query in writes {
+        // Declare only the variables the operation uses.
+        let (_, operation) = query.split_once(") {").unwrap();
+        let declared: Vec<String> = ["c", "m", "x", "v"]
+            .iter()
+            .filter(|v| operation.contains(&format!("${v}")))
+            .map(|v| format!("${v}: ID!"))
+            .collect();
+        let query = format!("mutation({}) {{{operation}", declared.join(", "));
+        let query = query.as_str();
+        let body = app.gql(Some(&resident), query, vars.clone()).await;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "resident: {query}");
+        let body = app.gql(Some(&outsider), query, vars.clone()).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "outsider: {query}");
+    }
+    for query in [
+        "query($c: ID!) { meetingsOfCompound(compoundId: $c) { id } }",
+        "query($m: ID!) { meeting(id: $m) { id } }",
+        "query($x: ID!) { motion(id: $x) { id } }",
+    ] {
+        let body = app.gql(Some(&outsider), query, vars.clone()).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{query}");
+        let body = app.gql(Some(&resident), query, vars.clone()).await;
+        assert_eq!(error_code(&body), None, "a resident reads: {query}");
+    }
+}
