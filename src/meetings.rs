@@ -5,6 +5,7 @@
 pub mod access;
 pub mod electorate;
 pub mod graphql;
+pub mod loaders;
 pub mod motion_graphql;
 pub mod motions;
 pub mod service;

@@ -2,20 +2,26 @@
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{agenda_item, meeting, meeting_minutes};
+use entity::{meeting, meeting_minutes};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use super::{
     access::{is_organiser, is_staff, readable_compound, visible_meeting},
-    motion_graphql::Motion,
-    motions,
+    loaders::{AgendaOf, AttendanceOf, LatestMinutesOf, MotionsOf},
+    motion_graphql::{Motion, prime_motions},
     service::{self, NewMeeting, Step},
 };
 use crate::{
     auth::viewer::Place,
     error::AppError,
-    graphql::{ContextExt, parse_id, scalars::Area, write::audited_write},
+    graphql::{
+        ContextExt,
+        loader::{loader, selects},
+        parse_id,
+        scalars::Area,
+        write::audited_write,
+    },
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,12 +146,9 @@ impl Meeting {
 impl Meeting {
     async fn agenda(&self, ctx: &Context<'_>) -> Result<Vec<AgendaItem>> {
         ctx.viewer()?;
-        Ok(agenda_item::Entity::find()
-            .filter(agenda_item::Column::MeetingId.eq(self.model.id))
-            .order_by_asc(agenda_item::Column::Position)
-            .all(ctx.services().db.reader())
-            .await
-            .map_err(AppError::from)?
+        let items = loader(ctx).load_one(AgendaOf(self.model.id)).await?;
+        Ok(items
+            .unwrap_or_default()
             .into_iter()
             .map(|i| AgendaItem {
                 position: i.position,
@@ -169,7 +172,10 @@ impl Meeting {
 
     async fn attendance(&self, ctx: &Context<'_>) -> Result<MeetingAttendance> {
         ctx.viewer()?;
-        let a = service::attendance(ctx.services().db.reader(), self.model.id).await?;
+        let a = loader(ctx)
+            .load_one(AttendanceOf(self.model.id))
+            .await?
+            .unwrap_or_default();
         Ok(MeetingAttendance {
             people: a.people,
             households: a.households,
@@ -183,7 +189,7 @@ impl Meeting {
         if !organiser && self.model.minutes_published_at.is_none() {
             return Ok(None);
         }
-        let latest = service::latest_minutes(ctx.services().db.reader(), self.model.id).await?;
+        let latest = loader(ctx).load_one(LatestMinutesOf(self.model.id)).await?;
         Ok(latest.map(minutes))
     }
 
@@ -206,11 +212,13 @@ impl Meeting {
 
     async fn motions(&self, ctx: &Context<'_>) -> Result<Vec<Motion>> {
         ctx.viewer()?;
-        Ok(motions::motions_of(ctx.services().db.reader(), &self.model)
+        let motions = loader(ctx)
+            .load_one(MotionsOf(self.model.id))
             .await?
-            .into_iter()
-            .map(Motion::from)
-            .collect())
+            .unwrap_or_default();
+        let ids: Vec<uuid::Uuid> = motions.iter().map(|m| m.id).collect();
+        prime_motions(ctx, &ids, &[]).await?;
+        Ok(motions.into_iter().map(Motion::from).collect())
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<MeetingPermissions> {
@@ -259,7 +267,7 @@ impl MeetingQuery {
             "compound",
         )
         .await?;
-        Ok(meeting::Entity::find()
+        let meetings: Vec<Meeting> = meeting::Entity::find()
             .filter(meeting::Column::CompoundId.eq(compound.id))
             .order_by_desc(meeting::Column::StartsAt)
             .all(db)
@@ -267,7 +275,23 @@ impl MeetingQuery {
             .map_err(AppError::from)?
             .into_iter()
             .map(Meeting::from)
-            .collect())
+            .collect();
+        let ids = || meetings.iter().map(|m| m.model.id);
+        if selects(ctx, &["agenda"]) {
+            loader(ctx).load_many(ids().map(AgendaOf)).await?;
+        }
+        if selects(ctx, &["attendance"]) {
+            loader(ctx).load_many(ids().map(AttendanceOf)).await?;
+        }
+        if selects(ctx, &["minutes"]) {
+            loader(ctx).load_many(ids().map(LatestMinutesOf)).await?;
+        }
+        if selects(ctx, &["motions"]) {
+            let motions = loader(ctx).load_many(ids().map(MotionsOf)).await?;
+            let motion_ids: Vec<uuid::Uuid> = motions.values().flatten().map(|m| m.id).collect();
+            prime_motions(ctx, &motion_ids, &["motions"]).await?;
+        }
+        Ok(meetings)
     }
 }
 

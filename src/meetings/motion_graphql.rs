@@ -2,19 +2,26 @@
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{ballot, motion, motion_voter, motion_voter_member, objection};
+use entity::{ballot, motion, objection};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use super::{
-    access::{is_organiser, is_staff, own_residents},
+    access::{is_organiser, is_staff},
+    loaders::{BallotsOf, UnitOf, VotersOf},
     motions::{self, NewMotion, parse_choice},
     tally::{self, Choice, Condition, Counts},
 };
 use crate::{
     auth::viewer::Place,
     error::AppError,
-    graphql::{ContextExt, parse_id, scalars::Area, write::audited_write},
+    graphql::{
+        ContextExt,
+        loader::{loader, selects},
+        parse_id,
+        scalars::Area,
+        write::audited_write,
+    },
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -260,7 +267,13 @@ impl Motion {
                 Ok(stored.map(|t| MotionTally::new(t, true)))
             }
             "voting" if !self.model.hide_results => {
-                let t = motions::count(ctx.services().db.reader(), &self.model).await?;
+                let voters = loader(ctx).load_one(VotersOf(self.model.id)).await?;
+                let ballots = loader(ctx).load_one(BallotsOf(self.model.id)).await?;
+                let t = motions::tally_of(
+                    &self.model,
+                    &voters.unwrap_or_default(),
+                    &ballots.unwrap_or_default(),
+                );
                 Ok(Some(MotionTally::new(t, false)))
             }
             _ => Ok(None),
@@ -270,23 +283,17 @@ impl Motion {
     /// The caller's unit's ballot, if they vote on this motion and it is in.
     async fn my_ballot(&self, ctx: &Context<'_>) -> Result<Option<BallotChoice>> {
         let viewer = ctx.viewer()?;
-        let db = ctx.services().db.reader();
-        let residents = own_residents(db, viewer).await?;
-        let Some(member) = motion_voter_member::Entity::find()
-            .filter(motion_voter_member::Column::MotionId.eq(self.model.id))
-            .filter(motion_voter_member::Column::ResidentId.is_in(residents))
-            .one(db)
-            .await
-            .map_err(AppError::from)?
+        let Some(unit) = loader(ctx)
+            .load_one(UnitOf(self.model.id, viewer.user_id))
+            .await?
         else {
             return Ok(None);
         };
-        Ok(ballot::Entity::find()
-            .filter(ballot::Column::MotionId.eq(self.model.id))
-            .filter(ballot::Column::VoterId.eq(member.voter_id))
-            .one(db)
-            .await
-            .map_err(AppError::from)?
+        let ballots = loader(ctx).load_one(BallotsOf(self.model.id)).await?;
+        Ok(ballots
+            .unwrap_or_default()
+            .iter()
+            .find(|b| b.voter_id == unit)
             .map(|b| parse_choice(&b.choice).into()))
     }
 
@@ -296,21 +303,17 @@ impl Motion {
         if !is_organiser(viewer, self.model.compound_id, self.place()) {
             return Err(AppError::Forbidden("only organisers see the electorate").into());
         }
-        let db = ctx.services().db.reader();
-        let ballots: std::collections::HashMap<uuid::Uuid, ballot::Model> = ballot::Entity::find()
-            .filter(ballot::Column::MotionId.eq(self.model.id))
-            .all(db)
-            .await
-            .map_err(AppError::from)?
+        let ballots: std::collections::HashMap<uuid::Uuid, ballot::Model> = loader(ctx)
+            .load_one(BallotsOf(self.model.id))
+            .await?
+            .unwrap_or_default()
             .into_iter()
             .map(|b| (b.voter_id, b))
             .collect();
-        Ok(motion_voter::Entity::find()
-            .filter(motion_voter::Column::MotionId.eq(self.model.id))
-            .order_by_asc(motion_voter::Column::Label)
-            .all(db)
-            .await
-            .map_err(AppError::from)?
+        Ok(loader(ctx)
+            .load_one(VotersOf(self.model.id))
+            .await?
+            .unwrap_or_default()
             .into_iter()
             .map(|v| Voter {
                 voted: ballots.contains_key(&v.id),
@@ -357,6 +360,32 @@ impl Motion {
             can_answer_objections: is_staff(viewer, self.place()),
         })
     }
+}
+
+/// Loads what the query selects below `path` for all these motions at once.
+pub async fn prime_motions(ctx: &Context<'_>, ids: &[uuid::Uuid], path: &[&str]) -> Result<()> {
+    let below = |field: &str| {
+        let mut full = path.to_vec();
+        full.push(field);
+        selects(ctx, &full)
+    };
+    if below("tally") || below("voters") {
+        loader(ctx)
+            .load_many(ids.iter().map(|id| VotersOf(*id)))
+            .await?;
+    }
+    if below("tally") || below("voters") || below("myBallot") {
+        loader(ctx)
+            .load_many(ids.iter().map(|id| BallotsOf(*id)))
+            .await?;
+    }
+    if below("myBallot") {
+        let user = ctx.viewer()?.user_id;
+        loader(ctx)
+            .load_many(ids.iter().map(|id| UnitOf(*id, user)))
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(Default)]

@@ -4,7 +4,7 @@
 //! motion is a resolution; it can be put on public notice (公示), when residents may object.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{ballot, committee, meeting, motion, motion_voter, motion_voter_member, objection};
+use entity::{ballot, committee, motion, motion_voter, motion_voter_member, objection};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::OnConflict,
@@ -337,17 +337,14 @@ pub async fn record_paper(
     Ok(done(motion, place))
 }
 
-/// The tally of the ballots so far.
-pub async fn count(conn: &impl ConnectionTrait, motion: &motion::Model) -> AppResult<Tally> {
-    let voters = motion_voter::Entity::find()
-        .filter(motion_voter::Column::MotionId.eq(motion.id))
-        .all(conn)
-        .await?;
-    let ballots: std::collections::HashMap<Uuid, Choice> = ballot::Entity::find()
-        .filter(ballot::Column::MotionId.eq(motion.id))
-        .all(conn)
-        .await?
-        .into_iter()
+/// The tally of these voters' ballots under the motion's rule.
+pub fn tally_of(
+    motion: &motion::Model,
+    voters: &[motion_voter::Model],
+    ballots: &[ballot::Model],
+) -> Tally {
+    let cast: std::collections::HashMap<Uuid, Choice> = ballots
+        .iter()
         .map(|b| (b.voter_id, parse_choice(&b.choice)))
         .collect();
     let units: Vec<Unit> = voters
@@ -355,14 +352,23 @@ pub async fn count(conn: &impl ConnectionTrait, motion: &motion::Model) -> AppRe
         .map(|v| Unit {
             heads: i64::from(v.heads),
             area: v.area_hundredths,
-            ballot: ballots.get(&v.id).copied(),
+            ballot: cast.get(&v.id).copied(),
         })
         .collect();
-    Ok(tally::tally(
-        electorate_of(motion),
-        majority_of(motion),
-        &units,
-    ))
+    tally::tally(electorate_of(motion), majority_of(motion), &units)
+}
+
+/// The tally of the ballots so far.
+pub async fn count(conn: &impl ConnectionTrait, motion: &motion::Model) -> AppResult<Tally> {
+    let voters = motion_voter::Entity::find()
+        .filter(motion_voter::Column::MotionId.eq(motion.id))
+        .all(conn)
+        .await?;
+    let ballots = ballot::Entity::find()
+        .filter(ballot::Column::MotionId.eq(motion.id))
+        .all(conn)
+        .await?;
+    Ok(tally_of(motion, &voters, &ballots))
 }
 
 /// Closes voting once the window is over and stores the result with its numbers.
@@ -532,17 +538,4 @@ pub async fn passed_resolution(
                 "no passed resolution with this id exists in the compound",
             )
         })
-}
-
-/// Re-exported for the meeting's motions list.
-pub async fn motions_of(
-    conn: &impl ConnectionTrait,
-    meeting: &meeting::Model,
-) -> AppResult<Vec<motion::Model>> {
-    use sea_orm::QueryOrder;
-    Ok(motion::Entity::find()
-        .filter(motion::Column::MeetingId.eq(meeting.id))
-        .order_by_asc(motion::Column::Id)
-        .all(conn)
-        .await?)
 }

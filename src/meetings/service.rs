@@ -2,6 +2,8 @@
 //! agenda, sign-in (by the resident, or by staff on behalf of someone without a phone),
 //! and minutes whose every edit is a new version.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use entity::{
     agenda_item, dwelling, household, meeting, meeting_attendance, meeting_minutes, resident,
@@ -233,35 +235,48 @@ pub struct Attendance {
     pub area_hundredths: i64,
 }
 
-pub async fn attendance(conn: &impl ConnectionTrait, meeting_id: Uuid) -> AppResult<Attendance> {
+/// Attendance of each of these meetings, in four statements however many meetings.
+pub async fn attendance_of(
+    conn: &impl ConnectionTrait,
+    meetings: &[Uuid],
+) -> AppResult<HashMap<Uuid, Attendance>> {
     let rows = meeting_attendance::Entity::find()
-        .filter(meeting_attendance::Column::MeetingId.eq(meeting_id))
+        .filter(meeting_attendance::Column::MeetingId.is_in(meetings.iter().copied()))
         .all(conn)
         .await?;
-    let mut households: Vec<Uuid> = rows.iter().map(|r| r.household_id).collect();
-    households.sort();
-    households.dedup();
-    let mut dwellings: Vec<Uuid> = household::Entity::find()
-        .filter(household::Column::Id.is_in(households.iter().copied()))
+    let dwelling_of: HashMap<Uuid, Uuid> = household::Entity::find()
+        .filter(household::Column::Id.is_in(rows.iter().map(|r| r.household_id)))
         .all(conn)
         .await?
         .into_iter()
-        .map(|h| h.dwelling_id)
+        .map(|h| (h.id, h.dwelling_id))
         .collect();
-    dwellings.sort();
-    dwellings.dedup();
-    let area = dwelling::Entity::find()
-        .filter(dwelling::Column::Id.is_in(dwellings))
+    let area_of: HashMap<Uuid, i64> = dwelling::Entity::find()
+        .filter(dwelling::Column::Id.is_in(dwelling_of.values().copied()))
         .all(conn)
         .await?
+        .into_iter()
+        .map(|d| (d.id, d.floor_area_hundredths.unwrap_or(0)))
+        .collect();
+    let mut out: HashMap<Uuid, Attendance> = meetings
         .iter()
-        .filter_map(|d| d.floor_area_hundredths)
-        .sum();
-    Ok(Attendance {
-        people: rows.len() as i64,
-        households: households.len() as i64,
-        area_hundredths: area,
-    })
+        .map(|m| (*m, Attendance::default()))
+        .collect();
+    let mut seen: HashSet<(Uuid, Uuid)> = HashSet::new();
+    let mut seen_dwellings: HashSet<(Uuid, Uuid)> = HashSet::new();
+    for row in rows {
+        let a = out.entry(row.meeting_id).or_default();
+        a.people += 1;
+        if seen.insert((row.meeting_id, row.household_id)) {
+            a.households += 1;
+            if let Some(dwelling) = dwelling_of.get(&row.household_id)
+                && seen_dwellings.insert((row.meeting_id, *dwelling))
+            {
+                a.area_hundredths += area_of.get(dwelling).copied().unwrap_or(0);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Writes the minutes: a new version each time, so the history stays.

@@ -748,3 +748,36 @@ async fn residents_cannot_run_meetings_and_other_communities_see_none() {
         assert_eq!(error_code(&body), None, "a resident reads: {query}");
     }
 }
+
+#[tokio::test]
+async fn a_compounds_meetings_cost_the_same_statements_however_many() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let query = "query($c: ID!) { meetingsOfCompound(compoundId: $c) { title agenda { title } attendance { people area } minutes { body } motions { title myBallot tally { passed } } } }";
+    let sign = "mutation($id: ID!) { signInToMeeting(input: {meetingId: $id}) { meeting { id } } }";
+    let agenda = "mutation($id: ID!) { addAgendaItem(input: {meetingId: $id, title: \"停车\"}) { meeting { id } } }";
+    let mut costs = Vec::new();
+    for count in [1, 4] {
+        for _ in 0..count {
+            let meeting = open_meeting(&app, &s.staff, &s.compound).await;
+            data(
+                &app.gql(Some(&s.staff), agenda, json!({ "id": meeting }))
+                    .await,
+            );
+            data(
+                &app.gql(Some(&s.treasurer), sign, json!({ "id": meeting }))
+                    .await,
+            );
+            let m = motion(&app, &s.staff, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
+            data(&vote(&app, &s.treasurer, &m, "YES").await);
+        }
+        let before = app.db().statement_count();
+        let body = app
+            .gql(Some(&s.treasurer), query, json!({ "c": s.compound }))
+            .await;
+        let meetings = data(&body)["meetingsOfCompound"].as_array().unwrap().len();
+        costs.push((meetings, app.db().statement_count() - before));
+    }
+    assert_eq!((costs[0].0, costs[1].0), (1, 5));
+    assert_eq!(costs[0].1, costs[1].1, "{costs:?}");
+}
