@@ -1,4 +1,4 @@
-//! A meeting of a compound: a bench deliberation (板凳议事), a committee meeting or an
+//! A meeting of a compound (or a whole community): a bench deliberation (板凳议事), a committee meeting or an
 //! owners' assembly.
 
 use sea_orm::entity::prelude::*;
@@ -9,7 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub community_id: Uuid,
-    pub compound_id: Uuid,
+    /// Empty for a meeting of the whole community.
+    pub compound_id: Option<Uuid>,
     /// `bench`, `committee` or `assembly`.
     pub kind: String,
     pub title: String,

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub community_id: Uuid,
-    pub compound_id: Uuid,
+    pub compound_id: Option<Uuid>,
     pub meeting_id: Uuid,
     pub title: String,
     #[sea_orm(column_type = "Text")]

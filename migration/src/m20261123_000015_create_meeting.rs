@@ -36,7 +36,8 @@ impl MigrationTrait for Migration {
                     .table(Meeting::Table)
                     .col(pk_uuid(Meeting::Id))
                     .col(uuid(Meeting::CommunityId))
-                    .col(uuid(Meeting::CompoundId))
+                    // Empty for a meeting of the whole community.
+                    .col(uuid_null(Meeting::CompoundId))
                     // `bench`, `committee` or `assembly`.
                     .col(string(Meeting::Kind))
                     .col(string(Meeting::Title))
@@ -164,7 +165,7 @@ impl MigrationTrait for Migration {
                     .table(Motion::Table)
                     .col(pk_uuid(Motion::Id))
                     .col(uuid(Motion::CommunityId))
-                    .col(uuid(Motion::CompoundId))
+                    .col(uuid_null(Motion::CompoundId))
                     .col(uuid(Motion::MeetingId))
                     .col(string(Motion::Title))
                     .col(text(Motion::Body))

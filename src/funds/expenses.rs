@@ -175,7 +175,7 @@ async fn check_resolution(
     resolution: Option<Uuid>,
 ) -> AppResult<()> {
     if let Some(id) = resolution {
-        passed_resolution(conn, fund.compound_id, id).await?;
+        passed_resolution(conn, fund.community_id, fund.compound_id, id).await?;
         return Ok(());
     }
     if fund.resolution_threshold_fen.is_some_and(|t| amount > t) {
@@ -218,7 +218,7 @@ pub async fn draft(
         items.push(json!({ "description": clean_name("input.items", &item.description, 200)?, "amountFen": item.amount_fen }));
     }
     if let Some(id) = new.resolution_id {
-        passed_resolution(conn, fund.compound_id, id).await?;
+        passed_resolution(conn, fund.community_id, fund.compound_id, id).await?;
     }
     let payee = clean_name("input.payeeName", &new.payee_name, 100)?;
     let payee = insert_counterparty(conn, fund.community_id, "payee", None, Some(payee)).await?;

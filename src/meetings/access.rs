@@ -1,13 +1,14 @@
-//! Who sees and who runs a compound's meetings. Readers are the compound's readers (its
-//! residents, committee and the community's staff); anyone else gets NOT_FOUND, as for
-//! anything outside their reach. Organisers are the compound's committee members and the
-//! community's staff; minutes are kept by the committee's secretary or staff.
+//! Who sees and who runs meetings. A compound's meetings are read by the compound's readers
+//! (its residents, committee and the community's staff), a community's by its staff and
+//! those living or serving in it; anyone else gets NOT_FOUND, as for anything outside their
+//! reach. Organisers are the community's staff and, for a compound, its committee; minutes
+//! are kept by the committee's secretary or staff.
 
 use chrono::Utc;
 use entity::{
     committee,
     committee_position::{self, Position},
-    compound, meeting, resident_account,
+    compound, household, meeting, resident_account,
     role_grant::Role,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -16,10 +17,11 @@ use uuid::Uuid;
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
     committees::{
-        access::{check_read, compound_place},
+        access::{check_read, compound_place, lives_in},
         positions::in_force_at,
     },
     error::{AppError, AppResult},
+    org::service::visible_community,
 };
 
 /// A compound whose meetings the caller reads; NOT_FOUND otherwise.
@@ -54,8 +56,71 @@ pub async fn visible_meeting(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound("meeting"))?;
-    let (_, place) = readable_compound(conn, viewer, meeting.compound_id, "meeting").await?;
+    let place = meeting_place(
+        conn,
+        viewer,
+        meeting.community_id,
+        meeting.compound_id,
+        "meeting",
+    )
+    .await?;
     Ok((meeting, place))
+}
+
+/// The place of a compound's or a community's meetings, if the caller reads them; NOT_FOUND
+/// otherwise. A community's meetings are read by its staff and by anyone living or serving
+/// on a committee in the community.
+pub async fn meeting_place(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    community: Uuid,
+    compound: Option<Uuid>,
+    what: &'static str,
+) -> AppResult<Place> {
+    if let Some(compound) = compound {
+        return Ok(readable_compound(conn, viewer, compound, what).await?.1);
+    }
+    let community = visible_community(conn, viewer, community)
+        .await
+        .map_err(|_| AppError::NotFound(what))?;
+    let place = Place {
+        street_office: Some(community.street_office_id),
+        community: Some(community.id),
+    };
+    let staff = viewer
+        .reach(Capability::ReadCommittees)
+        .covers(place.street_office, place.community);
+    let lives_or_serves = viewer.grants.iter().any(|g| {
+        matches!(
+            g.role,
+            Role::Resident | Role::CommitteeMember | Role::Treasurer
+        ) && g.community_id == Some(community.id)
+    });
+    if staff || lives_or_serves {
+        Ok(place)
+    } else {
+        Err(AppError::NotFound(what))
+    }
+}
+
+/// Whether any of these households lives where the meeting is: the compound, or anywhere
+/// in the community.
+pub async fn lives_there(
+    conn: &impl ConnectionTrait,
+    households: &[Uuid],
+    community: Uuid,
+    compound: Option<Uuid>,
+) -> AppResult<bool> {
+    match compound {
+        Some(compound) => lives_in(conn, households, compound).await,
+        None => Ok(household::Entity::find()
+            .filter(household::Column::Id.is_in(households.iter().copied()))
+            .filter(household::Column::CommunityId.eq(community))
+            .filter(household::Column::ArchivedAt.is_null())
+            .one(conn)
+            .await?
+            .is_some()),
+    }
 }
 
 pub fn is_staff(viewer: &Viewer, place: Place) -> bool {
@@ -64,14 +129,17 @@ pub fn is_staff(viewer: &Viewer, place: Place) -> bool {
         .covers(place.street_office, place.community)
 }
 
-pub fn is_organiser(viewer: &Viewer, compound: Uuid, place: Place) -> bool {
+/// Staff; for a compound's meetings also its committee.
+pub fn is_organiser(viewer: &Viewer, compound: Option<Uuid>, place: Place) -> bool {
     is_staff(viewer, place)
-        || [Role::CommitteeMember, Role::Treasurer]
-            .into_iter()
-            .any(|role| viewer.scope_ids(role).contains(&compound))
+        || compound.is_some_and(|compound| {
+            [Role::CommitteeMember, Role::Treasurer]
+                .into_iter()
+                .any(|role| viewer.scope_ids(role).contains(&compound))
+        })
 }
 
-pub fn check_organise(viewer: &Viewer, compound: Uuid, place: Place) -> AppResult<()> {
+pub fn check_organise(viewer: &Viewer, compound: Option<Uuid>, place: Place) -> AppResult<()> {
     if is_organiser(viewer, compound, place) {
         Ok(())
     } else {
@@ -104,12 +172,17 @@ pub async fn own_residents(conn: &impl ConnectionTrait, viewer: &Viewer) -> AppR
 pub async fn check_minutes_keeper(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
-    compound: Uuid,
+    compound: Option<Uuid>,
     place: Place,
 ) -> AppResult<()> {
     if is_staff(viewer, place) {
         return Ok(());
     }
+    let Some(compound) = compound else {
+        return Err(AppError::Forbidden(
+            "the minutes of a community's meeting are kept by its staff",
+        ));
+    };
     let residents = own_residents(conn, viewer).await?;
     let committee = committee::Entity::find()
         .filter(committee::Column::CompoundId.eq(compound))

@@ -100,13 +100,18 @@ pub fn owner_units(dwellings: &[(Uuid, String, i64)], owners: &[(Uuid, Owner)]) 
     units.into_iter().map(|(_, u)| u).collect()
 }
 
-/// The compound's dwellings (not archived) as `(id, label, area)`, with their building.
+/// The dwellings (not archived) of a compound, or of the whole community, with labels.
 async fn dwellings_of(
     conn: &impl ConnectionTrait,
-    compound: Uuid,
+    community: Uuid,
+    compound: Option<Uuid>,
 ) -> AppResult<Vec<(dwelling::Model, String)>> {
+    let place = match compound {
+        Some(compound) => building::Column::CompoundId.eq(compound),
+        None => building::Column::CommunityId.eq(community),
+    };
     let buildings: HashMap<Uuid, String> = building::Entity::find()
-        .filter(building::Column::CompoundId.eq(compound))
+        .filter(place)
         .all(conn)
         .await?
         .into_iter()
@@ -129,8 +134,12 @@ async fn dwellings_of(
 
 /// The owners' electorate of a compound. Every dwelling needs a registered floor area:
 /// without it the area count would be wrong, so voting does not open.
-pub async fn owners(conn: &impl ConnectionTrait, compound: Uuid) -> AppResult<Vec<UnitDraft>> {
-    let dwellings = dwellings_of(conn, compound).await?;
+pub async fn owners(
+    conn: &impl ConnectionTrait,
+    community: Uuid,
+    compound: Uuid,
+) -> AppResult<Vec<UnitDraft>> {
+    let dwellings = dwellings_of(conn, community, Some(compound)).await?;
     let missing = dwellings
         .iter()
         .filter(|(d, _)| d.floor_area_hundredths.is_none_or(|a| a <= 0))
@@ -164,9 +173,14 @@ pub async fn owners(conn: &impl ConnectionTrait, compound: Uuid) -> AppResult<Ve
     Ok(owner_units(&dwellings, &owners))
 }
 
-/// The households' electorate: current households of the compound with current members.
-pub async fn households(conn: &impl ConnectionTrait, compound: Uuid) -> AppResult<Vec<UnitDraft>> {
-    let dwellings = dwellings_of(conn, compound).await?;
+/// The households' electorate: current households with current members, of the compound
+/// or of the whole community.
+pub async fn households(
+    conn: &impl ConnectionTrait,
+    community: Uuid,
+    compound: Option<Uuid>,
+) -> AppResult<Vec<UnitDraft>> {
+    let dwellings = dwellings_of(conn, community, compound).await?;
     let labels: HashMap<Uuid, &String> = dwellings.iter().map(|(d, l)| (d.id, l)).collect();
     let households = household::Entity::find()
         .filter(household::Column::DwellingId.is_in(labels.keys().copied()))

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use super::{
-    access::{is_organiser, is_staff, readable_compound, visible_meeting},
+    access::{is_organiser, is_staff, meeting_place, readable_compound, visible_meeting},
     loaders::{AgendaOf, AttendanceOf, LatestMinutesOf, MotionsOf},
     motion_graphql::{Motion, prime_motions},
     service::{self, NewMeeting, Step},
@@ -97,7 +97,9 @@ pub struct MeetingPermissions {
 #[graphql(complex)]
 pub struct Meeting {
     pub id: ID,
-    pub compound_id: ID,
+    pub community_id: ID,
+    /// Empty for a meeting of the whole community.
+    pub compound_id: Option<ID>,
     pub kind: MeetingKind,
     pub title: String,
     pub starts_at: DateTime<Utc>,
@@ -113,7 +115,8 @@ impl From<meeting::Model> for Meeting {
     fn from(m: meeting::Model) -> Self {
         Self {
             id: m.id.into(),
-            compound_id: m.compound_id.into(),
+            community_id: m.community_id.into(),
+            compound_id: m.compound_id.map(ID::from),
             kind: MeetingKind::parse(&m.kind),
             title: m.title.clone(),
             starts_at: m.starts_at,
@@ -276,6 +279,36 @@ impl MeetingQuery {
             .into_iter()
             .map(Meeting::from)
             .collect();
+        Self::listed(ctx, meetings).await
+    }
+
+    /// The meetings of a whole community (not those of its compounds), newest first.
+    async fn community_meetings(
+        &self,
+        ctx: &Context<'_>,
+        community_id: ID,
+    ) -> Result<Vec<Meeting>> {
+        let viewer = ctx.viewer()?;
+        let db = ctx.services().db.reader();
+        let community = parse_id("communityId", &community_id)?;
+        meeting_place(db, viewer, community, None, "community").await?;
+        let meetings: Vec<Meeting> = meeting::Entity::find()
+            .filter(meeting::Column::CommunityId.eq(community))
+            .filter(meeting::Column::CompoundId.is_null())
+            .order_by_desc(meeting::Column::StartsAt)
+            .all(db)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(Meeting::from)
+            .collect();
+        Self::listed(ctx, meetings).await
+    }
+}
+
+impl MeetingQuery {
+    /// Primes what the query selects for a list of meetings.
+    async fn listed(ctx: &Context<'_>, meetings: Vec<Meeting>) -> Result<Vec<Meeting>> {
         let ids = || meetings.iter().map(|m| m.model.id);
         if selects(ctx, &["agenda"]) {
             loader(ctx).load_many(ids().map(AgendaOf)).await?;
@@ -297,7 +330,9 @@ impl MeetingQuery {
 
 #[derive(InputObject)]
 pub struct ScheduleMeetingInput {
-    pub compound_id: ID,
+    /// A compound's meeting; or give `communityId` for a meeting of the whole community.
+    pub compound_id: Option<ID>,
+    pub community_id: Option<ID>,
     pub kind: MeetingKind,
     pub title: String,
     pub starts_at: DateTime<Utc>,
@@ -367,14 +402,24 @@ async fn step(ctx: &Context<'_>, input: MeetingStepInput, step: Step) -> Result<
 
 #[Object]
 impl MeetingMutation {
-    /// Committee members or community staff schedule a meeting of a compound.
+    /// Committee members or community staff schedule a meeting of a compound; staff also of
+    /// the whole community.
     async fn schedule_meeting(
         &self,
         ctx: &Context<'_>,
         input: ScheduleMeetingInput,
     ) -> Result<MeetingPayload> {
-        let audit = json!({ "compoundId": input.compound_id.as_str(), "kind": input.kind.as_str(), "title": input.title, "startsAt": input.starts_at, "place": input.place });
-        let compound = parse_id("input.compoundId", &input.compound_id);
+        let audit = json!({ "compoundId": input.compound_id.as_ref().map(|i| i.as_str()), "communityId": input.community_id.as_ref().map(|i| i.as_str()), "kind": input.kind.as_str(), "title": input.title, "startsAt": input.starts_at, "place": input.place });
+        let compound = input
+            .compound_id
+            .as_ref()
+            .map(|i| parse_id("input.compoundId", i))
+            .transpose();
+        let community = input
+            .community_id
+            .as_ref()
+            .map(|i| parse_id("input.communityId", i))
+            .transpose();
         let (kind, title, starts_at, place) = (
             input.kind.as_str(),
             input.title,
@@ -385,6 +430,7 @@ impl MeetingMutation {
             Box::pin(async move {
                 let new = NewMeeting {
                     compound_id: compound?,
+                    community_id: community?,
                     kind,
                     title,
                     starts_at,

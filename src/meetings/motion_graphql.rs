@@ -190,7 +190,7 @@ pub struct MotionPermissions {
 pub struct Motion {
     pub id: ID,
     pub meeting_id: ID,
-    pub compound_id: ID,
+    pub compound_id: Option<ID>,
     pub title: String,
     pub body: String,
     pub electorate: MotionElectorate,
@@ -213,7 +213,7 @@ impl From<motion::Model> for Motion {
         Self {
             id: m.id.into(),
             meeting_id: m.meeting_id.into(),
-            compound_id: m.compound_id.into(),
+            compound_id: m.compound_id.map(ID::from),
             title: m.title.clone(),
             body: m.body.clone(),
             electorate: match motions::electorate_of(&m) {

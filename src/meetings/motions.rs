@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    access::{check_organise, check_staff, own_residents, visible_meeting},
+    access::{check_organise, check_staff, lives_there, own_residents, visible_meeting},
     electorate,
     tally::{self, Choice, Electorate, Majority, Tally, Unit},
 };
@@ -101,6 +101,12 @@ pub async fn create(
             "the meeting is cancelled",
         ));
     }
+    if meeting.compound_id.is_none() && new.electorate == Electorate::Owners {
+        return Err(AppError::bad_input(
+            "input.electorate",
+            "owners vote per compound (art. 278); a community's meeting consults its households",
+        ));
+    }
     let (electorate, majority) = match (new.electorate, new.majority) {
         (Electorate::Households, Majority::Simple) => ("households", "simple"),
         (Electorate::Owners, Majority::Ordinary) => ("owners", "ordinary"),
@@ -174,8 +180,13 @@ pub async fn open_voting(
         ));
     }
     let units = match electorate_of(&motion) {
-        Electorate::Owners => electorate::owners(conn, motion.compound_id).await?,
-        Electorate::Households => electorate::households(conn, motion.compound_id).await?,
+        Electorate::Owners => match motion.compound_id {
+            Some(compound) => electorate::owners(conn, motion.community_id, compound).await?,
+            None => Vec::new(),
+        },
+        Electorate::Households => {
+            electorate::households(conn, motion.community_id, motion.compound_id).await?
+        }
     };
     if units.iter().all(|u| u.members.is_empty()) {
         return Err(AppError::bad_input(
@@ -410,11 +421,16 @@ pub async fn publish_notice(
             "only a passed motion (a resolution) is put on notice",
         ));
     }
-    let default_days = committee::Entity::find()
-        .filter(committee::Column::CompoundId.eq(motion.compound_id))
-        .one(conn)
-        .await?
-        .map_or(7, |c| c.notice_days);
+    let committee = match motion.compound_id {
+        Some(compound) => {
+            committee::Entity::find()
+                .filter(committee::Column::CompoundId.eq(compound))
+                .one(conn)
+                .await?
+        }
+        None => None,
+    };
+    let default_days = committee.map_or(7, |c| c.notice_days);
     let days = days.unwrap_or(default_days);
     if !(1..=90).contains(&days) {
         return Err(AppError::bad_input(
@@ -449,9 +465,10 @@ pub async fn lodge_objection(
     }
     let residents = own_residents(conn, viewer).await?;
     let lives_here = !residents.is_empty()
-        && crate::committees::access::lives_in(
+        && lives_there(
             conn,
             &households_of(conn, &residents).await?,
+            motion.community_id,
             motion.compound_id,
         )
         .await?;
@@ -521,17 +538,20 @@ pub async fn answer_objection(
     Ok(Audited::new(row, place, id))
 }
 
-/// A passed resolution of `compound`, for an expense citing it; BAD_USER_INPUT otherwise.
+/// A passed resolution of the same compound (or, for a community's fund, of the
+/// community's own meetings), for an expense citing it; BAD_USER_INPUT otherwise.
 pub async fn passed_resolution(
     conn: &impl ConnectionTrait,
+    community: Uuid,
     compound: Option<Uuid>,
     id: Uuid,
 ) -> AppResult<motion::Model> {
     motion::Entity::find_by_id(id)
         .filter(motion::Column::Passed.eq(true))
+        .filter(motion::Column::CommunityId.eq(community))
         .one(conn)
         .await?
-        .filter(|m| Some(m.compound_id) == compound)
+        .filter(|m| m.compound_id == compound)
         .ok_or_else(|| {
             AppError::bad_input(
                 "input.resolutionId",

@@ -16,20 +16,22 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::access::{
-    check_minutes_keeper, check_organise, own_residents, readable_compound, visible_meeting,
+    check_minutes_keeper, check_organise, lives_there, meeting_place, own_residents,
+    readable_compound, visible_meeting,
 };
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
-    committees::access::lives_in,
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
 };
 
 pub const KINDS: [&str; 3] = ["bench", "committee", "assembly"];
 
+/// A meeting of a compound, or (without one) of the whole community.
 pub struct NewMeeting {
-    pub compound_id: Uuid,
+    pub compound_id: Option<Uuid>,
+    pub community_id: Option<Uuid>,
     pub kind: &'static str,
     pub title: String,
     pub starts_at: DateTime<Utc>,
@@ -46,13 +48,29 @@ pub async fn schedule(
     viewer: &Viewer,
     new: NewMeeting,
 ) -> AppResult<Audited<meeting::Model>> {
-    let (compound, place) = readable_compound(conn, viewer, new.compound_id, "compound").await?;
-    check_organise(viewer, compound.id, place)?;
+    let (community, compound, place) = match (new.compound_id, new.community_id) {
+        (Some(id), None) => {
+            let (compound, place) = readable_compound(conn, viewer, id, "compound").await?;
+            (compound.community_id, Some(compound.id), place)
+        }
+        (None, Some(id)) => (
+            id,
+            None,
+            meeting_place(conn, viewer, id, None, "community").await?,
+        ),
+        _ => {
+            return Err(AppError::bad_input(
+                "input.compoundId",
+                "give a compound, or a community for a meeting of the whole community",
+            ));
+        }
+    };
+    check_organise(viewer, compound, place)?;
     let now = Utc::now();
     let meeting = meeting::ActiveModel {
         id: Set(Uuid::now_v7()),
-        community_id: Set(compound.community_id),
-        compound_id: Set(compound.id),
+        community_id: Set(community),
+        compound_id: Set(compound),
         kind: Set(new.kind.to_owned()),
         title: Set(clean_name("input.title", &new.title, 200)?),
         starts_at: Set(new.starts_at),
@@ -200,7 +218,14 @@ pub async fn sign_in(
         .all(conn)
         .await?
     {
-        if lives_in(conn, &[r.household_id], meeting.compound_id).await? {
+        if lives_there(
+            conn,
+            &[r.household_id],
+            meeting.community_id,
+            meeting.compound_id,
+        )
+        .await?
+        {
             person = Some(r);
             break;
         }
@@ -208,7 +233,7 @@ pub async fn sign_in(
     let Some(person) = person else {
         return Err(match on_behalf_of {
             Some(_) => AppError::NotFound("resident"),
-            None => AppError::Forbidden("only residents of the compound sign in"),
+            None => AppError::Forbidden("only residents of the compound or community sign in"),
         });
     };
     meeting_attendance::ActiveModel {

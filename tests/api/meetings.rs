@@ -781,3 +781,88 @@ async fn a_compounds_meetings_cost_the_same_statements_however_many() {
     assert_eq!((costs[0].0, costs[1].0), (1, 5));
     assert_eq!(costs[0].1, costs[1].1, "{costs:?}");
 }
+
+#[tokio::test]
+async fn a_community_meeting_consults_every_household_of_the_community() {
+    let app = TestApp::new().await.with_homes().await;
+    let s = fund_setup(&app).await;
+    let schedule = "mutation($c: ID!) { scheduleMeeting(input: {communityId: $c, kind: BENCH, title: \"社区停车议事\", startsAt: \"2026-12-01T02:00:00Z\", place: \"社区活动室\"}) { meeting { id communityId compoundId } } }";
+    // A compound's committee runs its own meetings, not the community's.
+    let body = app
+        .gql(Some(&s.treasurer), schedule, json!({ "c": app.tree.a1 }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let body = app
+        .gql(Some(&s.staff), schedule, json!({ "c": app.tree.a1 }))
+        .await;
+    let meeting = data(&body)["scheduleMeeting"]["meeting"].clone();
+    assert_eq!(meeting["compoundId"], Value::Null);
+    let id = meeting["id"].clone();
+    let open = "mutation($id: ID!) { openMeeting(input: {meetingId: $id}) { meeting { status } } }";
+    data(&app.gql(Some(&s.staff), open, json!({ "id": id })).await);
+
+    // Owners vote per compound: a community meeting consults households.
+    let propose = "mutation($m: ID!, $e: MotionElectorate!, $j: MotionMajority!) { proposeMotion(input: {meetingId: $m, title: \"夜间限行\", electorate: $e, majority: $j}) { motion { id } } }";
+    let body = app
+        .gql(
+            Some(&s.staff),
+            propose,
+            json!({ "m": id, "e": "OWNERS", "j": "ORDINARY" }),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.electorate");
+    let body = app
+        .gql(
+            Some(&s.staff),
+            propose,
+            json!({ "m": id, "e": "HOUSEHOLDS", "j": "SIMPLE" }),
+        )
+        .await;
+    let m = data(&body)["proposeMotion"]["motion"]["id"].clone();
+    let vote_open = "mutation($id: ID!, $at: DateTime!) { openVoting(input: {motionId: $id, closesAt: $at}) { motion { status } } }";
+    data(
+        &app.gql(
+            Some(&s.staff),
+            vote_open,
+            json!({ "id": m, "at": Utc::now() + Duration::days(3) }),
+        )
+        .await,
+    );
+    // Every household of the community with someone in it: 和韵小区's three (the fixture's
+    // other home in a1 has no registered member to vote).
+    let voters = "query($id: ID!) { motion(id: $id) { voters { label } } }";
+    let body = app.gql(Some(&s.staff), voters, json!({ "id": m })).await;
+    assert_eq!(data(&body)["motion"]["voters"].as_array().unwrap().len(), 3);
+    data(&vote(&app, &s.treasurer, &m, "YES").await);
+
+    // Residents of the community read and sign in; another community sees nothing.
+    let neighbour = app
+        .caller(
+            Role::Resident,
+            Scope::Below(app.tree.a1, app.tree.household_a1),
+        )
+        .await;
+    let list = "query($c: ID!) { communityMeetings(communityId: $c) { title } }";
+    let body = app
+        .gql(Some(&neighbour), list, json!({ "c": app.tree.a1 }))
+        .await;
+    assert_eq!(data(&body)["communityMeetings"][0]["title"], "社区停车议事");
+    let sign = "mutation($id: ID!) { signInToMeeting(input: {meetingId: $id}) { meeting { attendance { households } } } }";
+    let body = app.gql(Some(&s.treasurer), sign, json!({ "id": id })).await;
+    assert_eq!(
+        data(&body)["signInToMeeting"]["meeting"]["attendance"]["households"],
+        1
+    );
+    let stranger = app
+        .caller(
+            Role::Resident,
+            Scope::Below(app.tree.b1, app.tree.household_b1),
+        )
+        .await;
+    let body = app
+        .gql(Some(&stranger), list, json!({ "c": app.tree.a1 }))
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    let body = app.gql(Some(&stranger), MOTION, json!({ "id": m })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+}
