@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 mod demo_committee;
 mod demo_fund;
+mod demo_meeting;
 mod demo_registry;
 pub mod demo_roster;
 
@@ -329,6 +330,7 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
     let user = insert_user(&txn, login.username, &treasurer.name, hash, false, place).await?;
     link(&txn, &treasurer, user.id, None, place).await?;
     let statement_token = demo_fund::load(&txn, &admin, &user, &registry.compounds[0]).await?;
+    demo_meeting::load(&txn, &admin, keys, &registry.compounds[0]).await?;
     txn.commit().await?;
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {

@@ -269,6 +269,21 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
                 .map(|p| p["position"].as_str().unwrap().to_owned())
                 .collect();
             positions.sort();
+            // The demo bench meeting: 20 households signed in, the owners' motion passed
+            // under art. 278, the minutes published and the resolution on notice.
+            let query = "query($c: ID!) { meetingsOfCompound(compoundId: $c) { status attendance { households } minutes { version } motions { passed noticeUntil tally { eligible { heads } participating { heads } } } } }";
+            let body = app.gql(Some(&who), query, json!({ "c": compound })).await;
+            let meeting = &data(&body)["meetingsOfCompound"][0];
+            assert_eq!(meeting["status"], "CLOSED");
+            assert_eq!(meeting["attendance"]["households"], 20);
+            assert_eq!(meeting["minutes"]["version"], 1);
+            let motion = &meeting["motions"][0];
+            assert_eq!(motion["passed"], true);
+            assert!(motion["noticeUntil"].is_string());
+            // 144 flats: 138 households' heads own theirs; six stand empty, unowned, and
+            // still count, as the law counts every exclusive part.
+            assert_eq!(motion["tally"]["eligible"]["heads"], 144);
+            assert_eq!(motion["tally"]["participating"]["heads"], 100);
             assert_eq!(
                 positions,
                 vec![
