@@ -19,6 +19,7 @@ pub mod identity;
 pub mod meetings;
 pub mod org;
 pub mod registry;
+pub mod requests;
 pub mod schema;
 pub mod state;
 pub mod tabular;

@@ -29,6 +29,7 @@ use crate::{
         resident_mutation::ResidentMutation,
         roster_graphql::RosterMutation,
     },
+    requests::graphql::{RequestMutation, RequestQuery},
     state::Services,
 };
 
@@ -46,6 +47,7 @@ pub struct Query(
     StatementQuery,
     MeetingQuery,
     MotionQuery,
+    RequestQuery,
     AuditQuery,
 );
 
@@ -63,6 +65,7 @@ pub struct Mutation(
     CommitteeMutation,
     MeetingMutation,
     MotionMutation,
+    RequestMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

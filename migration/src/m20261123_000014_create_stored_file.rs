@@ -88,7 +88,7 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-enum StoredFile {
+pub enum StoredFile {
     Table,
     Id,
     CommunityId,

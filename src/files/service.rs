@@ -1,9 +1,10 @@
 //! Storing an upload for a community, and deciding who may download a stored file: the
-//! object it is attached to decides (a receipt: whoever may read its expense).
+//! object it is attached to decides (a receipt: whoever may read its expense; a request's
+//! photo: whoever may see the request).
 
 use bytes::Bytes;
 use chrono::Utc;
-use entity::{expense_receipt, stored_file};
+use entity::{expense_receipt, request_photo, stored_file};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
@@ -17,6 +18,7 @@ use crate::{
     auth::Viewer,
     error::{AppError, AppResult},
     funds::expenses::visible_expense,
+    requests::access::visible_request,
 };
 
 /// One uploaded file, as the multipart request delivered it.
@@ -78,10 +80,22 @@ pub async fn downloadable_file(
     let receipt = expense_receipt::Entity::find()
         .filter(expense_receipt::Column::FileId.eq(id))
         .one(conn)
-        .await?
-        .ok_or_else(not_found)?;
-    match visible_expense(conn, viewer, receipt.expense_id).await {
-        Ok(_) => {}
+        .await?;
+    let photo = request_photo::Entity::find()
+        .filter(request_photo::Column::FileId.eq(id))
+        .one(conn)
+        .await?;
+    let readable = match (receipt, photo) {
+        (Some(receipt), _) => visible_expense(conn, viewer, receipt.expense_id)
+            .await
+            .map(|_| ()),
+        (None, Some(photo)) => visible_request(conn, viewer, photo.request_id)
+            .await
+            .map(|_| ()),
+        (None, None) => Err(not_found()),
+    };
+    match readable {
+        Ok(()) => {}
         Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
         Err(_) => return Err(not_found()),
     }

@@ -22,6 +22,7 @@ mod meetings;
 mod org;
 mod receipts;
 mod registry;
+mod requests;
 mod resident_access;
 mod residents;
 mod roster;

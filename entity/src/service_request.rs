@@ -1,0 +1,48 @@
+//! A resident's request (诉求): a lamp out, a leak, a question.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "service_request")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub community_id: Uuid,
+    pub compound_id: Option<Uuid>,
+    pub building_id: Option<Uuid>,
+    pub household_id: Option<Uuid>,
+    pub grid_id: Option<Uuid>,
+    /// The grid worker (a user) handling it.
+    pub assignee_id: Option<Uuid>,
+    pub reporter_resident_id: Option<Uuid>,
+    pub reporter_user_id: Option<Uuid>,
+    pub recorded_by: Uuid,
+    /// `app`, `wechat`, `hotline`, `phone` or `visit`.
+    pub source: String,
+    pub source_detail: Json,
+    pub category: String,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub urgency: String,
+    pub status: String,
+    pub duplicate_of: Option<Uuid>,
+    pub referred_to: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub referral_reply: Option<String>,
+    pub rejection_reason: Option<String>,
+    pub first_response_due_at: DateTimeUtc,
+    pub resolve_due_at: DateTimeUtc,
+    pub acknowledged_at: Option<DateTimeUtc>,
+    pub resolved_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub rating: Option<i32>,
+    pub rating_comment: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

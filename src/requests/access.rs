@@ -1,0 +1,107 @@
+//! Who sees and who handles a request. Community staff see and handle their community's;
+//! a grid worker those of their grid and those assigned to them; a resident those of their
+//! household and those they filed. Anyone else gets NOT_FOUND.
+
+use entity::{role_grant::Role, service_request};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Capability, Viewer, viewer::Place},
+    error::{AppError, AppResult},
+    org::service::visible_community,
+};
+
+/// How the caller stands to a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Community staff: handle, reassign, see internal notes.
+    Staff,
+    /// The grid worker of its grid, or its assignee: handle, see internal notes.
+    Handler,
+    /// Who filed it, or their household: follow replies, rate, reopen.
+    Reporter,
+}
+
+impl Standing {
+    pub fn handles(self) -> bool {
+        matches!(self, Self::Staff | Self::Handler)
+    }
+}
+
+pub fn standing(
+    viewer: &Viewer,
+    request: &service_request::Model,
+    place: Place,
+) -> Option<Standing> {
+    if viewer
+        .reach(Capability::ManageResidents)
+        .covers(place.street_office, place.community)
+    {
+        return Some(Standing::Staff);
+    }
+    let grids = viewer.scope_ids(Role::GridWorker);
+    if request.assignee_id == Some(viewer.user_id)
+        || request.grid_id.is_some_and(|g| grids.contains(&g))
+    {
+        return Some(Standing::Handler);
+    }
+    let households = viewer.scope_ids(Role::Resident);
+    if request.reporter_user_id == Some(viewer.user_id)
+        || request
+            .household_id
+            .is_some_and(|h| households.contains(&h))
+    {
+        return Some(Standing::Reporter);
+    }
+    None
+}
+
+/// A request the caller may see, with their standing; NOT_FOUND otherwise.
+pub async fn visible_request(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<(service_request::Model, Place, Standing)> {
+    let not_found = || AppError::NotFound("request");
+    let request = service_request::Entity::find_by_id(id)
+        .filter(
+            viewer
+                .reach(Capability::ReadOrg)
+                .community_condition(service_request::Column::CommunityId),
+        )
+        .one(conn)
+        .await?
+        .ok_or_else(not_found)?;
+    let place = community_place(conn, viewer, request.community_id).await?;
+    let standing = standing(viewer, &request, place).ok_or_else(not_found)?;
+    Ok((request, place, standing))
+}
+
+pub async fn community_place(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    community: Uuid,
+) -> AppResult<Place> {
+    let community = visible_community(conn, viewer, community)
+        .await
+        .map_err(|_| AppError::NotFound("request"))?;
+    Ok(Place {
+        street_office: Some(community.street_office_id),
+        community: Some(community.id),
+    })
+}
+
+/// The requests the caller may list: staff their communities', grid workers their grids'
+/// and their own, residents their households' and their own.
+pub fn listable(viewer: &Viewer) -> Condition {
+    let staff = viewer
+        .reach(Capability::ManageResidents)
+        .community_condition(service_request::Column::CommunityId);
+    Condition::any()
+        .add(staff)
+        .add(service_request::Column::GridId.is_in(viewer.scope_ids(Role::GridWorker)))
+        .add(service_request::Column::AssigneeId.eq(viewer.user_id))
+        .add(service_request::Column::HouseholdId.is_in(viewer.scope_ids(Role::Resident)))
+        .add(service_request::Column::ReporterUserId.eq(viewer.user_id))
+}

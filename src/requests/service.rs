@@ -1,0 +1,480 @@
+//! Requests: filed by a resident for their household, or recorded by staff from a WeChat
+//! message, a 12345 ticket, a call or a visit; assigned to the grid worker of the
+//! building's grid; moved through their statuses with replies to the resident and internal
+//! notes kept apart; rated and, within 7 days of resolution, reopened by the reporter.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    building, dwelling, grid_building, household, request_event, request_photo, role_grant,
+    role_grant::Role, service_request,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{
+    access::{Standing, community_place, visible_request},
+    category::{self, due},
+    status::{Action, Status, next},
+};
+use crate::{
+    audit::Audited,
+    auth::{Viewer, viewer::Place},
+    error::{AppError, AppResult},
+    files::{
+        FileStore,
+        service::{Upload, store_upload},
+    },
+    org::service::clean_name,
+    registry::places::visible_building,
+};
+
+/// How long after resolution the reporter may reopen a request.
+pub const REOPEN_DAYS: i64 = 7;
+
+/// Where a request is about.
+pub enum Location {
+    Household(Uuid),
+    Building(Uuid),
+}
+
+pub struct NewRequest {
+    pub location: Location,
+    /// `app` when a resident files it; otherwise how it reached staff.
+    pub source: &'static str,
+    pub source_detail: Value,
+    pub reporter_resident: Option<Uuid>,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub urgent: bool,
+    pub photos: Vec<Upload>,
+}
+
+fn done(r: service_request::Model, place: Place) -> Audited<service_request::Model> {
+    let id = r.id;
+    Audited::new(r, place, id)
+}
+
+/// The grid worker of a grid (the longest-serving one, when there are several).
+async fn grid_worker(conn: &impl ConnectionTrait, grid: Uuid) -> AppResult<Option<Uuid>> {
+    let now = Utc::now();
+    Ok(role_grant::Entity::find()
+        .filter(role_grant::Column::Role.eq(Role::GridWorker))
+        .filter(role_grant::Column::ScopeId.eq(grid))
+        .filter(role_grant::Column::RevokedAt.is_null())
+        .order_by_asc(role_grant::Column::ValidFrom)
+        .all(conn)
+        .await?
+        .into_iter()
+        .find(|g| g.is_active_at(now))
+        .map(|g| g.user_id))
+}
+
+async fn event(
+    conn: &impl ConnectionTrait,
+    request: &service_request::Model,
+    viewer: &Viewer,
+    kind: &str,
+    statuses: Option<(Status, Status)>,
+    body: &str,
+    public: bool,
+) -> AppResult<()> {
+    request_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(request.community_id),
+        request_id: Set(request.id),
+        kind: Set(kind.into()),
+        status_from: Set(statuses.map(|(from, _)| from.as_str().to_owned())),
+        status_to: Set(statuses.map(|(_, to)| to.as_str().to_owned())),
+        body: Set(body.to_owned()),
+        public: Set(public),
+        actor_id: Set(viewer.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Files a request. A resident files for their own household; staff record one for anyone
+/// in their community, from wherever it came.
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    files: &FileStore,
+    max_file_bytes: usize,
+    viewer: &Viewer,
+    new: NewRequest,
+) -> AppResult<Audited<service_request::Model>> {
+    let (household, building_id) = match new.location {
+        Location::Household(id) => {
+            let household = household::Entity::find_by_id(id)
+                .filter(household::Column::ArchivedAt.is_null())
+                .one(conn)
+                .await?
+                .ok_or(AppError::NotFound("household"))?;
+            let dwelling = dwelling::Entity::find_by_id(household.dwelling_id)
+                .one(conn)
+                .await?
+                .ok_or(AppError::NotFound("household"))?;
+            (Some(household), dwelling.building_id)
+        }
+        Location::Building(id) => (None, id),
+    };
+    let building = if new.source == "app" {
+        // A resident: only for their own household.
+        let own = household
+            .as_ref()
+            .is_some_and(|h| viewer.scope_ids(Role::Resident).contains(&h.id));
+        if !own {
+            return Err(AppError::NotFound("household"));
+        }
+        building::Entity::find_by_id(building_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound("building"))?
+    } else {
+        visible_building(conn, viewer, building_id).await?
+    };
+    let place = community_place(conn, viewer, building.community_id).await?;
+    if new.source != "app" {
+        let staff = viewer
+            .reach(crate::auth::Capability::ManageResidents)
+            .covers(place.street_office, place.community);
+        if !staff {
+            return Err(AppError::Forbidden(
+                "only community staff record requests on a resident's behalf",
+            ));
+        }
+    }
+    let category = category::find(conn, building.community_id, &new.category).await?;
+    let grid = grid_building::Entity::find_by_id(building.id)
+        .one(conn)
+        .await?
+        .map(|g| g.grid_id);
+    let assignee = match grid {
+        Some(grid) => grid_worker(conn, grid).await?,
+        None => None,
+    };
+    let description = new.description.trim();
+    if description.chars().count() > 5_000 {
+        return Err(AppError::bad_input(
+            "input.description",
+            "at most 5000 characters",
+        ));
+    }
+    let now = Utc::now();
+    let request = service_request::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(building.community_id),
+        compound_id: Set(Some(building.compound_id)),
+        building_id: Set(Some(building.id)),
+        household_id: Set(household.as_ref().map(|h| h.id)),
+        grid_id: Set(grid),
+        assignee_id: Set(assignee),
+        reporter_resident_id: Set(new.reporter_resident),
+        reporter_user_id: Set((new.source == "app").then_some(viewer.user_id)),
+        recorded_by: Set(viewer.user_id),
+        source: Set(new.source.into()),
+        source_detail: Set(new.source_detail),
+        category: Set(category.code.clone()),
+        title: Set(clean_name("input.title", &new.title, 200)?),
+        description: Set(description.to_owned()),
+        urgency: Set(if new.urgent { "urgent" } else { "normal" }.into()),
+        status: Set(Status::New.as_str().into()),
+        duplicate_of: Set(None),
+        referred_to: Set(None),
+        referral_reply: Set(None),
+        rejection_reason: Set(None),
+        first_response_due_at: Set(now + due(category.first_response_hours, new.urgent)),
+        resolve_due_at: Set(now + due(category.resolve_hours, new.urgent)),
+        acknowledged_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        rating: Set(None),
+        rating_comment: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    for (index, photo) in new.photos.into_iter().enumerate() {
+        let field = format!("input.photos.{index}");
+        let file = store_upload(
+            conn,
+            files,
+            viewer,
+            request.community_id,
+            photo,
+            max_file_bytes,
+            &field,
+        )
+        .await?;
+        request_photo::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            community_id: Set(request.community_id),
+            request_id: Set(request.id),
+            file_id: Set(file.id),
+            created_at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+    }
+    event(conn, &request, viewer, "status", None, "", true).await?;
+    Ok(done(request, place))
+}
+
+/// What comes with a move: the message to the resident, the department for a referral,
+/// the original for a duplicate.
+#[derive(Default)]
+pub struct Move {
+    pub message: String,
+    pub department: Option<String>,
+    pub duplicate_of: Option<Uuid>,
+}
+
+/// Moves a request on. Handlers (staff, the grid's worker, the assignee) do everything but
+/// reopening; the reporter closes a resolved request or reopens it within 7 days.
+pub async fn move_request(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    action: Action,
+    with: Move,
+) -> AppResult<Audited<service_request::Model>> {
+    let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    let may = match action {
+        Action::Reopen => standing == Standing::Reporter,
+        Action::Close => true,
+        _ => standing.handles(),
+    };
+    if !may {
+        return Err(AppError::Forbidden(match action {
+            Action::Reopen => "only who filed a request reopens it",
+            _ => "only the grid worker and community staff handle requests",
+        }));
+    }
+    let from = Status::parse(&request.status);
+    let to = next(from, action).ok_or_else(|| {
+        AppError::bad_input(
+            "input.action",
+            format!("a request that is {} cannot be moved so", from.as_str()),
+        )
+    })?;
+    let now = Utc::now();
+    let message = with.message.trim().to_owned();
+    let mut update: service_request::ActiveModel = request.clone().into();
+    match action {
+        Action::Acknowledge => update.acknowledged_at = Set(Some(now)),
+        Action::Resolve => {
+            if message.chars().count() < 2 {
+                return Err(AppError::bad_input(
+                    "input.message",
+                    "tell the resident what was done",
+                ));
+            }
+            update.resolved_at = Set(Some(now));
+            if request.acknowledged_at.is_none() {
+                update.acknowledged_at = Set(Some(now));
+            }
+        }
+        Action::Close => update.closed_at = Set(Some(now)),
+        Action::Refer => {
+            let department = with.department.unwrap_or_default();
+            update.referred_to = Set(Some(clean_name("input.department", &department, 100)?));
+            if request.acknowledged_at.is_none() {
+                update.acknowledged_at = Set(Some(now));
+            }
+        }
+        Action::Reject => {
+            if message.chars().count() < 2 {
+                return Err(AppError::bad_input(
+                    "input.message",
+                    "say why it is rejected",
+                ));
+            }
+            update.rejection_reason = Set(Some(message.chars().take(500).collect()));
+        }
+        Action::MarkDuplicate => {
+            let original = with.duplicate_of.ok_or_else(|| {
+                AppError::bad_input("input.duplicateOfId", "name the original request")
+            })?;
+            let (original, _, _) = visible_request(conn, viewer, original)
+                .await
+                .map_err(|_| AppError::bad_input("input.duplicateOfId", "no such request"))?;
+            if original.id == request.id || original.community_id != request.community_id {
+                return Err(AppError::bad_input(
+                    "input.duplicateOfId",
+                    "not another request of the community",
+                ));
+            }
+            update.duplicate_of = Set(Some(original.id));
+        }
+        Action::Reopen => {
+            let resolved = request.resolved_at.unwrap_or(now);
+            if now - resolved > Duration::days(REOPEN_DAYS) {
+                return Err(AppError::bad_input(
+                    "input.action",
+                    format!("a request is reopened within {REOPEN_DAYS} days of its resolution"),
+                ));
+            }
+            update.resolved_at = Set(None);
+            update.closed_at = Set(None);
+            update.rating = Set(None);
+            update.rating_comment = Set(None);
+        }
+        Action::Start => {}
+    }
+    update.status = Set(to.as_str().into());
+    update.updated_at = Set(now);
+    let request = update.update(conn).await?;
+    event(
+        conn,
+        &request,
+        viewer,
+        "status",
+        Some((from, to)),
+        &message,
+        true,
+    )
+    .await?;
+    Ok(done(request, place))
+}
+
+/// A reply to the resident, or (internal) a note for handlers only.
+pub async fn reply(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    body: &str,
+    internal: bool,
+) -> AppResult<Audited<service_request::Model>> {
+    let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    if !standing.handles() {
+        return Err(AppError::Forbidden(
+            "only the grid worker and community staff reply to requests",
+        ));
+    }
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > 2_000 {
+        return Err(AppError::bad_input("input.body", "1 to 2000 characters"));
+    }
+    let kind = if internal { "note" } else { "reply" };
+    event(conn, &request, viewer, kind, None, body, !internal).await?;
+    Ok(done(request, place))
+}
+
+/// The department's reply to a referred request.
+pub async fn record_referral_reply(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    reply: &str,
+) -> AppResult<Audited<service_request::Model>> {
+    let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    if !standing.handles() || request.referred_to.is_none() {
+        return Err(AppError::bad_input(
+            "input.requestId",
+            "the request was not referred",
+        ));
+    }
+    let reply = reply.trim();
+    if reply.is_empty() {
+        return Err(AppError::bad_input(
+            "input.reply",
+            "write the department's reply",
+        ));
+    }
+    let mut update: service_request::ActiveModel = request.into();
+    update.referral_reply = Set(Some(reply.chars().take(5_000).collect()));
+    update.updated_at = Set(Utc::now());
+    let request = update.update(conn).await?;
+    event(conn, &request, viewer, "reply", None, reply, true).await?;
+    Ok(done(request, place))
+}
+
+/// The reporter rates a resolved request, once.
+pub async fn rate(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    rating: i32,
+    comment: &str,
+) -> AppResult<Audited<service_request::Model>> {
+    let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    if standing != Standing::Reporter {
+        return Err(AppError::Forbidden("only who filed a request rates it"));
+    }
+    let status = Status::parse(&request.status);
+    if !matches!(status, Status::Resolved | Status::Closed) || request.rating.is_some() {
+        return Err(AppError::bad_input(
+            "input.requestId",
+            "a request is rated once, after it is resolved",
+        ));
+    }
+    if !(1..=5).contains(&rating) {
+        return Err(AppError::bad_input("input.rating", "1 to 5 stars"));
+    }
+    let mut update: service_request::ActiveModel = request.into();
+    update.rating = Set(Some(rating));
+    update.rating_comment = Set(Some(comment.trim().chars().take(500).collect()));
+    update.updated_at = Set(Utc::now());
+    Ok(done(update.update(conn).await?, place))
+}
+
+/// Staff hand a request to another grid worker of the community.
+pub async fn reassign(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    assignee: Uuid,
+) -> AppResult<Audited<service_request::Model>> {
+    let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    if standing != Standing::Staff {
+        return Err(AppError::Forbidden(
+            "only community staff reassign requests",
+        ));
+    }
+    let now = Utc::now();
+    let works_here = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.eq(assignee))
+        .filter(role_grant::Column::Role.eq(Role::GridWorker))
+        .filter(role_grant::Column::CommunityId.eq(request.community_id))
+        .all(conn)
+        .await?
+        .iter()
+        .any(|g| g.is_active_at(now));
+    if !works_here {
+        return Err(AppError::bad_input(
+            "input.assigneeId",
+            "not a grid worker of the community",
+        ));
+    }
+    let mut update: service_request::ActiveModel = request.into();
+    update.assignee_id = Set(Some(assignee));
+    update.updated_at = Set(now);
+    let request = update.update(conn).await?;
+    event(
+        conn,
+        &request,
+        viewer,
+        "assign",
+        None,
+        &assignee.to_string(),
+        false,
+    )
+    .await?;
+    Ok(done(request, place))
+}
+
+/// Whether a request missed its deadlines at `now`: `(first response, resolution)`.
+pub fn overdue(request: &service_request::Model, now: DateTime<Utc>) -> (bool, bool) {
+    let status = Status::parse(&request.status);
+    (
+        status.awaits_response() && now > request.first_response_due_at,
+        status.open() && now > request.resolve_due_at,
+    )
+}
