@@ -1,8 +1,11 @@
 //! GraphQL for requests: filing and recording them, moving them on, replies and notes,
 //! ratings, reassignment, the lists handlers work from, and community categories.
 
+use std::collections::HashMap;
+
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject, Upload,
+    dataloader::Loader,
 };
 use chrono::{DateTime, Utc};
 use entity::{request_category, request_event, request_photo, service_request, stored_file};
@@ -25,6 +28,7 @@ use crate::{
     files::service::Upload as FileUpload,
     graphql::{
         ContextExt,
+        loader::{DbLoader, loader, selects},
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
         write::audited_write,
@@ -301,17 +305,11 @@ impl ServiceRequest {
     /// Its history; internal notes and reassignments only for handlers.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<RequestEvent>> {
         let handles = self.standing(ctx)?.is_some_and(Standing::handles);
-        let mut select = request_event::Entity::find()
-            .filter(request_event::Column::RequestId.eq(self.model.id));
-        if !handles {
-            select = select.filter(request_event::Column::Public.eq(true));
-        }
-        Ok(select
-            .order_by_asc(request_event::Column::Id)
-            .all(ctx.services().db.reader())
-            .await
-            .map_err(AppError::from)?
+        let events = loader(ctx).load_one(EventsOf(self.model.id)).await?;
+        Ok(events
+            .unwrap_or_default()
             .into_iter()
+            .filter(|e| handles || e.public)
             .map(|e| RequestEvent {
                 kind: e.kind,
                 status_from: e.status_from.as_deref().map(|s| Status::parse(s).into()),
@@ -325,18 +323,9 @@ impl ServiceRequest {
 
     async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<RequestPhoto>> {
         ctx.viewer()?;
-        let db = ctx.services().db.reader();
-        let links = request_photo::Entity::find()
-            .filter(request_photo::Column::RequestId.eq(self.model.id))
-            .all(db)
-            .await
-            .map_err(AppError::from)?;
-        Ok(stored_file::Entity::find()
-            .filter(stored_file::Column::Id.is_in(links.iter().map(|l| l.file_id)))
-            .order_by_asc(stored_file::Column::Id)
-            .all(db)
-            .await
-            .map_err(AppError::from)?
+        let photos = loader(ctx).load_one(PhotosOf(self.model.id)).await?;
+        Ok(photos
+            .unwrap_or_default()
             .into_iter()
             .map(|f| RequestPhoto {
                 url: format!("/files/{}", f.id),
@@ -363,6 +352,64 @@ impl ServiceRequest {
                     Utc::now() - at <= chrono::Duration::days(service::REOPEN_DAYS)
                 }),
         })
+    }
+}
+
+/// Batched per-request lookups for lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EventsOf(pub Uuid);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PhotosOf(pub Uuid);
+
+impl Loader<EventsOf> for DbLoader {
+    type Value = Vec<request_event::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[EventsOf]) -> Result<HashMap<EventsOf, Self::Value>> {
+        let mut out: HashMap<EventsOf, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for e in request_event::Entity::find()
+            .filter(request_event::Column::RequestId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(request_event::Column::Id)
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?
+        {
+            out.entry(EventsOf(e.request_id)).or_default().push(e);
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<PhotosOf> for DbLoader {
+    type Value = Vec<stored_file::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PhotosOf]) -> Result<HashMap<PhotosOf, Self::Value>> {
+        let db = self.db.reader();
+        let links = request_photo::Entity::find()
+            .filter(request_photo::Column::RequestId.is_in(keys.iter().map(|k| k.0)))
+            .all(db)
+            .await
+            .map_err(AppError::from)?;
+        let files: HashMap<Uuid, stored_file::Model> = stored_file::Entity::find()
+            .filter(stored_file::Column::Id.is_in(links.iter().map(|l| l.file_id)))
+            .all(db)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+        let mut out: HashMap<PhotosOf, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for link in links {
+            if let Some(file) = files.get(&link.file_id) {
+                out.entry(PhotosOf(link.request_id))
+                    .or_default()
+                    .push(file.clone());
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -456,14 +503,22 @@ impl RequestQuery {
                     ),
             );
         }
-        Ok(keyset_page(
+        let page = keyset_page(
             ctx.services().db.reader(),
             select,
             service_request::Column::Id,
             args,
             ServiceRequest::from,
         )
-        .await?)
+        .await?;
+        let ids = || page.edges.iter().map(|e| e.node.model.id);
+        if selects(ctx, &["edges", "node", "events"]) {
+            loader(ctx).load_many(ids().map(EventsOf)).await?;
+        }
+        if selects(ctx, &["edges", "node", "photos"]) {
+            loader(ctx).load_many(ids().map(PhotosOf)).await?;
+        }
+        Ok(page)
     }
 
     /// The community's request categories with their deadlines.

@@ -297,3 +297,26 @@ async fn staff_record_wechat_requests_and_overdue_ones_are_flagged() {
         "城管执法中队"
     );
 }
+
+#[tokio::test]
+async fn a_request_list_costs_the_same_statements_however_long() {
+    let app = TestApp::new().await;
+    let g = grids(&app).await;
+    let own = g.s.households["王秀英"].clone();
+    let query = "{ requests(first: 50) { edges { node { title firstResponseOverdue events { kind body } photos { url } permissions { canHandle } } } } }";
+    let mut costs = Vec::new();
+    for count in [2, 6] {
+        while {
+            let body = app
+                .gql(Some(&g.worker3), "{ requests { totalCount } }", json!({}))
+                .await;
+            data(&body)["requests"]["totalCount"].as_i64().unwrap() < count
+        } {
+            data(&submit(&app, &g, &own, 1).await);
+        }
+        let before = app.db().statement_count();
+        data(&app.gql(Some(&g.worker3), query, json!({})).await);
+        costs.push(app.db().statement_count() - before);
+    }
+    assert_eq!(costs[0], costs[1], "{costs:?}");
+}
