@@ -24,6 +24,7 @@ pub mod schema;
 pub mod state;
 pub mod tabular;
 pub mod telemetry;
+pub mod visits;
 
 use std::sync::Arc;
 

@@ -31,6 +31,7 @@ use crate::{
     },
     requests::graphql::{RequestMutation, RequestQuery},
     state::Services,
+    visits::graphql::{VisitMutation, VisitQuery},
 };
 
 #[derive(MergedObject, Default)]
@@ -48,6 +49,7 @@ pub struct Query(
     MeetingQuery,
     MotionQuery,
     RequestQuery,
+    VisitQuery,
     AuditQuery,
 );
 
@@ -66,6 +68,7 @@ pub struct Mutation(
     MeetingMutation,
     MotionMutation,
     RequestMutation,
+    VisitMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

@@ -45,6 +45,7 @@ pub mod service_request;
 pub mod statement;
 pub mod stored_file;
 pub mod street_office;
+pub mod visit;
 
 pub use sea_orm;
 pub mod reach;

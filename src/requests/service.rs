@@ -140,21 +140,24 @@ pub async fn create(
         visible_building(conn, viewer, building_id).await?
     };
     let place = community_place(conn, viewer, building.community_id).await?;
+    let grid = grid_building::Entity::find_by_id(building.id)
+        .one(conn)
+        .await?
+        .map(|g| g.grid_id);
     if new.source != "app" {
         let staff = viewer
             .reach(crate::auth::Capability::ManageResidents)
             .covers(place.street_office, place.community);
-        if !staff {
+        // A grid worker files the needs found on a visit to a household of their grid.
+        let visiting = new.source == "visit"
+            && grid.is_some_and(|g| viewer.scope_ids(Role::GridWorker).contains(&g));
+        if !staff && !visiting {
             return Err(AppError::Forbidden(
                 "only community staff record requests on a resident's behalf",
             ));
         }
     }
     let category = category::find(conn, building.community_id, &new.category).await?;
-    let grid = grid_building::Entity::find_by_id(building.id)
-        .one(conn)
-        .await?
-        .map(|g| g.grid_id);
     let assignee = match grid {
         Some(grid) => grid_worker(conn, grid).await?,
         None => None,

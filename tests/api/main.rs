@@ -31,3 +31,4 @@ mod statements;
 mod storage;
 mod tenancy;
 mod users;
+mod visits;

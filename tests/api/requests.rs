@@ -15,16 +15,17 @@ const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01 photo of the dark str
 const REQUEST: &str = "query($id: ID!) { request(id: $id) { status assigneeId firstResponseOverdue resolutionOverdue rating events { kind statusTo body } permissions { canHandle canRate canReopen } } }";
 const MOVE: &str = "mutation($id: ID!, $a: RequestAction!, $m: String!) { moveRequest(input: {requestId: $id, action: $a, message: $m}) { request { status } } }";
 
-struct Grids {
-    s: FundSetup,
+pub struct Grids {
+    pub s: FundSetup,
     /// The grid worker of 3号楼 (王秀英, 李建国) and of 5栋 (张伟).
-    worker3: Caller,
-    worker5: Caller,
+    pub worker3: Caller,
+    pub worker5: Caller,
     /// A resident login for 王秀英's household (the treasurer's account).
-    resident: Caller,
+    pub resident: Caller,
+    pub grid3: Value,
 }
 
-async fn grids(app: &TestApp) -> Grids {
+pub async fn grids(app: &TestApp) -> Grids {
     let s = fund_setup(app).await;
     let admin = app
         .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
@@ -43,7 +44,7 @@ async fn grids(app: &TestApp) -> Grids {
     let building = |n: &str| buildings.iter().find(|b| b["number"] == n).unwrap()["id"].clone();
     let create = "mutation($c: ID!, $n: String!) { createGrid(input: {communityId: $c, name: $n}) { grid { id } } }";
     let assign = "mutation($g: ID!, $b: ID!) { assignBuildingsToGrid(input: {gridId: $g, buildingIds: [$b]}) { grid { id } } }";
-    let mut workers = Vec::new();
+    let (mut workers, mut ids) = (Vec::new(), Vec::new());
     for (name, number) in [("第7网格", "3号楼"), ("第8网格", "5栋")] {
         let body = app
             .gql(Some(&admin), create, json!({ "c": app.tree.a1, "n": name }))
@@ -57,6 +58,7 @@ async fn grids(app: &TestApp) -> Grids {
             )
             .await,
         );
+        ids.push(grid.clone());
         let grid = grid.as_str().unwrap().parse().unwrap();
         workers.push(
             app.caller(Role::GridWorker, Scope::Below(app.tree.a1, grid))
@@ -71,6 +73,7 @@ async fn grids(app: &TestApp) -> Grids {
         worker3,
         worker5,
         resident,
+        grid3: ids[0].clone(),
     }
 }
 

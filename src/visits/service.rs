@@ -1,0 +1,231 @@
+//! Recording visits and working out a grid's visit plan.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{building, dwelling, grid_building, household, role_grant::Role, visit};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::schedule::{Cadence, Standing, standing};
+use crate::{
+    audit::Audited,
+    auth::{Capability, Viewer, viewer::Place},
+    calendar,
+    error::{AppError, AppResult},
+    files::FileStore,
+    registry::{
+        access::households_in_grids,
+        care::{self, CareLevel},
+        grids::visible_grid,
+    },
+    requests::{
+        access::community_place,
+        service::{self as requests, Location, NewRequest},
+    },
+};
+
+/// A need found on a visit, filed as a request.
+pub struct Need {
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub urgent: bool,
+}
+
+pub struct NewVisit {
+    pub household_id: Uuid,
+    pub visited_at: DateTime<Utc>,
+    pub met: String,
+    pub notes: String,
+    pub needs: Vec<Need>,
+}
+
+fn is_staff(viewer: &Viewer, place: Place) -> bool {
+    viewer
+        .reach(Capability::ManageResidents)
+        .covers(place.street_office, place.community)
+}
+
+/// The grid a household's building belongs to.
+async fn grid_of(
+    conn: &impl ConnectionTrait,
+    household: &household::Model,
+) -> AppResult<Option<Uuid>> {
+    let Some(dwelling) = dwelling::Entity::find_by_id(household.dwelling_id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(grid_building::Entity::find_by_id(dwelling.building_id)
+        .one(conn)
+        .await?
+        .map(|g| g.grid_id))
+}
+
+/// A grid worker records a visit to a household of their grid (staff to any household of
+/// their community); each need becomes a request assigned like any other.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    files: &FileStore,
+    viewer: &Viewer,
+    new: NewVisit,
+) -> AppResult<Audited<visit::Model>> {
+    let not_found = || AppError::NotFound("household");
+    let household = household::Entity::find_by_id(new.household_id)
+        .filter(
+            viewer
+                .reach(Capability::ReadOrg)
+                .community_condition(household::Column::CommunityId),
+        )
+        .one(conn)
+        .await?
+        .ok_or_else(not_found)?;
+    let place = community_place(conn, viewer, household.community_id)
+        .await
+        .map_err(|_| not_found())?;
+    let grid = grid_of(conn, &household).await?;
+    let in_grid = grid.is_some_and(|g| viewer.scope_ids(Role::GridWorker).contains(&g));
+    if !in_grid && !is_staff(viewer, place) {
+        return Err(not_found());
+    }
+    if new.visited_at > Utc::now() + chrono::Duration::minutes(5) {
+        return Err(AppError::bad_input(
+            "input.visitedAt",
+            "a visit cannot be in the future",
+        ));
+    }
+    let met = crate::org::service::clean_name("input.met", &new.met, 100)?;
+    let notes: String = new.notes.trim().chars().take(5_000).collect();
+    let mut needs = Vec::new();
+    for need in new.needs {
+        let request = requests::create(
+            conn,
+            files,
+            0,
+            viewer,
+            NewRequest {
+                location: Location::Household(household.id),
+                source: "visit",
+                source_detail: json!({}),
+                reporter_resident: None,
+                category: need.category,
+                title: need.title,
+                description: need.description,
+                urgent: need.urgent,
+                photos: Vec::new(),
+            },
+        )
+        .await?
+        .value;
+        needs.push(json!({ "title": request.title, "requestId": request.id }));
+    }
+    let row = visit::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(household.community_id),
+        household_id: Set(household.id),
+        visitor_id: Set(viewer.user_id),
+        visited_at: Set(new.visited_at),
+        visited_on: Set(calendar::day_of(new.visited_at)),
+        met: Set(met),
+        notes: Set(notes),
+        needs: Set(json!(needs)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    let id = row.id;
+    Ok(Audited::new(row, place, id))
+}
+
+/// One household of a visit plan.
+pub struct Planned {
+    pub household: household::Model,
+    pub label: String,
+    pub care_level: CareLevel,
+    pub last_visited_on: Option<NaiveDate>,
+    pub standing: Standing,
+}
+
+/// The visit plan of a grid on `today`: its grid workers and the community's staff see it.
+pub async fn plan(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    grid_id: Uuid,
+    today: NaiveDate,
+) -> AppResult<Vec<Planned>> {
+    let grid = visible_grid(conn, viewer, grid_id).await?;
+    let place = community_place(conn, viewer, grid.community_id).await?;
+    if !viewer.scope_ids(Role::GridWorker).contains(&grid.id) && !is_staff(viewer, place) {
+        return Err(AppError::NotFound("grid"));
+    }
+    let households = household::Entity::find()
+        .filter(household::Column::Id.in_subquery(households_in_grids(&[grid.id])))
+        .filter(household::Column::ArchivedAt.is_null())
+        .all(conn)
+        .await?;
+    let mut last: HashMap<Uuid, NaiveDate> = HashMap::new();
+    for v in visit::Entity::find()
+        .filter(visit::Column::HouseholdId.is_in(households.iter().map(|h| h.id)))
+        .all(conn)
+        .await?
+    {
+        let day = last.entry(v.household_id).or_insert(v.visited_on);
+        *day = (*day).max(v.visited_on);
+    }
+    let dwellings: HashMap<Uuid, dwelling::Model> = dwelling::Entity::find()
+        .filter(dwelling::Column::Id.is_in(households.iter().map(|h| h.dwelling_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let buildings: HashMap<Uuid, String> = building::Entity::find()
+        .filter(building::Column::Id.is_in(dwellings.values().map(|d| d.building_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.number))
+        .collect();
+    let mut planned: Vec<Planned> = households
+        .into_iter()
+        .map(|h| {
+            let label = dwellings
+                .get(&h.dwelling_id)
+                .map(|d| {
+                    let number = buildings.get(&d.building_id).cloned().unwrap_or_default();
+                    format!("{number}{}单元{}", d.unit, d.room)
+                })
+                .unwrap_or_default();
+            let care_level = care::effective(&h);
+            let last_visited_on = last.get(&h.id).copied();
+            let standing = standing(
+                Cadence::from(care_level),
+                last_visited_on,
+                calendar::day_of(h.created_at),
+                today,
+            );
+            Planned {
+                household: h,
+                label,
+                care_level,
+                last_visited_on,
+                standing,
+            }
+        })
+        .collect();
+    // Overdue first, then due, then done; within each, the most cared-for first.
+    planned.sort_by_key(|p| {
+        let rank = match p.standing {
+            Standing::Overdue { .. } => 0,
+            Standing::Due { .. } => 1,
+            Standing::Done => 2,
+        };
+        (rank, std::cmp::Reverse(p.care_level), p.label.clone())
+    });
+    Ok(planned)
+}
