@@ -2,6 +2,7 @@
 //! communities (社区). `build_state` + `build_router` give the whole server without a
 //! socket, which is how the tests drive it.
 
+pub mod announcements;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;

@@ -3,6 +3,7 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::{
+    announcements::graphql::{AnnouncementMutation, AnnouncementQuery},
     audit::graphql::AuditQuery,
     committees::graphql::{CommitteeMutation, CommitteeQuery},
     config::QueryLimits,
@@ -50,6 +51,7 @@ pub struct Query(
     MotionQuery,
     RequestQuery,
     VisitQuery,
+    AnnouncementQuery,
     AuditQuery,
 );
 
@@ -69,6 +71,7 @@ pub struct Mutation(
     MotionMutation,
     RequestMutation,
     VisitMutation,
+    AnnouncementMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

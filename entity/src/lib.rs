@@ -2,6 +2,8 @@
 //! models so that columns such as `password_hash` can never leak into the schema.
 
 pub mod agenda_item;
+pub mod announcement;
+pub mod announcement_read;
 pub mod app_user;
 pub mod audit_entry;
 pub mod ballot;

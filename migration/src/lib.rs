@@ -24,6 +24,7 @@ mod m20261123_000014_create_stored_file;
 mod m20261123_000015_create_meeting;
 mod m20261123_000016_create_request;
 mod m20261123_000017_create_visit;
+mod m20261123_000018_create_announcement;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000015_create_meeting::Migration),
             Box::new(m20261123_000016_create_request::Migration),
             Box::new(m20261123_000017_create_visit::Migration),
+            Box::new(m20261123_000018_create_announcement::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@
 mod helpers;
 
 mod accounts;
+mod announcements;
 mod audit;
 mod auth;
 mod committees;

@@ -1,0 +1,306 @@
+//! Publishing announcements, who they reach, and read receipts.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{announcement, announcement_read, building, dwelling, household, role_grant::Role};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    audit::Audited,
+    auth::{Capability, Viewer, viewer::Place},
+    error::{AppError, AppResult, on_unique_violation},
+    org::service::clean_name,
+    requests::access::community_place,
+};
+
+pub struct NewAnnouncement {
+    pub community_id: Uuid,
+    pub compound_id: Option<Uuid>,
+    pub building_ids: Vec<Uuid>,
+    pub urgent: bool,
+    pub title: String,
+    pub body: String,
+    pub valid_until: DateTime<Utc>,
+}
+
+fn is_staff(viewer: &Viewer, place: Place) -> bool {
+    viewer
+        .reach(Capability::ManageResidents)
+        .covers(place.street_office, place.community)
+}
+
+fn building_ids(a: &announcement::Model) -> Vec<Uuid> {
+    a.building_ids
+        .as_array()
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|v| v.as_str().and_then(|s| s.parse().ok()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn publish(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: NewAnnouncement,
+) -> AppResult<Audited<announcement::Model>> {
+    let place = community_place(conn, viewer, new.community_id)
+        .await
+        .map_err(|_| AppError::NotFound("community"))?;
+    if !is_staff(viewer, place) {
+        return Err(AppError::Forbidden(
+            "only community staff publish announcements",
+        ));
+    }
+    // The buildings named (and the compound) must be the community's.
+    let mut buildings =
+        building::Entity::find().filter(building::Column::CommunityId.eq(new.community_id));
+    if let Some(compound) = new.compound_id {
+        buildings = buildings.filter(building::Column::CompoundId.eq(compound));
+    }
+    let known: HashSet<Uuid> = buildings
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    if new.compound_id.is_some() && known.is_empty() {
+        return Err(AppError::NotFound("compound"));
+    }
+    if let Some(unknown) = new.building_ids.iter().find(|b| !known.contains(b)) {
+        return Err(AppError::bad_input(
+            "input.buildingIds",
+            format!("building {unknown} is not in the announcement's community or compound"),
+        ));
+    }
+    if new.valid_until <= Utc::now() {
+        return Err(AppError::bad_input(
+            "input.validUntil",
+            "an announcement is valid until a future time",
+        ));
+    }
+    let body = new.body.trim();
+    if body.is_empty() || body.chars().count() > 5_000 {
+        return Err(AppError::bad_input("input.body", "1 to 5000 characters"));
+    }
+    let row = announcement::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(new.community_id),
+        compound_id: Set(new.compound_id),
+        building_ids: Set(json!(new.building_ids)),
+        kind: Set(if new.urgent { "urgent" } else { "normal" }.into()),
+        title: Set(clean_name("input.title", &new.title, 200)?),
+        body: Set(body.to_owned()),
+        valid_until: Set(new.valid_until),
+        published_by: Set(viewer.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    let id = row.id;
+    Ok(Audited::new(row, place, id))
+}
+
+/// The households an announcement reaches: current households of its buildings, with
+/// their labels (building, unit, room).
+pub async fn audience(
+    conn: &impl ConnectionTrait,
+    a: &announcement::Model,
+) -> AppResult<HashMap<Uuid, String>> {
+    let named = building_ids(a);
+    let mut select =
+        building::Entity::find().filter(building::Column::CommunityId.eq(a.community_id));
+    if let Some(compound) = a.compound_id {
+        select = select.filter(building::Column::CompoundId.eq(compound));
+    }
+    if !named.is_empty() {
+        select = select.filter(building::Column::Id.is_in(named));
+    }
+    let buildings: HashMap<Uuid, String> = select
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.number))
+        .collect();
+    let dwellings: HashMap<Uuid, String> = dwelling::Entity::find()
+        .filter(dwelling::Column::BuildingId.is_in(buildings.keys().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let number = buildings.get(&d.building_id).cloned().unwrap_or_default();
+            (d.id, format!("{number}{}单元{}", d.unit, d.room))
+        })
+        .collect();
+    Ok(household::Entity::find()
+        .filter(household::Column::DwellingId.is_in(dwellings.keys().copied()))
+        .filter(household::Column::ArchivedAt.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|h| {
+            (
+                h.id,
+                dwellings.get(&h.dwelling_id).cloned().unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+/// An announcement the caller sees: staff of its community, or a resident whose household
+/// it reaches; NOT_FOUND otherwise. Returns whether the caller is staff.
+pub async fn visible_announcement(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<(announcement::Model, Place, bool)> {
+    let not_found = || AppError::NotFound("announcement");
+    let a = announcement::Entity::find_by_id(id)
+        .filter(
+            viewer
+                .reach(Capability::ReadOrg)
+                .community_condition(announcement::Column::CommunityId),
+        )
+        .one(conn)
+        .await?
+        .ok_or_else(not_found)?;
+    let place = community_place(conn, viewer, a.community_id)
+        .await
+        .map_err(|_| not_found())?;
+    if is_staff(viewer, place) {
+        return Ok((a, place, true));
+    }
+    let households = viewer.scope_ids(Role::Resident);
+    let audience = audience(conn, &a).await?;
+    if households.iter().any(|h| audience.contains_key(h)) {
+        Ok((a, place, false))
+    } else {
+        Err(not_found())
+    }
+}
+
+/// A resident marks it read for their household; marking twice changes nothing.
+pub async fn mark_read(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<Audited<announcement::Model>> {
+    let (a, place, _) = visible_announcement(conn, viewer, id).await?;
+    let audience = audience(conn, &a).await?;
+    let Some(household) = viewer
+        .scope_ids(Role::Resident)
+        .into_iter()
+        .find(|h| audience.contains_key(h))
+    else {
+        return Err(AppError::Forbidden(
+            "only residents it reaches mark it read",
+        ));
+    };
+    let already = announcement_read::Entity::find()
+        .filter(announcement_read::Column::AnnouncementId.eq(a.id))
+        .filter(announcement_read::Column::UserId.eq(viewer.user_id))
+        .one(conn)
+        .await?;
+    if already.is_none() {
+        announcement_read::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            community_id: Set(a.community_id),
+            announcement_id: Set(a.id),
+            household_id: Set(household),
+            user_id: Set(viewer.user_id),
+            read_at: Set(Utc::now()),
+        }
+        .insert(conn)
+        .await
+        .map_err(|e| on_unique_violation(e, "already read"))?;
+    }
+    let id = a.id;
+    Ok(Audited::new(a, place, id))
+}
+
+/// The households that have read it.
+pub async fn read_by(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<HashSet<Uuid>> {
+    Ok(announcement_read::Entity::find()
+        .filter(announcement_read::Column::AnnouncementId.eq(id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.household_id)
+        .collect())
+}
+
+/// The announcements the caller sees in a community, newest first: all for staff; for a
+/// resident, the valid ones that reach their household.
+pub async fn listed(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    community: Uuid,
+) -> AppResult<Vec<announcement::Model>> {
+    let place = community_place(conn, viewer, community)
+        .await
+        .map_err(|_| AppError::NotFound("community"))?;
+    let staff = is_staff(viewer, place);
+    let mut select = announcement::Entity::find()
+        .filter(announcement::Column::CommunityId.eq(community))
+        .order_by_desc(announcement::Column::Id);
+    if !staff {
+        select = select.filter(announcement::Column::ValidUntil.gt(Utc::now()));
+    }
+    let all = select.all(conn).await?;
+    if staff {
+        return Ok(all);
+    }
+    // Where the caller's households are, once; then each announcement is checked in memory.
+    let homes = homes_of(conn, &viewer.scope_ids(Role::Resident)).await?;
+    Ok(all
+        .into_iter()
+        .filter(|a| homes.iter().any(|home| reaches(a, home)))
+        .collect())
+}
+
+/// A household's building and compound.
+struct Home {
+    building: Uuid,
+    compound: Uuid,
+}
+
+fn reaches(a: &announcement::Model, home: &Home) -> bool {
+    let buildings = building_ids(a);
+    a.compound_id.is_none_or(|c| c == home.compound)
+        && (buildings.is_empty() || buildings.contains(&home.building))
+}
+
+async fn homes_of(conn: &impl ConnectionTrait, households: &[Uuid]) -> AppResult<Vec<Home>> {
+    let dwellings: Vec<Uuid> = household::Entity::find()
+        .filter(household::Column::Id.is_in(households.iter().copied()))
+        .filter(household::Column::ArchivedAt.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|h| h.dwelling_id)
+        .collect();
+    let buildings: Vec<Uuid> = dwelling::Entity::find()
+        .filter(dwelling::Column::Id.is_in(dwellings))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| d.building_id)
+        .collect();
+    Ok(building::Entity::find()
+        .filter(building::Column::Id.is_in(buildings))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| Home {
+            building: b.id,
+            compound: b.compound_id,
+        })
+        .collect())
+}

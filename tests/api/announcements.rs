@@ -1,0 +1,93 @@
+//! Announcements: staff publish to a community, a compound or buildings; the households
+//! they reach read them; staff see which households have not read an urgent one.
+
+use chrono::{Duration, Utc};
+use entity::role_grant::Role;
+use serde_json::json;
+
+use crate::{
+    funds::fund_setup,
+    helpers::{Scope, TestApp, data, error_code},
+};
+
+const PUBLISH: &str = "mutation($in: PublishAnnouncementInput!) { publishAnnouncement(input: $in) { announcement { id urgent } } }";
+const REACH: &str = "query($id: ID!) { announcement(id: $id) { title reach { households householdsRead unread } } }";
+
+#[tokio::test]
+async fn an_urgent_water_cut_notice_is_read_by_every_household_it_reaches() {
+    let app = TestApp::new().await.with_homes().await;
+    let s = fund_setup(&app).await;
+    let body = app
+        .gql(
+            Some(&s.staff),
+            "query($c: ID!) { compound(id: $c) { buildings { id number } } }",
+            json!({ "c": s.compound }),
+        )
+        .await;
+    let building3 = data(&body)["compound"]["buildings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["number"] == "3号楼")
+        .unwrap()["id"]
+        .clone();
+    let input = json!({ "in": { "communityId": app.tree.a1, "compoundId": s.compound, "buildingIds": [building3], "urgent": true, "title": "3号楼明日停水", "body": "明日9:00-15:00管道检修停水，请提前储水。", "validUntil": Utc::now() + Duration::days(2) } });
+    // Only staff publish.
+    let body = app.gql(Some(&s.treasurer), PUBLISH, input.clone()).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let body = app.gql(Some(&s.staff), PUBLISH, input).await;
+    let id = data(&body)["publishAnnouncement"]["announcement"]["id"].clone();
+
+    // 3号楼 has two households (王秀英's and 李建国's); 5栋 (张伟) is not reached.
+    let body = app.gql(Some(&s.staff), REACH, json!({ "id": id })).await;
+    assert_eq!(
+        data(&body)["announcement"]["reach"],
+        json!({ "households": 2, "householdsRead": 0, "unread": ["3号楼1单元301", "3号楼1单元302"] })
+    );
+    let household =
+        |name: &str| -> uuid::Uuid { s.households[name].as_str().unwrap().parse().unwrap() };
+    let wang = app
+        .caller(
+            Role::Resident,
+            Scope::Below(app.tree.a1, household("王秀英")),
+        )
+        .await;
+    let li = app
+        .caller(
+            Role::Resident,
+            Scope::Below(app.tree.a1, household("李建国")),
+        )
+        .await;
+    let zhang = app
+        .caller(Role::Resident, Scope::Below(app.tree.a1, household("张伟")))
+        .await;
+    let list = "query($c: ID!) { announcements(communityId: $c) { title } }";
+    let body = app
+        .gql(Some(&zhang), list, json!({ "c": app.tree.a1 }))
+        .await;
+    assert_eq!(data(&body)["announcements"], json!([]));
+    let body = app.gql(Some(&zhang), REACH, json!({ "id": id })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    let outsider = app
+        .caller(Role::CommunityStaff, Scope::Community(app.tree.b1))
+        .await;
+    let body = app.gql(Some(&outsider), REACH, json!({ "id": id })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+
+    let read = "mutation($id: ID!) { markAnnouncementRead(id: $id) { announcement { id } } }";
+    for resident in [&wang, &wang, &li] {
+        let body = app
+            .gql(Some(resident), list, json!({ "c": app.tree.a1 }))
+            .await;
+        assert_eq!(data(&body)["announcements"][0]["title"], "3号楼明日停水");
+        data(&app.gql(Some(resident), read, json!({ "id": id })).await);
+    }
+    // A resident sees the notice but not who has read it.
+    let body = app.gql(Some(&li), REACH, json!({ "id": id })).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let body = app.gql(Some(&s.staff), REACH, json!({ "id": id })).await;
+    assert_eq!(
+        data(&body)["announcement"]["reach"],
+        json!({ "households": 2, "householdsRead": 2, "unread": [] })
+    );
+}
