@@ -17,6 +17,7 @@ pub mod funds;
 pub mod graphql;
 pub mod http;
 pub mod identity;
+pub mod mediation;
 pub mod meetings;
 pub mod org;
 pub mod registry;

@@ -15,6 +15,7 @@ use crate::{
     },
     graphql::{error_codes::ErrorCodes, limits::AliasLimit},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
+    mediation::graphql::{MediationMutation, MediationQuery},
     meetings::{
         graphql::{MeetingMutation, MeetingQuery},
         motion_graphql::{MotionMutation, MotionQuery},
@@ -52,6 +53,7 @@ pub struct Query(
     RequestQuery,
     VisitQuery,
     AnnouncementQuery,
+    MediationQuery,
     AuditQuery,
 );
 
@@ -72,6 +74,7 @@ pub struct Mutation(
     RequestMutation,
     VisitMutation,
     AnnouncementMutation,
+    MediationMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

@@ -29,6 +29,8 @@ pub mod levy;
 pub mod levy_share;
 pub mod login_session;
 pub mod login_throttle;
+pub mod mediation_case;
+pub mod mediation_session;
 pub mod meeting;
 pub mod meeting_attendance;
 pub mod meeting_minutes;

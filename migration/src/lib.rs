@@ -25,6 +25,7 @@ mod m20261123_000015_create_meeting;
 mod m20261123_000016_create_request;
 mod m20261123_000017_create_visit;
 mod m20261123_000018_create_announcement;
+mod m20261123_000019_create_mediation;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000016_create_request::Migration),
             Box::new(m20261123_000017_create_visit::Migration),
             Box::new(m20261123_000018_create_announcement::Migration),
+            Box::new(m20261123_000019_create_mediation::Migration),
         ]
     }
 }
