@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod category;
+pub mod dashboard;
 pub mod graphql;
 pub mod service;
 pub mod status;

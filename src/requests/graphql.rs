@@ -421,6 +421,44 @@ pub struct RequestCategory {
     pub resolve_hours: i32,
 }
 
+#[derive(SimpleObject)]
+pub struct RequestCounts {
+    /// A grid's name (empty: outside any grid), or a category's code.
+    pub key: String,
+    pub open: i64,
+    pub overdue: i64,
+    pub resolved_today: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct VisitCoverage {
+    pub grid: String,
+    /// Households visited in their current period.
+    pub visited: i64,
+    pub households: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct RequestDashboard {
+    pub by_grid: Vec<RequestCounts>,
+    pub by_category: Vec<RequestCounts>,
+    /// Over requests filed in the period.
+    pub median_first_response_minutes: Option<i64>,
+    pub median_resolution_minutes: Option<i64>,
+    pub visit_coverage: Vec<VisitCoverage>,
+}
+
+fn counts(map: std::collections::BTreeMap<String, super::dashboard::Counts>) -> Vec<RequestCounts> {
+    map.into_iter()
+        .map(|(key, c)| RequestCounts {
+            key,
+            open: c.open,
+            overdue: c.overdue,
+            resolved_today: c.resolved_today,
+        })
+        .collect()
+}
+
 #[derive(InputObject, Default)]
 pub struct RequestFilter {
     pub status: Option<RequestStatus>,
@@ -519,6 +557,37 @@ impl RequestQuery {
             loader(ctx).load_many(ids().map(PhotosOf)).await?;
         }
         Ok(page)
+    }
+
+    /// Grid work at a glance for a community's staff; medians over requests filed in
+    /// `[from, to)`.
+    async fn request_dashboard(
+        &self,
+        ctx: &Context<'_>,
+        community_id: ID,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<RequestDashboard> {
+        let viewer = ctx.viewer()?;
+        let community = parse_id("communityId", &community_id)?;
+        let d =
+            super::dashboard::dashboard(ctx.services().db.reader(), viewer, community, from, to)
+                .await?;
+        Ok(RequestDashboard {
+            by_grid: counts(d.by_grid),
+            by_category: counts(d.by_category),
+            median_first_response_minutes: d.median_first_response_minutes,
+            median_resolution_minutes: d.median_resolution_minutes,
+            visit_coverage: d
+                .visit_coverage
+                .into_iter()
+                .map(|(grid, (visited, households))| VisitCoverage {
+                    grid,
+                    visited,
+                    households,
+                })
+                .collect(),
+        })
     }
 
     /// The community's request categories with their deadlines.

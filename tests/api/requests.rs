@@ -323,3 +323,51 @@ async fn a_request_list_costs_the_same_statements_however_long() {
     }
     assert_eq!(costs[0], costs[1], "{costs:?}");
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_requests_per_grid_and_category_for_staff_only() {
+    let app = TestApp::new().await;
+    let g = grids(&app).await;
+    let own = g.s.households["王秀英"].clone();
+    let first = data(&submit(&app, &g, &own, 0).await)["submitRequest"]["request"]["id"].clone();
+    data(&submit(&app, &g, &own, 0).await);
+    for (action, message) in [("ACKNOWLEDGE", ""), ("RESOLVE", "已修好")] {
+        data(
+            &app.gql(
+                Some(&g.worker3),
+                MOVE,
+                json!({ "id": first, "a": action, "m": message }),
+            )
+            .await,
+        );
+    }
+    let query = "query($c: ID!, $f: DateTime!, $t: DateTime!) { requestDashboard(communityId: $c, from: $f, to: $t) { byGrid { key open overdue resolvedToday } byCategory { key open } medianFirstResponseMinutes medianResolutionMinutes visitCoverage { grid visited households } } }";
+    let vars = json!({ "c": app.tree.a1, "f": Utc::now() - Duration::days(1), "t": Utc::now() + Duration::days(1) });
+    let body = app.gql(Some(&g.s.staff), query, vars.clone()).await;
+    let d = data(&body)["requestDashboard"].clone();
+    assert_eq!(
+        d["byGrid"],
+        json!([{ "key": "第7网格", "open": 1, "overdue": 0, "resolvedToday": 1 }])
+    );
+    assert_eq!(d["byCategory"], json!([{ "key": "repair", "open": 1 }]));
+    assert_eq!(d["medianFirstResponseMinutes"], 0);
+    assert_eq!(
+        d["visitCoverage"],
+        json!([
+            { "grid": "第1网格", "visited": 0, "households": 0 },
+            { "grid": "第7网格", "visited": 0, "households": 2 },
+            { "grid": "第8网格", "visited": 0, "households": 1 }
+        ])
+    );
+    assert_eq!(
+        error_code(&app.gql(Some(&g.worker3), query, vars.clone()).await),
+        Some("FORBIDDEN")
+    );
+    let outsider = app
+        .caller(Role::CommunityStaff, Scope::Community(app.tree.b1))
+        .await;
+    assert_eq!(
+        error_code(&app.gql(Some(&outsider), query, vars).await),
+        Some("NOT_FOUND")
+    );
+}
