@@ -371,3 +371,98 @@ async fn the_dashboard_counts_requests_per_grid_and_category_for_staff_only() {
         Some("NOT_FOUND")
     );
 }
+
+#[tokio::test]
+async fn every_grid_work_field_is_out_of_reach_for_other_communities_and_small_roles() {
+    let app = TestApp::new().await.with_homes().await;
+    let g = grids(&app).await;
+    let own = g.s.households["王秀英"].clone();
+    let id = data(&submit(&app, &g, &own, 0).await)["submitRequest"]["request"]["id"].clone();
+    let outsider = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.b1))
+        .await;
+    // A resident of another household of the same community: a role too small for all of it.
+    let neighbour = app
+        .caller(
+            Role::Resident,
+            Scope::Below(app.tree.a1, app.tree.household_a1),
+        )
+        .await;
+    let vars = json!({ "id": id, "c": app.tree.a1, "u": g.worker5.user_id.to_string() });
+    let cases = [
+        (
+            "mutation($id: ID!) { replyToRequest(input: {requestId: $id, body: \"好\"}) { request { id } } }",
+            "NOT_FOUND",
+        ),
+        (
+            "mutation($id: ID!) { rateRequest(input: {requestId: $id, rating: 5}) { request { id } } }",
+            "NOT_FOUND",
+        ),
+        (
+            "mutation($id: ID!, $u: ID!) { reassignRequest(input: {requestId: $id, assigneeId: $u}) { request { id } } }",
+            "NOT_FOUND",
+        ),
+        (
+            "mutation($id: ID!) { recordReferralReply(input: {requestId: $id, reply: \"已处理\"}) { request { id } } }",
+            "NOT_FOUND",
+        ),
+        (
+            "mutation($id: ID!) { moveRequest(input: {requestId: $id, action: ACKNOWLEDGE}) { request { id } } }",
+            "NOT_FOUND",
+        ),
+        (
+            "mutation($c: ID!) { addRequestCategory(input: {communityId: $c, code: \"elevator\", name: \"电梯\", firstResponseHours: 2, resolveHours: 24}) { code } }",
+            "FORBIDDEN",
+        ),
+        (
+            "mutation($c: ID!) { publishAnnouncement(input: {communityId: $c, title: \"通知\", body: \"内容\", validUntil: \"2099-01-01T00:00:00Z\"}) { announcement { id } } }",
+            "FORBIDDEN",
+        ),
+        (
+            "mutation($c: ID!) { openMediationCase(input: {communityId: $c, title: \"纠纷\", parties: [], mediators: []}) { case { id } } }",
+            "FORBIDDEN",
+        ),
+        (
+            "query($c: ID!) { mediationCases(communityId: $c) { id } }",
+            "EMPTY",
+        ),
+        (
+            "query($c: ID!, $f: DateTime! = \"2026-01-01T00:00:00Z\", $t: DateTime! = \"2027-01-01T00:00:00Z\") { requestDashboard(communityId: $c, from: $f, to: $t) { medianFirstResponseMinutes } }",
+            "FORBIDDEN",
+        ),
+    ];
+    for (query, small_role) in cases {
+        // Another community: the object (or community) does not exist for it.
+        let body = app.gql(Some(&outsider), query, vars.clone()).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "outsider: {query}");
+        let body = app.gql(Some(&neighbour), query, vars.clone()).await;
+        match small_role {
+            "EMPTY" => assert_eq!(data(&body)["mediationCases"], json!([]), "{query}"),
+            code => assert_eq!(error_code(&body), Some(code), "resident: {query}"),
+        }
+    }
+    let body = app
+        .gql(
+            Some(&outsider),
+            "query($c: ID!) { requestCategories(communityId: $c) { code } }",
+            vars.clone(),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    // A community's staff add a category, which then has its deadlines.
+    let add = "mutation($c: ID!) { addRequestCategory(input: {communityId: $c, code: \"elevator\", name: \"电梯\", firstResponseHours: 2, resolveHours: 24}) { code resolveHours } }";
+    let body = app.gql(Some(&g.s.staff), add, vars.clone()).await;
+    let added = data(&body)["addRequestCategory"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        added
+            .iter()
+            .any(|c| c["code"] == "elevator" && c["resolveHours"] == 24)
+    );
+    assert_eq!(
+        error_code(&app.gql(Some(&g.s.staff), add, vars).await),
+        Some("CONFLICT")
+    );
+}
