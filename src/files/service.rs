@@ -27,6 +27,30 @@ pub struct Upload {
     pub bytes: Bytes,
 }
 
+/// The files of a multipart request, read from the GraphQL `Upload` values.
+pub fn read_uploads(
+    ctx: &async_graphql::Context<'_>,
+    uploads: Vec<async_graphql::Upload>,
+) -> async_graphql::Result<Vec<Upload>> {
+    uploads
+        .into_iter()
+        .map(|u| {
+            let value = u.value(ctx)?;
+            Ok(Upload {
+                file_name: value.filename,
+                bytes: value.content,
+            })
+        })
+        .collect()
+}
+
+/// The store and the size limit of one file, for a mutation that stores uploads.
+pub fn store_and_limit(ctx: &async_graphql::Context<'_>) -> (FileStore, usize) {
+    use crate::graphql::ContextExt;
+    let services = ctx.services();
+    (services.files.clone(), services.config.max_file_bytes)
+}
+
 /// Checks the upload's type and size, writes its bytes, and records it. `field` names the
 /// input in errors (`input.files.0`).
 pub async fn store_upload(

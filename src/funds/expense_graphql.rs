@@ -20,7 +20,7 @@ use super::{
 use crate::{
     auth::viewer::Place,
     error::AppError,
-    files::service::Upload as FileUpload,
+    files::service::{read_uploads, store_and_limit},
     graphql::{
         ContextExt,
         loader::{DbLoader, loader, selects},
@@ -455,7 +455,7 @@ impl ExpenseMutation {
     ) -> Result<ExpensePayload> {
         let uploads = read_uploads(ctx, input.receipts)?;
         let audit = json!({ "fundId": input.fund_id.as_str(), "payeeName": input.payee_name, "amountFen": input.amount.0, "purpose": input.purpose, "items": input.items.len(), "receipts": uploads.len() });
-        let (files, max_bytes) = file_limits(ctx);
+        let (files, max_bytes) = store_and_limit(ctx);
         let fund = parse_id("input.fundId", &input.fund_id);
         let resolution = input
             .resolution_id
@@ -576,7 +576,7 @@ impl ExpenseMutation {
         let names: Vec<&str> = uploads.iter().map(|u| u.file_name.as_str()).collect();
         let audit = json!({ "expenseId": input.expense_id.as_str(), "files": names });
         let id = parse_id("input.expenseId", &input.expense_id);
-        let (files, max_bytes) = file_limits(ctx);
+        let (files, max_bytes) = store_and_limit(ctx);
         let expense = audited_write(ctx, "attachExpenseReceipts", audit, move |txn, viewer| {
             Box::pin(async move {
                 receipts::attach(txn, &files, viewer, id?, uploads, max_bytes, "input.files").await
@@ -604,22 +604,4 @@ impl ExpenseMutation {
             expense: expense.into(),
         })
     }
-}
-
-fn read_uploads(ctx: &Context<'_>, uploads: Vec<Upload>) -> Result<Vec<FileUpload>> {
-    uploads
-        .into_iter()
-        .map(|u| {
-            let value = u.value(ctx)?;
-            Ok(FileUpload {
-                file_name: value.filename,
-                bytes: value.content,
-            })
-        })
-        .collect()
-}
-
-fn file_limits(ctx: &Context<'_>) -> (crate::files::FileStore, usize) {
-    let services = ctx.services();
-    (services.files.clone(), services.config.max_file_bytes)
 }

@@ -25,7 +25,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, viewer::Place},
     error::AppError,
-    files::service::Upload as FileUpload,
+    files::service::{read_uploads, store_and_limit},
     graphql::{
         ContextExt,
         loader::{DbLoader, loader, selects},
@@ -711,19 +711,6 @@ fn payload(m: service_request::Model) -> RequestPayload {
     RequestPayload { request: m.into() }
 }
 
-fn uploads(ctx: &Context<'_>, photos: Vec<Upload>) -> Result<Vec<FileUpload>> {
-    photos
-        .into_iter()
-        .map(|u| {
-            let value = u.value(ctx)?;
-            Ok(FileUpload {
-                file_name: value.filename,
-                bytes: value.content,
-            })
-        })
-        .collect()
-}
-
 #[derive(Default)]
 pub struct RequestMutation;
 
@@ -735,11 +722,10 @@ impl RequestMutation {
         ctx: &Context<'_>,
         input: SubmitRequestInput,
     ) -> Result<RequestPayload> {
-        let photos = uploads(ctx, input.photos)?;
+        let photos = read_uploads(ctx, input.photos)?;
         let audit = json!({ "householdId": input.household_id.as_str(), "category": input.category, "title": input.title, "photos": photos.len() });
         let household = parse_id("input.householdId", &input.household_id);
-        let services = ctx.services();
-        let (files, max) = (services.files.clone(), services.config.max_file_bytes);
+        let (files, max) = store_and_limit(ctx);
         let (category, title, description, urgent) =
             (input.category, input.title, input.description, input.urgent);
         let request = audited_write(ctx, "submitRequest", audit, move |txn, viewer| {
@@ -768,7 +754,7 @@ impl RequestMutation {
         ctx: &Context<'_>,
         input: RecordRequestInput,
     ) -> Result<RequestPayload> {
-        let photos = uploads(ctx, input.photos)?;
+        let photos = read_uploads(ctx, input.photos)?;
         let audit = json!({ "householdId": input.household_id.as_ref().map(|i| i.as_str()), "buildingId": input.building_id.as_ref().map(|i| i.as_str()), "source": input.source.as_str(), "category": input.category, "title": input.title, "photos": photos.len() });
         let location = match (&input.household_id, &input.building_id) {
             (Some(h), None) => parse_id("input.householdId", h).map(Location::Household),
@@ -808,8 +794,7 @@ impl RequestMutation {
             )),
             _ => Ok(json!({})),
         };
-        let services = ctx.services();
-        let (files, max) = (services.files.clone(), services.config.max_file_bytes);
+        let (files, max) = store_and_limit(ctx);
         let (category, title, description, urgent) =
             (input.category, input.title, input.description, input.urgent);
         let request = audited_write(ctx, "recordRequest", audit, move |txn, viewer| {

@@ -73,6 +73,15 @@ async fn an_urgent_water_cut_notice_is_read_by_every_household_it_reaches() {
         .await;
     let body = app.gql(Some(&outsider), REACH, json!({ "id": id })).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    let mark = "mutation($id: ID!) { markAnnouncementRead(id: $id) { announcement { id } } }";
+    for stranger in [&outsider, &zhang] {
+        let body = app.gql(Some(stranger), mark, json!({ "id": id })).await;
+        assert_eq!(
+            error_code(&body),
+            Some("NOT_FOUND"),
+            "not reached: nothing to mark"
+        );
+    }
 
     let read = "mutation($id: ID!) { markAnnouncementRead(id: $id) { announcement { id } } }";
     for resident in [&wang, &wang, &li] {

@@ -80,6 +80,12 @@ async fn a_leaking_solar_heater_is_mediated_and_only_its_mediators_see_it() {
     for stranger in [&g.worker3, &party, &outsider] {
         let body = app.gql(Some(stranger), CASE, json!({ "id": id })).await;
         assert_eq!(error_code(&body), Some("NOT_FOUND"));
+        let vars = json!({ "id": id, "at": Utc::now() });
+        let body = app.gql(Some(stranger), session, vars).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"));
+        let vars = json!({ "in": { "caseId": id, "outcome": "NO_AGREEMENT" } });
+        let body = app.gql(Some(stranger), close, vars).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"));
     }
     let list = "query($c: ID!) { mediationCases(communityId: $c) { title } }";
     for (who, count) in [(&g.s.staff, 1), (&g.worker5, 1), (&g.worker3, 0)] {

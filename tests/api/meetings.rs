@@ -636,6 +636,16 @@ async fn a_compound_decides_at_a_bench_meeting_to_use_its_repair_fund() {
         Some("FORBIDDEN"),
         "staff answer objections"
     );
+    let outsider = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.b1))
+        .await;
+    for (query, vars) in [
+        (answer, json!({ "id": objection })),
+        (object, json!({ "id": m, "b": "我也反对" })),
+    ] {
+        let body = app.gql(Some(&outsider), query, vars).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{query}");
+    }
     data(
         &app.gql(Some(&s.staff), answer, json!({ "id": objection }))
             .await,
@@ -714,6 +724,10 @@ async fn residents_cannot_run_meetings_and_other_communities_see_none() {
         "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { scheduleMeeting(input: {compoundId: $c, kind: BENCH, title: \"议事\", startsAt: \"2026-12-01T02:00:00Z\", place: \"长椅\"}) { meeting { id } } }",
         "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { cancelMeeting(input: {meetingId: $m, reason: \"下雨\"}) { meeting { id } } }",
         "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { closeMeeting(input: {meetingId: $m}) { meeting { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { openMeeting(input: {meetingId: $m}) { meeting { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { publishMinutes(meetingId: $m) { meeting { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { signInOnBehalf(input: {meetingId: $m, residentId: $r}) { meeting { id } } }",
+        "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { openVoting(input: {motionId: $x, closesAt: \"2099-01-01T00:00:00Z\"}) { motion { id } } }",
         "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { addAgendaItem(input: {meetingId: $m, title: \"停车\"}) { meeting { id } } }",
         "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { writeMinutes(input: {meetingId: $m, body: \"记录\"}) { meeting { id } } }",
         "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { proposeMotion(input: {meetingId: $m, title: \"停车\", electorate: HOUSEHOLDS, majority: SIMPLE}) { motion { id } } }",
@@ -721,11 +735,12 @@ async fn residents_cannot_run_meetings_and_other_communities_see_none() {
         "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { closeVoting(motionId: $x) { motion { id } } }",
         "mutation($c: ID!, $m: ID!, $x: ID!, $v: ID!) { publishResolutionNotice(input: {motionId: $x}) { motion { id } } }",
     ];
-    let vars = json!({ "c": s.compound, "m": meeting, "x": m, "v": voter });
+    let vars =
+        json!({ "c": s.compound, "m": meeting, "x": m, "v": voter, "r": s.residents["王秀英"] });
     for query in writes {
         // Declare only the variables the operation uses.
         let (_, operation) = query.split_once(") {").unwrap();
-        let declared: Vec<String> = ["c", "m", "x", "v"]
+        let declared: Vec<String> = ["c", "m", "x", "v", "r"]
             .iter()
             .filter(|v| operation.contains(&format!("${v}")))
             .map(|v| format!("${v}: ID!"))
