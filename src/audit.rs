@@ -15,6 +15,8 @@ use crate::{
     db::Db,
     error::{AppError, AppResult},
     graphql::RequestMeta,
+    live::LiveEvent,
+    state::Services,
 };
 
 /// What one audited action touched: where in the tenancy tree, and which object.
@@ -28,17 +30,33 @@ pub struct AuditTarget {
 pub struct Audited<T> {
     pub value: T,
     pub target: AuditTarget,
+    /// Live events to publish if, and only if, the change commits.
+    pub events: Vec<LiveEvent>,
 }
 
 impl<T> Audited<T> {
     pub fn new(value: T, place: Place, target_id: Uuid) -> Self {
-        Self {
+        Self::at(
             value,
-            target: AuditTarget {
+            AuditTarget {
                 place,
                 target_id: Some(target_id),
             },
+        )
+    }
+
+    pub fn at(value: T, target: AuditTarget) -> Self {
+        Self {
+            value,
+            target,
+            events: Vec::new(),
         }
+    }
+
+    #[must_use]
+    pub fn with_event(mut self, event: LiveEvent) -> Self {
+        self.events.push(event);
+        self
     }
 }
 
@@ -54,14 +72,17 @@ impl Action<'_> {
     /// Records the outcome and commits, or rolls back and records the failure.
     pub async fn finish<T>(
         self,
-        db: &Db,
+        services: &Services,
         txn: DatabaseTransaction,
         result: AppResult<Audited<T>>,
     ) -> AppResult<T> {
+        let db = &services.db;
         match result {
             Ok(audited) => {
                 self.record(&txn, None, audited.target, None).await?;
+                services.live.stage(&txn, &audited.events).await?;
                 txn.commit().await?;
+                services.live.deliver(audited.events);
                 Ok(audited.value)
             }
             Err(err) => {

@@ -25,7 +25,9 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::state::AppState;
+pub(crate) use graphql::{client_addr, refuse, request_id};
+
+use crate::{live, state::AppState};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -38,6 +40,7 @@ pub fn router(state: AppState) -> Router {
                 .post(graphql::post)
                 .fallback(graphql::other_method),
         )
+        .route("/graphql/ws", get(live::ws::upgrade))
         .route("/files/{id}", get(files::download))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

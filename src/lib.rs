@@ -17,6 +17,7 @@ pub mod funds;
 pub mod graphql;
 pub mod http;
 pub mod identity;
+pub mod live;
 pub mod mediation;
 pub mod meetings;
 pub mod org;
@@ -124,12 +125,14 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let data_keys = data_keys(&config)?;
     let files = file_store(&config)?;
     let db = Db::connect(&config).await?;
+    let live = live::LiveBus::new(db.clone(), &config);
     let services = Services {
         db,
         passwords: PasswordHasher::new(config.password_hash_concurrency),
         tokens: TokenKeys::new(&secret, config.access_token_ttl),
         data_keys,
         files,
+        live,
         config: Arc::new(config),
     };
     Ok(AppState {

@@ -5,5 +5,6 @@ pub mod access;
 pub mod category;
 pub mod dashboard;
 pub mod graphql;
+pub mod live_graphql;
 pub mod service;
 pub mod status;

@@ -1,6 +1,6 @@
 //! Assembles the GraphQL schema from the domains. Only `lib.rs` and `http` use it.
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::{
     announcements::graphql::{AnnouncementMutation, AnnouncementQuery},
@@ -31,7 +31,10 @@ use crate::{
         resident_mutation::ResidentMutation,
         roster_graphql::RosterMutation,
     },
-    requests::graphql::{RequestMutation, RequestQuery},
+    requests::{
+        graphql::{RequestMutation, RequestQuery},
+        live_graphql::RequestSubscription,
+    },
     state::Services,
     visits::graphql::{VisitMutation, VisitQuery},
 };
@@ -81,16 +84,24 @@ pub struct Mutation(
     LevyMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Live updates, served at `/graphql/ws` only.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(RequestSubscription);
 
-fn builder(limits: &QueryLimits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .extension(ErrorCodes)
-        .extension(AliasLimit(limits.aliases))
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .limit_directives(limits.directives)
-        .limit_recursive_depth(limits.recursive_depth)
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+fn builder(limits: &QueryLimits) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .extension(ErrorCodes)
+    .extension(AliasLimit(limits.aliases))
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .limit_directives(limits.directives)
+    .limit_recursive_depth(limits.recursive_depth)
 }
 
 /// The schema with its services; introspection follows the configuration.

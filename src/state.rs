@@ -10,6 +10,7 @@ use crate::{
     db::Db,
     files::FileStore,
     http::metrics::Metrics,
+    live::LiveBus,
     schema::AppSchema,
 };
 
@@ -22,6 +23,7 @@ pub struct Services {
     pub tokens: TokenKeys,
     pub data_keys: DataKeys,
     pub files: FileStore,
+    pub live: LiveBus,
 }
 
 /// The router's state.

@@ -26,6 +26,7 @@ use crate::{
         grants::{GrantRow, insert_grant},
         sessions::end_sessions_of,
     },
+    live::LiveEvent,
     registry::residents::kept_resident,
 };
 
@@ -288,12 +289,13 @@ pub async fn end_position(
             "say why the position ends",
         ));
     }
-    end(conn, position, reason, Some(viewer.user_id))
-        .await
-        .map(|p| {
-            let id = p.id;
-            Audited::new(p, place, id)
-        })
+    let (position, users) = end(conn, position, reason, Some(viewer.user_id)).await?;
+    let id = position.id;
+    // Open live connections of the holder check their access again.
+    let events = users
+        .into_iter()
+        .map(|user_id| LiveEvent::AccessChanged { user_id });
+    Ok(events.fold(Audited::new(position, place, id), Audited::with_event))
 }
 
 async fn end(
@@ -301,7 +303,7 @@ async fn end(
     position: committee_position::Model,
     reason: &str,
     by: Option<Uuid>,
-) -> AppResult<committee_position::Model> {
+) -> AppResult<(committee_position::Model, Vec<Uuid>)> {
     let now = Utc::now();
     if position.ended_at.is_some() || position.ends_on < calendar::day_of(now) {
         return Err(AppError::Conflict("the position has already ended".into()));
@@ -316,6 +318,7 @@ async fn end(
         .filter(role_grant::Column::RevokedAt.is_null())
         .all(conn)
         .await?;
+    let mut users = Vec::new();
     for grant in grants {
         let user = grant.user_id;
         let mut revoke: role_grant::ActiveModel = grant.into();
@@ -323,8 +326,9 @@ async fn end(
         revoke.revoked_by = Set(by);
         revoke.update(conn).await?;
         end_sessions_of(conn, user, None, "committee position ended", now).await?;
+        users.push(user);
     }
-    Ok(position)
+    Ok((position, users))
 }
 
 /// When a resident moves out, their positions end with it.

@@ -75,5 +75,5 @@ where
     action.actor = Some(viewer.user_id);
     let txn = db.begin_write().await?;
     let result = work(&txn, viewer).await;
-    action.finish(db, txn, result).await
+    action.finish(ctx.services(), txn, result).await
 }

@@ -33,7 +33,7 @@ use crate::{
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// An HTTP-level refusal, in the GraphQL error shape so clients parse one format.
-pub(super) fn refuse(state: &AppState, status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn refuse(state: &AppState, status: StatusCode, code: &str, message: &str) -> Response {
     state.metrics.count_error(code);
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (
@@ -237,15 +237,8 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         Some(media_type) => media_type,
         None => return not_acceptable(&state),
     };
-    if let Ok(doc) = async_graphql::parser::parse_query(&query) {
-        let operation = match (&doc.operations, params.operation_name.as_deref()) {
-            (DocumentOperations::Single(op), _) => Some(op.node.ty),
-            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-            (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-                ops.values().next().map(|op| op.node.ty)
-            }
-            _ => None,
-        };
+    {
+        let operation = operation_type(&query, params.operation_name.as_deref());
         if matches!(
             operation,
             Some(OperationType::Mutation | OperationType::Subscription)
@@ -285,6 +278,19 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         media_type,
     )
     .await
+}
+
+/// The type of the operation a request would run, if the query parses.
+fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(query).ok()?;
+    match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    }
 }
 
 /// Decides who is calling from the `Authorization` header.
@@ -329,7 +335,16 @@ pub(super) async fn caller(
     }
 }
 
-fn client_addr(
+/// The request id set by the request-id layer (or kept from the client).
+pub(crate) fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+pub(crate) fn client_addr(
     state: &AppState,
     headers: &HeaderMap,
     extensions: &axum::http::Extensions,
@@ -357,6 +372,18 @@ async fn execute(
     request: async_graphql::Request,
     media_type: &'static str,
 ) -> Response {
+    // The cheap test first: only a query naming `subscription` can be one.
+    if request.query.contains("subscription")
+        && operation_type(&request.query, request.operation_name.as_deref())
+            == Some(OperationType::Subscription)
+    {
+        return refuse(
+            state,
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws)",
+        );
+    }
     let caller = match caller(state, headers).await {
         Ok(caller) => caller,
         Err(err) => {
@@ -369,13 +396,8 @@ async fn execute(
             );
         }
     };
-    let request_id = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
     let meta = Arc::new(RequestMeta::new(
-        request_id,
+        request_id(headers),
         client_addr(state, headers, extensions),
     ));
     let actor = match &caller {

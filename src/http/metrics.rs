@@ -42,6 +42,7 @@ pub struct Metrics {
     latency: LatencyFamily,
     errors: Family<ErrorLabels, Counter>,
     db_statements: Gauge,
+    live_subscribers: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -58,6 +59,7 @@ impl Default for Metrics {
         let latency: LatencyFamily = Family::new_with_constructor(latency_histogram);
         let errors = Family::<ErrorLabels, Counter>::default();
         let db_statements = Gauge::default();
+        let live_subscribers = Gauge::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -78,12 +80,18 @@ impl Default for Metrics {
             "SQL statements executed since start",
             db_statements.clone(),
         );
+        registry.register(
+            "live_subscribers",
+            "Open live-event receivers: WebSocket connections and their subscriptions",
+            live_subscribers.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             errors,
             db_statements,
+            live_subscribers,
         }
     }
 }
@@ -132,6 +140,9 @@ pub async fn render(State(state): State<AppState>) -> Response {
     metrics
         .db_statements
         .set(i64::try_from(state.services.db.statement_count()).unwrap_or(i64::MAX));
+    metrics
+        .live_subscribers
+        .set(i64::try_from(state.services.live.subscribers()).unwrap_or(i64::MAX));
     let mut body = String::new();
     if encode(&mut body, &metrics.registry).is_err() {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();

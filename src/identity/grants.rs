@@ -20,6 +20,7 @@ use crate::{
         viewer::{Place, scope_kind_of},
     },
     error::{AppError, AppResult},
+    live::LiveEvent,
     org::service::{visible_community, visible_street_office},
     registry::{grids::visible_grid, places::visible_compound},
 };
@@ -283,5 +284,6 @@ pub async fn revoke_role(
     update.revoked_by = Set(Some(viewer.user_id));
     let grant = update.update(conn).await?;
     end_sessions_of(conn, grant.user_id, None, "role revoked", now).await?;
-    Ok(Audited::new(grant, place, grant_id))
+    let user_id = grant.user_id;
+    Ok(Audited::new(grant, place, grant_id).with_event(LiveEvent::AccessChanged { user_id }))
 }

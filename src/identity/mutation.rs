@@ -63,7 +63,7 @@ impl IdentityMutation {
             .await
             .map_err(crate::error::AppError::from)?;
         let result = sessions::logout(&txn, &input.refresh_token).await;
-        let ok = action.finish(&services.db, txn, result).await?;
+        let ok = action.finish(services, txn, result).await?;
         Ok(OkPayload { ok })
     }
 

@@ -15,6 +15,7 @@ use crate::{
     auth::{Viewer, password::check_strength, throttle, token},
     error::{AppError, AppResult},
     graphql::RequestMeta,
+    live::LiveEvent,
     state::Services,
 };
 
@@ -251,15 +252,20 @@ pub async fn logout(conn: &impl ConnectionTrait, presented: &str) -> AppResult<A
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .one(conn)
         .await?;
-    let mut target = AuditTarget::default();
-    if let Some(stored) = stored {
-        end_session(conn, stored.session_id, "logout", Utc::now()).await?;
-        target.target_id = Some(stored.session_id);
-    }
-    Ok(Audited {
-        value: true,
-        target,
-    })
+    let Some(stored) = stored else {
+        return Ok(Audited::at(true, AuditTarget::default()));
+    };
+    end_session(conn, stored.session_id, "logout", Utc::now()).await?;
+    let user_id = login_session::Entity::find_by_id(stored.session_id)
+        .one(conn)
+        .await?
+        .map(|session| session.user_id)
+        .unwrap_or_default();
+    let target = AuditTarget {
+        target_id: Some(stored.session_id),
+        ..Default::default()
+    };
+    Ok(Audited::at(true, target).with_event(LiveEvent::AccessChanged { user_id }))
 }
 
 pub async fn end_session(
@@ -365,11 +371,13 @@ pub async fn change_password(
         now,
     )
     .await?;
-    Ok(Audited {
-        value: true,
-        target: AuditTarget {
-            target_id: Some(viewer.user_id),
-            ..Default::default()
-        },
-    })
+    let target = AuditTarget {
+        target_id: Some(viewer.user_id),
+        ..Default::default()
+    };
+    Ok(
+        Audited::at(true, target).with_event(LiveEvent::AccessChanged {
+            user_id: viewer.user_id,
+        }),
+    )
 }

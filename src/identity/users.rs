@@ -24,6 +24,7 @@ use crate::{
         viewer::{Place, rank},
     },
     error::{AppError, AppResult, on_unique_violation},
+    live::LiveEvent,
     org::service::{clean_name, visible_community, visible_street_office},
 };
 
@@ -276,7 +277,8 @@ pub async fn reset_password(
     update.password_changed_at = Set(now);
     let user = update.update(conn).await?;
     end_sessions_of(conn, user.id, None, "password reset", now).await?;
-    Ok(Audited::new(user.clone(), home_of(&user), user.id))
+    Ok(Audited::new(user.clone(), home_of(&user), user.id)
+        .with_event(LiveEvent::AccessChanged { user_id: user.id }))
 }
 
 /// Disables (or enables again) an account; disabling ends its sessions at once.
@@ -298,5 +300,6 @@ pub async fn set_disabled(
     if disabled {
         end_sessions_of(conn, user.id, None, "account disabled", now).await?;
     }
-    Ok(Audited::new(user.clone(), home_of(&user), user.id))
+    Ok(Audited::new(user.clone(), home_of(&user), user.id)
+        .with_event(LiveEvent::AccessChanged { user_id: user.id }))
 }

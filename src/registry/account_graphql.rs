@@ -191,7 +191,7 @@ impl AccountMutation {
                 }
                 Err(e) => Err(e),
             };
-            action.finish(&services.db, txn, result).await
+            action.finish(services, txn, result).await
         })
         .await?;
         Ok(ResidentAccountPayload {

@@ -217,10 +217,7 @@ impl RosterMutation {
                         community: Some(community.id),
                     };
                 }
-                Ok(crate::audit::Audited {
-                    value: export,
-                    target,
-                })
+                Ok(crate::audit::Audited::at(export, target))
             })
         })
         .await?;

@@ -28,6 +28,7 @@ use crate::{
         FileStore,
         service::{Upload, store_upload},
     },
+    live::LiveEvent,
     org::service::clean_name,
     registry::places::visible_building,
 };
@@ -57,6 +58,20 @@ pub struct NewRequest {
 fn done(r: service_request::Model, place: Place) -> Audited<service_request::Model> {
     let id = r.id;
     Audited::new(r, place, id)
+}
+
+/// A result that tells the assignee, live, that the request is theirs now.
+fn assigned(r: service_request::Model, place: Place) -> Audited<service_request::Model> {
+    let event = r.assignee_id.map(|assignee_id| LiveEvent::RequestAssigned {
+        request_id: r.id,
+        community_id: r.community_id,
+        assignee_id,
+    });
+    let done = done(r, place);
+    match event {
+        Some(event) => done.with_event(event),
+        None => done,
+    }
 }
 
 /// The grid worker of a grid (the longest-serving one, when there are several).
@@ -227,7 +242,7 @@ pub async fn create(
         .await?;
     }
     event(conn, &request, viewer, "status", None, "", true).await?;
-    Ok(done(request, place))
+    Ok(assigned(request, place))
 }
 
 /// What comes with a move: the message to the resident, the department for a referral,
@@ -470,7 +485,7 @@ pub async fn reassign(
         false,
     )
     .await?;
-    Ok(done(request, place))
+    Ok(assigned(request, place))
 }
 
 /// Whether a request missed its deadlines at `now`: `(first response, resolution)`.

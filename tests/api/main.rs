@@ -19,6 +19,7 @@ mod grants;
 mod grids;
 mod http;
 mod levies;
+mod live;
 mod mediation;
 mod meetings;
 mod org;
