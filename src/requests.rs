@@ -4,6 +4,8 @@
 pub mod access;
 pub mod category;
 pub mod dashboard;
+pub mod follow_up;
+pub mod follow_up_graphql;
 pub mod graphql;
 pub mod live_graphql;
 pub mod service;

@@ -32,6 +32,7 @@ use crate::{
         roster_graphql::RosterMutation,
     },
     requests::{
+        follow_up_graphql::FollowUpMutation,
         graphql::{RequestMutation, RequestQuery},
         live_graphql::RequestSubscription,
     },
@@ -75,6 +76,7 @@ pub struct Mutation(
     MeetingMutation,
     MotionMutation,
     RequestMutation,
+    FollowUpMutation,
     VisitMutation,
     AnnouncementMutation,
     MediationMutation,

@@ -41,6 +41,7 @@ pub mod objection;
 pub mod refresh_token;
 pub mod request_category;
 pub mod request_event;
+pub mod request_follow_up;
 pub mod request_photo;
 pub mod resident;
 pub mod resident_account;

@@ -26,6 +26,7 @@ mod m20261123_000016_create_request;
 mod m20261123_000017_create_visit;
 mod m20261123_000018_create_announcement;
 mod m20261123_000019_create_mediation;
+mod m20261123_000020_create_request_follow_up;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000017_create_visit::Migration),
             Box::new(m20261123_000018_create_announcement::Migration),
             Box::new(m20261123_000019_create_mediation::Migration),
+            Box::new(m20261123_000020_create_request_follow_up::Migration),
         ]
     }
 }

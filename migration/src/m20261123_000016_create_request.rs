@@ -234,7 +234,7 @@ enum RequestCategory {
 }
 
 #[derive(DeriveIden)]
-enum ServiceRequest {
+pub(crate) enum ServiceRequest {
     Table,
     Id,
     CommunityId,

@@ -55,7 +55,7 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-enum Visit {
+pub(crate) enum Visit {
     Table,
     Id,
     CommunityId,

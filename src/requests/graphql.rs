@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::{
     access::{Standing, community_place, listable, standing},
     category,
+    follow_up_graphql::{FollowUpsOf, RequestFollowUp, follow_ups_of},
     service::{self, Location, Move, NewRequest},
     status::{Action, Status},
 };
@@ -321,6 +322,14 @@ impl ServiceRequest {
             .collect())
     }
 
+    /// Its follow-ups (回访), for handlers; empty for anyone else.
+    async fn follow_ups(&self, ctx: &Context<'_>) -> Result<Vec<RequestFollowUp>> {
+        if !self.standing(ctx)?.is_some_and(Standing::handles) {
+            return Ok(Vec::new());
+        }
+        follow_ups_of(ctx, self.model.id).await
+    }
+
     async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<RequestPhoto>> {
         ctx.viewer()?;
         let photos = loader(ctx).load_one(PhotosOf(self.model.id)).await?;
@@ -470,6 +479,9 @@ pub struct RequestFilter {
     /// Only those past a deadline (first response or resolution).
     #[graphql(default)]
     pub overdue: bool,
+    /// Only resolved or closed ones not yet followed up (回访) since their resolution.
+    #[graphql(default)]
+    pub awaiting_follow_up: bool,
 }
 
 #[derive(Default)]
@@ -541,6 +553,9 @@ impl RequestQuery {
                     ),
             );
         }
+        if filter.awaiting_follow_up {
+            select = select.filter(super::follow_up::awaiting());
+        }
         let page = keyset_page(
             ctx.services().db.reader(),
             select,
@@ -555,6 +570,9 @@ impl RequestQuery {
         }
         if selects(ctx, &["edges", "node", "photos"]) {
             loader(ctx).load_many(ids().map(PhotosOf)).await?;
+        }
+        if selects(ctx, &["edges", "node", "followUps"]) {
+            loader(ctx).load_many(ids().map(FollowUpsOf)).await?;
         }
         Ok(page)
     }

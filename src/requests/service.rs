@@ -55,7 +55,7 @@ pub struct NewRequest {
     pub photos: Vec<Upload>,
 }
 
-fn done(r: service_request::Model, place: Place) -> Audited<service_request::Model> {
+pub(super) fn done(r: service_request::Model, place: Place) -> Audited<service_request::Model> {
     let id = r.id;
     Audited::new(r, place, id)
 }
@@ -89,7 +89,7 @@ async fn grid_worker(conn: &impl ConnectionTrait, grid: Uuid) -> AppResult<Optio
         .map(|g| g.user_id))
 }
 
-async fn event(
+pub(super) async fn event(
     conn: &impl ConnectionTrait,
     request: &service_request::Model,
     viewer: &Viewer,

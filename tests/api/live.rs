@@ -246,7 +246,9 @@ async fn only_grid_workers_subscribe_and_only_with_a_valid_token() {
     let request = axum::http::Request::post("/graphql")
         .header("content-type", "application/json")
         .header("authorization", format!("Bearer {}", g.worker3.token))
-        .body(axum::body::Body::from(json!({ "query": ASSIGNED }).to_string()))
+        .body(axum::body::Body::from(
+            json!({ "query": ASSIGNED }).to_string(),
+        ))
         .unwrap();
     let (status, _, body) = app.send(request).await;
     assert_eq!(status, 400);

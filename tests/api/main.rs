@@ -13,6 +13,7 @@ mod auth;
 mod committees;
 mod dwellings;
 mod expenses;
+mod follow_ups;
 mod fund_year;
 mod funds;
 mod grants;

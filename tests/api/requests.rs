@@ -13,7 +13,7 @@ use crate::{
 
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01 photo of the dark street lamp";
 const REQUEST: &str = "query($id: ID!) { request(id: $id) { status assigneeId firstResponseOverdue resolutionOverdue rating events { kind statusTo body } permissions { canHandle canRate canReopen } } }";
-const MOVE: &str = "mutation($id: ID!, $a: RequestAction!, $m: String!) { moveRequest(input: {requestId: $id, action: $a, message: $m}) { request { status } } }";
+pub const MOVE: &str = "mutation($id: ID!, $a: RequestAction!, $m: String!) { moveRequest(input: {requestId: $id, action: $a, message: $m}) { request { status } } }";
 
 pub struct Grids {
     pub s: FundSetup,
@@ -306,7 +306,7 @@ async fn a_request_list_costs_the_same_statements_however_long() {
     let app = TestApp::new().await;
     let g = grids(&app).await;
     let own = g.s.households["王秀英"].clone();
-    let query = "{ requests(first: 50) { edges { node { title firstResponseOverdue events { kind body } photos { url } permissions { canHandle } } } } }";
+    let query = "{ requests(first: 50) { edges { node { title firstResponseOverdue events { kind body } photos { url } followUps { method } permissions { canHandle } } } } }";
     let mut costs = Vec::new();
     for count in [2, 6] {
         while {
