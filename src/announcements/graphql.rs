@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::announcement;
 use serde_json::json;
 
-use super::service::{self, NewAnnouncement};
+use super::service::{self, NewAnnouncement, Reader};
 use crate::{
     error::AppError,
     graphql::{ContextExt, parse_id, write::audited_write},
@@ -63,25 +63,33 @@ impl From<announcement::Model> for Announcement {
 
 #[ComplexObject]
 impl Announcement {
-    /// Who it reached and who has not read it (community staff).
+    /// Who it reached and who has not read it: every household for community staff, the
+    /// households of their grids for a grid worker.
     async fn reach(&self, ctx: &Context<'_>) -> Result<AnnouncementReach> {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
-        let (_, _, staff) = service::visible_announcement(db, viewer, self.model.id).await?;
-        if !staff {
-            return Err(AppError::Forbidden("only community staff see who has read it").into());
+        let (_, _, reader) = service::visible_announcement(db, viewer, self.model.id).await?;
+        if reader == Reader::Resident {
+            return Err(AppError::Forbidden(
+                "only community staff and grid workers see who has read it",
+            )
+            .into());
         }
         let audience = service::audience(db, &self.model).await?;
+        let followed: Vec<_> = audience
+            .into_iter()
+            .filter(|(_, home)| reader.follows(home.building))
+            .collect();
         let read = service::read_by(db, self.model.id).await?;
-        let mut unread: Vec<String> = audience
+        let mut unread: Vec<String> = followed
             .iter()
             .filter(|(h, _)| !read.contains(h))
-            .map(|(_, label)| label.clone())
+            .map(|(_, home)| home.label.clone())
             .collect();
         unread.sort();
         Ok(AnnouncementReach {
-            households: audience.len() as i64,
-            households_read: audience.keys().filter(|h| read.contains(h)).count() as i64,
+            households: followed.len() as i64,
+            households_read: followed.iter().filter(|(h, _)| read.contains(h)).count() as i64,
             unread,
         })
     }
@@ -92,8 +100,9 @@ pub struct AnnouncementQuery;
 
 #[Object]
 impl AnnouncementQuery {
-    /// A community's announcements, newest first: all for its staff; for a resident, the
-    /// valid ones that reach their household.
+    /// A community's announcements, newest first: all for its staff; for a grid worker,
+    /// those that reach their grids; for a resident, the valid ones that reach their
+    /// household.
     async fn announcements(
         &self,
         ctx: &Context<'_>,

@@ -3,7 +3,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{announcement, announcement_read, building, dwelling, household, role_grant::Role};
+use entity::{
+    announcement, announcement_read, building, dwelling, grid_building, household, role_grant::Role,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder,
@@ -108,12 +110,41 @@ pub async fn publish(
     Ok(Audited::new(row, place, id))
 }
 
+/// A household an announcement reaches.
+pub struct Reached {
+    pub building: Uuid,
+    /// Building, unit and room.
+    pub label: String,
+}
+
+/// How the caller stands to an announcement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// Community staff: everything, with every household's receipt.
+    Staff,
+    /// A grid worker: the announcements that reach their grids, with the receipts of the
+    /// households there (these buildings), to knock on the doors of those who missed one.
+    GridWorker(HashSet<Uuid>),
+    Resident,
+}
+
+impl Reader {
+    /// Whether the caller follows up the receipt of a household in `building`.
+    pub fn follows(&self, building: Uuid) -> bool {
+        match self {
+            Self::Staff => true,
+            Self::GridWorker(buildings) => buildings.contains(&building),
+            Self::Resident => false,
+        }
+    }
+}
+
 /// The households an announcement reaches: current households of its buildings, with
-/// their labels (building, unit, room).
+/// where they live.
 pub async fn audience(
     conn: &impl ConnectionTrait,
     a: &announcement::Model,
-) -> AppResult<HashMap<Uuid, String>> {
+) -> AppResult<HashMap<Uuid, Reached>> {
     let named = building_ids(a);
     let mut select =
         building::Entity::find().filter(building::Column::CommunityId.eq(a.community_id));
@@ -129,14 +160,15 @@ pub async fn audience(
         .into_iter()
         .map(|b| (b.id, b.number))
         .collect();
-    let dwellings: HashMap<Uuid, String> = dwelling::Entity::find()
+    let dwellings: HashMap<Uuid, (Uuid, String)> = dwelling::Entity::find()
         .filter(dwelling::Column::BuildingId.is_in(buildings.keys().copied()))
         .all(conn)
         .await?
         .into_iter()
         .map(|d| {
             let number = buildings.get(&d.building_id).cloned().unwrap_or_default();
-            (d.id, format!("{number}{}单元{}", d.unit, d.room))
+            let label = format!("{number}{}单元{}", d.unit, d.room);
+            (d.id, (d.building_id, label))
         })
         .collect();
     Ok(household::Entity::find()
@@ -145,22 +177,20 @@ pub async fn audience(
         .all(conn)
         .await?
         .into_iter()
-        .map(|h| {
-            (
-                h.id,
-                dwellings.get(&h.dwelling_id).cloned().unwrap_or_default(),
-            )
+        .filter_map(|h| {
+            let (building, label) = dwellings.get(&h.dwelling_id)?.clone();
+            Some((h.id, Reached { building, label }))
         })
         .collect())
 }
 
-/// An announcement the caller sees: staff of its community, or a resident whose household
-/// it reaches; NOT_FOUND otherwise. Returns whether the caller is staff.
+/// An announcement the caller sees: staff of its community, a grid worker of a grid it
+/// reaches, or a resident whose household it reaches; NOT_FOUND otherwise.
 pub async fn visible_announcement(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
-) -> AppResult<(announcement::Model, Place, bool)> {
+) -> AppResult<(announcement::Model, Place, Reader)> {
     let not_found = || AppError::NotFound("announcement");
     let a = announcement::Entity::find_by_id(id)
         .filter(
@@ -175,12 +205,21 @@ pub async fn visible_announcement(
         .await
         .map_err(|_| not_found())?;
     if is_staff(viewer, place) {
-        return Ok((a, place, true));
+        return Ok((a, place, Reader::Staff));
+    }
+    let grid_homes = grid_homes(conn, viewer, a.community_id).await?;
+    let in_grids: HashSet<Uuid> = grid_homes
+        .iter()
+        .filter(|home| reaches(&a, home))
+        .map(|home| home.building)
+        .collect();
+    if !in_grids.is_empty() {
+        return Ok((a, place, Reader::GridWorker(in_grids)));
     }
     let households = viewer.scope_ids(Role::Resident);
     let audience = audience(conn, &a).await?;
     if households.iter().any(|h| audience.contains_key(h)) {
-        Ok((a, place, false))
+        Ok((a, place, Reader::Resident))
     } else {
         Err(not_found())
     }
@@ -237,7 +276,8 @@ pub async fn read_by(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<HashSet
 }
 
 /// The announcements the caller sees in a community, newest first: all for staff; for a
-/// resident, the valid ones that reach their household.
+/// grid worker, those that reach their grids; for a resident, the valid ones that reach
+/// their household.
 pub async fn listed(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -250,19 +290,46 @@ pub async fn listed(
     let mut select = announcement::Entity::find()
         .filter(announcement::Column::CommunityId.eq(community))
         .order_by_desc(announcement::Column::Id);
-    if !staff {
+    if !staff && viewer.scope_ids(Role::GridWorker).is_empty() {
         select = select.filter(announcement::Column::ValidUntil.gt(Utc::now()));
     }
     let all = select.all(conn).await?;
     if staff {
         return Ok(all);
     }
-    // Where the caller's households are, once; then each announcement is checked in memory.
+    // Where the caller's grids and households are, once; then each announcement is checked
+    // in memory. A grid worker also sees the expired ones, to follow up their receipts.
+    let grids = grid_homes(conn, viewer, community).await?;
     let homes = homes_of(conn, &viewer.scope_ids(Role::Resident)).await?;
+    let now = Utc::now();
     Ok(all
         .into_iter()
-        .filter(|a| homes.iter().any(|home| reaches(a, home)))
+        .filter(|a| {
+            grids.iter().any(|home| reaches(a, home))
+                || (a.valid_until > now && homes.iter().any(|home| reaches(a, home)))
+        })
         .collect())
+}
+
+/// The buildings of the caller's grids in a community.
+async fn grid_homes(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    community: Uuid,
+) -> AppResult<Vec<Home>> {
+    let grids = viewer.scope_ids(Role::GridWorker);
+    if grids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let buildings: Vec<Uuid> = grid_building::Entity::find()
+        .filter(grid_building::Column::CommunityId.eq(community))
+        .filter(grid_building::Column::GridId.is_in(grids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|g| g.building_id)
+        .collect();
+    buildings_as_homes(conn, buildings).await
 }
 
 /// A household's building and compound.
@@ -293,6 +360,13 @@ async fn homes_of(conn: &impl ConnectionTrait, households: &[Uuid]) -> AppResult
         .into_iter()
         .map(|d| d.building_id)
         .collect();
+    buildings_as_homes(conn, buildings).await
+}
+
+async fn buildings_as_homes(
+    conn: &impl ConnectionTrait,
+    buildings: Vec<Uuid>,
+) -> AppResult<Vec<Home>> {
     Ok(building::Entity::find()
         .filter(building::Column::Id.is_in(buildings))
         .all(conn)

@@ -100,3 +100,107 @@ async fn an_urgent_water_cut_notice_is_read_by_every_household_it_reaches() {
         json!({ "households": 2, "householdsRead": 2, "unread": [] })
     );
 }
+
+#[tokio::test]
+async fn a_grid_worker_sees_the_notices_of_their_grid_and_who_there_has_not_read_them() {
+    let app = TestApp::new().await.with_homes().await;
+    let g = crate::requests::grids(&app).await;
+    let s = &g.s;
+    let publish = |title: &str, buildings: Vec<serde_json::Value>| json!({ "in": { "communityId": app.tree.a1, "compoundId": s.compound, "buildingIds": buildings, "urgent": true, "title": title, "body": "请提前储水。", "validUntil": Utc::now() + Duration::days(2) } });
+    let body = app
+        .gql(Some(&s.staff), PUBLISH, publish("小区停水", vec![]))
+        .await;
+    let whole = data(&body)["publishAnnouncement"]["announcement"]["id"].clone();
+    let grid3_buildings = "query($g: ID!) { grid(id: $g) { buildings { id } } }";
+    let body = app
+        .gql(Some(&s.staff), grid3_buildings, json!({ "g": g.grid3 }))
+        .await;
+    let building3 = data(&body)["grid"]["buildings"][0]["id"].clone();
+    let body = app
+        .gql(
+            Some(&s.staff),
+            PUBLISH,
+            publish("3号楼停电", vec![building3]),
+        )
+        .await;
+    let only3 = data(&body)["publishAnnouncement"]["announcement"]["id"].clone();
+
+    // Each worker sees the receipts of their own grid's households only.
+    let body = app
+        .gql(Some(&g.worker3), REACH, json!({ "id": whole }))
+        .await;
+    assert_eq!(
+        data(&body)["announcement"]["reach"],
+        json!({ "households": 2, "householdsRead": 0, "unread": ["3号楼1单元301", "3号楼1单元302"] })
+    );
+    let body = app
+        .gql(Some(&g.worker5), REACH, json!({ "id": whole }))
+        .await;
+    let reach5 = data(&body)["announcement"]["reach"].clone();
+    assert!(
+        reach5["unread"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|label| label.as_str().unwrap().starts_with("5栋")),
+        "{reach5}"
+    );
+    let body = app.gql(Some(&s.staff), REACH, json!({ "id": whole })).await;
+    let all = data(&body)["announcement"]["reach"]["households"]
+        .as_i64()
+        .unwrap();
+    let in5 = reach5["households"].as_i64().unwrap();
+    assert!(
+        in5 > 0 && all >= 2 + in5,
+        "staff see every grid's households"
+    );
+
+    // A notice for 3号楼 only is not the 5栋 worker's, nor another community's worker's.
+    let list = "query($c: ID!) { announcements(communityId: $c) { title } }";
+    let titles = |body: &serde_json::Value| data(body)["announcements"].clone();
+    let body = app
+        .gql(Some(&g.worker3), list, json!({ "c": app.tree.a1 }))
+        .await;
+    assert_eq!(
+        titles(&body),
+        json!([{ "title": "3号楼停电" }, { "title": "小区停水" }])
+    );
+    let body = app
+        .gql(Some(&g.worker5), list, json!({ "c": app.tree.a1 }))
+        .await;
+    assert_eq!(titles(&body), json!([{ "title": "小区停水" }]));
+    let body = app
+        .gql(Some(&g.worker5), REACH, json!({ "id": only3 }))
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    let elsewhere = app
+        .caller(
+            Role::GridWorker,
+            Scope::Below(app.tree.b1, app.tree.grid_b1),
+        )
+        .await;
+    let body = app
+        .gql(Some(&elsewhere), REACH, json!({ "id": whole }))
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+
+    // 王秀英 reads it: the 3号楼 worker knows to knock on 302 alone. A grid worker has no
+    // household of their own to mark it read for.
+    let wang: uuid::Uuid = s.households["王秀英"].as_str().unwrap().parse().unwrap();
+    let wang = app
+        .caller(Role::Resident, Scope::Below(app.tree.a1, wang))
+        .await;
+    let read = "mutation($id: ID!) { markAnnouncementRead(id: $id) { announcement { id } } }";
+    data(&app.gql(Some(&wang), read, json!({ "id": whole })).await);
+    let body = app
+        .gql(Some(&g.worker3), read, json!({ "id": whole }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let body = app
+        .gql(Some(&g.worker3), REACH, json!({ "id": whole }))
+        .await;
+    assert_eq!(
+        data(&body)["announcement"]["reach"],
+        json!({ "households": 2, "householdsRead": 1, "unread": ["3号楼1单元302"] })
+    );
+}
