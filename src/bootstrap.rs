@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 mod demo_committee;
 mod demo_fund;
+mod demo_grid_work;
 mod demo_meeting;
 mod demo_registry;
 pub mod demo_roster;
@@ -24,6 +25,7 @@ use crate::{
     crypto::DataKeys,
     db::Db,
     error::{AppError, AppResult},
+    files::FileStore,
     identity::{
         grants::{self, GrantRow},
         users::{check_username, insert_user},
@@ -112,7 +114,7 @@ const DEMO_ROSTERS: [(usize, usize, u64); 2] = [(138, 310, 7), (172, 398, 11)];
 /// `jiedao seed-demo`: a street office with two communities, the registry of the first
 /// (compounds, buildings, dwellings, grids, and rosters of residents imported through the
 /// real import), and one account per level, with known passwords. Refuses to run twice.
-pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
+pub async fn seed_demo(db: &Db, keys: &DataKeys, files: &FileStore) -> AppResult<Demo> {
     let txn = db.begin_write().await?;
     let exists = street_office::Entity::find()
         .filter(street_office::Column::Name.eq(DEMO_STREET_OFFICE))
@@ -284,6 +286,7 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
         ),
     ];
     let mut community_admin = None;
+    let mut grid_worker = None;
     for (login, (role, scope, place)) in logins.iter().zip(plan) {
         debug_assert_eq!(
             crate::auth::viewer::scope_kind_of(role) == ScopeKind::Deployment,
@@ -306,15 +309,19 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
         }
         let user = insert_user(&txn, login.username, login.username, hash, false, home).await?;
         let grant = insert_grant(&txn, user.id, role, scope, place).await?;
+        let acting = || Viewer {
+            user_id: user.id,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            session_id: Uuid::nil(),
+            must_change_password: false,
+            grants: vec![grant.clone()],
+        };
         if role == Role::CommunityAdmin && community_admin.is_none() {
-            community_admin = Some(Viewer {
-                user_id: user.id,
-                username: user.username,
-                display_name: user.display_name,
-                session_id: Uuid::nil(),
-                must_change_password: false,
-                grants: vec![grant],
-            });
+            community_admin = Some(acting());
+        }
+        if role == Role::GridWorker && scope == Some(registry.grids[0].1) {
+            grid_worker = Some(acting());
         }
     }
     // The committee, appointed by the community admin, then the treasurer's login: linking
@@ -331,6 +338,9 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys) -> AppResult<Demo> {
     link(&txn, &treasurer, user.id, None, place).await?;
     let statement_token = demo_fund::load(&txn, &admin, &user, &registry.compounds[0]).await?;
     demo_meeting::load(&txn, &admin, keys, &registry.compounds[0]).await?;
+    let worker = grid_worker.ok_or(AppError::NotFound("user"))?;
+    let (hexun, grid1) = (&registry.compounds[0], registry.grids[0].1);
+    demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
     txn.commit().await?;
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {

@@ -106,7 +106,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
 }
 
 async fn seed_demo(services: &jiedao::state::Services) -> Result<(), Box<dyn std::error::Error>> {
-    let demo = bootstrap::seed_demo(&services.db, &services.data_keys)
+    let demo = bootstrap::seed_demo(&services.db, &services.data_keys, &services.files)
         .await
         .map_err(|e| e.describe())?;
     println!(

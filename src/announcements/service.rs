@@ -378,3 +378,37 @@ async fn buildings_as_homes(
         })
         .collect())
 }
+
+/// How far an urgent announcement in force has got: households reached, and read.
+pub struct UrgentReach {
+    pub announcement: announcement::Model,
+    pub households: usize,
+    pub read: usize,
+}
+
+/// The urgent announcements still in force in a community, newest first, with their reach
+/// (for the staff dashboard; the caller's access is checked there).
+pub async fn urgent_in_force(
+    conn: &impl ConnectionTrait,
+    community: Uuid,
+) -> AppResult<Vec<UrgentReach>> {
+    let urgent = announcement::Entity::find()
+        .filter(announcement::Column::CommunityId.eq(community))
+        .filter(announcement::Column::Kind.eq("urgent"))
+        .filter(announcement::Column::ValidUntil.gt(Utc::now()))
+        .order_by_desc(announcement::Column::Id)
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(urgent.len());
+    // Few at a time (a water cut, a fraud warning): one audience lookup each.
+    for a in urgent {
+        let audience = audience(conn, &a).await?;
+        let read = read_by(conn, a.id).await?;
+        out.push(UrgentReach {
+            households: audience.len(),
+            read: audience.keys().filter(|h| read.contains(h)).count(),
+            announcement: a,
+        });
+    }
+    Ok(out)
+}

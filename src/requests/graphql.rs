@@ -455,6 +455,18 @@ pub struct RequestDashboard {
     pub median_first_response_minutes: Option<i64>,
     pub median_resolution_minutes: Option<i64>,
     pub visit_coverage: Vec<VisitCoverage>,
+    /// Urgent announcements in force (停水停电, fraud warnings) and how many of the
+    /// households they reach have read them.
+    pub urgent_notices: Vec<UrgentNotice>,
+}
+
+#[derive(SimpleObject)]
+pub struct UrgentNotice {
+    pub announcement_id: ID,
+    pub title: String,
+    pub valid_until: DateTime<Utc>,
+    pub households: i64,
+    pub households_read: i64,
 }
 
 fn counts(map: std::collections::BTreeMap<String, super::dashboard::Counts>) -> Vec<RequestCounts> {
@@ -588,9 +600,9 @@ impl RequestQuery {
     ) -> Result<RequestDashboard> {
         let viewer = ctx.viewer()?;
         let community = parse_id("communityId", &community_id)?;
-        let d =
-            super::dashboard::dashboard(ctx.services().db.reader(), viewer, community, from, to)
-                .await?;
+        let db = ctx.services().db.reader();
+        let d = super::dashboard::dashboard(db, viewer, community, from, to).await?;
+        let urgent = crate::announcements::service::urgent_in_force(db, community).await?;
         Ok(RequestDashboard {
             by_grid: counts(d.by_grid),
             by_category: counts(d.by_category),
@@ -603,6 +615,16 @@ impl RequestQuery {
                     grid,
                     visited,
                     households,
+                })
+                .collect(),
+            urgent_notices: urgent
+                .into_iter()
+                .map(|u| UrgentNotice {
+                    announcement_id: u.announcement.id.into(),
+                    title: u.announcement.title,
+                    valid_until: u.announcement.valid_until,
+                    households: u.households as i64,
+                    households_read: u.read as i64,
                 })
                 .collect(),
         })

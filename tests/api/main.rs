@@ -17,6 +17,7 @@ mod follow_ups;
 mod fund_year;
 mod funds;
 mod grants;
+mod grid_month;
 mod grids;
 mod http;
 mod levies;

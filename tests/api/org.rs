@@ -132,9 +132,13 @@ async fn nested_org_lists_cost_the_same_statements_whatever_their_size() {
 #[tokio::test]
 async fn the_demo_data_loads_once_and_its_logins_work() {
     let app = TestApp::new().await;
-    let demo = jiedao::bootstrap::seed_demo(app.db(), &app.state.services.data_keys)
-        .await
-        .unwrap();
+    let demo = jiedao::bootstrap::seed_demo(
+        app.db(),
+        &app.state.services.data_keys,
+        &app.state.services.files,
+    )
+    .await
+    .unwrap();
     let logins = demo.logins;
     assert_eq!(logins.len(), 10);
     assert_eq!(
@@ -143,10 +147,14 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
     );
     assert_eq!((demo.households, demo.residents), (138 + 172, 310 + 398));
     assert!(jiedao::bootstrap::demo_loaded(app.db()).await.unwrap());
-    let again = jiedao::bootstrap::seed_demo(app.db(), &app.state.services.data_keys)
-        .await
-        .err()
-        .unwrap();
+    let again = jiedao::bootstrap::seed_demo(
+        app.db(),
+        &app.state.services.data_keys,
+        &app.state.services.files,
+    )
+    .await
+    .err()
+    .unwrap();
     assert_eq!(again.code(), "CONFLICT");
 
     let street = logins.iter().find(|l| l.username == "demo.street").unwrap();
@@ -219,6 +227,97 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
         )
         .await;
     assert_eq!(data(&body)["dwellings"]["totalCount"], 198);
+
+    // 第1网格's worker has a month of grid work to look at: the WeChat group's requests
+    // at every stage, a visit plan with the skipped households overdue, a mediation under
+    // way; staff see the urgent water-cut notice on the dashboard.
+    let grid1 = logins.iter().find(|l| l.username == "demo.grid1").unwrap();
+    let body = app
+        .gql(
+            None,
+            login,
+            json!({ "u": grid1.username, "p": grid1.password }),
+        )
+        .await;
+    let grid1 = crate::helpers::Caller {
+        token: data(&body)["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        ..worker.clone()
+    };
+    let body = app
+        .gql(
+            Some(&grid1),
+            "{ requests(filter: {assignedToMe: true}) { edges { node { status source } } } grids { edges { node { id name } } } }",
+            json!({}),
+        )
+        .await;
+    let mine: Vec<serde_json::Value> = data(&body)["requests"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["status"].clone())
+        .collect();
+    assert_eq!(
+        mine,
+        json!(["RESOLVED", "IN_PROGRESS", "REFERRED", "NEW", "ACKNOWLEDGED"])
+            .as_array()
+            .unwrap()
+            .clone()
+    );
+    let grid = data(&body)["grids"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["name"] == "第1网格")
+        .unwrap()["node"]["id"]
+        .clone();
+    let body = app
+        .gql(
+            Some(&grid1),
+            "query($g: ID!) { visitPlan(gridId: $g) { done due overdue } }",
+            json!({ "g": grid }),
+        )
+        .await;
+    let plan = &data(&body)["visitPlan"];
+    assert_eq!(
+        plan["overdue"], 7,
+        "every tenth of 72 households skipped: {plan}"
+    );
+    let staff = logins
+        .iter()
+        .find(|l| l.username == "demo.xingfu.staff")
+        .unwrap();
+    let body = app
+        .gql(
+            None,
+            login,
+            json!({ "u": staff.username, "p": staff.password }),
+        )
+        .await;
+    let staff = crate::helpers::Caller {
+        token: data(&body)["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        ..worker.clone()
+    };
+    let body = app
+        .gql(Some(&staff), "{ me { grants { scopeId } } }", json!({}))
+        .await;
+    let community = data(&body)["me"]["grants"][0]["scopeId"].clone();
+    let query = "query($c: ID!, $from: DateTime!, $to: DateTime!) { mediationCases(communityId: $c) { title open } requestDashboard(communityId: $c, from: $from, to: $to) { urgentNotices { title households householdsRead } } }";
+    let vars = json!({ "c": community, "from": chrono::Utc::now() - chrono::Duration::days(30), "to": chrono::Utc::now() });
+    let body = app.gql(Some(&staff), query, vars).await;
+    assert_eq!(
+        data(&body)["mediationCases"],
+        json!([{ "title": "楼上太阳能热水器漏水", "open": true }])
+    );
+    assert_eq!(
+        data(&body)["requestDashboard"]["urgentNotices"],
+        json!([{ "title": "和韵小区明日停水通知", "households": 138, "householdsRead": 0 }])
+    );
 
     // The committee of 和韵小区: a director, a treasurer, three building leaders; the
     // treasurer login (and no other demo login) holds the treasurer role.
