@@ -31,6 +31,16 @@ async fn post(router: &Router, token: Option<&str>, query: &str, variables: Valu
     serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap()
 }
 
+/// Logs a demo account in; its access token.
+async fn login(router: &Router, username: &str, password: &str) -> String {
+    let query = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken } }";
+    let body = post(router, None, query, json!({ "u": username, "p": password })).await;
+    body["data"]["login"]["accessToken"]
+        .as_str()
+        .expect("the demo login works")
+        .to_owned()
+}
+
 fn report(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
@@ -96,19 +106,12 @@ async fn main() {
         .await,
     );
 
-    let login = "mutation { login(input: {username: \"demo.street\", password: \"demo-street-2026\"}) { accessToken } }";
     let samples = time(30, |_| async {
-        let body = post(&router, None, login, json!({})).await;
-        assert!(body.get("errors").is_none(), "{body}");
+        login(&router, "demo.street", "demo-street-2026").await;
     })
     .await;
     report("login mutation, end to end", samples);
-
-    let body = post(&router, None, login, json!({})).await;
-    let token = body["data"]["login"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = login(&router, "demo.street", "demo-street-2026").await;
 
     let me = "{ me { id username grants { role scopeName } } }";
     report(
@@ -120,11 +123,7 @@ async fn main() {
     );
 
     // 300 users with a grant each, listed 100 at a time with their grants.
-    let admin = post(&router, None, "mutation { login(input: {username: \"demo.platform\", password: \"demo-platform-2026\"}) { accessToken } }", json!({})).await;
-    let admin = admin["data"]["login"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin = login(&router, "demo.platform", "demo-platform-2026").await;
     let communities = post(
         &router,
         Some(&admin),
@@ -159,11 +158,7 @@ async fn main() {
     );
 
     // Residents: a page of 100 with their homes, then a 10,000-row roster in and out.
-    let staff = post(&router, None, "mutation { login(input: {username: \"demo.xingfu.staff\", password: \"demo-staff-2026\"}) { accessToken } }", json!({})).await;
-    let staff = staff["data"]["login"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let staff = login(&router, "demo.xingfu.staff", "demo-staff-2026").await;
     let residents = "{ residents(first: 100) { totalCount edges { node { name documentNumber phone household { careLevel dwelling { room building { number compound { name } grid { name } } } } } } } }";
     let before = state.services.db.statement_count();
     report(
@@ -210,11 +205,7 @@ async fn main() {
 
     // Ledger throughput: one fund, contributions recorded one after another, then by 8
     // concurrent writers (each append locks the fund: this is the serialised path).
-    let treasurer = post(&router, None, "mutation { login(input: {username: \"demo.treasurer\", password: \"demo-treasurer-2026\"}) { accessToken } }", json!({})).await;
-    let treasurer = treasurer["data"]["login"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let treasurer = login(&router, "demo.treasurer", "demo-treasurer-2026").await;
     let me = post(
         &router,
         Some(&treasurer),
@@ -277,6 +268,105 @@ async fn main() {
     let body = post(&router, Some(&treasurer), verify, json!({ "f": fund })).await;
     assert_eq!(body["data"]["fund"]["verifyLedger"]["ok"], true, "{body}");
     report("verifyLedger, 1,000 entries", vec![start.elapsed()]);
+
+    grid_work(&router, &staff).await;
+}
+
+/// Grid work: the visit plan and the dashboard as the demo leaves them, then requests
+/// recorded one after another while 第1网格's worker listens on `/graphql/ws`: how long
+/// from sending the mutation until the assignment arrives, and how long after the
+/// mutation's own response.
+async fn grid_work(router: &Router, staff: &str) {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+
+    let worker = login(router, "demo.grid1", "demo-grid1-2026").await;
+    let grids = post(
+        router,
+        Some(&worker),
+        "{ grids { edges { node { id name } } } me { grants { communityId } } }",
+        json!({}),
+    )
+    .await;
+    let grid = grids["data"]["grids"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["name"] == "第1网格")
+        .unwrap()["node"]["id"]
+        .clone();
+    let plan =
+        "query($g: ID!) { visitPlan(gridId: $g) { overdue households { householdId status } } }";
+    report(
+        "visitPlan, 72 households",
+        time(200, |_| async {
+            post(router, Some(&worker), plan, json!({ "g": grid })).await;
+        })
+        .await,
+    );
+    let body = post(router, Some(&worker), plan, json!({ "g": grid })).await;
+    let households: Vec<Value> = body["data"]["visitPlan"]["households"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["householdId"].clone())
+        .collect();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = router
+        .clone()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let send = |v: Value| Message::Text(v.to_string().into());
+    socket
+        .send(send(
+            json!({ "type": "connection_init", "payload": { "accessToken": worker } }),
+        ))
+        .await
+        .unwrap();
+    socket.next().await.unwrap().unwrap();
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { requestAssigned { id } }" } });
+    socket.send(send(subscribe)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let record =
+        "mutation($in: RecordRequestInput!) { recordRequest(input: $in) { request { id } } }";
+    let (mut end_to_end, mut after_response) = (Vec::new(), Vec::new());
+    for i in 0..200 {
+        let input = json!({ "in": { "householdId": households[i % households.len()], "source": "PHONE", "category": "repair", "title": format!("压测诉求{i}") } });
+        let start = Instant::now();
+        let body = post(router, Some(staff), record, input).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let responded = Instant::now();
+        let message = socket.next().await.unwrap().unwrap();
+        assert!(message.to_text().unwrap().contains("requestAssigned"));
+        end_to_end.push(start.elapsed());
+        after_response.push(responded.elapsed());
+    }
+    report("recordRequest -> requestAssigned over ws", end_to_end);
+    report("  of which after the mutation's response", after_response);
+
+    let community = grids["data"]["me"]["grants"][0]["communityId"].clone();
+    let dashboard = "query($c: ID!, $from: DateTime!, $to: DateTime!) { requestDashboard(communityId: $c, from: $from, to: $to) { byGrid { key open } medianFirstResponseMinutes visitCoverage { visited } urgentNotices { householdsRead } } }";
+    let vars =
+        json!({ "c": community, "from": "2020-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z" });
+    report(
+        "requestDashboard, 205 requests, 3 grids",
+        time(50, |_| async {
+            let body = post(router, Some(staff), dashboard, vars.clone()).await;
+            assert!(body.get("errors").is_none(), "{body}");
+        })
+        .await,
+    );
 }
 
 /// A roster upload in the GraphQL multipart request convention.
