@@ -6,10 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use entity::{grid, service_request};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{service::overdue, status::Status};
+use super::{
+    service::overdue,
+    status::{Status, stored_where},
+};
 use crate::{
     auth::{Capability, Viewer},
     calendar,
@@ -73,8 +76,19 @@ pub async fn dashboard(
     let today = calendar::today();
     let mut d = Dashboard::default();
     let (mut first, mut resolution) = (Vec::new(), Vec::new());
+    // Only the rows that count: open ones, those resolved today and those filed in the
+    // period; years of closed requests stay in the database.
+    let relevant = Condition::any()
+        .add(service_request::Column::Status.is_in(stored_where(Status::open)))
+        .add(service_request::Column::ResolvedAt.gte(calendar::start_of_day(today)))
+        .add(
+            Condition::all()
+                .add(service_request::Column::CreatedAt.gte(from))
+                .add(service_request::Column::CreatedAt.lt(to)),
+        );
     for r in service_request::Entity::find()
         .filter(service_request::Column::CommunityId.eq(community))
+        .filter(relevant)
         .all(conn)
         .await?
     {

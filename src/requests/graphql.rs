@@ -20,7 +20,7 @@ use super::{
     category,
     follow_up_graphql::{FollowUpsOf, RequestFollowUp, follow_ups_of},
     service::{self, Location, Move, NewRequest},
-    status::{Action, Status},
+    status::{Action, Status, stored_where},
 };
 use crate::{
     audit::Audited,
@@ -542,15 +542,8 @@ impl RequestQuery {
         }
         if filter.overdue {
             let now = Utc::now();
-            let awaiting = [Status::New, Status::Reopened].map(Status::as_str);
-            let open = [
-                Status::New,
-                Status::Acknowledged,
-                Status::InProgress,
-                Status::Referred,
-                Status::Reopened,
-            ]
-            .map(Status::as_str);
+            let awaiting = stored_where(Status::awaits_response);
+            let open = stored_where(Status::open);
             select = select.filter(
                 sea_orm::Condition::any()
                     .add(

@@ -62,6 +62,14 @@ impl Status {
     }
 }
 
+/// The stored names of the statuses that pass a test, for `IN (...)` filters.
+pub fn stored_where(test: fn(Status) -> bool) -> Vec<&'static str> {
+    ALL.into_iter()
+        .filter(|s| test(*s))
+        .map(Status::as_str)
+        .collect()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
     Acknowledge,

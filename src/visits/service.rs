@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{building, dwelling, grid_building, household, role_grant::Role, visit};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -168,15 +169,18 @@ pub async fn plan(
         .filter(household::Column::ArchivedAt.is_null())
         .all(conn)
         .await?;
-    let mut last: HashMap<Uuid, NaiveDate> = HashMap::new();
-    for v in visit::Entity::find()
+    // Only each household's last visit matters: the database keeps the years of history.
+    let last: HashMap<Uuid, NaiveDate> = visit::Entity::find()
+        .select_only()
+        .column(visit::Column::HouseholdId)
+        .column_as(visit::Column::VisitedOn.max(), "last_visited_on")
         .filter(visit::Column::HouseholdId.is_in(households.iter().map(|h| h.id)))
+        .group_by(visit::Column::HouseholdId)
+        .into_tuple::<(Uuid, NaiveDate)>()
         .all(conn)
         .await?
-    {
-        let day = last.entry(v.household_id).or_insert(v.visited_on);
-        *day = (*day).max(v.visited_on);
-    }
+        .into_iter()
+        .collect();
     let dwellings: HashMap<Uuid, dwelling::Model> = dwelling::Entity::find()
         .filter(dwelling::Column::Id.is_in(households.iter().map(|h| h.dwelling_id)))
         .all(conn)
