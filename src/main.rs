@@ -36,6 +36,12 @@ enum Command {
     Schema,
     /// Load a demo street office with two communities and demo accounts.
     SeedDemo,
+    /// Delete uploads attached to nothing and stored objects without a record, older than
+    /// the grace period (uploads in flight are younger).
+    CollectFiles {
+        #[arg(long, default_value_t = 24)]
+        grace_hours: i64,
+    },
     /// Create a platform admin; the password is read from standard input.
     CreateAdmin {
         #[arg(long)]
@@ -85,6 +91,24 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             state.services.db.migrate().await?;
             seed_demo(&state.services).await?;
             Ok(state.services.db.clone().close().await?)
+        }
+        Command::CollectFiles { grace_hours } => {
+            if grace_hours < 1 {
+                return Err(
+                    "--grace-hours must be at least 1: younger uploads may be in flight".into(),
+                );
+            }
+            let state = build_state(config).await?;
+            let services = &state.services;
+            let before = chrono::Utc::now() - chrono::Duration::hours(grace_hours);
+            let collected = jiedao::files::collect::collect(&services.db, &services.files, before)
+                .await
+                .map_err(|e| e.describe())?;
+            println!(
+                "deleted {} unattached uploads and {} unreferenced objects ({} bytes)",
+                collected.records, collected.objects, collected.bytes
+            );
+            Ok(services.db.clone().close().await?)
         }
         Command::CreateAdmin { username, .. } => {
             let mut password = String::new();

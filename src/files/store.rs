@@ -6,6 +6,8 @@
 use std::{path::Path as FsPath, sync::Arc};
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, local::LocalFileSystem, path::Path};
 use sha2::{Digest, Sha256};
 
@@ -73,4 +75,46 @@ impl FileStore {
         }
         Ok(bytes)
     }
+
+    /// Every stored object: its SHA-256, when it was written, and its size.
+    pub async fn list(&self) -> AppResult<Vec<StoredObject>> {
+        let objects: Vec<_> = self
+            .objects
+            .list(Some(&Path::from("sha256")))
+            .try_collect()
+            .await
+            .map_err(AppError::internal)?;
+        Ok(objects
+            .into_iter()
+            .filter_map(|meta| {
+                // Only our own keys; anything else in the directory is left alone.
+                let sha256 = meta.location.filename()?.to_owned();
+                let ours = sha256.len() == 64
+                    && sha256
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !ours {
+                    return None;
+                }
+                Some(StoredObject {
+                    sha256,
+                    written_at: meta.last_modified,
+                    size_bytes: meta.size,
+                })
+            })
+            .collect())
+    }
+
+    pub async fn delete(&self, sha256: &str) -> AppResult<()> {
+        self.objects
+            .delete(&key(sha256))
+            .await
+            .map_err(AppError::internal)
+    }
+}
+
+pub struct StoredObject {
+    pub sha256: String,
+    pub written_at: DateTime<Utc>,
+    pub size_bytes: u64,
 }

@@ -290,3 +290,63 @@ async fn a_funds_expense_list_costs_the_same_statements_whatever_its_length() {
     }
     assert_eq!(costs[0], costs[1], "{costs:?}");
 }
+
+#[tokio::test]
+async fn collecting_files_deletes_removed_receipts_and_stray_objects_but_nothing_in_use() {
+    let app = TestApp::new().await.with_homes().await;
+    let s = fund_setup(&app).await;
+    let files = &app.state.services.files;
+    let collect = |before| jiedao::files::collect::collect(app.db(), files, before);
+    // A draft with a photo and a PDF; the PDF is removed again.
+    let body = app
+        .upload_files(
+            &s.treasurer,
+            DRAFT,
+            draft_input(&s, 2),
+            &[
+                ("variables.in.receipts.0", "发票.jpg", JPEG),
+                ("variables.in.receipts.1", "报价单.pdf", PDF),
+            ],
+        )
+        .await;
+    let receipts = data(&body)["draftExpense"]["expense"]["receipts"].clone();
+    let (kept, removed) = (receipts[0].clone(), receipts[1].clone());
+    data(
+        &app.gql(Some(&s.treasurer), REMOVE, json!({ "id": removed["id"] }))
+            .await,
+    );
+    // An upload whose transaction rolled back leaves its bytes behind.
+    let stray = files
+        .put(bytes::Bytes::from_static(b"%PDF-1.7 rolled back"))
+        .await
+        .unwrap();
+    assert_eq!(walk(&app.files_dir()), 3);
+
+    // Within the grace period nothing goes: uploads in flight are that young.
+    let within_grace = collect(chrono::Utc::now() - chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(within_grace, jiedao::files::collect::Collected::default());
+    assert_eq!(walk(&app.files_dir()), 3);
+
+    let collected = collect(chrono::Utc::now() + chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!((collected.records, collected.objects), (1, 2));
+    assert_eq!(
+        collected.bytes,
+        (PDF.len() + b"%PDF-1.7 rolled back".len()) as u64
+    );
+    assert_eq!(walk(&app.files_dir()), 1);
+    assert!(files.get(&stray).await.is_err());
+    // The receipt still attached is untouched and still downloads.
+    let url = kept["url"].as_str().unwrap();
+    let (status, _, bytes) = app.download(Some(&s.treasurer), url).await;
+    assert_eq!((status.as_u16(), bytes.as_slice()), (200, JPEG));
+    assert_eq!(kept["sha256"], hex(JPEG));
+    // Nothing is left to collect.
+    let again = collect(chrono::Utc::now() + chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(again, jiedao::files::collect::Collected::default());
+}
