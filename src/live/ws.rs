@@ -6,7 +6,11 @@
 //! expires (refresh it and reconnect) and with 4403 when the login may no longer listen: a
 //! bad token, the session ended, or a role it connected with revoked or ended.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use async_graphql::{
     Data,
@@ -45,6 +49,8 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 const RECHECK: Duration = Duration::from_secs(60);
 /// WebSocket pings keep proxies from closing quiet connections and find dead clients.
 const PING: Duration = Duration::from_secs(30);
+/// Subscriptions one connection may run at once.
+const MAX_OPERATIONS: usize = 20;
 
 type Closing = (u16, &'static str);
 
@@ -151,7 +157,13 @@ async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>) {
     data.insert(meta);
     data.insert(loader);
     // The protocol handler sees the init message again and acknowledges it.
-    let messages = futures::stream::once(async move { first }).chain(payloads(incoming));
+    let operations = Arc::new(Operations::default());
+    let broken = Arc::new(Mutex::new(None));
+    let messages = futures::stream::once(async move { first }).chain(payloads(
+        incoming,
+        operations.clone(),
+        broken.clone(),
+    ));
     let protocol = async_graphql::http::WebSocket::new(
         state.schema.clone(),
         messages,
@@ -166,6 +178,7 @@ async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>) {
         tokio::select! {
             message = protocol.next() => match message {
                 Some(WsMessage::Text(text)) => {
+                    operations.server_sent(&text);
                     if sink.send(Message::Text(text.into())).await.is_err() {
                         return;
                     }
@@ -174,7 +187,10 @@ async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>) {
                     let _ = sink.send(close_frame(code, reason)).await;
                     return;
                 }
-                None => return close(&mut sink, (1000, "")).await,
+                None => {
+                    let closing = broken.lock().unwrap_or_else(|e| e.into_inner()).take();
+                    return close(&mut sink, closing.unwrap_or((1000, ""))).await;
+                }
             },
             closing = &mut watchdog => return close(&mut sink, closing).await,
             _ = ping.tick() => {
@@ -293,14 +309,75 @@ where
     None
 }
 
-fn payloads<S>(incoming: S) -> impl Stream<Item = Vec<u8>>
+/// The ids of a connection's running operations, kept to enforce the protocol's unique
+/// ids (4409) and a bound on how many one connection runs.
+#[derive(Default)]
+struct Operations(Mutex<HashSet<String>>);
+
+/// The `type` and `id` of a protocol message.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    id: Option<String>,
+}
+
+impl Operations {
+    /// Notes a client message; the reason to close if it breaks the rules.
+    fn client_sent(&self, payload: &[u8]) -> Option<Closing> {
+        let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_slice(payload) else {
+            return None;
+        };
+        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match kind.as_str() {
+            "subscribe" if running.contains(&id) => {
+                Some((4409, "Subscriber for this id already exists"))
+            }
+            "subscribe" if running.len() >= MAX_OPERATIONS => {
+                Some((4429, "at most 20 subscriptions on one connection"))
+            }
+            "subscribe" => {
+                running.insert(id);
+                None
+            }
+            "complete" => {
+                running.remove(&id);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Notes a server message: an operation that completed or failed has ended.
+    fn server_sent(&self, text: &str) {
+        if let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_str(text)
+            && matches!(kind.as_str(), "complete" | "error")
+        {
+            self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+        }
+    }
+}
+
+/// The client's messages for the protocol handler; ends at the first one that breaks the
+/// rules, leaving the reason in `broken`.
+fn payloads<S>(
+    incoming: S,
+    operations: Arc<Operations>,
+    broken: Arc<Mutex<Option<Closing>>>,
+) -> impl Stream<Item = Vec<u8>>
 where
     S: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    futures::stream::unfold(incoming, |mut incoming| async move {
-        next_payload(&mut incoming)
-            .await
-            .map(|bytes| (bytes, incoming))
+    futures::stream::unfold(incoming, move |mut incoming| {
+        let (operations, broken) = (operations.clone(), broken.clone());
+        async move {
+            let bytes = next_payload(&mut incoming).await?;
+            if let Some(closing) = operations.client_sent(&bytes) {
+                *broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(closing);
+                return None;
+            }
+            Some((bytes, incoming))
+        }
     })
 }
 

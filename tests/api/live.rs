@@ -354,3 +354,31 @@ async fn on_postgres_assignments_reach_a_worker_connected_to_another_process() {
     let message = worker3.next().await;
     assert_eq!(message["payload"]["data"]["requestAssigned"]["id"], id);
 }
+
+#[tokio::test]
+async fn a_connection_runs_at_most_twenty_subscriptions_each_under_its_own_id() {
+    let app = TestApp::new().await.with_homes().await;
+    let g = grids(&app).await;
+    let addr = serve(app.router.clone()).await;
+    let mut live = Live::login(addr, &g.worker3.token).await;
+    for n in 0..20 {
+        live.subscribe(&n.to_string(), ASSIGNED).await;
+    }
+    // One connection and its twenty subscriptions; completing one frees its place.
+    wait_for_subscribers(&app, 21).await;
+    live.send(json!({ "id": "0", "type": "complete" })).await;
+    assert_eq!(live.next().await, json!({ "id": "0", "type": "complete" }));
+    live.subscribe("20", ASSIGNED).await;
+    live.nothing_pending().await;
+    live.subscribe("21", ASSIGNED).await;
+    assert_eq!(
+        live.closed().await,
+        (4429, "at most 20 subscriptions on one connection".into())
+    );
+
+    // An id already running closes the connection, as the protocol asks.
+    let mut live = Live::login(addr, &g.worker3.token).await;
+    live.subscribe("a", ASSIGNED).await;
+    live.subscribe("a", ASSIGNED).await;
+    assert_eq!(live.closed().await.0, 4409);
+}
