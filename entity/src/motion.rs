@@ -18,6 +18,9 @@ pub struct Model {
     /// `simple`, `ordinary` or `special`.
     pub majority: String,
     pub hide_results: bool,
+    /// What the motion approves spending, in fen: the expenses citing the resolution may
+    /// not add up to more. `None` for motions that spend nothing.
+    pub amount_fen: Option<i64>,
     /// `draft`, `voting`, `closed` or `withdrawn`.
     pub status: String,
     pub voting_opens_at: Option<DateTimeUtc>,

@@ -27,6 +27,7 @@ mod m20261123_000017_create_visit;
 mod m20261123_000018_create_announcement;
 mod m20261123_000019_create_mediation;
 mod m20261123_000020_create_request_follow_up;
+mod m20261123_000021_motion_amount;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000018_create_announcement::Migration),
             Box::new(m20261123_000019_create_mediation::Migration),
             Box::new(m20261123_000020_create_request_follow_up::Migration),
+            Box::new(m20261123_000021_motion_amount::Migration),
         ]
     }
 }

@@ -104,6 +104,7 @@ pub async fn load(
             electorate: Electorate::Owners,
             majority: Majority::Ordinary,
             hide_results: true,
+            amount_fen: Some(32_000),
         },
     )
     .await?

@@ -7,7 +7,7 @@ use chrono::Utc;
 use entity::{expense, expense_decision, fund, role_grant::Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    QueryFilter, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -23,6 +23,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
+    graphql::scalars::format_hundredths,
     meetings::motions::passed_resolution,
     org::service::clean_name,
 };
@@ -167,21 +168,63 @@ pub async fn visible_expense(
 }
 
 /// Above the fund's threshold an expense cites a passed resolution of the fund's compound;
-/// a cited resolution must be one, whatever the amount.
+/// a cited resolution must be one, whatever the amount, and the expenses citing it stay
+/// within what it approved. `this` is the expense itself, once it exists.
 async fn check_resolution(
     conn: &impl ConnectionTrait,
     fund: &fund::Model,
     amount: i64,
     resolution: Option<Uuid>,
+    this: Option<Uuid>,
 ) -> AppResult<()> {
     if let Some(id) = resolution {
-        passed_resolution(conn, fund.community_id, fund.compound_id, id).await?;
-        return Ok(());
+        let motion = passed_resolution(conn, fund.community_id, fund.compound_id, id).await?;
+        return within_resolution(conn, &motion, amount, this).await;
     }
     if fund.resolution_threshold_fen.is_some_and(|t| amount > t) {
         return Err(AppError::bad_input(
             "input.resolutionId",
             "above the fund's threshold an expense needs a passed meeting resolution",
+        ));
+    }
+    Ok(())
+}
+
+/// The other live expenses citing a resolution plus this one stay within its amount.
+async fn within_resolution(
+    conn: &impl ConnectionTrait,
+    motion: &entity::motion::Model,
+    amount: i64,
+    this: Option<Uuid>,
+) -> AppResult<()> {
+    let Some(approved) = motion.amount_fen else {
+        return Ok(());
+    };
+    let mut others = expense::Entity::find()
+        .select_only()
+        .column(expense::Column::AmountFen)
+        .filter(expense::Column::ResolutionId.eq(motion.id))
+        .filter(
+            expense::Column::Status
+                .is_not_in([Status::Rejected, Status::Cancelled].map(Status::as_str)),
+        );
+    if let Some(this) = this {
+        others = others.filter(expense::Column::Id.ne(this));
+    }
+    let cited: i64 = others
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .sum();
+    if cited + amount > approved {
+        return Err(AppError::bad_input(
+            "input.amount",
+            format!(
+                "the resolution approves {} yuan in all and {} is already cited",
+                format_hundredths(approved),
+                format_hundredths(cited)
+            ),
         ));
     }
     Ok(())
@@ -218,7 +261,8 @@ pub async fn draft(
         items.push(json!({ "description": clean_name("input.items", &item.description, 200)?, "amountFen": item.amount_fen }));
     }
     if let Some(id) = new.resolution_id {
-        passed_resolution(conn, fund.community_id, fund.compound_id, id).await?;
+        let motion = passed_resolution(conn, fund.community_id, fund.compound_id, id).await?;
+        within_resolution(conn, &motion, new.amount_fen, None).await?;
     }
     let payee = clean_name("input.payeeName", &new.payee_name, 100)?;
     let payee = insert_counterparty(conn, fund.community_id, "payee", None, Some(payee)).await?;
@@ -281,7 +325,14 @@ pub async fn submit(
     if status != Status::Draft {
         return Err(refuse(status, "submitted"));
     }
-    check_resolution(conn, &fund, expense.amount_fen, expense.resolution_id).await?;
+    check_resolution(
+        conn,
+        &fund,
+        expense.amount_fen,
+        expense.resolution_id,
+        Some(expense.id),
+    )
+    .await?;
     let expense = set_status(conn, expense, Status::Submitted, None, None).await?;
     Ok(checked(expense, fund, place))
 }

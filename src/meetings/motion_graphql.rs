@@ -19,7 +19,7 @@ use crate::{
         ContextExt,
         loader::{loader, selects},
         parse_id,
-        scalars::Area,
+        scalars::{Area, Money},
         write::audited_write,
     },
 };
@@ -196,6 +196,8 @@ pub struct Motion {
     pub electorate: MotionElectorate,
     pub majority: MotionMajority,
     pub hide_results: bool,
+    /// What it approves spending.
+    pub amount: Option<Money>,
     pub status: MotionStatus,
     pub voting_opens_at: Option<DateTime<Utc>>,
     pub voting_closes_at: Option<DateTime<Utc>>,
@@ -226,6 +228,7 @@ impl From<motion::Model> for Motion {
                 tally::Majority::Special => MotionMajority::Special,
             },
             hide_results: m.hide_results,
+            amount: m.amount_fen.map(Money),
             status: match m.status.as_str() {
                 "voting" => MotionStatus::Voting,
                 "closed" => MotionStatus::Closed,
@@ -413,6 +416,9 @@ pub struct ProposeMotionInput {
     /// Keep the count hidden until voting closes.
     #[graphql(default = false)]
     pub hide_results: bool,
+    /// What the motion approves spending: passed, the expenses citing it may not add up
+    /// to more.
+    pub amount: Option<Money>,
 }
 
 #[derive(InputObject)]
@@ -482,7 +488,7 @@ impl MotionMutation {
         ctx: &Context<'_>,
         input: ProposeMotionInput,
     ) -> Result<MotionPayload> {
-        let audit = json!({ "meetingId": input.meeting_id.as_str(), "title": input.title, "electorate": format!("{:?}", input.electorate), "majority": format!("{:?}", input.majority), "hideResults": input.hide_results });
+        let audit = json!({ "meetingId": input.meeting_id.as_str(), "title": input.title, "electorate": format!("{:?}", input.electorate), "majority": format!("{:?}", input.majority), "hideResults": input.hide_results, "amount": input.amount.map(|m| m.0) });
         let meeting = parse_id("input.meetingId", &input.meeting_id);
         let new = move |meeting_id| NewMotion {
             meeting_id,
@@ -498,6 +504,7 @@ impl MotionMutation {
                 MotionMajority::Special => tally::Majority::Special,
             },
             hide_results: input.hide_results,
+            amount_fen: input.amount.map(|m| m.0),
         };
         let motion = audited_write(ctx, "proposeMotion", audit, move |txn, viewer| {
             Box::pin(async move { motions::create(txn, viewer, new(meeting?)).await })

@@ -86,6 +86,8 @@ pub struct NewMotion {
     pub electorate: Electorate,
     pub majority: Majority,
     pub hide_results: bool,
+    /// What it approves spending, in fen.
+    pub amount_fen: Option<i64>,
 }
 
 pub async fn create(
@@ -118,6 +120,15 @@ pub async fn create(
             ));
         }
     };
+    if new
+        .amount_fen
+        .is_some_and(|fen| fen <= 0 || fen > crate::funds::service::MAX_AMOUNT_FEN)
+    {
+        return Err(AppError::bad_input(
+            "input.amount",
+            "an amount is above 0 and at most 10^12 yuan",
+        ));
+    }
     let now = Utc::now();
     let motion = motion::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -129,6 +140,7 @@ pub async fn create(
         electorate: Set(electorate.into()),
         majority: Set(majority.into()),
         hide_results: Set(new.hide_results),
+        amount_fen: Set(new.amount_fen),
         status: Set("draft".into()),
         voting_opens_at: Set(None),
         voting_closes_at: Set(None),

@@ -881,3 +881,67 @@ async fn a_community_meeting_consults_every_household_of_the_community() {
     let body = app.gql(Some(&stranger), MOTION, json!({ "id": m })).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
 }
+
+#[tokio::test]
+async fn the_expenses_citing_a_resolution_stay_within_the_amount_it_approved() {
+    let app = TestApp::new().await.with_homes().await;
+    let s = fund_setup(&app).await;
+    let li = appoint_with_login(&app, &s, "李建国", "li.director", "DIRECTOR").await;
+    let zhang = appoint_with_login(&app, &s, "张伟", "zhang.member", "MEMBER").await;
+    let meeting = open_meeting(&app, &li, &s.compound).await;
+    let propose =
+        "mutation($in: ProposeMotionInput!) { proposeMotion(input: $in) { motion { id amount } } }";
+    let input = |amount: &str| json!({ "in": { "meetingId": meeting, "title": "动用维修基金320元更换道闸电机", "electorate": "HOUSEHOLDS", "majority": "SIMPLE", "amount": amount } });
+    let body = app.gql(Some(&li), propose, input("0.00")).await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.amount");
+    let body = app.gql(Some(&li), propose, input("320.00")).await;
+    let motion = data(&body)["proposeMotion"]["motion"].clone();
+    assert_eq!(motion["amount"], "320.00");
+    let m = motion["id"].clone();
+    let open = "mutation($id: ID!, $at: DateTime!) { openVoting(input: {motionId: $id, closesAt: $at}) { motion { status } } }";
+    let at = Utc::now() + Duration::days(7);
+    data(&app.gql(Some(&li), open, json!({ "id": m, "at": at })).await);
+    data(&vote(&app, &li, &m, "YES").await);
+    data(&vote(&app, &zhang, &m, "YES").await);
+    end_window(&app, &m).await;
+    data(&close(&app, &li, &m).await);
+
+    let open = "mutation($c: ID!) { openFund(input: {compoundId: $c, name: \"道闸基金\", purpose: \"道闸\", resolutionThreshold: \"100.00\"}) { fund { id } } }";
+    let body = app.gql(Some(&li), open, json!({ "c": s.compound })).await;
+    let fund = data(&body)["openFund"]["fund"]["id"].clone();
+    let draft = "mutation($in: DraftExpenseInput!) { draftExpense(input: $in) { expense { id } } }";
+    let expense = |amount: &str| json!({ "in": { "fundId": fund, "payeeName": "平安门禁维修部", "amount": amount, "purpose": "更换道闸电机", "resolutionId": m } });
+    let body = app.gql(Some(&s.treasurer), draft, expense("200.00")).await;
+    let first = data(&body)["draftExpense"]["expense"]["id"].clone();
+    // 200 of 320 cited: 150 more is too much, 120 fits exactly.
+    let body = app.gql(Some(&s.treasurer), draft, expense("150.00")).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.amount");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("320.00"),
+        "{body}"
+    );
+    let body = app.gql(Some(&s.treasurer), draft, expense("120.00")).await;
+    let second = data(&body)["draftExpense"]["expense"]["id"].clone();
+    let submit =
+        "mutation($id: ID!) { submitExpense(input: {expenseId: $id}) { expense { status } } }";
+    data(
+        &app.gql(Some(&s.treasurer), submit, json!({ "id": second }))
+            .await,
+    );
+    // A cancelled expense no longer counts against the resolution.
+    let cancel = "mutation($id: ID!) { cancelExpense(input: {expenseId: $id, comment: \"报价有误\"}) { expense { status } } }";
+    data(
+        &app.gql(Some(&s.treasurer), cancel, json!({ "id": first }))
+            .await,
+    );
+    let body = app.gql(Some(&s.treasurer), draft, expense("150.00")).await;
+    let third = data(&body)["draftExpense"]["expense"]["id"].clone();
+    data(
+        &app.gql(Some(&s.treasurer), submit, json!({ "id": third }))
+            .await,
+    );
+}
