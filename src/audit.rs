@@ -58,6 +58,13 @@ impl<T> Audited<T> {
         self.events.push(event);
         self
     }
+
+    /// Adds any number of events (an `Option` adds its one, if any).
+    #[must_use]
+    pub fn with_events(mut self, events: impl IntoIterator<Item = LiveEvent>) -> Self {
+        self.events.extend(events);
+        self
+    }
 }
 
 /// One audited action: who did what, with the input already redacted.

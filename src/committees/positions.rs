@@ -295,7 +295,7 @@ pub async fn end_position(
     let events = users
         .into_iter()
         .map(|user_id| LiveEvent::AccessChanged { user_id });
-    Ok(events.fold(Audited::new(position, place, id), Audited::with_event))
+    Ok(Audited::new(position, place, id).with_events(events))
 }
 
 async fn end(

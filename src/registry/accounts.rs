@@ -26,6 +26,7 @@ use crate::{
         sessions::end_sessions_of,
         users::insert_user,
     },
+    live::LiveEvent,
 };
 
 /// Codes are read out or printed on a slip: no 0/O, 1/I/L. 10 symbols of 31: ~49 bits.
@@ -260,16 +261,17 @@ async fn community_place(conn: &impl ConnectionTrait, community: Uuid) -> AppRes
 }
 
 /// Keeps a resident's account grant on their household: moved to the new household when
-/// they move, revoked (with the user's sessions) when they move out.
+/// they move, revoked (with the user's sessions) when they move out. Returns the live
+/// event for the account's open connections when its access changed.
 pub async fn follow_resident(
     conn: &impl ConnectionTrait,
     resident: &resident::Model,
-) -> AppResult<()> {
+) -> AppResult<Option<LiveEvent>> {
     let Some(account) = resident_account::Entity::find_by_id(resident.id)
         .one(conn)
         .await?
     else {
-        return Ok(());
+        return Ok(None);
     };
     let now = Utc::now();
     let current = role_grant::Entity::find()
@@ -284,7 +286,7 @@ pub async fn follow_resident(
         .filter(|g| moved_out || g.scope_id != Some(resident.household_id))
         .collect();
     if stale.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     for grant in &stale {
         let mut update: role_grant::ActiveModel = (*grant).clone().into();
@@ -298,5 +300,7 @@ pub async fn follow_resident(
     if moved_out {
         end_sessions_of(conn, account.user_id, None, "moved out", now).await?;
     }
-    Ok(())
+    Ok(Some(LiveEvent::AccessChanged {
+        user_id: account.user_id,
+    }))
 }

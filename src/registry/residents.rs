@@ -491,11 +491,12 @@ pub async fn update_resident(
     }
     let resident = row.update(conn).await?;
     care::refresh(conn, household).await?;
+    let mut access = None;
     if household != old_household {
         care::refresh(conn, old_household).await?;
-        super::accounts::follow_resident(conn, &resident).await?;
+        access = super::accounts::follow_resident(conn, &resident).await?;
     }
-    Ok(Audited::new(resident.clone(), place, resident.id))
+    Ok(Audited::new(resident.clone(), place, resident.id).with_events(access))
 }
 
 /// Shows one field of one resident unmasked, for a stated reason (audited by the caller).
@@ -546,14 +547,14 @@ pub async fn move_out(
     update.moved_out_on = Set(Some(on));
     let resident = update.update(conn).await?;
     care::refresh(conn, household).await?;
-    super::accounts::follow_resident(conn, &resident).await?;
+    let access = super::accounts::follow_resident(conn, &resident).await?;
     crate::committees::positions::end_positions_of_resident(
         conn,
         resident.id,
         Some(viewer.user_id),
     )
     .await?;
-    Ok(Audited::new(resident.clone(), place, resident.id))
+    Ok(Audited::new(resident.clone(), place, resident.id).with_events(access))
 }
 
 /// Sets or clears the staff override of a household's care level.

@@ -67,11 +67,7 @@ fn assigned(r: service_request::Model, place: Place) -> Audited<service_request:
         community_id: r.community_id,
         assignee_id,
     });
-    let done = done(r, place);
-    match event {
-        Some(event) => done.with_event(event),
-        None => done,
-    }
+    done(r, place).with_events(event)
 }
 
 /// The grid worker of a grid (the longest-serving one, when there are several).

@@ -320,6 +320,16 @@ async fn the_connection_closes_when_the_token_expires_or_the_role_is_revoked() {
         (4403, "the session has ended; log in again".into())
     );
     worker3.nothing_pending().await;
+
+    // A resident who moves out loses their account's reach, and their connection with it.
+    let li = crate::funds::appoint_with_login(&app, &g.s, "李建国", "li.member", "MEMBER").await;
+    let mut resident = Live::login(addr, &li.token).await;
+    wait_for_subscribers(&app, 3).await;
+    let out = "mutation($id: ID!) { moveOutResident(input: {id: $id}) { resident { id } } }";
+    let moved = json!({ "id": g.s.residents["李建国"] });
+    data(&app.gql(Some(&g.s.staff), out, moved).await);
+    assert_eq!(resident.closed().await.0, 4403);
+    worker3.nothing_pending().await;
 }
 
 #[tokio::test]
