@@ -8,6 +8,7 @@ use chrono::Utc;
 use entity::{counterparty, dwelling, household, ledger_entry, levy, levy_share};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -186,13 +187,20 @@ pub struct ShareState {
     pub paid_fen: i64,
 }
 
-pub async fn shares(conn: &impl ConnectionTrait, levy: &levy::Model) -> AppResult<Vec<ShareState>> {
+/// The shares of levies and what each household has paid towards them, for any number of
+/// levies in three statements.
+pub async fn shares(
+    conn: &impl ConnectionTrait,
+    levies: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<ShareState>>> {
+    // In the order they were split: the rounding fen went to the first.
     let shares = levy_share::Entity::find()
-        .filter(levy_share::Column::LevyId.eq(levy.id))
+        .filter(levy_share::Column::LevyId.is_in(levies.iter().copied()))
+        .order_by_asc(levy_share::Column::Id)
         .all(conn)
         .await?;
     let entries = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::LevyId.eq(levy.id))
+        .filter(ledger_entry::Column::LevyId.is_in(levies.iter().copied()))
         .all(conn)
         .await?;
     let households: HashMap<Uuid, Uuid> = counterparty::Entity::find()
@@ -202,18 +210,23 @@ pub async fn shares(conn: &impl ConnectionTrait, levy: &levy::Model) -> AppResul
         .into_iter()
         .filter_map(|c| c.household_id.map(|h| (c.id, h)))
         .collect();
-    let mut paid: HashMap<Uuid, i64> = HashMap::new();
+    // Paid per (levy, household).
+    let mut paid: HashMap<(Uuid, Uuid), i64> = HashMap::new();
     for e in entries {
-        if let Some(h) = e.counterparty_id.and_then(|c| households.get(&c)) {
-            *paid.entry(*h).or_default() += e.amount_fen;
+        if let (Some(levy), Some(h)) = (
+            e.levy_id,
+            e.counterparty_id.and_then(|c| households.get(&c)),
+        ) {
+            *paid.entry((levy, *h)).or_default() += e.amount_fen;
         }
     }
-    Ok(shares
-        .into_iter()
-        .map(|s| ShareState {
+    let mut out: HashMap<Uuid, Vec<ShareState>> = HashMap::new();
+    for s in shares {
+        out.entry(s.levy_id).or_default().push(ShareState {
             household_id: s.household_id,
             share_fen: s.share_fen,
-            paid_fen: paid.get(&s.household_id).copied().unwrap_or(0),
-        })
-        .collect())
+            paid_fen: paid.get(&(s.levy_id, s.household_id)).copied().unwrap_or(0),
+        });
+    }
+    Ok(out)
 }

@@ -1,6 +1,10 @@
 //! GraphQL for levies: who owes what, who has paid, who still owes.
 
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use std::collections::HashMap;
+
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject, dataloader::Loader,
+};
 use entity::levy;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
@@ -12,7 +16,13 @@ use super::{
 };
 use crate::{
     error::AppError,
-    graphql::{ContextExt, parse_id, scalars::Money, write::audited_write},
+    graphql::{
+        ContextExt,
+        loader::{DbLoader, loader},
+        parse_id,
+        scalars::Money,
+        write::audited_write,
+    },
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,7 +35,7 @@ pub enum LevyMethod {
     PerHousehold,
 }
 
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct LevyShare {
     pub household_id: ID,
     /// Building and unit, as on public notices (3号楼2单元).
@@ -62,18 +72,61 @@ impl From<levy::Model> for Levy {
 impl Levy {
     async fn shares(&self, ctx: &Context<'_>) -> Result<Vec<LevyShare>> {
         ctx.viewer()?;
-        let db = ctx.services().db.reader();
-        let shares = levies::shares(db, &self.model).await?;
-        let ids: Vec<Uuid> = shares.iter().map(|s| s.household_id).collect();
-        let labels = household_labels(db, &ids).await?;
-        Ok(shares
-            .into_iter()
-            .map(|s| LevyShare {
-                household_id: s.household_id.into(),
-                household: labels.get(&s.household_id).cloned().unwrap_or_default(),
-                share: Money(s.share_fen),
-                paid: Money(s.paid_fen),
-                outstanding: Money((s.share_fen - s.paid_fen).max(0)),
+        let shares = loader(ctx).load_one(SharesOf(self.model.id)).await?;
+        Ok(shares.unwrap_or_default())
+    }
+}
+
+/// Batched lookups for lists of funds and their levies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LeviesOf(pub Uuid);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SharesOf(pub Uuid);
+
+impl Loader<LeviesOf> for DbLoader {
+    type Value = Vec<levy::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[LeviesOf]) -> Result<HashMap<LeviesOf, Self::Value>> {
+        let mut out: HashMap<LeviesOf, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for l in levy::Entity::find()
+            .filter(levy::Column::FundId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(levy::Column::Id)
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?
+        {
+            out.entry(LeviesOf(l.fund_id)).or_default().push(l);
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<SharesOf> for DbLoader {
+    type Value = Vec<LevyShare>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[SharesOf]) -> Result<HashMap<SharesOf, Self::Value>> {
+        let db = self.db.reader();
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let shares = levies::shares(db, &ids).await?;
+        let households: Vec<Uuid> = shares.values().flatten().map(|s| s.household_id).collect();
+        let labels = household_labels(db, &households).await?;
+        Ok(keys
+            .iter()
+            .map(|key| {
+                let of_levy = shares.get(&key.0).into_iter().flatten();
+                let rows = of_levy
+                    .map(|s| LevyShare {
+                        household_id: s.household_id.into(),
+                        household: labels.get(&s.household_id).cloned().unwrap_or_default(),
+                        share: Money(s.share_fen),
+                        paid: Money(s.paid_fen),
+                        outstanding: Money((s.share_fen - s.paid_fen).max(0)),
+                    })
+                    .collect();
+                (*key, rows)
             })
             .collect())
     }
@@ -81,12 +134,9 @@ impl Levy {
 
 /// The levies of a fund, oldest first.
 pub async fn levies_of(ctx: &Context<'_>, fund: Uuid) -> Result<Vec<Levy>> {
-    Ok(levy::Entity::find()
-        .filter(levy::Column::FundId.eq(fund))
-        .order_by_asc(levy::Column::Id)
-        .all(ctx.services().db.reader())
-        .await
-        .map_err(AppError::from)?
+    let levies = loader(ctx).load_one(LeviesOf(fund)).await?;
+    Ok(levies
+        .unwrap_or_default()
         .into_iter()
         .map(Levy::from)
         .collect())

@@ -124,3 +124,43 @@ async fn only_the_treasurer_levies_and_only_on_the_compounds_households() {
         .await;
     assert_eq!(data(&body)["createLevy"]["levy"]["total"], "50.00");
 }
+
+#[tokio::test]
+async fn a_compounds_funds_with_their_levies_cost_the_same_statements_however_many() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    let households: Vec<Value> = ["王秀英", "李建国", "张伟"]
+        .iter()
+        .map(|n| s.households[*n].clone())
+        .collect();
+    let query = "query($c: ID!) { fundsOfCompound(compoundId: $c) { name levies { purpose shares { household paid outstanding } } } }";
+    let open = "mutation($c: ID!, $n: String!) { openFund(input: {compoundId: $c, name: $n, purpose: \"维修\"}) { fund { id } } }";
+    let mut funds = vec![s.fund.clone()];
+    let mut costs = Vec::new();
+    for (round, more) in [(0, 1), (1, 3)] {
+        while funds.len() < round * 2 + 1 {
+            let name = format!("楼道维修基金{}", funds.len());
+            let body = app
+                .gql(Some(&s.staff), open, json!({ "c": s.compound, "n": name }))
+                .await;
+            funds.push(data(&body)["openFund"]["fund"]["id"].clone());
+        }
+        for fund in &funds {
+            for n in 0..more {
+                let input = json!({ "in": { "fundId": fund, "purpose": format!("分摊{round}-{n}"), "method": "EQUAL", "amount": "90.00", "householdIds": households } });
+                data(&app.gql(Some(&s.treasurer), CREATE, input).await);
+            }
+        }
+        let before = app.db().statement_count();
+        let body = app
+            .gql(Some(&s.treasurer), query, json!({ "c": s.compound }))
+            .await;
+        costs.push(app.db().statement_count() - before);
+        let listed = data(&body)["fundsOfCompound"].as_array().unwrap().len();
+        assert_eq!(listed, funds.len());
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "1 fund with 1 levy and 3 funds with 4 each: {costs:?}"
+    );
+}
