@@ -128,4 +128,11 @@ async fn a_resolved_request_is_followed_up_once_and_an_unhappy_resident_reopens_
     );
     let body = app.gql(Some(&g.resident), query, json!({ "id": id })).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    // The household it is about sees its request, but not the handlers' follow-up notes.
+    let li: uuid::Uuid = household.as_str().unwrap().parse().unwrap();
+    let reporter = app
+        .caller(Role::Resident, Scope::Below(app.tree.a1, li))
+        .await;
+    let body = app.gql(Some(&reporter), query, json!({ "id": id })).await;
+    assert_eq!(data(&body)["request"]["followUps"], json!([]));
 }
