@@ -129,6 +129,22 @@ async fn nested_org_lists_cost_the_same_statements_whatever_their_size() {
     assert!(costs.iter().all(|c| *c <= 8), "{costs:?}");
 }
 
+/// Logs a demo account in through the API, as its user would.
+async fn demo_login(app: &TestApp, login: &jiedao::bootstrap::DemoLogin) -> crate::helpers::Caller {
+    let query = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken } }";
+    let vars = json!({ "u": login.username, "p": login.password });
+    let body = app.gql(None, query, vars).await;
+    crate::helpers::Caller {
+        user_id: uuid::Uuid::nil(),
+        session_id: uuid::Uuid::nil(),
+        username: login.username.to_owned(),
+        token: data(&body)["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    }
+}
+
 #[tokio::test]
 async fn the_demo_data_loads_once_and_its_logins_work() {
     let app = TestApp::new().await;
@@ -157,25 +173,11 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
     .unwrap();
     assert_eq!(again.code(), "CONFLICT");
 
-    let street = logins.iter().find(|l| l.username == "demo.street").unwrap();
-    let login = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken } }";
-    let body = app
-        .gql(
-            None,
-            login,
-            json!({ "u": street.username, "p": street.password }),
-        )
-        .await;
-    let token = data(&body)["login"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let caller = crate::helpers::Caller {
-        user_id: uuid::Uuid::nil(),
-        session_id: uuid::Uuid::nil(),
-        username: String::new(),
-        token,
+    let sign_in = |username: &str| {
+        let login = logins.iter().find(|l| l.username == username).unwrap();
+        demo_login(&app, login)
     };
+    let caller = sign_in("demo.street").await;
     let body = app
         .gql(
             Some(&caller),
@@ -188,19 +190,7 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
     assert_eq!(office["communities"].as_array().unwrap().len(), 2);
 
     // The demo grid worker finds the dwellings of grid 3: all of 芳华里.
-    let worker = logins.iter().find(|l| l.username == "demo.grid3").unwrap();
-    let body = app
-        .gql(
-            None,
-            login,
-            json!({ "u": worker.username, "p": worker.password }),
-        )
-        .await;
-    let token = data(&body)["login"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let worker = crate::helpers::Caller { token, ..caller };
+    let worker = sign_in("demo.grid3").await;
     let me = app
         .gql(
             Some(&worker),
@@ -231,21 +221,7 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
     // 第1网格's worker has a month of grid work to look at: the WeChat group's requests
     // at every stage, a visit plan with the skipped households overdue, a mediation under
     // way; staff see the urgent water-cut notice on the dashboard.
-    let grid1 = logins.iter().find(|l| l.username == "demo.grid1").unwrap();
-    let body = app
-        .gql(
-            None,
-            login,
-            json!({ "u": grid1.username, "p": grid1.password }),
-        )
-        .await;
-    let grid1 = crate::helpers::Caller {
-        token: data(&body)["login"]["accessToken"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-        ..worker.clone()
-    };
+    let grid1 = sign_in("demo.grid1").await;
     let body = app
         .gql(
             Some(&grid1),
@@ -285,24 +261,7 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
         plan["overdue"], 7,
         "every tenth of 72 households skipped: {plan}"
     );
-    let staff = logins
-        .iter()
-        .find(|l| l.username == "demo.xingfu.staff")
-        .unwrap();
-    let body = app
-        .gql(
-            None,
-            login,
-            json!({ "u": staff.username, "p": staff.password }),
-        )
-        .await;
-    let staff = crate::helpers::Caller {
-        token: data(&body)["login"]["accessToken"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-        ..worker.clone()
-    };
+    let staff = sign_in("demo.xingfu.staff").await;
     let body = app
         .gql(Some(&staff), "{ me { grants { scopeId } } }", json!({}))
         .await;
@@ -323,21 +282,7 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
     // treasurer login (and no other demo login) holds the treasurer role.
     let mut treasurers = Vec::new();
     for demo_login in &logins {
-        let body = app
-            .gql(
-                None,
-                login,
-                json!({ "u": demo_login.username, "p": demo_login.password }),
-            )
-            .await;
-        let token = data(&body)["login"]["accessToken"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let who = crate::helpers::Caller {
-            token,
-            ..worker.clone()
-        };
+        let who = self::demo_login(&app, demo_login).await;
         let me = app
             .gql(Some(&who), "{ me { grants { role active } } }", json!({}))
             .await;
