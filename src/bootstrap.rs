@@ -32,7 +32,7 @@ use crate::{
     },
     registry::{
         accounts::link,
-        roster_import::{ImportMode, import_into},
+        roster_import::{ImportMode, ImportOptions, import_into},
     },
     tabular::Format,
 };
@@ -165,7 +165,7 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys, files: &FileStore) -> AppResult
             compound,
             Format::Csv,
             csv.as_bytes(),
-            ImportMode::AllOrNothing,
+            ImportOptions::new(ImportMode::AllOrNothing),
         )
         .await?;
         if !report.written {

@@ -2,7 +2,9 @@
 //! all year (China has no daylight saving). Dates such as terms, move-in days and ages are
 //! days in this calendar; instants are stored in UTC.
 
-use chrono::{DateTime, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
+use chrono::{DateTime, Days, Duration, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
+
+use crate::error::{AppError, AppResult};
 
 const CHINA_SECONDS_EAST: i32 = 8 * 3600;
 
@@ -35,6 +37,40 @@ pub fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
     start_of_day(day.checked_add_days(Days::new(1)).unwrap_or(day))
 }
 
+/// How far a client's clock may run ahead of ours.
+const CLOCK_SKEW: Duration = Duration::minutes(5);
+
+/// How far back an event may be recorded after the fact: a year of paper records.
+pub const RECORDED_LATE_AT_MOST: Duration = Duration::days(366);
+
+/// Refuses the instant of something that already happened (a visit, a message) when it
+/// lies in the future or further back than `at_most` ago: a typo in the year, not a record.
+pub fn check_happened(
+    field: &str,
+    what: &str,
+    at: DateTime<Utc>,
+    at_most: Duration,
+) -> AppResult<()> {
+    let now = Utc::now();
+    if at > now + CLOCK_SKEW {
+        return Err(AppError::bad_input(
+            field,
+            format!("{what} cannot be in the future"),
+        ));
+    }
+    if at < now - at_most {
+        return Err(AppError::bad_input(
+            field,
+            format!(
+                "{what} is dated {}, more than {} days ago; check the year",
+                day_of(at),
+                at_most.num_days()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +81,25 @@ mod tests {
         assert_eq!(start_of_day(day).to_rfc3339(), "2026-11-22T16:00:00+00:00");
         assert_eq!(end_of_day(day).to_rfc3339(), "2026-11-23T16:00:00+00:00");
         assert_eq!(day_of(start_of_day(day)), day);
+    }
+
+    #[test]
+    fn what_happened_is_neither_in_the_future_nor_decades_ago() {
+        let now = Utc::now();
+        let year = RECORDED_LATE_AT_MOST;
+        assert!(check_happened("f", "a visit", now, year).is_ok());
+        assert!(check_happened("f", "a visit", now - Duration::days(300), year).is_ok());
+        assert!(check_happened("f", "a visit", now + Duration::minutes(2), year).is_ok());
+        assert!(check_happened("f", "a visit", now + Duration::days(30), year).is_err());
+        let old = DateTime::parse_from_rfc3339("1990-03-01T08:00:00+08:00")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now);
+        let err = check_happened("f", "a visit", old, year)
+            .err()
+            .map(|e| e.message());
+        assert_eq!(
+            err.as_deref(),
+            Some("a visit is dated 1990-03-01, more than 366 days ago; check the year")
+        );
     }
 }

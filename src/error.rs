@@ -25,6 +25,9 @@ pub enum AppError {
     Conflict(String),
     /// RATE_LIMITED, with `extensions.retryAfterSeconds`.
     RateLimited { retry_after_secs: i64 },
+    /// LEDGER_TAMPERED, with `extensions.seq`: stored ledger entries no longer match what
+    /// was published of them, so they are not served as if they did.
+    LedgerTampered { seq: i64 },
     /// INTERNAL_SERVER_ERROR: a bug or an outage; the cause is logged, never sent.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -52,6 +55,9 @@ impl AppError {
             Self::BadUserInput { message, .. } => message.clone(),
             Self::Conflict(m) => m.clone(),
             Self::RateLimited { .. } => "too many attempts, try again later".to_owned(),
+            Self::LedgerTampered { seq } => format!(
+                "the fund's ledger no longer matches this published statement (from entry {seq} on); report it to the street office"
+            ),
             Self::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -74,6 +80,7 @@ impl AppError {
             Self::BadUserInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::LedgerTampered { .. } => "LEDGER_TAMPERED",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -110,6 +117,7 @@ impl From<AppError> for async_graphql::Error {
                     ext.set("retryAfterSeconds", *retry_after_secs)
                 }
                 AppError::PasswordChangeRequired => ext.set("reason", "PASSWORD_CHANGE_REQUIRED"),
+                AppError::LedgerTampered { seq } => ext.set("seq", *seq),
                 _ => {}
             }
         })

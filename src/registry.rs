@@ -13,6 +13,7 @@ pub mod grid_graphql;
 pub mod grids;
 pub mod household_loaders;
 pub mod id_document;
+pub mod labels;
 pub mod loaders;
 pub mod owner_graphql;
 pub mod owners;

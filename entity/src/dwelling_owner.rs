@@ -1,5 +1,5 @@
-//! An owner of a dwelling: a resident of the registry, or an outside owner known by name
-//! and an encrypted contact. Ending ownership keeps the row (owners' votes look back).
+//! An owner of a dwelling: a resident of the registry, or an outside owner known by name,
+//! an encrypted contact and, when given, an identity document. Ending ownership keeps the row (owners' votes look back).
 
 use sea_orm::entity::prelude::*;
 
@@ -13,6 +13,12 @@ pub struct Model {
     pub resident_id: Option<Uuid>,
     pub outside_name: Option<String>,
     pub outside_contact_cipher: Option<String>,
+    /// An outside owner's identity document, as for residents: its type, the number
+    /// encrypted, and a keyed hash that is the same for the same number in the resident
+    /// table, so one person is one owner however many dwellings they own.
+    pub outside_document_type: Option<String>,
+    pub outside_document_cipher: Option<String>,
+    pub outside_document_hash: Option<String>,
     pub created_at: DateTimeUtc,
     pub ended_at: Option<DateTimeUtc>,
 }

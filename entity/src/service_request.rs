@@ -20,6 +20,8 @@ pub struct Model {
     /// `app`, `wechat`, `hotline`, `phone` or `visit`.
     pub source: String,
     pub source_detail: Json,
+    /// For `hotline`: the 12345 ticket number, once per community.
+    pub hotline_ticket: Option<String>,
     pub category: String,
     pub title: String,
     #[sea_orm(column_type = "Text")]

@@ -28,6 +28,9 @@ mod m20261123_000018_create_announcement;
 mod m20261123_000019_create_mediation;
 mod m20261123_000020_create_request_follow_up;
 mod m20261123_000021_motion_amount;
+mod m20261129_000022_unique_current_resident;
+mod m20261129_000023_outside_owner_document;
+mod m20261129_000024_request_hotline_ticket;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -71,6 +74,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000019_create_mediation::Migration),
             Box::new(m20261123_000020_create_request_follow_up::Migration),
             Box::new(m20261123_000021_motion_amount::Migration),
+            Box::new(m20261129_000022_unique_current_resident::Migration),
+            Box::new(m20261129_000023_outside_owner_document::Migration),
+            Box::new(m20261129_000024_request_hotline_ticket::Migration),
         ]
     }
 }

@@ -166,8 +166,8 @@ pub async fn audience(
         .await?
         .into_iter()
         .map(|d| {
-            let number = buildings.get(&d.building_id).cloned().unwrap_or_default();
-            let label = format!("{number}{}单元{}", d.unit, d.room);
+            let number = buildings.get(&d.building_id).map_or("", String::as_str);
+            let label = crate::registry::labels::dwelling(number, d.unit, &d.room);
             (d.id, (d.building_id, label))
         })
         .collect();

@@ -7,7 +7,7 @@ use chrono::Utc;
 use entity::{expense, expense_decision, fund, role_grant::Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect,
+    QueryFilter, QuerySelect, sea_query::LockType,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -200,6 +200,16 @@ async fn within_resolution(
     let Some(approved) = motion.amount_fen else {
         return Ok(());
     };
+    // Two drafts citing the resolution at once must not both fit under its cap: the
+    // second waits here until the first commits, then counts it (PostgreSQL; SQLite's
+    // single writer already serialises).
+    entity::motion::Entity::find_by_id(motion.id)
+        .select_only()
+        .column(entity::motion::Column::Id)
+        .lock(LockType::NoKeyUpdate)
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?;
     let mut others = expense::Entity::find()
         .select_only()
         .column(expense::Column::AmountFen)
@@ -260,10 +270,8 @@ pub async fn draft(
         }
         items.push(json!({ "description": clean_name("input.items", &item.description, 200)?, "amountFen": item.amount_fen }));
     }
-    if let Some(id) = new.resolution_id {
-        let motion = passed_resolution(conn, fund.community_id, fund.compound_id, id).await?;
-        within_resolution(conn, &motion, new.amount_fen, None).await?;
-    }
+    // Refused now rather than at submit: a draft's resolution cannot be added later.
+    check_resolution(conn, &fund, new.amount_fen, new.resolution_id, None).await?;
     let payee = clean_name("input.payeeName", &new.payee_name, 100)?;
     let payee = insert_counterparty(conn, fund.community_id, "payee", None, Some(payee)).await?;
     let now = Utc::now();

@@ -203,7 +203,7 @@ pub async fn household_labels(
         .filter_map(|h| {
             let d = dwellings.get(&h.dwelling_id)?;
             let number = buildings.get(&d.building_id)?;
-            Some((h.id, format!("{number}{}单元", d.unit)))
+            Some((h.id, crate::registry::labels::unit(number, d.unit)))
         })
         .collect())
 }
@@ -236,10 +236,16 @@ pub struct PublishedStatement {
 /// The result of recomputing a fund's chain.
 #[derive(SimpleObject)]
 pub struct LedgerVerification {
+    /// The chain holds, the fund's head matches it, and so does every published statement.
     pub ok: bool,
     pub head_seq: i64,
     pub head_hash: String,
     pub first_bad_seq: Option<i64>,
+    /// How many published statements were compared with the chain.
+    pub statements_checked: i32,
+    /// The earliest published statement the chain no longer matches (entries changed or
+    /// removed behind it, even with the fund's head rolled back to hide it).
+    pub first_bad_statement_id: Option<ID>,
 }
 
 #[ComplexObject]
@@ -284,6 +290,8 @@ impl Fund {
             head_seq: v.head_seq,
             head_hash: v.head_hash,
             first_bad_seq: v.first_bad_seq,
+            statements_checked: i32::try_from(v.statements_checked).unwrap_or(i32::MAX),
+            first_bad_statement_id: v.first_bad_statement.map(ID::from),
         })
     }
 

@@ -4,7 +4,7 @@
 //! no seq twice, and the balance is always the fund row's.
 
 use chrono::{DateTime, Utc};
-use entity::{fund, ledger_entry};
+use entity::{fund, ledger_entry, statement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -53,8 +53,8 @@ pub async fn append(
         .ok_or_else(|| AppError::bad_input("input.amount", "the amount is too large"))?;
     if balance < 0 && !fund.allow_negative {
         return Err(AppError::Conflict(format!(
-            "the fund holds {} fen; this would take it below zero",
-            fund.balance_fen
+            "the fund holds {} yuan; this would take it below zero",
+            crate::graphql::scalars::format_hundredths(fund.balance_fen)
         )));
     }
     let seq = fund.head_seq + 1;
@@ -118,11 +118,94 @@ pub struct Verification {
     pub head_hash: String,
     /// The first entry whose seq, link, balance or hash does not hold.
     pub first_bad_seq: Option<i64>,
+    /// Published statements compared with the chain.
+    pub statements_checked: usize,
+    /// The first published statement (by `to_seq`) whose range, balances or head hash the
+    /// chain no longer matches: entries were changed, removed or appended behind it.
+    pub first_bad_statement: Option<Uuid>,
+}
+
+/// The hash an entry should have after `prev`, from its own fields; `None` for an entry of
+/// an unknown kind.
+pub fn entry_hash(prev: &str, e: &ledger_entry::Model) -> Option<String> {
+    let kind = Kind::parse(&e.kind)?;
+    chain::hash(
+        prev,
+        &Hashed {
+            fund_id: e.fund_id,
+            seq: e.seq,
+            kind,
+            amount_fen: e.amount_fen,
+            occurred_at: e.occurred_at,
+            recorded_at: e.recorded_at,
+            counterparty_id: e.counterparty_id,
+            memo: &e.memo,
+            expense_id: e.expense_id,
+            levy_id: e.levy_id,
+            resolution_id: e.resolution_id,
+            reverses_entry_id: e.reverses_entry_id,
+        },
+    )
+}
+
+/// Whether a published statement still matches its entries: every seq of its range
+/// present, each hash recomputing and linking to the previous one, the balances and the
+/// head hash as published. `Err(seq)` names the first entry that does not hold.
+pub fn check_statement(
+    statement: &statement::Model,
+    entries: &[ledger_entry::Model],
+) -> Result<(), i64> {
+    let mut prev: Option<&str> = None;
+    let mut balance = statement.opening_balance_fen;
+    let mut entries = entries.iter();
+    for seq in statement.from_seq..=statement.to_seq {
+        let Some(e) = entries.next() else {
+            return Err(seq);
+        };
+        balance = balance.saturating_add(e.amount_fen);
+        let good = e.seq == seq
+            && prev.is_none_or(|p| p == e.prev_hash)
+            && e.balance_after_fen == balance
+            && entry_hash(&e.prev_hash, e).as_deref() == Some(e.hash.as_str());
+        if !good {
+            return Err(seq);
+        }
+        prev = Some(&e.hash);
+    }
+    if prev != Some(statement.head_hash.as_str()) || balance != statement.closing_balance_fen {
+        return Err(statement.to_seq);
+    }
+    Ok(())
 }
 
 /// Recomputes every entry's hash from its fields and the previous hash, and checks seq,
-/// balances and the fund's head, in pages so memory stays flat for long ledgers.
+/// balances and the fund's head, in pages so memory stays flat for long ledgers; then
+/// every published statement against the chain (a statement is a promise made in public:
+/// a ledger cut back behind it, with its head rolled back, still chains but breaks it).
 pub async fn verify(conn: &impl ConnectionTrait, fund: &fund::Model) -> AppResult<Verification> {
+    let statements = statement::Entity::find()
+        .filter(statement::Column::FundId.eq(fund.id))
+        .order_by_asc(statement::Column::ToSeq)
+        .all(conn)
+        .await?;
+    // What each published statement says of the chain at its ends: seq → (hash, balance).
+    let mut promised: std::collections::HashMap<i64, Vec<(Uuid, Option<&str>, i64)>> =
+        std::collections::HashMap::new();
+    for st in &statements {
+        let opening = (st.id, None, st.opening_balance_fen);
+        promised.entry(st.from_seq - 1).or_default().push(opening);
+        let closing = (st.id, Some(st.head_hash.as_str()), st.closing_balance_fen);
+        promised.entry(st.to_seq).or_default().push(closing);
+    }
+    let mut broken: Vec<(i64, Uuid)> = Vec::new();
+    let mut check_promises = |seq: i64, hash: &str, balance: i64| {
+        for (id, promised_hash, promised_balance) in promised.remove(&seq).unwrap_or_default() {
+            if promised_hash.is_some_and(|h| h != hash) || promised_balance != balance {
+                broken.push((seq, id));
+            }
+        }
+    };
+    check_promises(0, GENESIS, 0);
     let mut prev = GENESIS.to_owned();
     let mut expected_seq = 1;
     let mut balance: i64 = 0;
@@ -140,25 +223,7 @@ pub async fn verify(conn: &impl ConnectionTrait, fund: &fund::Model) -> AppResul
         }
         for e in page {
             balance = balance.saturating_add(e.amount_fen);
-            let recomputed = Kind::parse(&e.kind).and_then(|kind| {
-                chain::hash(
-                    &prev,
-                    &Hashed {
-                        fund_id: e.fund_id,
-                        seq: e.seq,
-                        kind,
-                        amount_fen: e.amount_fen,
-                        occurred_at: e.occurred_at,
-                        recorded_at: e.recorded_at,
-                        counterparty_id: e.counterparty_id,
-                        memo: &e.memo,
-                        expense_id: e.expense_id,
-                        levy_id: e.levy_id,
-                        resolution_id: e.resolution_id,
-                        reverses_entry_id: e.reverses_entry_id,
-                    },
-                )
-            });
+            let recomputed = entry_hash(&prev, &e);
             let good = e.seq == expected_seq
                 && e.prev_hash == prev
                 && e.balance_after_fen == balance
@@ -167,10 +232,16 @@ pub async fn verify(conn: &impl ConnectionTrait, fund: &fund::Model) -> AppResul
                 first_bad = Some(e.seq.min(expected_seq));
                 break 'pages;
             }
+            check_promises(e.seq, &e.hash, balance);
             prev = e.hash;
             expected_seq += 1;
         }
     }
+    // Statements reaching past the last good entry promised entries that are gone.
+    for (seq, claims) in promised {
+        broken.extend(claims.into_iter().map(|(id, _, _)| (seq, id)));
+    }
+    broken.sort();
     let head_seq = expected_seq - 1;
     if first_bad.is_none()
         && (fund.head_seq != head_seq || fund.head_hash != prev || fund.balance_fen != balance)
@@ -178,10 +249,13 @@ pub async fn verify(conn: &impl ConnectionTrait, fund: &fund::Model) -> AppResul
         // Entries missing at the end, or a head that does not match them.
         first_bad = Some(head_seq + 1);
     }
+    let first_bad_statement = broken.first().map(|(_, id)| *id);
     Ok(Verification {
-        ok: first_bad.is_none(),
+        ok: first_bad.is_none() && first_bad_statement.is_none(),
         head_seq: fund.head_seq,
         head_hash: fund.head_hash.clone(),
         first_bad_seq: first_bad,
+        statements_checked: statements.len(),
+        first_bad_statement,
     })
 }

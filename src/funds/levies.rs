@@ -22,6 +22,7 @@ use crate::{
     auth::Viewer,
     committees::access::lives_in,
     error::{AppError, AppResult},
+    graphql::scalars::format_hundredths,
     org::service::clean_name,
 };
 
@@ -148,12 +149,16 @@ pub async fn create_levy(
     Ok(Audited::new(levy.clone(), place, levy.id))
 }
 
-/// Refuses a payment towards a levy of another fund or by a household that owes nothing.
+/// Refuses a payment towards a levy of another fund, by a household that has no share in
+/// it, or above what the household still owes: a levy share is a debt, and money beyond it
+/// is recorded as a plain contribution, so the levy's figures never show more paid than
+/// owed. Runs under the fund's lock, so two payments cannot both fit the same balance.
 pub async fn check_payment(
     conn: &impl ConnectionTrait,
     fund_id: Uuid,
     levy_id: Uuid,
     household_id: Option<Uuid>,
+    amount_fen: i64,
 ) -> AppResult<()> {
     let levy = levy::Entity::find_by_id(levy_id)
         .filter(levy::Column::FundId.eq(fund_id))
@@ -166,17 +171,28 @@ pub async fn check_payment(
             "a levy is paid by a household",
         ));
     };
-    levy_share::Entity::find()
-        .filter(levy_share::Column::LevyId.eq(levy.id))
-        .filter(levy_share::Column::HouseholdId.eq(household))
-        .one(conn)
+    let share = shares(conn, &[levy.id])
         .await?
+        .remove(&levy.id)
+        .and_then(|shares| shares.into_iter().find(|s| s.household_id == household))
         .ok_or_else(|| {
             AppError::bad_input(
                 "input.householdId",
                 "the household has no share in this levy",
             )
         })?;
+    let owed = (share.share_fen - share.paid_fen).max(0);
+    if amount_fen > owed {
+        return Err(AppError::bad_input(
+            "input.amount",
+            format!(
+                "the household owes {} yuan of this levy (share {}, paid {}); record anything beyond it as a contribution without the levy",
+                format_hundredths(owed),
+                format_hundredths(share.share_fen),
+                format_hundredths(share.paid_fen),
+            ),
+        ));
+    }
     Ok(())
 }
 

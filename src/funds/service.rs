@@ -43,8 +43,15 @@ pub async fn open_fund(
     new: NewFund,
 ) -> AppResult<Audited<fund::Model>> {
     let (community, compound, place) = match (new.compound_id, new.community_id) {
-        (Some(compound), _) => {
+        (Some(compound), community) => {
             let (compound, place) = compound_place(conn, viewer, compound).await?;
+            if community.is_some_and(|c| c != compound.community_id) {
+                // Say so rather than pick one of two IDs that disagree.
+                return Err(AppError::bad_input(
+                    "input.communityId",
+                    "the compound is not in this community; give only the compound for a compound's fund",
+                ));
+            }
             if compound.archived_at.is_some() {
                 return Err(AppError::Conflict("the compound is archived".into()));
             }
@@ -275,7 +282,8 @@ pub async fn record_contribution(
             Contributor::Household(h) => Some(*h),
             Contributor::Donor(_) => None,
         };
-        super::levies::check_payment(conn, fund.id, levy, household).await?;
+        super::levies::check_payment(conn, fund.id, levy, household, contribution.amount_fen)
+            .await?;
     }
     let counterparty = counterparty_for(conn, &fund, contribution.contributor).await?;
     let memo = contribution.memo.trim().chars().take(500).collect();
@@ -368,8 +376,8 @@ pub async fn close_fund(
     }
     if fund.balance_fen != 0 {
         return Err(AppError::Conflict(format!(
-            "the fund still holds {} fen; spend or return it first",
-            fund.balance_fen
+            "the fund still holds {} yuan; spend or return it first",
+            crate::graphql::scalars::format_hundredths(fund.balance_fen)
         )));
     }
     let mut update: fund::ActiveModel = fund.into();

@@ -101,7 +101,8 @@ pub async fn publish(
     ))
 }
 
-/// A statement by its share token, with its entries; NOT_FOUND for an unknown token.
+/// A statement by its share token, with its entries; NOT_FOUND for an unknown token,
+/// LEDGER_TAMPERED when the entries no longer hash to what was published.
 pub async fn by_token(
     conn: &impl ConnectionTrait,
     token: &str,
@@ -117,5 +118,9 @@ pub async fn by_token(
         .order_by_asc(ledger_entry::Column::Seq)
         .all(conn)
         .await?;
+    if let Err(seq) = super::ledger::check_statement(&statement, &entries) {
+        tracing::error!(statement = %statement.id, fund = %statement.fund_id, seq, "a published statement no longer matches the ledger");
+        return Err(AppError::LedgerTampered { seq });
+    }
     Ok((statement, entries))
 }

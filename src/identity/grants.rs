@@ -47,6 +47,18 @@ async fn place_of_scope(
 ) -> AppResult<Place> {
     let scope =
         || scope_id.ok_or_else(|| AppError::bad_input("input.scopeId", "this role needs a scope"));
+    // IDs that disagree are refused, never resolved by picking one of them.
+    let disagrees = match kind {
+        ScopeKind::Deployment | ScopeKind::StreetOffice => community_id.is_some(),
+        ScopeKind::Community => community_id.is_some_and(|c| Some(c) != scope_id),
+        _ => false,
+    };
+    if disagrees {
+        return Err(AppError::bad_input(
+            "input.communityId",
+            "this role's scope is not in that community; leave communityId out",
+        ));
+    }
     match kind {
         ScopeKind::Deployment => Ok(Place::default()),
         ScopeKind::StreetOffice => {

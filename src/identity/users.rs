@@ -72,8 +72,14 @@ pub async fn resolve_home(
         return Err(AppError::Forbidden("only admins create accounts"));
     }
     let place = match (community_id, street_office_id) {
-        (Some(community), _) => {
+        (Some(community), office) => {
             let community = visible_community(conn, viewer, community).await?;
+            if office.is_some_and(|o| o != community.street_office_id) {
+                return Err(AppError::bad_input(
+                    "input.homeStreetOfficeId",
+                    "the community is not in this street office; give only the community",
+                ));
+            }
             Place {
                 street_office: Some(community.street_office_id),
                 community: Some(community.id),

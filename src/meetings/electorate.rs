@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use entity::{building, dwelling, dwelling_owner, household, resident};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -29,12 +29,24 @@ pub struct UnitDraft {
     pub members: Vec<Uuid>,
 }
 
-/// Who owns a dwelling: a registry resident, or an outside owner (known only by the
-/// ownership row, so one outside owner of two dwellings recorded twice counts twice).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Owner {
+/// One owner as a person. The document number (its keyed hash) identifies a person across
+/// the registry: an outside owner of two dwellings, or a resident who also owns a flat
+/// they do not live in, is one person. Without a document, a resident is themself and an
+/// outside owner is their ownership record.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Person {
+    Document(String),
     Resident(Uuid),
     Outside(Uuid),
+}
+
+/// A current ownership of a dwelling.
+#[derive(Clone, Debug)]
+pub struct Ownership {
+    pub dwelling: Uuid,
+    pub person: Person,
+    /// The registry resident, who may cast the unit's ballot online.
+    pub resident: Option<Uuid>,
 }
 
 fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -46,20 +58,20 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 }
 
 /// Joins dwellings that share an owner (union-find) into owners' units. `dwellings` are
-/// `(id, label, area)`; `owners` are `(dwelling id, owner)`.
-pub fn owner_units(dwellings: &[(Uuid, String, i64)], owners: &[(Uuid, Owner)]) -> Vec<UnitDraft> {
+/// `(id, label, area)`.
+pub fn owner_units(dwellings: &[(Uuid, String, i64)], owners: &[Ownership]) -> Vec<UnitDraft> {
     let index: HashMap<Uuid, usize> = dwellings
         .iter()
         .enumerate()
         .map(|(i, d)| (d.0, i))
         .collect();
     let mut parent: Vec<usize> = (0..dwellings.len()).collect();
-    let mut first_dwelling_of: HashMap<Owner, usize> = HashMap::new();
-    for (dwelling, owner) in owners {
-        let Some(&i) = index.get(dwelling) else {
+    let mut first_dwelling_of: HashMap<&Person, usize> = HashMap::new();
+    for owner in owners {
+        let Some(&i) = index.get(&owner.dwelling) else {
             continue;
         };
-        let j = *first_dwelling_of.entry(*owner).or_insert(i);
+        let j = *first_dwelling_of.entry(&owner.person).or_insert(i);
         let (a, b) = (find(&mut parent, i), find(&mut parent, j));
         parent[a.max(b)] = a.min(b);
     }
@@ -87,14 +99,14 @@ pub fn owner_units(dwellings: &[(Uuid, String, i64)], owners: &[(Uuid, Owner)]) 
         unit.label.push_str(label);
         unit.area_hundredths += area;
     }
-    for (dwelling, owner) in owners {
-        let (Some(&i), Owner::Resident(resident)) = (index.get(dwelling), owner) else {
+    for owner in owners {
+        let (Some(&i), Some(resident)) = (index.get(&owner.dwelling), owner.resident) else {
             continue;
         };
         let root = find(&mut parent, i);
         let members = &mut units[unit_of_root[&root]].1.members;
-        if !members.contains(resident) {
-            members.push(*resident);
+        if !members.contains(&resident) {
+            members.push(resident);
         }
     }
     units.into_iter().map(|(_, u)| u).collect()
@@ -124,7 +136,8 @@ async fn dwellings_of(
         .await?
         .into_iter()
         .map(|d| {
-            let label = format!("{}{}单元{}", buildings[&d.building_id], d.unit, d.room);
+            let label =
+                crate::registry::labels::dwelling(&buildings[&d.building_id], d.unit, &d.room);
             (d, label)
         })
         .collect();
@@ -152,18 +165,38 @@ pub async fn owners(
             ),
         ));
     }
-    let owners: Vec<(Uuid, Owner)> = dwelling_owner::Entity::find()
+    let ownerships = dwelling_owner::Entity::find()
         .filter(dwelling_owner::Column::DwellingId.is_in(dwellings.iter().map(|(d, _)| d.id)))
         .filter(dwelling_owner::Column::EndedAt.is_null())
         .all(conn)
+        .await?;
+    let documents: HashMap<Uuid, String> = resident::Entity::find()
+        .select_only()
+        .columns([resident::Column::Id, resident::Column::DocumentHash])
+        .filter(resident::Column::Id.is_in(ownerships.iter().filter_map(|o| o.resident_id)))
+        .filter(resident::Column::DocumentHash.is_not_null())
+        .into_tuple::<(Uuid, String)>()
+        .all(conn)
         .await?
         .into_iter()
+        .collect();
+    let owners: Vec<Ownership> = ownerships
+        .into_iter()
         .map(|o| {
-            let owner = match o.resident_id {
-                Some(r) => Owner::Resident(r),
-                None => Owner::Outside(o.id),
+            let document = match o.resident_id {
+                Some(r) => documents.get(&r).cloned(),
+                None => o.outside_document_hash,
             };
-            (o.dwelling_id, owner)
+            let person = match (document, o.resident_id) {
+                (Some(hash), _) => Person::Document(hash),
+                (None, Some(r)) => Person::Resident(r),
+                (None, None) => Person::Outside(o.id),
+            };
+            Ownership {
+                dwelling: o.dwelling_id,
+                person,
+                resident: o.resident_id,
+            }
         })
         .collect();
     let dwellings: Vec<(Uuid, String, i64)> = dwellings
@@ -227,13 +260,18 @@ mod tests {
             .enumerate()
             .map(|(i, id)| (*id, format!("10{i}"), 10_000))
             .collect();
+        let resident = |dwelling: Uuid, r: Uuid| Ownership {
+            dwelling,
+            person: Person::Resident(r),
+            resident: Some(r),
+        };
         let owners = [
             // 王 owns three flats; 李 co-owns the third with him; 赵 owns one; one has none.
-            (d[0], Owner::Resident(wang)),
-            (d[1], Owner::Resident(wang)),
-            (d[2], Owner::Resident(wang)),
-            (d[2], Owner::Resident(li)),
-            (d[3], Owner::Resident(zhao)),
+            resident(d[0], wang),
+            resident(d[1], wang),
+            resident(d[2], wang),
+            resident(d[2], li),
+            resident(d[3], zhao),
         ];
         let units = owner_units(&dwellings, &owners);
         assert_eq!(units.len(), 3);
@@ -244,5 +282,42 @@ mod tests {
         assert!(units[2].members.is_empty(), "an unowned flat still counts");
         let total: i64 = units.iter().map(|u| u.area_hundredths).sum();
         assert_eq!(total, 50_000);
+    }
+
+    #[test]
+    fn one_person_is_one_head_whether_recorded_as_resident_or_outside_owner() {
+        let d: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
+        let dwellings: Vec<(Uuid, String, i64)> =
+            d.iter().map(|id| (*id, id.to_string(), 10_000)).collect();
+        let chen = Uuid::now_v7();
+        let owners = [
+            // 陈 lives in d0 and is recorded as outside owner of d1: one person.
+            Ownership {
+                dwelling: d[0],
+                person: Person::Document("chen".into()),
+                resident: Some(chen),
+            },
+            Ownership {
+                dwelling: d[1],
+                person: Person::Document("chen".into()),
+                resident: None,
+            },
+            // 孙, an outside owner recorded twice with one document: one person.
+            Ownership {
+                dwelling: d[2],
+                person: Person::Document("sun".into()),
+                resident: None,
+            },
+            Ownership {
+                dwelling: d[3],
+                person: Person::Document("sun".into()),
+                resident: None,
+            },
+        ];
+        let units = owner_units(&dwellings, &owners);
+        assert_eq!(units.len(), 2);
+        assert_eq!(units[0].area_hundredths, 20_000);
+        assert_eq!(units[0].members, vec![chen]);
+        assert!(units[1].members.is_empty(), "outside owners vote on paper");
     }
 }

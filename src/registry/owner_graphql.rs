@@ -9,7 +9,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::owners::{self, NewOwner};
+use super::{
+    owners::{self, NewOwner},
+    resident_types::DocumentTypeName,
+};
 use crate::{
     auth::Capability,
     error::AppError,
@@ -116,6 +119,12 @@ pub struct AddDwellingOwnerInput {
     pub outside_name: Option<String>,
     #[graphql(secret)]
     pub outside_contact: Option<String>,
+    /// An outside owner's identity document. With it, one person owning several dwellings
+    /// (or also living in the compound) counts once in owners' votes; without it, each
+    /// record of an outside owner is a separate person.
+    pub outside_document_type: Option<DocumentTypeName>,
+    #[graphql(secret)]
+    pub outside_document_number: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -147,6 +156,12 @@ impl OwnerMutation {
             (None, Some(name)) => Ok(NewOwner::Outside {
                 name,
                 contact: input.outside_contact,
+                document: input.outside_document_number.map(|number| {
+                    let doc_type = input
+                        .outside_document_type
+                        .unwrap_or(DocumentTypeName::MainlandIdCard);
+                    (doc_type.into(), number)
+                }),
             }),
             _ => Err(AppError::bad_input(
                 "input.residentId",

@@ -8,7 +8,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{dwellings::visible_dwelling, personal, residents::kept_resident};
+use super::{
+    dwellings::visible_dwelling, id_document::DocumentType, personal, residents::kept_resident,
+};
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer},
@@ -22,11 +24,45 @@ pub enum NewOwner {
     Outside {
         name: String,
         contact: Option<String>,
+        /// The owner's identity document, so that one person owning several dwellings
+        /// is one owner (art. 278 counts them once).
+        document: Option<(DocumentType, String)>,
     },
 }
 
 fn contact_context(owner: Uuid) -> String {
     format!("dwelling_owner.contact:{owner}")
+}
+
+fn document_context(owner: Uuid) -> String {
+    format!("dwelling_owner.document:{owner}")
+}
+
+/// An outside owner's document, validated: (type name, ciphertext, lookup hash), or all
+/// empty when none was given.
+type StoredDocument = (Option<String>, Option<String>, Option<String>);
+
+fn outside_document(
+    keys: &DataKeys,
+    owner: Uuid,
+    document: Option<(DocumentType, String)>,
+) -> AppResult<StoredDocument> {
+    let Some((doc_type, number)) = document.filter(|(_, n)| !n.trim().is_empty()) else {
+        return Ok((None, None, None));
+    };
+    let valid = personal::validate_document(doc_type, &number, crate::calendar::today())
+        .map_err(|m| AppError::bad_input("input.outsideDocumentNumber", m))?;
+    let Some(normalized) = valid.number.as_deref() else {
+        return Ok((None, None, None));
+    };
+    let cipher = keys
+        .encrypt(&document_context(owner), normalized)
+        .map_err(AppError::internal)?;
+    Ok((
+        Some(personal::document_type_name(valid.doc_type).to_owned()),
+        Some(cipher),
+        personal::document_hash(keys, &valid),
+    ))
 }
 
 pub async fn add_owner(
@@ -49,7 +85,7 @@ pub async fn add_owner(
         return Err(AppError::Conflict("the dwelling is archived".into()));
     }
     let id = Uuid::now_v7();
-    let (resident_id, name, contact) = match owner {
+    let (resident_id, name, contact, document) = match owner {
         NewOwner::Resident(resident) => {
             let (resident, _) = kept_resident(conn, viewer, resident).await?;
             if resident.community_id != dwelling.community_id {
@@ -66,9 +102,13 @@ pub async fn add_owner(
                     "the resident already owns this dwelling".into(),
                 ));
             }
-            (Some(resident.id), None, None)
+            (Some(resident.id), None, None, (None, None, None))
         }
-        NewOwner::Outside { name, contact } => {
+        NewOwner::Outside {
+            name,
+            contact,
+            document,
+        } => {
             let name = clean_name("input.outsideName", &name, 50)?;
             let contact = contact
                 .filter(|c| !c.trim().is_empty())
@@ -82,9 +122,24 @@ pub async fn add_owner(
                         .map_err(AppError::internal)
                 })
                 .transpose()?;
-            (None, Some(name), contact)
+            let document = outside_document(keys, id, document)?;
+            if let Some(hash) = &document.2 {
+                let current = dwelling_owner::Entity::find()
+                    .filter(dwelling_owner::Column::DwellingId.eq(dwelling.id))
+                    .filter(dwelling_owner::Column::OutsideDocumentHash.eq(hash))
+                    .filter(dwelling_owner::Column::EndedAt.is_null())
+                    .one(conn)
+                    .await?;
+                if current.is_some() {
+                    return Err(AppError::Conflict(
+                        "an owner with this document number already owns this dwelling".into(),
+                    ));
+                }
+            }
+            (None, Some(name), contact, document)
         }
     };
+    let (document_type, document_cipher, document_hash) = document;
     let owner = dwelling_owner::ActiveModel {
         id: Set(id),
         community_id: Set(dwelling.community_id),
@@ -92,6 +147,9 @@ pub async fn add_owner(
         resident_id: Set(resident_id),
         outside_name: Set(name),
         outside_contact_cipher: Set(contact),
+        outside_document_type: Set(document_type),
+        outside_document_cipher: Set(document_cipher),
+        outside_document_hash: Set(document_hash),
         created_at: Set(Utc::now()),
         ended_at: Set(None),
     }

@@ -44,6 +44,7 @@ pub struct RosterRow {
 pub struct Headers {
     pub name: String,
     pub document: String,
+    pub building: String,
     pub unit: String,
     pub relation: String,
 }
@@ -59,6 +60,7 @@ impl Headers {
         Self {
             name: header(NAME),
             document: header(DOCUMENT),
+            building: header(BUILDING),
             unit: header(UNIT),
             relation: header(RELATION),
         }

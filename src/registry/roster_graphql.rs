@@ -12,7 +12,7 @@ use super::{
     resident_filter::ResidentFilter,
     roster::RowProblem,
     roster_export,
-    roster_import::{self, ImportMode, ImportReport},
+    roster_import::{self, ImportMode, ImportOptions, ImportReport},
 };
 use crate::{
     auth::Capability,
@@ -44,6 +44,11 @@ pub struct ImportResidentsInput {
     pub file: Upload,
     #[graphql(default_with = "ImportMode::AllOrNothing")]
     pub mode: ImportMode,
+    /// Create the buildings the file names that the compound does not have. Into a
+    /// compound without buildings they are always created; into one with buildings an
+    /// unknown building is reported at its row unless this is set.
+    #[graphql(default = false)]
+    pub create_missing_buildings: bool,
 }
 
 /// One bad cell or row, as the spreadsheet shows it.
@@ -131,17 +136,22 @@ impl RosterMutation {
         input: ImportResidentsInput,
     ) -> Result<ImportResidentsPayload> {
         let upload = input.file.value(ctx)?;
-        let audit = json!({ "compoundId": input.compound_id.as_str(), "fileName": upload.filename, "bytes": upload.content.len(), "mode": format!("{:?}", input.mode) });
+        let audit = json!({ "compoundId": input.compound_id.as_str(), "fileName": upload.filename, "bytes": upload.content.len(), "mode": format!("{:?}", input.mode), "createMissingBuildings": input.create_missing_buildings });
         let compound = parse_id("input.compoundId", &input.compound_id);
         let format = Format::detect(Some(&upload.filename), &upload.content)
             .ok_or_else(|| AppError::bad_input("input.file", "not a CSV or XLSX file"));
         let keys = ctx.services().data_keys.clone();
-        let mode = input.mode;
+        let options = ImportOptions {
+            mode: input.mode,
+            create_missing_buildings: input.create_missing_buildings,
+        };
         let bytes = upload.content;
         let report = audited_write(ctx, "importResidents", audit, move |txn, viewer| {
             Box::pin(async move {
-                roster_import::import_roster(txn, viewer, &keys, compound?, format?, &bytes, mode)
-                    .await
+                roster_import::import_roster(
+                    txn, viewer, &keys, compound?, format?, &bytes, options,
+                )
+                .await
             })
         })
         .await?;

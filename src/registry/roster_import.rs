@@ -7,10 +7,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use entity::{building, compound, dwelling, household, resident};
+use entity::{building, community, compound, dwelling, household, resident};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect,
+    QuerySelect, sea_query::LockType,
 };
 use uuid::Uuid;
 
@@ -40,6 +40,26 @@ pub enum ImportMode {
     AllOrNothing,
     /// Write the valid rows and return the others.
     ValidRows,
+}
+
+/// How an import treats the file.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportOptions {
+    pub mode: ImportMode,
+    /// Whether buildings the compound does not have yet may be created from the file.
+    /// Into a compound without buildings they always are (the first roster sets it up);
+    /// into one with buildings, an unknown building is a typo until the importer says
+    /// otherwise, so a "99号楼" cannot quietly add a building.
+    pub create_missing_buildings: bool,
+}
+
+impl ImportOptions {
+    pub fn new(mode: ImportMode) -> Self {
+        Self {
+            mode,
+            create_missing_buildings: false,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -146,14 +166,30 @@ async fn load_existing(
     Ok(existing)
 }
 
+/// Holds the community's row until the transaction ends (PostgreSQL; SQLite's single
+/// writer already serialises). `NO KEY UPDATE` so that ordinary inserts, whose foreign keys
+/// only take `KEY SHARE` on the row, are not held up.
+async fn lock_community(conn: &impl ConnectionTrait, community_id: Uuid) -> AppResult<()> {
+    community::Entity::find_by_id(community_id)
+        .select_only()
+        .column(community::Column::Id)
+        .lock(LockType::NoKeyUpdate)
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?;
+    Ok(())
+}
+
 /// Checks rows against each other and the registry; returns the rows to write.
 fn plan(
     rows: Vec<RosterRow>,
     headers: &Headers,
     existing: &Existing,
     keys: &DataKeys,
+    create_buildings: bool,
     report: &mut ImportReport,
 ) -> Vec<RosterRow> {
+    let create_buildings = create_buildings || existing.buildings.is_empty();
     let mut documents: HashMap<String, usize> = HashMap::new();
     let mut names: HashMap<(Address, String), usize> = HashMap::new();
     let mut heads: HashMap<Address, usize> = HashMap::new();
@@ -167,6 +203,17 @@ fn plan(
             });
         };
         let building = existing.buildings.get(&row.address.building_key);
+        if building.is_none() && !create_buildings {
+            problem(
+                &headers.building,
+                format!(
+                    "the compound has no building \"{}\" (it has {}); correct the cell, or import with createMissingBuildings to add it",
+                    row.address.building_label,
+                    existing.building_list(),
+                ),
+            );
+            continue;
+        }
         if let Some(b) = building
             && row.address.unit > b.units
         {
@@ -230,6 +277,15 @@ fn plan(
     keep
 }
 
+impl Existing {
+    /// The compound's buildings for a message: "1号楼, 2号楼, 3号楼".
+    fn building_list(&self) -> String {
+        let mut numbers: Vec<&str> = self.buildings.values().map(|b| b.number.as_str()).collect();
+        numbers.sort_by_key(|n| (n.len(), *n));
+        numbers.join(", ")
+    }
+}
+
 /// The floor of a room number: "1202" is on floor 12, "301" on floor 3.
 fn floor_of(room: &str) -> i32 {
     let digits: String = room.chars().take_while(char::is_ascii_digit).collect();
@@ -246,7 +302,7 @@ pub async fn import_roster(
     compound_id: Uuid,
     format: Format,
     bytes: &[u8],
-    mode: ImportMode,
+    options: ImportOptions,
 ) -> AppResult<Audited<ImportReport>> {
     let compound = visible_compound(conn, viewer, compound_id).await?;
     let place = super::places::community_place(
@@ -257,7 +313,7 @@ pub async fn import_roster(
         "only the community's admins and staff import rosters",
     )
     .await?;
-    let report = import_into(conn, keys, &compound, format, bytes, mode).await?;
+    let report = import_into(conn, keys, &compound, format, bytes, options).await?;
     Ok(Audited::new(report, place, compound.id))
 }
 
@@ -268,7 +324,7 @@ pub async fn import_into(
     compound: &compound::Model,
     format: Format,
     bytes: &[u8],
-    mode: ImportMode,
+    options: ImportOptions,
 ) -> AppResult<ImportReport> {
     if compound.archived_at.is_some() {
         return Err(AppError::Conflict("the compound is archived".into()));
@@ -282,10 +338,20 @@ pub async fn import_into(
         problems,
         ..Default::default()
     };
+    // Imports into one community take turns: the second of two racing imports of the
+    // same roster then finds the first one's people registered and creates nothing.
+    lock_community(conn, compound.community_id).await?;
     let existing = load_existing(conn, compound).await?;
-    let rows = plan(rows, &Headers::of(&table), &existing, keys, &mut report);
+    let rows = plan(
+        rows,
+        &Headers::of(&table),
+        &existing,
+        keys,
+        options.create_missing_buildings,
+        &mut report,
+    );
     report.problems.sort_by_key(|p| p.row);
-    if mode == ImportMode::AllOrNothing && !report.problems.is_empty() {
+    if options.mode == ImportMode::AllOrNothing && !report.problems.is_empty() {
         return Ok(report);
     }
     write(conn, keys, compound, existing, rows, &mut report).await?;
@@ -390,9 +456,22 @@ async fn write(
     let mut residents = residents.into_iter().peekable();
     while residents.peek().is_some() {
         let batch: Vec<_> = residents.by_ref().take(BATCH).collect();
-        resident::Entity::insert_many(batch).exec(conn).await?;
+        resident::Entity::insert_many(batch)
+            .exec(conn)
+            .await
+            .map_err(|e| {
+                // The unique index on current residents, if a writer outside imports
+                // registered one of these people meanwhile.
+                crate::error::on_unique_violation(
+                    e,
+                    "someone registered one of these people at the same moment; import the file again",
+                )
+            })?;
     }
-    // Care levels follow the new members' tags (the override, if any, still wins).
+    // Care levels follow the new members' tags (the override, if any, still wins), in
+    // one order so that two writers never wait on each other's households crosswise.
+    let mut levels: Vec<_> = levels.into_iter().collect();
+    levels.sort_by_key(|(household, _)| *household);
     for (household, (stored, level)) in levels {
         if stored != level {
             household::ActiveModel {

@@ -808,12 +808,20 @@ impl RequestMutation {
                 "input.source",
                 "residents file APP requests themselves with submitRequest",
             )),
-            (RequestSource::Wechat, Some(m), _) => Ok(json!({ "wechat": WechatDetail {
-                group_name: m.group_name.chars().take(100).collect(),
-                sender_nickname: m.sender_nickname.chars().take(100).collect(),
-                original_text: m.original_text.chars().take(5_000).collect(),
-                sent_at: m.sent_at,
-            } })),
+            (RequestSource::Wechat, Some(m), _) => crate::calendar::check_happened(
+                "input.wechatMessage.sentAt",
+                "the message",
+                m.sent_at,
+                crate::calendar::RECORDED_LATE_AT_MOST,
+            )
+            .map(|()| {
+                json!({ "wechat": WechatDetail {
+                    group_name: m.group_name.chars().take(100).collect(),
+                    sender_nickname: m.sender_nickname.chars().take(100).collect(),
+                    original_text: m.original_text.chars().take(5_000).collect(),
+                    sent_at: m.sent_at,
+                } })
+            }),
             (RequestSource::Wechat, None, _) => Err(AppError::bad_input(
                 "input.wechatMessage",
                 "give the WeChat message as posted",
@@ -978,6 +986,12 @@ impl RequestMutation {
                     if !(1..=24 * 90).contains(&hours) {
                         return Err(AppError::bad_input(field, "1 hour to 90 days"));
                     }
+                }
+                if input.resolve_hours < input.first_response_hours {
+                    return Err(AppError::bad_input(
+                        "input.resolveHours",
+                        "a request is resolved no sooner than it is first answered: give at least the first-response hours",
+                    ));
                 }
                 if category::categories(txn, community)
                     .await?

@@ -23,7 +23,7 @@ use super::{
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, on_unique_violation},
     files::{
         FileStore,
         service::{Upload, store_upload},
@@ -113,6 +113,26 @@ pub(super) async fn event(
 
 /// Files a request. A resident files for their own household; staff record one for anyone
 /// in their community, from wherever it came.
+/// Refuses a 12345 ticket the community has recorded already, naming that request.
+async fn check_ticket_new(
+    conn: &impl ConnectionTrait,
+    community: Uuid,
+    ticket: &str,
+) -> AppResult<()> {
+    let earlier = service_request::Entity::find()
+        .filter(service_request::Column::CommunityId.eq(community))
+        .filter(service_request::Column::HotlineTicket.eq(ticket))
+        .one(conn)
+        .await?;
+    match earlier {
+        Some(r) => Err(AppError::Conflict(format!(
+            "12345 ticket {ticket} is already recorded as request \"{}\" ({}); add to that request instead",
+            r.title, r.id
+        ))),
+        None => Ok(()),
+    }
+}
+
 pub async fn create(
     conn: &impl ConnectionTrait,
     files: &FileStore,
@@ -180,6 +200,12 @@ pub async fn create(
             "at most 5000 characters",
         ));
     }
+    let hotline_ticket = new.source_detail["hotlineTicket"]
+        .as_str()
+        .map(str::to_owned);
+    if let Some(ticket) = &hotline_ticket {
+        check_ticket_new(conn, building.community_id, ticket).await?;
+    }
     let now = Utc::now();
     let request = service_request::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -194,6 +220,7 @@ pub async fn create(
         recorded_by: Set(viewer.user_id),
         source: Set(new.source.into()),
         source_detail: Set(new.source_detail),
+        hotline_ticket: Set(hotline_ticket),
         category: Set(category.code.clone()),
         title: Set(clean_name("input.title", &new.title, 200)?),
         description: Set(description.to_owned()),
@@ -214,7 +241,8 @@ pub async fn create(
         updated_at: Set(now),
     }
     .insert(conn)
-    .await?;
+    .await
+    .map_err(|e| on_unique_violation(e, "this 12345 ticket was recorded at the same moment"))?;
     for (index, photo) in new.photos.into_iter().enumerate() {
         let field = format!("input.photos.{index}");
         let file = store_upload(

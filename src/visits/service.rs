@@ -94,12 +94,12 @@ pub async fn record(
     if !in_grid && !is_staff(viewer, place) {
         return Err(not_found());
     }
-    if new.visited_at > Utc::now() + chrono::Duration::minutes(5) {
-        return Err(AppError::bad_input(
-            "input.visitedAt",
-            "a visit cannot be in the future",
-        ));
-    }
+    calendar::check_happened(
+        "input.visitedAt",
+        "a visit",
+        new.visited_at,
+        calendar::RECORDED_LATE_AT_MOST,
+    )?;
     let met = crate::org::service::clean_name("input.met", &new.met, 100)?;
     let notes: String = new.notes.trim().chars().take(5_000).collect();
     let mut needs = Vec::new();
@@ -201,8 +201,8 @@ pub async fn plan(
             let label = dwellings
                 .get(&h.dwelling_id)
                 .map(|d| {
-                    let number = buildings.get(&d.building_id).cloned().unwrap_or_default();
-                    format!("{number}{}单元{}", d.unit, d.room)
+                    let number = buildings.get(&d.building_id).map_or("", String::as_str);
+                    crate::registry::labels::dwelling(number, d.unit, &d.room)
                 })
                 .unwrap_or_default();
             let care_level = care::effective(&h);
