@@ -188,20 +188,31 @@ pub async fn verify(conn: &impl ConnectionTrait, fund: &fund::Model) -> AppResul
         .order_by_asc(statement::Column::ToSeq)
         .all(conn)
         .await?;
-    // What each published statement says of the chain at its ends: seq → (hash, balance).
-    let mut promised: std::collections::HashMap<i64, Vec<(Uuid, Option<&str>, i64)>> =
-        std::collections::HashMap::new();
+    // What each published statement says of the chain at its two ends, by seq: the
+    // opening balance before `from_seq`, the head hash and closing balance at `to_seq`.
+    struct Promise<'a> {
+        statement: Uuid,
+        hash: Option<&'a str>,
+        balance: i64,
+    }
+    let mut promised: std::collections::HashMap<i64, Vec<Promise>> = Default::default();
     for st in &statements {
-        let opening = (st.id, None, st.opening_balance_fen);
-        promised.entry(st.from_seq - 1).or_default().push(opening);
-        let closing = (st.id, Some(st.head_hash.as_str()), st.closing_balance_fen);
-        promised.entry(st.to_seq).or_default().push(closing);
+        promised.entry(st.from_seq - 1).or_default().push(Promise {
+            statement: st.id,
+            hash: None,
+            balance: st.opening_balance_fen,
+        });
+        promised.entry(st.to_seq).or_default().push(Promise {
+            statement: st.id,
+            hash: Some(st.head_hash.as_str()),
+            balance: st.closing_balance_fen,
+        });
     }
     let mut broken: Vec<(i64, Uuid)> = Vec::new();
     let mut check_promises = |seq: i64, hash: &str, balance: i64| {
-        for (id, promised_hash, promised_balance) in promised.remove(&seq).unwrap_or_default() {
-            if promised_hash.is_some_and(|h| h != hash) || promised_balance != balance {
-                broken.push((seq, id));
+        for p in promised.remove(&seq).unwrap_or_default() {
+            if p.hash.is_some_and(|h| h != hash) || p.balance != balance {
+                broken.push((seq, p.statement));
             }
         }
     };
@@ -239,7 +250,7 @@ pub async fn verify(conn: &impl ConnectionTrait, fund: &fund::Model) -> AppResul
     }
     // Statements reaching past the last good entry promised entries that are gone.
     for (seq, claims) in promised {
-        broken.extend(claims.into_iter().map(|(id, _, _)| (seq, id)));
+        broken.extend(claims.into_iter().map(|p| (seq, p.statement)));
     }
     broken.sort();
     let head_seq = expected_seq - 1;

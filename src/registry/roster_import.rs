@@ -281,7 +281,11 @@ impl Existing {
     /// The compound's buildings for a message: "1号楼, 2号楼, 3号楼".
     fn building_list(&self) -> String {
         let mut numbers: Vec<&str> = self.buildings.values().map(|b| b.number.as_str()).collect();
-        numbers.sort_by_key(|n| (n.len(), *n));
+        // 3号楼 before 12号楼: by the leading number, then as written.
+        numbers.sort_by_key(|n| {
+            let digits: String = n.chars().take_while(char::is_ascii_digit).collect();
+            (digits.parse::<u64>().unwrap_or(u64::MAX), *n)
+        });
         numbers.join(", ")
     }
 }
