@@ -23,7 +23,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     crypto::DataKeys,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
 };
 
@@ -335,6 +335,10 @@ fn api_error(errors: Vec<FieldError>) -> AppError {
     }
 }
 
+/// What the unique indexes on current residents refuse, when a concurrent write got there
+/// between our check and our insert.
+const SAME_PERSON: &str = "this person is already a current resident (same document number, or same name in the household)";
+
 /// Refuses a second active resident with the same document number in a community.
 async fn check_document_free(
     conn: &impl ConnectionTrait,
@@ -398,7 +402,10 @@ pub async fn create_resident(
     let hash = personal::document_hash(keys, &prepared.document);
     check_document_free(conn, household.community_id, hash.as_deref(), None).await?;
     check_single_head(conn, household.id, prepared.relation, None).await?;
-    let resident = new_row(keys, &household, prepared)?.insert(conn).await?;
+    let resident = new_row(keys, &household, prepared)?
+        .insert(conn)
+        .await
+        .map_err(|e| on_unique_violation(e, SAME_PERSON))?;
     care::refresh(conn, household.id).await?;
     Ok(Audited::new(resident.clone(), place, resident.id))
 }
@@ -489,7 +496,10 @@ pub async fn update_resident(
     if !keep_phone {
         personal::set_phone(&mut row, keys, id, prepared.phone.as_deref())?;
     }
-    let resident = row.update(conn).await?;
+    let resident = row
+        .update(conn)
+        .await
+        .map_err(|e| on_unique_violation(e, SAME_PERSON))?;
     care::refresh(conn, household).await?;
     let mut access = None;
     if household != old_household {
