@@ -8,10 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{
-    app_user, audit_entry, building, committee, community, compound, dwelling, dwelling_owner,
-    fund, grid, household, resident, street_office,
-};
+use crate::{app_user, audit_entry, community, street_office};
 
 /// The part of the tenancy tree a caller reaches for one capability.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -152,56 +149,76 @@ impl audit_entry::Entity {
     }
 }
 
-impl compound::Entity {
-    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
-        Self::find().filter(reach.community_condition(compound::Column::CommunityId))
+/// A tenant table (ARCHITECTURE.md §2): every row belongs to one community, named by its
+/// non-null `community_id`, set by the server from the parent row. The one scoped finder of
+/// every tenant table comes from here, so "who may see which row" is a filter on the row's
+/// own tenant column, never a walk through its parents.
+pub trait TenantEntity: EntityTrait {
+    /// The row's `community_id` column.
+    fn community_column() -> Self::Column;
+
+    /// Rows of the communities in reach.
+    fn find_in_reach(reach: &Reach) -> Select<Self> {
+        Self::find().filter(reach.community_condition(Self::community_column()))
     }
 }
 
-impl building::Entity {
-    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
-        Self::find().filter(reach.community_condition(building::Column::CommunityId))
-    }
+macro_rules! tenant_tables {
+    ($($table:ident),* $(,)?) => {
+        $(
+            impl TenantEntity for crate::$table::Entity {
+                fn community_column() -> Self::Column {
+                    crate::$table::Column::CommunityId
+                }
+            }
+        )*
+
+        /// Every tenant table by name; a test compares it with the database's catalog, so
+        /// a new table with a `community_id` column cannot go without a scoped finder.
+        pub const TENANT_TABLES: &[&str] = &[$(stringify!($table)),*];
+    };
 }
 
-impl grid::Entity {
-    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
-        Self::find().filter(reach.community_condition(grid::Column::CommunityId))
-    }
-}
-
-impl dwelling::Entity {
-    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
-        Self::find().filter(reach.community_condition(dwelling::Column::CommunityId))
-    }
-}
-
-impl household::Entity {
-    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
-        Self::find().filter(reach.community_condition(household::Column::CommunityId))
-    }
-}
-
-impl resident::Entity {
-    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
-        Self::find().filter(reach.community_condition(resident::Column::CommunityId))
-    }
-}
-
-impl dwelling_owner::Entity {
-    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
-        Self::find().filter(reach.community_condition(dwelling_owner::Column::CommunityId))
-    }
-}
-
-impl committee::Entity {
-    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
-        Self::find().filter(reach.community_condition(committee::Column::CommunityId))
-    }
-}
-
-impl fund::Entity {
-    pub fn find_in_reach(reach: &Reach) -> Select<Self> {
-        Self::find().filter(reach.community_condition(fund::Column::CommunityId))
-    }
-}
+tenant_tables!(
+    agenda_item,
+    announcement,
+    announcement_read,
+    ballot,
+    binding_code,
+    building,
+    committee,
+    committee_position,
+    compound,
+    counterparty,
+    dwelling,
+    dwelling_owner,
+    expense,
+    expense_decision,
+    expense_receipt,
+    fund,
+    grid,
+    grid_building,
+    household,
+    ledger_entry,
+    levy,
+    levy_share,
+    mediation_case,
+    mediation_session,
+    meeting,
+    meeting_attendance,
+    meeting_minutes,
+    motion,
+    motion_voter,
+    motion_voter_member,
+    objection,
+    request_category,
+    request_event,
+    request_follow_up,
+    request_photo,
+    resident,
+    resident_account,
+    service_request,
+    statement,
+    stored_file,
+    visit,
+);

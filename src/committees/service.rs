@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, Utc};
 use entity::committee;
+use entity::reach::TenantEntity;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter};
 use uuid::Uuid;
 

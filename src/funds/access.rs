@@ -3,6 +3,7 @@
 //! committee's director open one. A community-level fund: the community's staff do both.
 //! Street admins read and never write.
 
+use entity::reach::TenantEntity;
 use entity::{
     committee,
     committee_position::{self, Position},

@@ -1,6 +1,7 @@
 //! GraphQL for funds and ledgers. Money is the `Money` scalar throughout; counterparties
 //! appear masked (王**, 3号楼2单元), never with phones or document numbers.
 
+use entity::reach::TenantEntity;
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{

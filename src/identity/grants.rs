@@ -2,6 +2,7 @@
 //! your own scope, each role on its own kind of scope.
 
 use chrono::{DateTime, Utc};
+use entity::reach::TenantEntity;
 use entity::{
     household,
     role_grant::{self, GrantSource, Role, ScopeKind},

@@ -2,6 +2,7 @@
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::reach::TenantEntity;
 use entity::{building, dwelling, grid_building};
 use sea_orm::{ColumnTrait, QueryFilter, sea_query::Query};
 use serde_json::json;

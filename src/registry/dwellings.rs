@@ -1,6 +1,7 @@
 //! Dwellings (房屋): unit and room of a building, with the registered floor area.
 
 use chrono::Utc;
+use entity::reach::TenantEntity;
 use entity::{building, dwelling};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::compound;
+use entity::reach::TenantEntity;
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::json;
 

@@ -3,6 +3,7 @@
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::grid;
+use entity::reach::TenantEntity;
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;

@@ -3,6 +3,7 @@
 //! `grantRole`, which checks the grid exists here).
 
 use chrono::Utc;
+use entity::reach::TenantEntity;
 use entity::{building, grid, grid_building};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,

@@ -2,6 +2,7 @@
 //! an encrypted contact. Ending ownership keeps the record (owners' votes look back).
 
 use chrono::Utc;
+use entity::reach::TenantEntity;
 use entity::{dwelling_owner, resident};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,

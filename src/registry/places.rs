@@ -2,6 +2,7 @@
 //! scoped lookups every resolver uses.
 
 use chrono::Utc;
+use entity::reach::TenantEntity;
 use entity::{building, compound, dwelling};
 use sea_orm::{
     ActiveModelTrait,

@@ -2,6 +2,7 @@
 //! moving out. Personal fields go through `personal`; care levels through `care`.
 
 use chrono::{NaiveDate, Utc};
+use entity::reach::TenantEntity;
 use entity::{
     household::{self, Tenure},
     resident,
