@@ -361,7 +361,11 @@ async fn introspection_and_graphiql_can_be_turned_off() {
     let body = app
         .gql(None, "{ __schema { queryType { name } } }", json!({}))
         .await;
-    assert!(body["data"]["__schema"].is_null(), "{body}");
+    assert_eq!(
+        error_code(&body),
+        Some("GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
     let (status, _, _) = app
         .send(
             Request::get("/graphql")

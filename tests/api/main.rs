@@ -20,6 +20,7 @@ mod grants;
 mod grid_month;
 mod grids;
 mod http;
+mod introspection;
 mod levies;
 mod live;
 mod mediation;
