@@ -33,6 +33,7 @@ mod resident_access;
 mod residents;
 mod roster;
 mod schema;
+mod startup;
 mod statements;
 mod storage;
 mod tenancy;
