@@ -37,5 +37,6 @@ mod startup;
 mod statements;
 mod storage;
 mod tenancy;
+mod uploads;
 mod users;
 mod visits;
