@@ -71,6 +71,12 @@ impl Config {
             Ok(url) if !url.is_empty() => url,
             _ => "sqlite://./jiedao.db".to_owned(),
         };
+        // First: every later complaint (a missing secret "when using PostgreSQL") assumes
+        // one of the two databases.
+        check_database_url(&database_url).map_err(|message| ConfigError {
+            name: "JIEDAO_DATABASE_URL",
+            message,
+        })?;
         let defaults = Self::for_database(database_url);
         Ok(Self {
             listen: parsed("JIEDAO_LISTEN", defaults.listen)?,
@@ -161,6 +167,30 @@ impl Config {
         let path = rest.split('?').next().unwrap_or(rest);
         (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }
+}
+
+/// Refuses a database URL that is neither SQLite nor PostgreSQL. The message shows only
+/// the scheme: the rest of a URL may hold a password.
+pub fn check_database_url(url: &str) -> Result<(), String> {
+    if ["sqlite:", "postgres://", "postgresql://"]
+        .iter()
+        .any(|prefix| url.starts_with(prefix))
+    {
+        return Ok(());
+    }
+    let got = match url.split_once("://") {
+        Some((scheme, _))
+            if scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+') =>
+        {
+            format!("{scheme}://…")
+        }
+        _ => "a value without a scheme".to_owned(),
+    };
+    Err(format!(
+        "unsupported database URL (sqlite:// or postgres://), got {got}"
+    ))
 }
 
 fn optional(name: &'static str) -> Option<String> {

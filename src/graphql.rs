@@ -1,5 +1,6 @@
 //! The GraphQL kit every domain uses: request context (the caller, request metadata),
-//! error-code stamping, the alias limit, Relay pagination and ID parsing.
+//! error-code stamping, the query's shape (depth, aliases, introspection), Relay
+//! pagination and ID parsing.
 
 pub mod context;
 pub mod error_codes;

@@ -49,6 +49,8 @@ use crate::{
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    #[error("JIEDAO_DATABASE_URL: {0}")]
+    UnsupportedDatabase(String),
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("JWT secret: {0}")]
@@ -121,6 +123,7 @@ fn file_store(config: &Config) -> Result<FileStore, StartupError> {
 
 /// Connects the database and assembles the services; does not migrate.
 pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
+    config::check_database_url(&config.database_url).map_err(StartupError::UnsupportedDatabase)?;
     let secret = jwt_secret(&config)?;
     let data_keys = data_keys(&config)?;
     let files = file_store(&config)?;

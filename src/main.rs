@@ -162,7 +162,12 @@ async fn serve(
     no_migrate: bool,
     demo: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    // Bind before anything else: a second server started by mistake on the same port
+    // stops here, before it migrates or seeds the database the first one is serving.
     let listen = config.listen;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        format!("cannot listen on {listen}: {e}; set JIEDAO_LISTEN to a free address (host:port)")
+    })?;
     let state = build_state(config).await?;
     if !no_migrate {
         state.services.db.migrate().await?;
@@ -176,7 +181,6 @@ async fn serve(
     }
     let db = state.services.db.clone();
     let app = build_router(state);
-    let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "jiedao listening; GraphQL at /graphql");
     axum::serve(
         listener,

@@ -13,7 +13,7 @@ use crate::{
         levy_graphql::LevyMutation,
         statement_graphql::{StatementMutation, StatementQuery},
     },
-    graphql::{error_codes::ErrorCodes, limits::AliasLimit},
+    graphql::{error_codes::ErrorCodes, limits::QueryShape},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     mediation::graphql::{MediationMutation, MediationQuery},
     meetings::{
@@ -92,30 +92,46 @@ pub struct Subscription(RequestSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
-fn builder(limits: &QueryLimits) -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(
+/// `introspection` also decides whether validation errors suggest names ("Did you mean
+/// ..."): suggestions would enumerate the schema that turning introspection off hides.
+fn builder(
+    limits: &QueryLimits,
+    introspection: bool,
+) -> SchemaBuilder<Query, Mutation, Subscription> {
+    let builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
     .extension(ErrorCodes)
-    .extension(AliasLimit(limits.aliases))
-    .limit_depth(limits.depth)
+    .extension(QueryShape {
+        depth: limits.depth,
+        aliases: limits.aliases,
+        introspection,
+    })
     .limit_complexity(limits.complexity)
     .limit_directives(limits.directives)
-    .limit_recursive_depth(limits.recursive_depth)
+    .limit_recursive_depth(limits.recursive_depth);
+    if introspection {
+        builder
+    } else {
+        builder.disable_introspection().disable_suggestions()
+    }
 }
 
 /// The schema with its services; introspection follows the configuration.
 pub fn build_schema(services: Services) -> AppSchema {
-    let mut builder = builder(&services.config.limits);
-    if !services.config.introspection {
-        builder = builder.disable_introspection();
-    }
-    builder.data(services).finish()
+    let config = &services.config;
+    builder(&config.limits, config.introspection)
+        .data(services)
+        .finish()
 }
 
 /// The schema without services, for exporting the SDL.
 pub fn build_schema_bare() -> AppSchema {
-    builder(&crate::config::Config::for_database("sqlite://unused").limits).finish()
+    builder(
+        &crate::config::Config::for_database("sqlite://unused").limits,
+        true,
+    )
+    .finish()
 }

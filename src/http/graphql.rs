@@ -2,72 +2,30 @@
 //! response media types, 405 for mutations over GET, 415 for other content types, batching
 //! refused, bodies bounded. Requests get the caller, request metadata and a DataLoader.
 
+mod multipart;
+mod respond;
+
 use std::{net::SocketAddr, sync::Arc};
 
-use async_graphql::{
-    Response as GqlResponse, ServerError,
-    parser::types::{DocumentOperations, OperationType},
-};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::{
-    body::Body,
     extract::{ConnectInfo, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::json;
+
+pub(crate) use respond::refuse;
+use respond::{bad_request, not_acceptable, respond, response_media_type};
 
 use super::graphiql;
 use crate::{
     audit,
     auth::Viewer,
-    graphql::{
-        Caller, RequestMeta,
-        error_codes::{PARSE_FAILED, VALIDATION_FAILED},
-        loader::new_request_loader,
-    },
+    graphql::{Caller, RequestMeta, loader::new_request_loader},
     state::AppState,
 };
-
-const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
-
-/// An HTTP-level refusal, in the GraphQL error shape so clients parse one format.
-pub(crate) fn refuse(state: &AppState, status: StatusCode, code: &str, message: &str) -> Response {
-    state.metrics.count_error(code);
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-fn not_acceptable(state: &AppState) -> Response {
-    let message = "accept application/json or application/graphql-response+json";
-    refuse(state, StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE", message)
-}
-
-/// Which media type the client accepts for the response, or `None` if neither JSON type.
-fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
-        return Some("application/json");
-    };
-    let accepts = |media: &str| {
-        accept
-            .split(',')
-            .map(|part| part.split(';').next().unwrap_or("").trim())
-            .any(|m| m.eq_ignore_ascii_case(media))
-    };
-    if accepts(GRAPHQL_RESPONSE_JSON) {
-        Some(GRAPHQL_RESPONSE_JSON)
-    } else if accepts("application/json") || accepts("*/*") || accepts("application/*") {
-        Some("application/json")
-    } else {
-        None
-    }
-}
 
 fn wants_html(headers: &HeaderMap) -> bool {
     headers
@@ -99,7 +57,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         None => return not_acceptable(&state),
     };
     if multipart {
-        return match multipart_request(&state, &parts.headers, body).await {
+        return match multipart::request(&state, &parts.headers, body).await {
             Ok(gql_request) => {
                 execute(
                     &state,
@@ -125,32 +83,23 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
             );
         }
     };
-    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
-        Ok(value) => value,
-        Err(_) => {
-            return refuse(
-                &state,
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "the body is not valid JSON",
-            );
-        }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return bad_request(&state, "the body is not valid JSON");
     };
     if value.is_array() {
-        return refuse(
+        return bad_request(
             &state,
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
             "batched requests are not supported; send one operation per request",
         );
     }
-    let gql_request: async_graphql::Request = match serde_json::from_value(value) {
-        Ok(request) => request,
-        Err(_) => {
-            return refuse(
+    // async-graphql would run a missing `query` as an empty document (a parse error);
+    // a body without one is malformed like any other.
+    let has_query = value.get("query").is_some_and(serde_json::Value::is_string);
+    let gql_request = match serde_json::from_value::<async_graphql::Request>(value) {
+        Ok(request) if has_query => request,
+        _ => {
+            return bad_request(
                 &state,
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
                 "the body must be an object with a string `query`, and optional `variables`, `operationName`, `extensions`",
             );
         }
@@ -163,42 +112,6 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         media_type,
     )
     .await
-}
-
-/// A request in the GraphQL multipart request convention (`operations`, `map`, then the
-/// files), for uploads such as rosters and receipts. Bounded by the upload limit, not the
-/// JSON body limit. Cross-site forms cannot abuse it: the API authenticates with a bearer
-/// header, never a cookie.
-async fn multipart_request(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<async_graphql::Request, Response> {
-    let limit = state.services.config.max_upload_bytes;
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        refuse(
-            state,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
-            &format!("the upload exceeds {limit} bytes"),
-        )
-    })?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let options = async_graphql::http::MultipartOptions::default()
-        .max_file_size(limit)
-        .max_num_files(10);
-    let bad = |message: &str| refuse(state, StatusCode::BAD_REQUEST, "BAD_REQUEST", message);
-    match async_graphql::http::receive_batch_body(content_type, bytes.as_ref(), options).await {
-        Ok(async_graphql::BatchRequest::Single(request)) => Ok(request),
-        Ok(async_graphql::BatchRequest::Batch(_)) => Err(bad(
-            "batched requests are not supported; send one operation per request",
-        )),
-        Err(_) => Err(bad(
-            "not a GraphQL multipart request: send `operations`, `map`, then the files",
-        )),
-    }
 }
 
 #[derive(Deserialize)]
@@ -214,24 +127,14 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let params: GetParams = match serde_urlencoded::from_str(parts.uri.query().unwrap_or("")) {
         Ok(params) => params,
         Err(_) => {
-            return refuse(
-                &state,
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "malformed query string",
-            );
+            return bad_request(&state, "malformed query string");
         }
     };
     let Some(query) = params.query else {
         if wants_html(&parts.headers) && state.services.config.graphiql {
             return graphiql::page("/graphql");
         }
-        return refuse(
-            &state,
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "missing `query` parameter",
-        );
+        return bad_request(&state, "missing `query` parameter");
     };
     let media_type = match response_media_type(&parts.headers) {
         Some(media_type) => media_type,
@@ -261,12 +164,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         match serde_json::from_str(&variables) {
             Ok(variables) => gql_request.variables = variables,
             Err(_) => {
-                return refuse(
-                    &state,
-                    StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
-                    "`variables` is not a JSON object",
-                );
+                return bad_request(&state, "`variables` is not a JSON object");
             }
         }
     }
@@ -377,10 +275,8 @@ async fn execute(
         && operation_type(&request.query, request.operation_name.as_deref())
             == Some(OperationType::Subscription)
     {
-        return refuse(
+        return bad_request(
             state,
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
             "subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws)",
         );
     }
@@ -420,51 +316,6 @@ async fn execute(
         );
     }
     respond(state, response, media_type)
-}
-
-fn is_request_error(err: &ServerError) -> bool {
-    err.extensions
-        .as_ref()
-        .and_then(|ext| ext.get("code"))
-        .is_some_and(|code| {
-            matches!(code, async_graphql::Value::String(c) if c == PARSE_FAILED || c == VALIDATION_FAILED)
-        })
-}
-
-fn respond(state: &AppState, response: GqlResponse, media_type: &'static str) -> Response {
-    for err in &response.errors {
-        let code = match err.extensions.as_ref().and_then(|ext| ext.get("code")) {
-            Some(async_graphql::Value::String(code)) => code.clone(),
-            _ => "UNKNOWN".to_owned(),
-        };
-        state.metrics.count_error(&code);
-    }
-    // Under application/graphql-response+json a request that never executed (parse or
-    // validation failure) is a 400; application/json keeps 200 for legacy clients.
-    let status = if media_type == GRAPHQL_RESPONSE_JSON
-        && !response.errors.is_empty()
-        && response.errors.iter().all(is_request_error)
-    {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    match serde_json::to_vec(&response) {
-        Ok(body) => Response::builder()
-            .status(status)
-            .header(header::CONTENT_TYPE, media_type)
-            .body(Body::from(body))
-            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-        Err(err) => {
-            tracing::error!(error = %err, "serialising a response failed");
-            refuse(
-                state,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_SERVER_ERROR",
-                "internal error",
-            )
-        }
-    }
 }
 
 /// Answers other methods on `/graphql` with 405.

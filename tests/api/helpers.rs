@@ -460,8 +460,22 @@ impl TestApp {
         variables: Value,
         files: &[(&str, &str, &[u8])],
     ) -> Value {
+        let operations = json!({ "query": query, "variables": variables });
+        let (status, body) = self.multipart(caller, operations, files).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// A multipart request with the given `operations` (which may be malformed), without
+    /// judging the status.
+    pub async fn multipart(
+        &self,
+        caller: &Caller,
+        operations: Value,
+        files: &[(&str, &str, &[u8])],
+    ) -> (StatusCode, Value) {
+        let operations = operations.to_string();
         let boundary = "jiedao-test-boundary-7MA4YWxkTrZu0gW";
-        let operations = json!({ "query": query, "variables": variables }).to_string();
         let map: serde_json::Map<String, Value> = files
             .iter()
             .enumerate()
@@ -495,8 +509,7 @@ impl TestApp {
             .body(Body::from(body))
             .unwrap();
         let (status, _, body) = self.send(request).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body
+        (status, body)
     }
 
     /// GETs a path (a file download) as `caller` and returns the raw bytes.
