@@ -3,6 +3,9 @@
 //! neither does); a failed one is recorded after the rollback, in a transaction of its own.
 
 pub mod graphql;
+pub mod write;
+
+pub use write::audited_write;
 
 use chrono::Utc;
 use entity::audit_entry;

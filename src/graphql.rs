@@ -8,7 +8,7 @@ pub mod limits;
 pub mod loader;
 pub mod pagination;
 pub mod scalars;
-pub mod write;
+pub mod upload;
 
 pub use context::{Caller, ContextExt, RequestMeta};
 

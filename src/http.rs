@@ -6,6 +6,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod ws;
 
 use std::any::Any;
 
@@ -27,7 +28,7 @@ use tower_http::{
 
 pub(crate) use graphql::{client_addr, refuse, request_id};
 
-use crate::{live, state::AppState};
+use crate::app::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -40,7 +41,7 @@ pub fn router(state: AppState) -> Router {
                 .post(graphql::post)
                 .fallback(graphql::other_method),
         )
-        .route("/graphql/ws", get(live::ws::upgrade))
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/files/{id}", get(files::download))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -3,6 +3,7 @@
 //! socket, which is how the tests drive it.
 
 pub mod announcements;
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
@@ -36,6 +37,7 @@ use secrecy::{ExposeSecret, SecretString};
 pub use schema::{AppSchema, build_schema, build_schema_bare};
 
 use crate::{
+    app::AppState,
     auth::{
         password::PasswordHasher,
         token::{TokenKeys, load_or_create_secret},
@@ -44,7 +46,7 @@ use crate::{
     crypto::DataKeys,
     db::Db,
     files::FileStore,
-    state::{AppState, Services},
+    state::Services,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -1,5 +1,6 @@
-//! Shared state: the services every resolver reaches through the GraphQL context, and the
-//! HTTP-level state around the schema.
+//! The services every resolver reaches through the GraphQL context: one set per process,
+//! put into the schema's data once. The router's own state (services, schema, metrics) is
+//! `app::AppState`, above the domains.
 
 use std::sync::Arc;
 
@@ -9,9 +10,7 @@ use crate::{
     crypto::DataKeys,
     db::Db,
     files::FileStore,
-    http::metrics::Metrics,
     live::LiveBus,
-    schema::AppSchema,
 };
 
 /// What services need: put into the schema's data once, shared by every request.
@@ -24,12 +23,4 @@ pub struct Services {
     pub data_keys: DataKeys,
     pub files: FileStore,
     pub live: LiveBus,
-}
-
-/// The router's state.
-#[derive(Clone)]
-pub struct AppState {
-    pub services: Services,
-    pub schema: AppSchema,
-    pub metrics: Arc<Metrics>,
 }

@@ -1,5 +1,6 @@
 //! GraphQL for announcements and their read receipts.
 
+use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::announcement;
@@ -8,7 +9,7 @@ use serde_json::json;
 use super::service::{self, NewAnnouncement, Reader};
 use crate::{
     error::AppError,
-    graphql::{ContextExt, parse_id, write::audited_write},
+    graphql::{ContextExt, parse_id},
 };
 
 /// How far an announcement has got: for staff.

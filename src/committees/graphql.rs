@@ -1,6 +1,7 @@
 //! GraphQL for committees: the committee of a compound with its positions (in force at an
 //! instant, or the whole history), the contact card, and the staff's mutations.
 
+use crate::audit::audited_write;
 use std::collections::HashMap;
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -22,7 +23,6 @@ use crate::{
     graphql::{
         ContextExt, parse_id,
         scalars::{Date, Money},
-        write::audited_write,
     },
 };
 

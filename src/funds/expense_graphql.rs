@@ -1,5 +1,6 @@
 //! GraphQL for expenses, with `permissions` telling the caller what they may do now.
 
+use crate::audit::audited_write;
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
@@ -20,13 +21,12 @@ use super::{
 use crate::{
     auth::viewer::Place,
     error::AppError,
-    files::service::{read_uploads, store_and_limit},
+    graphql::upload::{read_uploads, store_and_limit},
     graphql::{
         ContextExt,
         loader::{DbLoader, loader, selects},
         parse_id,
         scalars::Money,
-        write::audited_write,
     },
 };
 

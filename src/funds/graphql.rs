@@ -1,6 +1,7 @@
 //! GraphQL for funds and ledgers. Money is the `Money` scalar throughout; counterparties
 //! appear masked (王**, 3号楼2单元), never with phones or document numbers.
 
+use crate::audit::audited_write;
 use entity::reach::TenantEntity;
 use std::{collections::HashMap, sync::Arc};
 
@@ -28,7 +29,6 @@ use crate::{
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
         scalars::Money,
-        write::audited_write,
     },
 };
 

@@ -1,5 +1,6 @@
 //! GraphQL for levies: who owes what, who has paid, who still owes.
 
+use crate::audit::audited_write;
 use std::collections::HashMap;
 
 use async_graphql::{
@@ -21,7 +22,6 @@ use crate::{
         loader::{DbLoader, loader},
         parse_id,
         scalars::Money,
-        write::audited_write,
     },
 };
 

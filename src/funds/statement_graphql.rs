@@ -1,6 +1,7 @@
 //! GraphQL for published statements: `publishStatement` (the treasurer) and
 //! `publicStatement(shareToken)`, which needs no login and shows counterparties masked.
 
+use crate::audit::audited_write;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{compound, fund, ledger_entry, statement};
@@ -18,7 +19,6 @@ use crate::{
         loader::loader,
         parse_id,
         scalars::{Money, format_hundredths},
-        write::audited_write,
     },
     tabular::{self, Format},
 };

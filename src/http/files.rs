@@ -11,7 +11,17 @@ use axum::{
 use uuid::Uuid;
 
 use super::graphql::{caller, refuse};
-use crate::{error::AppError, files::service::downloadable_file, graphql::Caller, state::AppState};
+use entity::{expense_receipt, request_photo, stored_file};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::{
+    app::AppState,
+    auth::Viewer,
+    error::{AppError, AppResult},
+    funds::expenses::visible_expense,
+    graphql::Caller,
+    requests::access::visible_request,
+};
 
 pub async fn download(
     State(state): State<AppState>,
@@ -123,4 +133,41 @@ mod tests {
             "attachment; filename=\"___1.pdf\"; filename*=UTF-8''%E5%8F%91%E7%A5%A8%201.pdf"
         );
     }
+}
+
+/// A stored file the caller may download: whoever may read what it is attached to (a
+/// receipt: its expense; a photo: its request); NOT_FOUND otherwise, also for a file that is
+/// attached to nothing (a receipt removed from a draft).
+async fn downloadable_file(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<stored_file::Model> {
+    let not_found = || AppError::NotFound("file");
+    let receipt = expense_receipt::Entity::find()
+        .filter(expense_receipt::Column::FileId.eq(id))
+        .one(conn)
+        .await?;
+    let photo = request_photo::Entity::find()
+        .filter(request_photo::Column::FileId.eq(id))
+        .one(conn)
+        .await?;
+    let readable = match (receipt, photo) {
+        (Some(receipt), _) => visible_expense(conn, viewer, receipt.expense_id)
+            .await
+            .map(|_| ()),
+        (None, Some(photo)) => visible_request(conn, viewer, photo.request_id)
+            .await
+            .map(|_| ()),
+        (None, None) => Err(not_found()),
+    };
+    match readable {
+        Ok(()) => {}
+        Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
+        Err(_) => return Err(not_found()),
+    }
+    stored_file::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(not_found)
 }

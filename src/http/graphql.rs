@@ -21,10 +21,10 @@ use respond::{bad_request, not_acceptable, respond, response_media_type};
 
 use super::graphiql;
 use crate::{
+    app::AppState,
     audit,
     auth::Viewer,
     graphql::{Caller, RequestMeta, loader::new_request_loader},
-    state::AppState,
 };
 
 fn wants_html(headers: &HeaderMap) -> bool {

@@ -4,7 +4,7 @@
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde_json::json;
 
-use crate::state::AppState;
+use crate::app::AppState;
 
 pub async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))

@@ -1,6 +1,7 @@
 //! Mutations of accounts, sessions and grants. Resolvers parse input, call a service, and
 //! map the result; the rules live in the services.
 
+use crate::audit::{audited_write, write::audited_write_pending_password};
 use async_graphql::{Context, Object, Result};
 use entity::app_user;
 use sea_orm::EntityTrait;
@@ -21,10 +22,7 @@ use crate::{
     audit::Action,
     auth::password::check_strength,
     error::AppResult,
-    graphql::{
-        ContextExt, parse_id,
-        write::{audited_write, audited_write_pending_password},
-    },
+    graphql::{ContextExt, parse_id},
 };
 
 #[derive(Default)]

@@ -1,5 +1,6 @@
 //! GraphQL for mediation cases.
 
+use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::mediation_case;
@@ -8,7 +9,7 @@ use serde_json::json;
 use super::service::{self, Mediator, NewCase, Outcome, Party};
 use crate::{
     error::AppError,
-    graphql::{ContextExt, parse_id, write::audited_write},
+    graphql::{ContextExt, parse_id},
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! GraphQL for meetings: scheduling, their course, agenda, sign-in and minutes.
 
+use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{meeting, meeting_minutes};
@@ -20,7 +21,6 @@ use crate::{
         loader::{loader, selects},
         parse_id,
         scalars::Area,
-        write::audited_write,
     },
 };
 

@@ -1,5 +1,6 @@
 //! GraphQL for motions, ballots, results, public notice and objections.
 
+use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{ballot, motion, objection};
@@ -20,7 +21,6 @@ use crate::{
         loader::{loader, selects},
         parse_id,
         scalars::{Area, Money},
-        write::audited_write,
     },
 };
 

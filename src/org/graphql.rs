@@ -1,5 +1,6 @@
 //! GraphQL for street offices and communities.
 
+use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{community, street_office};
@@ -17,7 +18,6 @@ use crate::{
         loader::{loader, selects},
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
-        write::audited_write,
     },
 };
 

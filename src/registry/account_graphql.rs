@@ -1,6 +1,7 @@
 //! GraphQL for resident accounts and binding codes. Claiming a code is throttled like a
 //! login (per client address), one attempt per request; codes never enter the audit log.
 
+use crate::audit::audited_write;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -10,7 +11,7 @@ use crate::{
     audit::Action,
     auth::{password::check_strength, throttle},
     error::{AppError, AppResult},
-    graphql::{ContextExt, parse_id, write::audited_write},
+    graphql::{ContextExt, parse_id},
     identity::users::check_username,
 };
 

@@ -1,5 +1,6 @@
 //! GraphQL for dwellings; the rules live in `dwellings`.
 
+use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::reach::TenantEntity;
@@ -23,7 +24,6 @@ use crate::{
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
         scalars::Area,
-        write::audited_write,
     },
 };
 

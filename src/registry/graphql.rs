@@ -1,5 +1,6 @@
 //! Queries and mutations of the registry; the rules live in `places`.
 
+use crate::audit::audited_write;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::compound;
 use entity::reach::TenantEntity;
@@ -18,7 +19,6 @@ use crate::{
         loader::{loader, selects},
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
-        write::audited_write,
     },
 };
 

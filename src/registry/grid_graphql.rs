@@ -1,5 +1,6 @@
 //! GraphQL for grids; the rules live in `grids`.
 
+use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::grid;
@@ -20,7 +21,6 @@ use crate::{
         loader::{loader, selects},
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
-        write::audited_write,
     },
 };
 

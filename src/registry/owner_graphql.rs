@@ -1,5 +1,6 @@
 //! GraphQL for dwelling owners: `Dwelling.owners` and the mutations that record them.
 
+use crate::audit::audited_write;
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, dataloader::Loader};
@@ -20,7 +21,6 @@ use crate::{
         ContextExt,
         loader::{DbLoader, loader},
         parse_id,
-        write::audited_write,
     },
 };
 

@@ -1,6 +1,7 @@
 //! GraphQL mutations of households and residents. Personal data never enters the audit log:
 //! only which fields changed.
 
+use crate::audit::audited_write;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use serde_json::json;
 use uuid::Uuid;
@@ -12,7 +13,7 @@ use super::{
     resident_types::{DocumentTypeName, Household, Resident, Tenure, resident_view},
     residents::{self, Relation, ResidentChanges, ResidentFields},
 };
-use crate::graphql::{ContextExt, parse_id, scalars::Date, write::audited_write};
+use crate::graphql::{ContextExt, parse_id, scalars::Date};
 
 #[derive(InputObject)]
 pub struct CreateHouseholdInput {

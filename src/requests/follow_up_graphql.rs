@@ -1,5 +1,6 @@
 //! GraphQL for follow-ups (回访): recording one, and reading a request's.
 
+use crate::audit::audited_write;
 use std::collections::HashMap;
 
 use async_graphql::{
@@ -21,7 +22,6 @@ use crate::{
         ContextExt,
         loader::{DbLoader, loader},
         parse_id,
-        write::audited_write,
     },
 };
 

@@ -1,6 +1,7 @@
 //! GraphQL for requests: filing and recording them, moving them on, replies and notes,
 //! ratings, reassignment, the lists handlers work from, and community categories.
 
+use crate::audit::audited_write;
 use std::collections::HashMap;
 
 use async_graphql::{
@@ -26,13 +27,12 @@ use crate::{
     audit::Audited,
     auth::{Capability, viewer::Place},
     error::AppError,
-    files::service::{read_uploads, store_and_limit},
+    graphql::upload::{read_uploads, store_and_limit},
     graphql::{
         ContextExt,
         loader::{DbLoader, loader, selects},
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
-        write::audited_write,
     },
 };
 

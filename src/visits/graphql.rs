@@ -1,5 +1,6 @@
 //! GraphQL for home visits and the visit plan.
 
+use crate::audit::audited_write;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::visit;
@@ -11,7 +12,7 @@ use super::{
 };
 use crate::{
     calendar,
-    graphql::{ContextExt, parse_id, write::audited_write},
+    graphql::{ContextExt, parse_id},
     registry::care::CareLevel,
 };
 

@@ -15,10 +15,10 @@ use entity::{
 };
 use http_body_util::BodyExt;
 use jiedao::{
+    app::AppState,
     auth::{password, viewer::scope_kind_of},
     build_router, build_state,
     config::Config,
-    state::AppState,
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use secrecy::SecretString;

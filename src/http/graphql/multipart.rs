@@ -8,7 +8,7 @@ use axum::{
 };
 
 use super::respond::{bad_request, refuse};
-use crate::state::AppState;
+use crate::app::AppState;
 
 /// Files one request may carry (README: "at most 10 files a request").
 const MAX_FILES: usize = 10;

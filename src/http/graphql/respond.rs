@@ -10,8 +10,8 @@ use axum::{
 use serde_json::json;
 
 use crate::{
+    app::AppState,
     graphql::error_codes::{PARSE_FAILED, VALIDATION_FAILED},
-    state::AppState,
 };
 
 pub(super) const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";

@@ -6,12 +6,8 @@ use futures::future::BoxFuture;
 use sea_orm::DatabaseTransaction;
 use serde_json::Value;
 
-use crate::{
-    audit::{Action, Audited},
-    auth::Viewer,
-    error::AppResult,
-    graphql::ContextExt,
-};
+use super::{Action, Audited};
+use crate::{auth::Viewer, error::AppResult, graphql::ContextExt};
 
 /// Runs `work` for the logged-in caller inside a write transaction, audited as `name`
 /// with the (already redacted) `input`.

@@ -32,13 +32,13 @@ use futures::{SinkExt, Stream, StreamExt, stream::SplitSink};
 use serde::Deserialize;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 
-use super::LiveEvent;
 use crate::{
+    app::AppState,
     auth::{Viewer, token::TokenRejected},
     error::AppError,
     graphql::{Caller, RequestMeta, loader::new_request_loader},
     http::{client_addr, refuse, request_id},
-    state::AppState,
+    live::LiveEvent,
 };
 
 pub const SUBPROTOCOL: &str = "graphql-transport-ws";

@@ -1,0 +1,16 @@
+//! The application as the HTTP layer holds it: the services, the schema assembled over
+//! them, and the metrics. It sits above every domain (it holds the schema, which holds
+//! them all), so nothing below the router may import it; domains reach the services
+//! through the GraphQL context instead (`state::Services`).
+
+use std::sync::Arc;
+
+use crate::{http::metrics::Metrics, schema::AppSchema, state::Services};
+
+/// The router's state.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub schema: AppSchema,
+    pub metrics: Arc<Metrics>,
+}
