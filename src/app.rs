@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::{http::metrics::Metrics, schema::AppSchema, state::Services};
+use crate::{schema::AppSchema, state::Services, telemetry::metrics::Metrics};
 
 /// The router's state.
 #[derive(Clone)]

@@ -8,6 +8,7 @@ pub mod grants;
 pub mod graphql;
 pub mod loaders;
 pub mod mutation;
+pub mod position_grants;
 pub mod sessions;
 pub mod types;
 pub mod users;

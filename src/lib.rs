@@ -28,6 +28,7 @@ pub mod schema;
 pub mod state;
 pub mod tabular;
 pub mod telemetry;
+pub mod tenancy;
 pub mod visits;
 
 use std::sync::Arc;
@@ -143,7 +144,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     Ok(AppState {
         schema: build_schema(services.clone()),
         services,
-        metrics: Arc::new(http::metrics::Metrics::default()),
+        metrics: Arc::new(telemetry::metrics::Metrics::default()),
     })
 }
 

@@ -1,4 +1,7 @@
-//! Logging: `tracing` with `RUST_LOG` (default `info`), human-readable or JSON.
+//! Logging: `tracing` with `RUST_LOG` (default `info`), human-readable or JSON; and the
+//! metrics served at `/metrics`.
+
+pub mod metrics;
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 

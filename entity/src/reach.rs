@@ -157,18 +157,34 @@ pub trait TenantEntity: EntityTrait {
     /// The row's `community_id` column.
     fn community_column() -> Self::Column;
 
+    /// The row's key: its UUID `id` (or, for a row that extends another, that row's id).
+    fn id_column() -> Self::Column;
+
     /// Rows of the communities in reach.
     fn find_in_reach(reach: &Reach) -> Select<Self> {
         Self::find().filter(reach.community_condition(Self::community_column()))
     }
 }
 
+macro_rules! key_column {
+    ($table:ident) => {
+        crate::$table::Column::Id
+    };
+    ($table:ident, $key:ident) => {
+        crate::$table::Column::$key
+    };
+}
+
 macro_rules! tenant_tables {
-    ($($table:ident),* $(,)?) => {
+    ($($table:ident $(($key:ident))?),* $(,)?) => {
         $(
             impl TenantEntity for crate::$table::Entity {
                 fn community_column() -> Self::Column {
                     crate::$table::Column::CommunityId
+                }
+
+                fn id_column() -> Self::Column {
+                    key_column!($table $(, $key)?)
                 }
             }
         )*
@@ -197,7 +213,7 @@ tenant_tables!(
     expense_receipt,
     fund,
     grid,
-    grid_building,
+    grid_building(BuildingId),
     household,
     ledger_entry,
     levy,
@@ -216,7 +232,7 @@ tenant_tables!(
     request_follow_up,
     request_photo,
     resident,
-    resident_account,
+    resident_account(ResidentId),
     service_request,
     statement,
     stored_file,

@@ -1,5 +1,6 @@
 //! Publishing announcements, who they reach, and read receipts.
 
+use crate::tenancy::place_of;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -18,7 +19,6 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
-    requests::access::community_place,
 };
 
 pub struct NewAnnouncement {
@@ -53,7 +53,7 @@ pub async fn publish(
     viewer: &Viewer,
     new: NewAnnouncement,
 ) -> AppResult<Audited<announcement::Model>> {
-    let place = community_place(conn, viewer, new.community_id)
+    let place = place_of(conn, viewer, new.community_id)
         .await
         .map_err(|_| AppError::NotFound("community"))?;
     if !is_staff(viewer, place) {
@@ -201,7 +201,7 @@ pub async fn visible_announcement(
         .one(conn)
         .await?
         .ok_or_else(not_found)?;
-    let place = community_place(conn, viewer, a.community_id)
+    let place = place_of(conn, viewer, a.community_id)
         .await
         .map_err(|_| not_found())?;
     if is_staff(viewer, place) {
@@ -283,7 +283,7 @@ pub async fn listed(
     viewer: &Viewer,
     community: Uuid,
 ) -> AppResult<Vec<announcement::Model>> {
-    let place = community_place(conn, viewer, community)
+    let place = place_of(conn, viewer, community)
         .await
         .map_err(|_| AppError::NotFound("community"))?;
     let staff = is_staff(viewer, place);

@@ -2,31 +2,14 @@
 //! the community's staff and grid workers, the compound's committee members and its
 //! residents read it; nobody outside the community learns it exists.
 
-use entity::{building, compound, dwelling, household, role_grant::Role};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Query};
-use uuid::Uuid;
+use crate::tenancy::lives_in;
+use entity::{compound, role_grant::Role};
+use sea_orm::ConnectionTrait;
 
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
-    org::service::visible_community,
-    registry::places::visible_compound,
 };
-
-/// A compound the caller can see, with its place; NOT_FOUND outside the caller's reach.
-pub async fn compound_place(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    compound_id: Uuid,
-) -> AppResult<(compound::Model, Place)> {
-    let compound = visible_compound(conn, viewer, compound_id).await?;
-    let community = visible_community(conn, viewer, compound.community_id).await?;
-    let place = Place {
-        street_office: Some(community.street_office_id),
-        community: Some(community.id),
-    };
-    Ok((compound, place))
-}
 
 /// FORBIDDEN unless the caller manages committees where `place` is.
 pub fn check_manage(viewer: &Viewer, place: Place) -> AppResult<()> {
@@ -68,29 +51,4 @@ pub async fn check_read(
     Err(AppError::Forbidden(
         "only the compound's residents and committee, and the community's staff, see its committee",
     ))
-}
-
-/// Whether any of these households lives in the compound now.
-pub async fn lives_in(
-    conn: &impl ConnectionTrait,
-    households: &[Uuid],
-    compound: Uuid,
-) -> AppResult<bool> {
-    let buildings = Query::select()
-        .column(building::Column::Id)
-        .from(building::Entity)
-        .and_where(building::Column::CompoundId.eq(compound))
-        .to_owned();
-    let dwellings = Query::select()
-        .column(dwelling::Column::Id)
-        .from(dwelling::Entity)
-        .and_where(dwelling::Column::BuildingId.in_subquery(buildings))
-        .to_owned();
-    Ok(household::Entity::find()
-        .filter(household::Column::Id.is_in(households.iter().copied()))
-        .filter(household::Column::DwellingId.in_subquery(dwellings))
-        .filter(household::Column::ArchivedAt.is_null())
-        .one(conn)
-        .await?
-        .is_some())
 }

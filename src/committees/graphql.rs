@@ -2,6 +2,7 @@
 //! instant, or the whole history), the contact card, and the staff's mutations.
 
 use crate::audit::audited_write;
+use crate::tenancy::visible_compound_at;
 use std::collections::HashMap;
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -12,7 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    access::{check_read, compound_place},
+    access::check_read,
     card,
     positions::{self, Appointment, in_force_at},
     service::{self, NewCommittee, Settings},
@@ -167,7 +168,7 @@ impl Committee {
     async fn permissions(&self, ctx: &Context<'_>) -> Result<CommitteePermissions> {
         let viewer = ctx.viewer()?;
         let (_, place) =
-            compound_place(ctx.services().db.reader(), viewer, self.model.compound_id).await?;
+            visible_compound_at(ctx.services().db.reader(), viewer, self.model.compound_id).await?;
         Ok(CommitteePermissions {
             can_manage: viewer
                 .reach(Capability::ManageCommittees)
@@ -212,7 +213,7 @@ impl CommitteeQuery {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
         let (compound, place) =
-            compound_place(db, viewer, parse_id("compoundId", &compound_id)?).await?;
+            visible_compound_at(db, viewer, parse_id("compoundId", &compound_id)?).await?;
         check_read(db, viewer, &compound, place).await?;
         let committee = committee::Entity::find()
             .filter(committee::Column::CompoundId.eq(compound.id))
@@ -231,7 +232,7 @@ impl CommitteeQuery {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
         let (compound, place) =
-            compound_place(db, viewer, parse_id("compoundId", &compound_id)?).await?;
+            visible_compound_at(db, viewer, parse_id("compoundId", &compound_id)?).await?;
         check_read(db, viewer, &compound, place).await?;
         let card = card::card(db, &ctx.services().data_keys, &compound).await?;
         for member in card.committee.iter().filter(|m| m.phone.is_some()) {

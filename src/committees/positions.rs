@@ -1,33 +1,28 @@
-//! Positions on a committee and the powers they carry: every position gives
-//! `committee_member` on the compound, the treasurer's also `treasurer`, each grant with the
-//! position as its source and the position's days as its validity. Ending a position ends
-//! only its own grants, in the same transaction.
+//! Positions on a committee: who holds which for which days, one director, secretary and
+//! treasurer at a time, building leaders per building. The powers a position carries are
+//! grants (`identity::position_grants`), given and revoked in the same transaction.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::tenancy::visible_resident;
+use chrono::{NaiveDate, Utc};
 use entity::{
     building, committee,
     committee_position::{self, Position},
     dwelling, household, resident, resident_account,
-    role_grant::{self, GrantSource, Role},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 use uuid::Uuid;
 
 use super::{access::check_manage, service::visible_committee};
+pub use crate::identity::position_grants::in_force_at;
 use crate::{
     audit::Audited,
-    auth::{Viewer, viewer::Place},
+    auth::Viewer,
     calendar,
     error::{AppError, AppResult},
-    identity::{
-        grants::{GrantRow, insert_grant},
-        sessions::end_sessions_of,
-    },
+    identity::position_grants::{end, grant_powers},
     live::LiveEvent,
-    registry::residents::kept_resident,
 };
 
 /// Positions only one member holds at a time.
@@ -36,28 +31,6 @@ fn single_holder(position: Position) -> bool {
         position,
         Position::Director | Position::Secretary | Position::Treasurer
     )
-}
-
-/// The roles a position gives on its compound.
-fn roles_of(position: Position) -> &'static [Role] {
-    match position {
-        Position::Treasurer => &[Role::CommitteeMember, Role::Treasurer],
-        _ => &[Role::CommitteeMember],
-    }
-}
-
-/// Positions of a committee in force at an instant: begun, not past their last day, not
-/// ended early.
-pub fn in_force_at(at: DateTime<Utc>) -> Condition {
-    let day = calendar::day_of(at);
-    Condition::all()
-        .add(committee_position::Column::StartsOn.lte(day))
-        .add(committee_position::Column::EndsOn.gte(day))
-        .add(
-            Condition::any()
-                .add(committee_position::Column::EndedAt.is_null())
-                .add(committee_position::Column::EndedAt.gt(at)),
-        )
 }
 
 pub struct Appointment {
@@ -103,7 +76,8 @@ pub async fn appoint(
 ) -> AppResult<Audited<committee_position::Model>> {
     let (committee, place) = visible_committee(conn, viewer, a.committee_id).await?;
     check_manage(viewer, place)?;
-    let (resident, _) = kept_resident(conn, viewer, a.resident_id).await?;
+    let resident = visible_resident(conn, viewer, a.resident_id).await?;
+    crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
     if resident.community_id != committee.community_id || resident.archived_at.is_some() {
         return Err(AppError::NotFound("resident"));
     }
@@ -237,33 +211,6 @@ async fn check_free(
     Ok(())
 }
 
-/// The grants a position carries, valid for its days.
-async fn grant_powers(
-    conn: &impl ConnectionTrait,
-    committee: &committee::Model,
-    position: &committee_position::Model,
-    user_id: Uuid,
-    place: Place,
-) -> AppResult<()> {
-    for role in roles_of(position.position) {
-        insert_grant(
-            conn,
-            GrantRow {
-                user_id,
-                role: *role,
-                scope_id: Some(committee.compound_id),
-                place,
-                valid_from: calendar::start_of_day(position.starts_on),
-                valid_until: Some(calendar::end_of_day(position.ends_on)),
-                source: (GrantSource::CommitteePosition, Some(position.id)),
-                granted_by: position.appointed_by,
-            },
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// Ends a position early: its grants are revoked and the holder's sessions end.
 pub async fn end_position(
     conn: &impl ConnectionTrait,
@@ -296,82 +243,4 @@ pub async fn end_position(
         .into_iter()
         .map(|user_id| LiveEvent::AccessChanged { user_id });
     Ok(Audited::new(position, place, id).with_events(events))
-}
-
-async fn end(
-    conn: &impl ConnectionTrait,
-    position: committee_position::Model,
-    reason: &str,
-    by: Option<Uuid>,
-) -> AppResult<(committee_position::Model, Vec<Uuid>)> {
-    let now = Utc::now();
-    if position.ended_at.is_some() || position.ends_on < calendar::day_of(now) {
-        return Err(AppError::Conflict("the position has already ended".into()));
-    }
-    let mut update: committee_position::ActiveModel = position.into();
-    update.ended_at = Set(Some(now));
-    update.end_reason = Set(Some(reason.chars().take(500).collect()));
-    let position = update.update(conn).await?;
-    let grants = role_grant::Entity::find()
-        .filter(role_grant::Column::SourceKind.eq(GrantSource::CommitteePosition))
-        .filter(role_grant::Column::SourceId.eq(position.id))
-        .filter(role_grant::Column::RevokedAt.is_null())
-        .all(conn)
-        .await?;
-    let mut users = Vec::new();
-    for grant in grants {
-        let user = grant.user_id;
-        let mut revoke: role_grant::ActiveModel = grant.into();
-        revoke.revoked_at = Set(Some(now));
-        revoke.revoked_by = Set(by);
-        revoke.update(conn).await?;
-        end_sessions_of(conn, user, None, "committee position ended", now).await?;
-        users.push(user);
-    }
-    Ok((position, users))
-}
-
-/// When a resident moves out, their positions end with it.
-pub async fn end_positions_of_resident(
-    conn: &impl ConnectionTrait,
-    resident_id: Uuid,
-    by: Option<Uuid>,
-) -> AppResult<()> {
-    let today = calendar::today();
-    let positions = committee_position::Entity::find()
-        .filter(committee_position::Column::ResidentId.eq(resident_id))
-        .filter(committee_position::Column::EndedAt.is_null())
-        .filter(committee_position::Column::EndsOn.gte(today))
-        .all(conn)
-        .await?;
-    for position in positions {
-        end(conn, position, "moved out", by).await?;
-    }
-    Ok(())
-}
-
-/// When a resident gets a login, the positions they hold (now or later) start giving it
-/// their powers.
-pub async fn grant_positions_to_account(
-    conn: &impl ConnectionTrait,
-    resident_id: Uuid,
-    user_id: Uuid,
-    place: Place,
-) -> AppResult<()> {
-    let today = calendar::today();
-    let positions = committee_position::Entity::find()
-        .filter(committee_position::Column::ResidentId.eq(resident_id))
-        .filter(committee_position::Column::EndedAt.is_null())
-        .filter(committee_position::Column::EndsOn.gte(today))
-        .all(conn)
-        .await?;
-    for position in positions {
-        if let Some(committee) = committee::Entity::find_by_id(position.committee_id)
-            .one(conn)
-            .await?
-        {
-            grant_powers(conn, &committee, &position, user_id, place).await?;
-        }
-    }
-    Ok(())
 }

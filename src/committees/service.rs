@@ -1,12 +1,13 @@
 //! Committees: setting one up for a compound, its settings, and its terms.
 
+use crate::tenancy::visible_compound_at;
 use chrono::{NaiveDate, Utc};
 use entity::committee;
 use entity::reach::TenantEntity;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::access::{check_manage, compound_place};
+use super::access::check_manage;
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
@@ -82,7 +83,7 @@ pub async fn visible_committee(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound("committee"))?;
-    let (_, place) = compound_place(conn, viewer, committee.compound_id).await?;
+    let (_, place) = visible_compound_at(conn, viewer, committee.compound_id).await?;
     Ok((committee, place))
 }
 
@@ -99,7 +100,7 @@ pub async fn create_committee(
     viewer: &Viewer,
     new: NewCommittee,
 ) -> AppResult<Audited<committee::Model>> {
-    let (compound, place) = compound_place(conn, viewer, new.compound_id).await?;
+    let (compound, place) = visible_compound_at(conn, viewer, new.compound_id).await?;
     check_manage(viewer, place)?;
     if compound.archived_at.is_some() {
         return Err(AppError::Conflict("the compound is archived".into()));

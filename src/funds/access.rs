@@ -3,6 +3,7 @@
 //! committee's director open one. A community-level fund: the community's staff do both.
 //! Street admins read and never write.
 
+use crate::tenancy::{place_of, visible_compound_at};
 use entity::reach::TenantEntity;
 use entity::{
     committee,
@@ -15,12 +16,8 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
-    committees::{
-        access::{check_read, compound_place},
-        positions::in_force_at,
-    },
+    committees::{access::check_read, positions::in_force_at},
     error::{AppError, AppResult},
-    org::service::visible_community,
 };
 
 /// A fund the caller may read, with its place; NOT_FOUND otherwise, also for another
@@ -36,24 +33,12 @@ pub async fn visible_fund(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound("fund"))?;
-    let place = community_place(conn, viewer, fund.community_id).await?;
+    let place = place_of(conn, viewer, fund.community_id).await?;
     match check_read_fund(conn, viewer, &fund, place).await {
         Ok(()) => Ok((fund, place)),
         Err(AppError::Forbidden(_)) => Err(AppError::NotFound("fund")),
         Err(other) => Err(other),
     }
-}
-
-pub async fn community_place(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    community: Uuid,
-) -> AppResult<Place> {
-    let community = visible_community(conn, viewer, community).await?;
-    Ok(Place {
-        street_office: Some(community.street_office_id),
-        community: Some(community.id),
-    })
 }
 
 fn is_staff(viewer: &Viewer, place: Place) -> bool {
@@ -71,7 +56,7 @@ pub async fn check_read_fund(
 ) -> AppResult<()> {
     match fund.compound_id {
         Some(compound) => {
-            let (compound, place) = compound_place(conn, viewer, compound).await?;
+            let (compound, place) = visible_compound_at(conn, viewer, compound).await?;
             check_read(conn, viewer, &compound, place).await
         }
         None => {

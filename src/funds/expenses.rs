@@ -17,8 +17,9 @@ use super::{
     chain::Kind,
     idempotency::Key,
     ledger::{NewEntry, append, lock_fund},
-    service::{MAX_AMOUNT_FEN, check_occurred, insert_counterparty},
+    service::{check_occurred, insert_counterparty},
 };
+use crate::graphql::scalars::MAX_AMOUNT_FEN;
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},

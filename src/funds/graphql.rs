@@ -2,6 +2,7 @@
 //! appear masked (王**, 3号楼2单元), never with phones or document numbers.
 
 use crate::audit::audited_write;
+use crate::tenancy::{place_of, visible_compound_at};
 use entity::reach::TenantEntity;
 use std::{collections::HashMap, sync::Arc};
 
@@ -15,7 +16,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    access::{check_record, community_place, visible_fund},
+    access::{check_record, visible_fund},
     idempotency::Key,
     ledger,
     service::{self, Contribution, Contributor, NewFund},
@@ -330,8 +331,7 @@ impl Fund {
     /// The fund's expenses, newest first.
     async fn expenses(&self, ctx: &Context<'_>) -> Result<Vec<super::expense_graphql::Expense>> {
         let viewer = ctx.viewer()?;
-        let place =
-            community_place(ctx.services().db.reader(), viewer, self.model.community_id).await?;
+        let place = place_of(ctx.services().db.reader(), viewer, self.model.community_id).await?;
         super::expense_graphql::expenses_of(ctx, Arc::new(self.model.clone()), place).await
     }
 
@@ -363,12 +363,8 @@ impl FundQuery {
     async fn funds_of_compound(&self, ctx: &Context<'_>, compound_id: ID) -> Result<Vec<Fund>> {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
-        let (compound, place) = crate::committees::access::compound_place(
-            db,
-            viewer,
-            parse_id("compoundId", &compound_id)?,
-        )
-        .await?;
+        let (compound, place) =
+            visible_compound_at(db, viewer, parse_id("compoundId", &compound_id)?).await?;
         crate::committees::access::check_read(db, viewer, &compound, place).await?;
         let funds = fund::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
             .filter(fund::Column::CompoundId.eq(compound.id))

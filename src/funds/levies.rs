@@ -2,6 +2,7 @@
 //! or per household, the shares summing exactly to the total. A household pays with a
 //! contribution linked to the levy; what is paid and owed is read from the ledger.
 
+use crate::tenancy::lives_in;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -14,15 +15,13 @@ use uuid::Uuid;
 
 use super::{
     access::{check_record, visible_fund},
-    service::MAX_AMOUNT_FEN,
     split,
 };
 use crate::{
     audit::Audited,
     auth::Viewer,
-    committees::access::lives_in,
     error::{AppError, AppResult},
-    graphql::scalars::format_hundredths,
+    graphql::scalars::{MAX_AMOUNT_FEN, format_hundredths},
     org::service::clean_name,
 };
 

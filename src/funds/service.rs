@@ -1,5 +1,6 @@
 //! Opening funds, recording contributions and correcting entries by reversal.
 
+use crate::tenancy::{lives_in, place_of, visible_compound_at};
 use chrono::{DateTime, Utc};
 use entity::{committee, counterparty, fund, household, ledger_entry};
 use sea_orm::{
@@ -9,21 +10,19 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    access::{check_open, check_record, community_place, visible_fund},
+    access::{check_open, check_record, visible_fund},
     chain::{GENESIS, Kind},
     idempotency::Key,
     ledger::{NewEntry, append, lock_fund},
 };
+use crate::graphql::scalars::MAX_AMOUNT_FEN;
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
-    committees::{access::compound_place, service::Settings},
+    committees::service::Settings,
     error::{AppError, AppResult},
     org::service::clean_name,
 };
-
-/// 10^12 yuan: far above any fund, low enough that sums never overflow.
-pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000_000;
 
 pub struct NewFund {
     /// Empty: a community-level fund of `community_id`.
@@ -44,7 +43,7 @@ pub async fn open_fund(
 ) -> AppResult<Audited<fund::Model>> {
     let (community, compound, place) = match (new.compound_id, new.community_id) {
         (Some(compound), community) => {
-            let (compound, place) = compound_place(conn, viewer, compound).await?;
+            let (compound, place) = visible_compound_at(conn, viewer, compound).await?;
             if community.is_some_and(|c| c != compound.community_id) {
                 // Say so rather than pick one of two IDs that disagree.
                 return Err(AppError::bad_input(
@@ -58,7 +57,7 @@ pub async fn open_fund(
             (compound.community_id, Some(compound.id), place)
         }
         (None, Some(community)) => {
-            let place = community_place(conn, viewer, community).await?;
+            let place = place_of(conn, viewer, community).await?;
             (community, None, place)
         }
         (None, None) => {
@@ -176,7 +175,7 @@ async fn counterparty_for(
                 .await?
                 .ok_or(AppError::NotFound("household"))?;
             if let Some(compound) = fund.compound_id
-                && !crate::committees::access::lives_in(conn, &[household.id], compound).await?
+                && !lives_in(conn, &[household.id], compound).await?
             {
                 return Err(AppError::bad_input(
                     "input.householdId",

@@ -67,6 +67,10 @@ impl ScalarType for Date {
     }
 }
 
+/// The largest amount of money anywhere: 10^12 yuan, far above any fund, low enough that
+/// sums of many amounts never overflow an i64 of fen.
+pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000_000;
+
 /// `Money`: yuan with exactly two decimal places as a string ("1234.50", "-12.00"); inside,
 /// an integer count of fen. Never a float, end to end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

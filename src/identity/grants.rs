@@ -22,8 +22,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     live::LiveEvent,
-    org::service::{visible_community, visible_street_office},
-    registry::{grids::visible_grid, places::visible_compound},
+    tenancy::{visible_community, visible_compound, visible_grid, visible_street_office},
 };
 
 pub struct NewGrant {

@@ -1,5 +1,6 @@
 //! Opening, holding and closing mediation cases.
 
+use crate::tenancy::place_of;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{household, mediation_case, mediation_session, resident};
 use sea_orm::{
@@ -14,7 +15,6 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
     org::service::clean_name,
-    requests::access::community_place,
 };
 
 pub struct Party {
@@ -73,7 +73,7 @@ pub async fn visible_case(
         .one(conn)
         .await?
         .ok_or_else(not_found)?;
-    let place = community_place(conn, viewer, case.community_id)
+    let place = place_of(conn, viewer, case.community_id)
         .await
         .map_err(|_| not_found())?;
     if is_staff(viewer, place) || mediator_ids(&case).contains(&viewer.user_id) {
@@ -88,7 +88,7 @@ pub async fn open(
     viewer: &Viewer,
     new: NewCase,
 ) -> AppResult<Audited<mediation_case::Model>> {
-    let place = community_place(conn, viewer, new.community_id)
+    let place = place_of(conn, viewer, new.community_id)
         .await
         .map_err(|_| AppError::NotFound("community"))?;
     if !is_staff(viewer, place) {
@@ -239,7 +239,7 @@ pub async fn listed(
     viewer: &Viewer,
     community: Uuid,
 ) -> AppResult<Vec<mediation_case::Model>> {
-    let place = community_place(conn, viewer, community)
+    let place = place_of(conn, viewer, community)
         .await
         .map_err(|_| AppError::NotFound("community"))?;
     let staff = is_staff(viewer, place);

@@ -4,6 +4,7 @@
 //! reach. Organisers are the community's staff and, for a compound, its committee; minutes
 //! are kept by the committee's secretary or staff.
 
+use crate::tenancy::{lives_in, visible_community, visible_compound_at};
 use chrono::Utc;
 use entity::{
     committee,
@@ -16,12 +17,8 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
-    committees::{
-        access::{check_read, compound_place, lives_in},
-        positions::in_force_at,
-    },
+    committees::{access::check_read, positions::in_force_at},
     error::{AppError, AppResult},
-    org::service::visible_community,
 };
 
 /// A compound whose meetings the caller reads; NOT_FOUND otherwise.
@@ -31,7 +28,7 @@ pub async fn readable_compound(
     id: Uuid,
     what: &'static str,
 ) -> AppResult<(compound::Model, Place)> {
-    let (compound, place) = compound_place(conn, viewer, id)
+    let (compound, place) = visible_compound_at(conn, viewer, id)
         .await
         .map_err(|_| AppError::NotFound(what))?;
     match check_read(conn, viewer, &compound, place).await {

@@ -122,7 +122,7 @@ pub async fn create(
     };
     if new
         .amount_fen
-        .is_some_and(|fen| fen <= 0 || fen > crate::funds::service::MAX_AMOUNT_FEN)
+        .is_some_and(|fen| fen <= 0 || fen > crate::graphql::scalars::MAX_AMOUNT_FEN)
     {
         return Err(AppError::bad_input(
             "input.amount",

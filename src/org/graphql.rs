@@ -1,6 +1,7 @@
 //! GraphQL for street offices and communities.
 
 use crate::audit::audited_write;
+use crate::tenancy::{visible_community, visible_street_office};
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{community, street_office};
@@ -183,7 +184,7 @@ impl OrgQuery {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         Ok(
-            service::visible_street_office(ctx.services().db.reader(), viewer, id)
+            visible_street_office(ctx.services().db.reader(), viewer, id)
                 .await?
                 .into(),
         )
@@ -230,11 +231,9 @@ impl OrgQuery {
     async fn community(&self, ctx: &Context<'_>, id: ID) -> Result<Community> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
-        Ok(
-            service::visible_community(ctx.services().db.reader(), viewer, id)
-                .await?
-                .into(),
-        )
+        Ok(visible_community(ctx.services().db.reader(), viewer, id)
+            .await?
+            .into())
     }
 }
 

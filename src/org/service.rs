@@ -1,8 +1,9 @@
 //! Street offices and communities: creation rules and scoped lookups.
 
+use crate::tenancy::visible_street_office;
 use chrono::Utc;
 use entity::{community, reach::Reach, street_office};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
 use crate::{
@@ -24,32 +25,6 @@ pub fn clean_name(field: &str, raw: &str, max: usize) -> AppResult<String> {
         ));
     }
     Ok(name.to_owned())
-}
-
-/// A street office the caller can see, or NOT_FOUND.
-pub async fn visible_street_office(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<street_office::Model> {
-    street_office::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
-        .filter(street_office::Column::Id.eq(id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("street office"))
-}
-
-/// A community the caller can see, or NOT_FOUND.
-pub async fn visible_community(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<community::Model> {
-    community::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
-        .filter(community::Column::Id.eq(id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("community"))
 }
 
 pub struct NewStreetOffice {

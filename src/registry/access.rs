@@ -3,14 +3,15 @@
 //! reason); grid workers read the residents of their grids (masked); a resident reads their
 //! own household in full; committee members and treasurers read none of it.
 
+use crate::tenancy::households_in_grids;
 use entity::{
-    dwelling, grid_building, household,
+    household,
     reach::{Reach, never},
     role_grant::Role,
 };
 use sea_orm::{
     ColumnTrait, Condition,
-    sea_query::{Expr, ExprTrait, Query, SelectStatement},
+    sea_query::Query,
 };
 use uuid::Uuid;
 
@@ -82,26 +83,4 @@ impl ResidentAccess {
             Detail::Masked
         }
     }
-}
-
-/// Ids of the households living in the buildings some grids cover now.
-pub fn households_in_grids(grids: &[Uuid]) -> SelectStatement {
-    Query::select()
-        .column((household::Entity, household::Column::Id))
-        .from(household::Entity)
-        .inner_join(
-            dwelling::Entity,
-            Expr::col((dwelling::Entity, dwelling::Column::Id))
-                .equals((household::Entity, household::Column::DwellingId)),
-        )
-        .inner_join(
-            grid_building::Entity,
-            Expr::col((grid_building::Entity, grid_building::Column::BuildingId))
-                .equals((dwelling::Entity, dwelling::Column::BuildingId)),
-        )
-        .and_where(
-            Expr::col((grid_building::Entity, grid_building::Column::GridId))
-                .is_in(grids.iter().copied()),
-        )
-        .to_owned()
 }

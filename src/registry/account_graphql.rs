@@ -2,6 +2,7 @@
 //! login (per client address), one attempt per request; codes never enter the audit log.
 
 use crate::audit::audited_write;
+use crate::tenancy::visible_resident;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -148,7 +149,9 @@ impl AccountMutation {
                 let mut login = login?;
                 let id = id?;
                 if login.display_name.trim().is_empty() {
-                    let (resident, _) = super::residents::kept_resident(txn, viewer, id).await?;
+                    let resident = visible_resident(txn, viewer, id).await?;
+                    crate::registry::residents::residents_place(txn, viewer, resident.community_id)
+                        .await?;
                     login.display_name = resident.name;
                 }
                 accounts::create_resident_account(txn, viewer, id, login).await

@@ -3,6 +3,7 @@
 //! resident and holds the `resident` grant on the resident's household, which follows the
 //! resident when they move and ends when they move out.
 
+use crate::tenancy::{place_of_unchecked, visible_resident};
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     binding_code, resident, resident_account,
@@ -15,7 +16,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::residents::kept_resident;
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
@@ -78,7 +78,9 @@ pub async fn issue_binding_code(
     keys: &DataKeys,
     resident_id: Uuid,
 ) -> AppResult<Audited<(String, DateTime<Utc>)>> {
-    let (resident, place) = kept_resident(conn, viewer, resident_id).await?;
+    let resident = visible_resident(conn, viewer, resident_id).await?;
+    let place =
+        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
     refuse_if_linked(conn, &resident).await?;
     let now = Utc::now();
     binding_code::Entity::update_many()
@@ -125,7 +127,7 @@ pub(crate) async fn link(
     .await
     .map_err(|e| on_unique_violation(e, "this login is already linked to a resident"))?;
     insert_grant(conn, resident, user_id, granted_by, place, now).await?;
-    crate::committees::positions::grant_positions_to_account(conn, resident.id, user_id, place)
+    crate::identity::position_grants::grant_positions_to_account(conn, resident.id, user_id, place)
         .await
 }
 
@@ -168,7 +170,9 @@ pub async fn create_resident_account(
     resident_id: Uuid,
     login: NewLogin,
 ) -> AppResult<Audited<entity::app_user::Model>> {
-    let (resident, place) = kept_resident(conn, viewer, resident_id).await?;
+    let resident = visible_resident(conn, viewer, resident_id).await?;
+    let place =
+        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
     refuse_if_linked(conn, &resident).await?;
     let user = insert_user(
         conn,
@@ -209,7 +213,7 @@ pub async fn claim(
         .await?
         .ok_or_else(invalid)?;
     refuse_if_linked(conn, &resident).await?;
-    let community = community_place(conn, resident.community_id).await?;
+    let community = place_of_unchecked(conn, resident.community_id).await?;
     let user_id = match claimant {
         Claimant::Existing(id) => id,
         Claimant::New(login) => {
@@ -246,18 +250,6 @@ pub async fn claim(
         community,
         resident.id,
     ))
-}
-
-/// Where a community sits, for rows written without a staff caller (a claim).
-async fn community_place(conn: &impl ConnectionTrait, community: Uuid) -> AppResult<Place> {
-    let community = entity::community::Entity::find_by_id(community)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("community"))?;
-    Ok(Place {
-        street_office: Some(community.street_office_id),
-        community: Some(community.id),
-    })
 }
 
 /// Keeps a resident's account grant on their household: moved to the new household when

@@ -1,6 +1,7 @@
 //! GraphQL for dwellings; the rules live in `dwellings`.
 
 use crate::audit::audited_write;
+use crate::tenancy::visible_dwelling;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::reach::TenantEntity;
@@ -193,11 +194,9 @@ impl DwellingQuery {
     async fn dwelling(&self, ctx: &Context<'_>, id: ID) -> Result<Dwelling> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
-        Ok(
-            dwellings::visible_dwelling(ctx.services().db.reader(), viewer, id)
-                .await?
-                .into(),
-        )
+        Ok(visible_dwelling(ctx.services().db.reader(), viewer, id)
+            .await?
+            .into())
     }
 }
 

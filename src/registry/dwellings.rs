@@ -1,17 +1,15 @@
 //! Dwellings (房屋): unit and room of a building, with the registered floor area.
 
+use crate::tenancy::{visible_building, visible_dwelling};
 use chrono::Utc;
-use entity::reach::TenantEntity;
 use entity::{building, dwelling};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use super::places::{registry_place, visible_building};
+use super::places::registry_place;
 use crate::{
     audit::Audited,
-    auth::{Capability, Viewer},
+    auth::Viewer,
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
 };
@@ -19,19 +17,6 @@ use crate::{
 const DWELLING_TAKEN: &str = "this building has a dwelling with this unit and room";
 /// 100,000 m²: far above any dwelling, low enough to catch a misplaced decimal point.
 const MAX_AREA_HUNDREDTHS: i64 = 10_000_000;
-
-/// A dwelling the caller can see, or NOT_FOUND.
-pub async fn visible_dwelling(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<dwelling::Model> {
-    dwelling::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
-        .filter(dwelling::Column::Id.eq(id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("dwelling"))
-}
 
 pub struct DwellingFields {
     pub unit: Option<i32>,

@@ -1,6 +1,7 @@
 //! Queries and mutations of the registry; the rules live in `places`.
 
 use crate::audit::audited_write;
+use crate::tenancy::{visible_building, visible_compound};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::compound;
 use entity::reach::TenantEntity;
@@ -110,14 +111,14 @@ impl RegistryQuery {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         let db = ctx.services().db.reader();
-        Ok(places::visible_compound(db, viewer, id).await?.into())
+        Ok(visible_compound(db, viewer, id).await?.into())
     }
 
     async fn building(&self, ctx: &Context<'_>, id: ID) -> Result<Building> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         let db = ctx.services().db.reader();
-        Ok(places::visible_building(db, viewer, id).await?.into())
+        Ok(visible_building(db, viewer, id).await?.into())
     }
 }
 

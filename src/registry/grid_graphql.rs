@@ -1,6 +1,7 @@
 //! GraphQL for grids; the rules live in `grids`.
 
 use crate::audit::audited_write;
+use crate::tenancy::visible_grid;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::grid;
@@ -182,7 +183,7 @@ impl GridQuery {
     async fn grid(&self, ctx: &Context<'_>, id: ID) -> Result<Grid> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
-        Ok(grids::visible_grid(ctx.services().db.reader(), viewer, id)
+        Ok(visible_grid(ctx.services().db.reader(), viewer, id)
             .await?
             .into())
     }

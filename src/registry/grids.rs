@@ -2,6 +2,7 @@
 //! most one grid at a time. Grid workers are grants with scope kind `grid` (granted through
 //! `grantRole`, which checks the grid exists here).
 
+use crate::tenancy::{place_for, visible_building, visible_grid};
 use chrono::Utc;
 use entity::reach::TenantEntity;
 use entity::{building, grid, grid_building};
@@ -10,7 +11,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::places::{community_place, visible_building};
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
@@ -20,26 +20,13 @@ use crate::{
 
 const GRID_NAME_TAKEN: &str = "this community has a grid with this name";
 
-/// A grid the caller can see, or NOT_FOUND.
-pub async fn visible_grid(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<grid::Model> {
-    grid::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
-        .filter(grid::Column::Id.eq(id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("grid"))
-}
-
 async fn grid_place(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     community_id: Uuid,
 ) -> AppResult<Place> {
     let refusal = "only the community's admins define its grids";
-    community_place(conn, viewer, community_id, Capability::ManageGrids, refusal).await
+    place_for(conn, viewer, community_id, Capability::ManageGrids, refusal).await
 }
 
 /// A grid the caller may change: visible, managed by the caller, not archived.

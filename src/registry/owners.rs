@@ -1,6 +1,7 @@
 //! Owners of dwellings (业主): residents of the registry, or outside owners with a name and
 //! an encrypted contact. Ending ownership keeps the record (owners' votes look back).
 
+use crate::tenancy::{place_for, visible_dwelling, visible_resident};
 use chrono::Utc;
 use entity::reach::TenantEntity;
 use entity::{dwelling_owner, resident};
@@ -9,9 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
-    dwellings::visible_dwelling, id_document::DocumentType, personal, residents::kept_resident,
-};
+use super::{id_document::DocumentType, personal};
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer},
@@ -74,7 +73,7 @@ pub async fn add_owner(
     owner: NewOwner,
 ) -> AppResult<Audited<dwelling_owner::Model>> {
     let dwelling = visible_dwelling(conn, viewer, dwelling_id).await?;
-    let place = super::places::community_place(
+    let place = place_for(
         conn,
         viewer,
         dwelling.community_id,
@@ -88,7 +87,9 @@ pub async fn add_owner(
     let id = Uuid::now_v7();
     let (resident_id, name, contact, document) = match owner {
         NewOwner::Resident(resident) => {
-            let (resident, _) = kept_resident(conn, viewer, resident).await?;
+            let resident = visible_resident(conn, viewer, resident).await?;
+            crate::registry::residents::residents_place(conn, viewer, resident.community_id)
+                .await?;
             if resident.community_id != dwelling.community_id {
                 return Err(AppError::NotFound("resident"));
             }
@@ -169,7 +170,7 @@ pub async fn end_ownership(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound("owner"))?;
-    let place = super::places::community_place(
+    let place = place_for(
         conn,
         viewer,
         owner.community_id,

@@ -1,8 +1,8 @@
 //! Compounds (小区) and buildings (楼栋): who may create, edit and archive them, and the
 //! scoped lookups every resolver uses.
 
+use crate::tenancy::{place_for, visible_building, visible_compound};
 use chrono::Utc;
-use entity::reach::TenantEntity;
 use entity::{building, compound, dwelling};
 use sea_orm::{
     ActiveModelTrait,
@@ -16,57 +16,8 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
-    org::service::{clean_name, visible_community},
+    org::service::clean_name,
 };
-
-/// A compound the caller can see, or NOT_FOUND.
-pub async fn visible_compound(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<compound::Model> {
-    compound::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
-        .filter(compound::Column::Id.eq(id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("compound"))
-}
-
-/// A building the caller can see, or NOT_FOUND.
-pub async fn visible_building(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<building::Model> {
-    building::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
-        .filter(building::Column::Id.eq(id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("building"))
-}
-
-/// Where a row of `community_id` sits: NOT_FOUND if the caller cannot see the community,
-/// FORBIDDEN (with `refusal`) unless the caller has `capability` there.
-pub(super) async fn community_place(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    community_id: Uuid,
-    capability: Capability,
-    refusal: &'static str,
-) -> AppResult<Place> {
-    let community = visible_community(conn, viewer, community_id).await?;
-    let place = Place {
-        street_office: Some(community.street_office_id),
-        community: Some(community.id),
-    };
-    if !viewer
-        .reach(capability)
-        .covers(place.street_office, place.community)
-    {
-        return Err(AppError::Forbidden(refusal));
-    }
-    Ok(place)
-}
 
 pub(super) async fn registry_place(
     conn: &impl ConnectionTrait,
@@ -74,7 +25,7 @@ pub(super) async fn registry_place(
     community_id: Uuid,
 ) -> AppResult<Place> {
     let refusal = "only the community's admins and staff keep its registry";
-    community_place(
+    place_for(
         conn,
         viewer,
         community_id,

@@ -1,6 +1,7 @@
 //! Filters of the residents and households lists, as conditions on a household-id column:
 //! where the household lives (compound, building, grid) and its care level.
 
+use crate::tenancy::households_in_grids;
 use async_graphql::{ID, InputObject};
 use chrono::{Datelike, Months, NaiveDate};
 use entity::{building, dwelling, household, resident};
@@ -10,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{access::households_in_grids, care::CareLevel, residents::TAGS};
+use super::{care::CareLevel, residents::TAGS};
 use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult},

@@ -1,6 +1,7 @@
 //! GraphQL queries of households and residents. Every response carrying a resident is
 //! recorded in the audit log; what each caller may read is decided by `access`.
 
+use crate::tenancy::visible_community;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{household, resident};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -21,7 +22,6 @@ use crate::{
         pagination::{Page, PageArgs, keyset_page, try_keyset_page},
         parse_id,
     },
-    org::service::visible_community,
 };
 
 #[derive(SimpleObject)]

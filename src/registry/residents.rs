@@ -1,8 +1,8 @@
 //! Households (户) and residents (居民): who may read and keep them, recording, editing and
 //! moving out. Personal fields go through `personal`; care levels through `care`.
 
+use crate::tenancy::{place_for, visible_dwelling, visible_household, visible_resident};
 use chrono::{NaiveDate, Utc};
-use entity::reach::TenantEntity;
 use entity::{
     household::{self, Tenure},
     resident,
@@ -15,10 +15,8 @@ use uuid::Uuid;
 use super::{
     access::ResidentAccess,
     care::{self, CareLevel},
-    dwellings::visible_dwelling,
     id_document::{DocumentType, ValidDocument},
     personal::{self, PersonalField},
-    places::community_place,
 };
 use crate::{
     audit::Audited,
@@ -103,12 +101,14 @@ impl Relation {
 
 const REFUSAL: &str = "only the community's admins and staff keep its residents";
 
-async fn residents_place(
+/// Where a community sits, if the caller keeps its residents (community admins and
+/// staff): NOT_FOUND outside reach, FORBIDDEN for smaller roles.
+pub async fn residents_place(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     community: Uuid,
 ) -> AppResult<Place> {
-    community_place(
+    place_for(
         conn,
         viewer,
         community,
@@ -155,36 +155,6 @@ pub async fn readable_resident(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound("resident"))
-}
-
-/// A household the caller keeps, or NOT_FOUND (outside reach) / FORBIDDEN (too small a role).
-pub async fn kept_household(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<(household::Model, Place)> {
-    let household = household::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
-        .filter(household::Column::Id.eq(id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("household"))?;
-    let place = residents_place(conn, viewer, household.community_id).await?;
-    Ok((household, place))
-}
-
-/// A resident the caller keeps, or NOT_FOUND / FORBIDDEN as above.
-pub async fn kept_resident(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<(resident::Model, Place)> {
-    let resident = resident::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
-        .filter(resident::Column::Id.eq(id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("resident"))?;
-    let place = residents_place(conn, viewer, resident.community_id).await?;
-    Ok((resident, place))
 }
 
 pub async fn create_household(
@@ -395,7 +365,9 @@ pub async fn create_resident(
     household_id: Uuid,
     fields: ResidentFields,
 ) -> AppResult<Audited<resident::Model>> {
-    let (household, place) = kept_household(conn, viewer, household_id).await?;
+    let household = visible_household(conn, viewer, household_id).await?;
+    let place =
+        crate::registry::residents::residents_place(conn, viewer, household.community_id).await?;
     if household.archived_at.is_some() {
         return Err(AppError::Conflict("the household has moved out".into()));
     }
@@ -434,14 +406,18 @@ pub async fn update_resident(
     id: Uuid,
     changes: ResidentChanges,
 ) -> AppResult<Audited<resident::Model>> {
-    let (resident, place) = kept_resident(conn, viewer, id).await?;
+    let resident = visible_resident(conn, viewer, id).await?;
+    let place =
+        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
     if resident.archived_at.is_some() {
         return Err(AppError::Conflict("the resident has moved out".into()));
     }
     let old_household = resident.household_id;
     let household = match changes.household_id {
         Some(new) if new != old_household => {
-            let (household, _) = kept_household(conn, viewer, new).await?;
+            let household = visible_household(conn, viewer, new).await?;
+            crate::registry::residents::residents_place(conn, viewer, household.community_id)
+                .await?;
             if household.community_id != resident.community_id {
                 return Err(AppError::NotFound("household"));
             }
@@ -525,7 +501,9 @@ pub async fn reveal(
             "state why you need to see it",
         ));
     }
-    let (resident, place) = kept_resident(conn, viewer, resident_id).await?;
+    let resident = visible_resident(conn, viewer, resident_id).await?;
+    let place =
+        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
     let value = personal::decrypt_field(keys, &resident, field)?;
     Ok(Audited::new(value, place, resident.id))
 }
@@ -537,7 +515,9 @@ pub async fn move_out(
     resident_id: Uuid,
     on: Option<NaiveDate>,
 ) -> AppResult<Audited<resident::Model>> {
-    let (resident, place) = kept_resident(conn, viewer, resident_id).await?;
+    let resident = visible_resident(conn, viewer, resident_id).await?;
+    let place =
+        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
     if resident.archived_at.is_some() {
         return Err(AppError::Conflict(
             "the resident has already moved out".into(),
@@ -559,7 +539,7 @@ pub async fn move_out(
     let resident = update.update(conn).await?;
     care::refresh(conn, household).await?;
     let access = super::accounts::follow_resident(conn, &resident).await?;
-    crate::committees::positions::end_positions_of_resident(
+    crate::identity::position_grants::end_positions_of_resident(
         conn,
         resident.id,
         Some(viewer.user_id),
@@ -576,7 +556,9 @@ pub async fn set_care_level(
     level: Option<CareLevel>,
     reason: Option<String>,
 ) -> AppResult<Audited<household::Model>> {
-    let (household, place) = kept_household(conn, viewer, household_id).await?;
+    let household = visible_household(conn, viewer, household_id).await?;
+    let place =
+        crate::registry::residents::residents_place(conn, viewer, household.community_id).await?;
     let household = care::apply_override(household, level, reason)?
         .update(conn)
         .await?;

@@ -4,6 +4,7 @@
 //! document number in the community, or without one, same name in the same dwelling) is
 //! left as it is, so importing the same file twice creates nothing the second time.
 
+use crate::tenancy::{place_for, visible_compound};
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
@@ -17,7 +18,6 @@ use uuid::Uuid;
 use super::{
     care::CareLevel,
     personal,
-    places::visible_compound,
     residents::{Relation, insert_household, new_row},
     roster::{Address, Headers, RosterRow, RowProblem, building_key, read_rows},
 };
@@ -309,7 +309,7 @@ pub async fn import_roster(
     options: ImportOptions,
 ) -> AppResult<Audited<ImportReport>> {
     let compound = visible_compound(conn, viewer, compound_id).await?;
-    let place = super::places::community_place(
+    let place = place_for(
         conn,
         viewer,
         compound.community_id,

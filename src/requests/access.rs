@@ -2,6 +2,7 @@
 //! a grid worker those of their grid and those assigned to them; a resident those of their
 //! household and those they filed. Anyone else gets NOT_FOUND.
 
+use crate::tenancy::place_of;
 use entity::{role_grant::Role, service_request};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -9,7 +10,6 @@ use uuid::Uuid;
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
-    org::service::visible_community,
 };
 
 /// How the caller stands to a request.
@@ -73,23 +73,9 @@ pub async fn visible_request(
         .one(conn)
         .await?
         .ok_or_else(not_found)?;
-    let place = community_place(conn, viewer, request.community_id).await?;
+    let place = place_of(conn, viewer, request.community_id).await?;
     let standing = standing(viewer, &request, place).ok_or_else(not_found)?;
     Ok((request, place, standing))
-}
-
-pub async fn community_place(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    community: Uuid,
-) -> AppResult<Place> {
-    let community = visible_community(conn, viewer, community)
-        .await
-        .map_err(|_| AppError::NotFound("request"))?;
-    Ok(Place {
-        street_office: Some(community.street_office_id),
-        community: Some(community.id),
-    })
 }
 
 /// The requests the caller may list: staff their communities', grid workers their grids'

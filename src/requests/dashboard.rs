@@ -2,6 +2,7 @@
 //! and per category; median times to first response and to resolution over a period;
 //! visit coverage per grid.
 
+use crate::tenancy::place_of;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -17,7 +18,6 @@ use crate::{
     auth::{Capability, Viewer},
     calendar,
     error::{AppError, AppResult},
-    requests::access::community_place,
     visits::{schedule::Standing, service::plan},
 };
 
@@ -55,7 +55,7 @@ pub async fn dashboard(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> AppResult<Dashboard> {
-    let place = community_place(conn, viewer, community)
+    let place = place_of(conn, viewer, community)
         .await
         .map_err(|_| AppError::NotFound("community"))?;
     if !viewer

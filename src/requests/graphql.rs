@@ -2,6 +2,7 @@
 //! ratings, reassignment, the lists handlers work from, and community categories.
 
 use crate::audit::audited_write;
+use crate::tenancy::place_of;
 use std::collections::HashMap;
 
 use async_graphql::{
@@ -17,7 +18,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    access::{Standing, community_place, listable, standing},
+    access::{Standing, listable, standing},
     category,
     follow_up_graphql::{FollowUpsOf, RequestFollowUp, follow_ups_of},
     service::{self, Location, Move, NewRequest},
@@ -631,7 +632,7 @@ impl RequestQuery {
     ) -> Result<Vec<RequestCategory>> {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
-        let place = community_place(db, viewer, parse_id("communityId", &community_id)?).await?;
+        let place = place_of(db, viewer, parse_id("communityId", &community_id)?).await?;
         let community = place.community.ok_or(AppError::NotFound("community"))?;
         Ok(category::categories(db, community)
             .await?
@@ -963,7 +964,7 @@ impl RequestMutation {
         let categories = audited_write(ctx, "addRequestCategory", audit, move |txn, viewer| {
             Box::pin(async move {
                 let community = community?;
-                let place = community_place(txn, viewer, community).await?;
+                let place = place_of(txn, viewer, community).await?;
                 if !viewer
                     .reach(Capability::ManageResidents)
                     .covers(place.street_office, place.community)

@@ -3,6 +3,7 @@
 //! building's grid; moved through their statuses with replies to the resident and internal
 //! notes kept apart; rated and, within 7 days of resolution, reopened by the reporter.
 
+use crate::tenancy::{place_of, visible_building};
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     building, dwelling, grid_building, household, request_event, request_photo, role_grant,
@@ -16,7 +17,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{
-    access::{Standing, community_place, visible_request},
+    access::{Standing, visible_request},
     category::{self, due},
     status::{Action, Status, next},
 };
@@ -30,7 +31,6 @@ use crate::{
     },
     live::LiveEvent,
     org::service::clean_name,
-    registry::places::visible_building,
 };
 
 /// How long after resolution the reporter may reopen a request.
@@ -170,7 +170,7 @@ pub async fn create(
     } else {
         visible_building(conn, viewer, building_id).await?
     };
-    let place = community_place(conn, viewer, building.community_id).await?;
+    let place = place_of(conn, viewer, building.community_id).await?;
     let grid = grid_building::Entity::find_by_id(building.id)
         .one(conn)
         .await?

@@ -1,5 +1,6 @@
 //! Recording visits and working out a grid's visit plan.
 
+use crate::tenancy::{households_in_grids, place_of, visible_grid};
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -18,15 +19,8 @@ use crate::{
     calendar,
     error::{AppError, AppResult},
     files::FileStore,
-    registry::{
-        access::households_in_grids,
-        care::{self, CareLevel},
-        grids::visible_grid,
-    },
-    requests::{
-        access::community_place,
-        service::{self as requests, Location, NewRequest},
-    },
+    registry::care::{self, CareLevel},
+    requests::service::{self as requests, Location, NewRequest},
 };
 
 /// A need found on a visit, filed as a request.
@@ -86,7 +80,7 @@ pub async fn record(
         .one(conn)
         .await?
         .ok_or_else(not_found)?;
-    let place = community_place(conn, viewer, household.community_id)
+    let place = place_of(conn, viewer, household.community_id)
         .await
         .map_err(|_| not_found())?;
     let grid = grid_of(conn, &household).await?;
@@ -160,7 +154,7 @@ pub async fn plan(
     today: NaiveDate,
 ) -> AppResult<Vec<Planned>> {
     let grid = visible_grid(conn, viewer, grid_id).await?;
-    let place = community_place(conn, viewer, grid.community_id).await?;
+    let place = place_of(conn, viewer, grid.community_id).await?;
     if !viewer.scope_ids(Role::GridWorker).contains(&grid.id) && !is_staff(viewer, place) {
         return Err(AppError::NotFound("grid"));
     }

@@ -1,0 +1,125 @@
+//! The server's Prometheus metrics: requests by route and status, a latency histogram,
+//! GraphQL errors by `extensions.code`, SQL statements and live subscribers. Served at
+//! `/metrics` by `http::metrics`.
+
+use prometheus_client::{
+    encoding::{EncodeLabelSet, text::encode},
+    metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
+    registry::Registry,
+};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorLabels {
+    code: String,
+}
+
+type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: LatencyFamily,
+    errors: Family<ErrorLabels, Counter>,
+    db_statements: Gauge,
+    live_subscribers: Gauge,
+}
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms to ~16 s.
+    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+        0.0005, 2.0, 16,
+    ))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("jiedao");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: LatencyFamily = Family::new_with_constructor(latency_histogram);
+        let errors = Family::<ErrorLabels, Counter>::default();
+        let db_statements = Gauge::default();
+        let live_subscribers = Gauge::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            latency.clone(),
+        );
+        registry.register(
+            "graphql_errors",
+            "GraphQL errors by extensions.code",
+            errors.clone(),
+        );
+        registry.register(
+            "db_statements",
+            "SQL statements executed since start",
+            db_statements.clone(),
+        );
+        registry.register(
+            "live_subscribers",
+            "Open live-event receivers: WebSocket connections and their subscriptions",
+            live_subscribers.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            errors,
+            db_statements,
+            live_subscribers,
+        }
+    }
+}
+
+impl Metrics {
+    pub fn count_error(&self, code: &str) {
+        self.errors
+            .get_or_create(&ErrorLabels {
+                code: code.to_owned(),
+            })
+            .inc();
+    }
+
+    /// One HTTP request by its route template, with its status and latency.
+    pub fn count_request(&self, method: String, route: String, status: u16, seconds: f64) {
+        self.latency
+            .get_or_create(&RouteLabels {
+                route: route.clone(),
+            })
+            .observe(seconds);
+        self.requests
+            .get_or_create(&RequestLabels {
+                method,
+                route,
+                status,
+            })
+            .inc();
+    }
+
+    /// The OpenMetrics text, with the gauges read just now.
+    pub fn render(&self, db_statements: u64, live_subscribers: usize) -> Option<String> {
+        self.db_statements
+            .set(i64::try_from(db_statements).unwrap_or(i64::MAX));
+        self.live_subscribers
+            .set(i64::try_from(live_subscribers).unwrap_or(i64::MAX));
+        let mut body = String::new();
+        encode(&mut body, &self.registry).ok()?;
+        Some(body)
+    }
+}
