@@ -122,19 +122,6 @@ fn content_disposition(disposition: &str, name: &str) -> String {
     format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::content_disposition;
-
-    #[test]
-    fn file_names_survive_as_utf8_in_the_disposition_header() {
-        assert_eq!(
-            content_disposition("attachment", "发票 1.pdf"),
-            "attachment; filename=\"___1.pdf\"; filename*=UTF-8''%E5%8F%91%E7%A5%A8%201.pdf"
-        );
-    }
-}
-
 /// A stored file the caller may download: whoever may read what it is attached to (a
 /// receipt: its expense; a photo: its request); NOT_FOUND otherwise, also for a file that is
 /// attached to nothing (a receipt removed from a draft).
@@ -170,4 +157,17 @@ async fn downloadable_file(
         .one(conn)
         .await?
         .ok_or_else(not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn file_names_survive_as_utf8_in_the_disposition_header() {
+        assert_eq!(
+            content_disposition("attachment", "发票 1.pdf"),
+            "attachment; filename=\"___1.pdf\"; filename*=UTF-8''%E5%8F%91%E7%A5%A8%201.pdf"
+        );
+    }
 }
