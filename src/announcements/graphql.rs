@@ -1,6 +1,5 @@
 //! GraphQL for announcements and their read receipts.
 
-use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::announcement;
@@ -8,6 +7,7 @@ use serde_json::json;
 
 use super::service::{self, NewAnnouncement, Reader};
 use crate::{
+    audit::audited_write,
     error::AppError,
     graphql::{ContextExt, parse_id},
 };

@@ -1,6 +1,5 @@
 //! Publishing announcements, who they reach, and read receipts.
 
-use crate::tenancy::place_of;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -19,6 +18,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
+    tenancy::place_of,
 };
 
 pub struct NewAnnouncement {

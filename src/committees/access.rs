@@ -2,13 +2,13 @@
 //! the community's staff and grid workers, the compound's committee members and its
 //! residents read it; nobody outside the community learns it exists.
 
-use crate::tenancy::lives_in;
 use entity::{compound, role_grant::Role};
 use sea_orm::ConnectionTrait;
 
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
+    tenancy::lives_in,
 };
 
 /// FORBIDDEN unless the caller manages committees where `place` is.

@@ -1,8 +1,6 @@
 //! GraphQL for committees: the committee of a compound with its positions (in force at an
 //! instant, or the whole history), the contact card, and the staff's mutations.
 
-use crate::audit::audited_write;
-use crate::tenancy::visible_compound_at;
 use std::collections::HashMap;
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -19,12 +17,14 @@ use super::{
     service::{self, NewCommittee, Settings},
 };
 use crate::{
+    audit::audited_write,
     auth::Capability,
     error::AppError,
     graphql::{
         ContextExt, parse_id,
         scalars::{Date, Money},
     },
+    tenancy::visible_compound_at,
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

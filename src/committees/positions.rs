@@ -2,7 +2,6 @@
 //! treasurer at a time, building leaders per building. The powers a position carries are
 //! grants (`identity::position_grants`), given and revoked in the same transaction.
 
-use crate::tenancy::visible_resident;
 use chrono::{NaiveDate, Utc};
 use entity::{
     building, committee,
@@ -23,6 +22,7 @@ use crate::{
     error::{AppError, AppResult},
     identity::position_grants::{end, grant_powers},
     live::LiveEvent,
+    tenancy::visible_resident,
 };
 
 /// Positions only one member holds at a time.

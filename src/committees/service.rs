@@ -1,9 +1,7 @@
 //! Committees: setting one up for a compound, its settings, and its terms.
 
-use crate::tenancy::visible_compound_at;
 use chrono::{NaiveDate, Utc};
-use entity::committee;
-use entity::reach::TenantEntity;
+use entity::{committee, reach::TenantEntity};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -13,6 +11,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
+    tenancy::visible_compound_at,
 };
 
 /// The defaults a compound's funds start from.

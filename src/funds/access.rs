@@ -3,12 +3,12 @@
 //! committee's director open one. A community-level fund: the community's staff do both.
 //! Street admins read and never write.
 
-use crate::tenancy::{place_of, visible_compound_at};
-use entity::reach::TenantEntity;
 use entity::{
     committee,
     committee_position::{self, Position},
-    fund, resident_account,
+    fund,
+    reach::TenantEntity,
+    resident_account,
     role_grant::Role,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -18,6 +18,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     committees::{access::check_read, positions::in_force_at},
     error::{AppError, AppResult},
+    tenancy::{place_of, visible_compound_at},
 };
 
 /// A fund the caller may read, with its place; NOT_FOUND otherwise, also for another

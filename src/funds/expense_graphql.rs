@@ -1,6 +1,5 @@
 //! GraphQL for expenses, with `permissions` telling the caller what they may do now.
 
-use crate::audit::audited_write;
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
@@ -19,6 +18,7 @@ use super::{
     receipts,
 };
 use crate::{
+    audit::audited_write,
     auth::viewer::Place,
     error::AppError,
     graphql::upload::{read_uploads, store_and_limit},

@@ -1,16 +1,15 @@
 //! GraphQL for funds and ledgers. Money is the `Money` scalar throughout; counterparties
 //! appear masked (王**, 3号楼2单元), never with phones or document numbers.
 
-use crate::audit::audited_write;
-use crate::tenancy::{place_of, visible_compound_at};
-use entity::reach::TenantEntity;
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject, dataloader::Loader,
 };
 use chrono::{DateTime, Utc};
-use entity::{building, counterparty, dwelling, fund, household, ledger_entry};
+use entity::{
+    building, counterparty, dwelling, fund, household, ledger_entry, reach::TenantEntity,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
@@ -22,6 +21,7 @@ use super::{
     service::{self, Contribution, Contributor, NewFund},
 };
 use crate::{
+    audit::audited_write,
     auth::Capability,
     error::AppError,
     graphql::{
@@ -31,6 +31,7 @@ use crate::{
         parse_id,
         scalars::Money,
     },
+    tenancy::{place_of, visible_compound_at},
 };
 
 #[derive(SimpleObject)]

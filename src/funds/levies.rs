@@ -2,7 +2,6 @@
 //! or per household, the shares summing exactly to the total. A household pays with a
 //! contribution linked to the levy; what is paid and owed is read from the ledger.
 
-use crate::tenancy::lives_in;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -23,6 +22,7 @@ use crate::{
     error::{AppError, AppResult},
     graphql::scalars::{MAX_AMOUNT_FEN, format_hundredths},
     org::service::clean_name,
+    tenancy::lives_in,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

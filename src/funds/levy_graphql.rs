@@ -1,6 +1,5 @@
 //! GraphQL for levies: who owes what, who has paid, who still owes.
 
-use crate::audit::audited_write;
 use std::collections::HashMap;
 
 use async_graphql::{
@@ -16,6 +15,7 @@ use super::{
     levies::{self, Method, NewLevy},
 };
 use crate::{
+    audit::audited_write,
     error::AppError,
     graphql::{
         ContextExt,

@@ -1,6 +1,5 @@
 //! Opening funds, recording contributions and correcting entries by reversal.
 
-use crate::tenancy::{lives_in, place_of, visible_compound_at};
 use chrono::{DateTime, Utc};
 use entity::{committee, counterparty, fund, household, ledger_entry};
 use sea_orm::{
@@ -22,6 +21,7 @@ use crate::{
     committees::service::Settings,
     error::{AppError, AppResult},
     org::service::clean_name,
+    tenancy::{lives_in, place_of, visible_compound_at},
 };
 
 pub struct NewFund {

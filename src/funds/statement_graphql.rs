@@ -1,7 +1,6 @@
 //! GraphQL for published statements: `publishStatement` (the treasurer) and
 //! `publicStatement(shareToken)`, which needs no login and shows counterparties masked.
 
-use crate::audit::audited_write;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{compound, fund, ledger_entry, statement};
@@ -13,6 +12,7 @@ use super::{
     statements,
 };
 use crate::{
+    audit::audited_write,
     error::AppError,
     graphql::{
         ContextExt,

@@ -2,9 +2,9 @@
 //! your own scope, each role on its own kind of scope.
 
 use chrono::{DateTime, Utc};
-use entity::reach::TenantEntity;
 use entity::{
     household,
+    reach::TenantEntity,
     role_grant::{self, GrantSource, Role, ScopeKind},
 };
 use sea_orm::{

@@ -1,7 +1,6 @@
 //! Mutations of accounts, sessions and grants. Resolvers parse input, call a service, and
 //! map the result; the rules live in the services.
 
-use crate::audit::{audited_write, write::audited_write_pending_password};
 use async_graphql::{Context, Object, Result};
 use entity::app_user;
 use sea_orm::EntityTrait;
@@ -20,6 +19,7 @@ use super::{
 };
 use crate::{
     audit::Action,
+    audit::{audited_write, write::audited_write_pending_password},
     auth::password::check_strength,
     error::AppResult,
     graphql::{ContextExt, parse_id},

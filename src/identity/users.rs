@@ -2,7 +2,6 @@
 //! (ARCHITECTURE.md §3: only users whose every grant lies inside your scope and below
 //! your role).
 
-use crate::tenancy::{visible_community, visible_street_office};
 use chrono::{DateTime, Utc};
 use entity::{
     app_user,
@@ -27,6 +26,7 @@ use crate::{
     error::{AppError, AppResult, on_unique_violation},
     live::LiveEvent,
     org::service::clean_name,
+    tenancy::{visible_community, visible_street_office},
 };
 
 pub struct NewUser {

@@ -1,6 +1,5 @@
 //! GraphQL for mediation cases.
 
-use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::mediation_case;
@@ -8,6 +7,7 @@ use serde_json::json;
 
 use super::service::{self, Mediator, NewCase, Outcome, Party};
 use crate::{
+    audit::audited_write,
     error::AppError,
     graphql::{ContextExt, parse_id},
 };

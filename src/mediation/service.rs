@@ -1,6 +1,5 @@
 //! Opening, holding and closing mediation cases.
 
-use crate::tenancy::place_of;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{household, mediation_case, mediation_session, resident};
 use sea_orm::{
@@ -15,6 +14,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
     org::service::clean_name,
+    tenancy::place_of,
 };
 
 pub struct Party {

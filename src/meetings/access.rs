@@ -4,7 +4,6 @@
 //! reach. Organisers are the community's staff and, for a compound, its committee; minutes
 //! are kept by the committee's secretary or staff.
 
-use crate::tenancy::{lives_in, visible_community, visible_compound_at};
 use chrono::Utc;
 use entity::{
     committee,
@@ -19,6 +18,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     committees::{access::check_read, positions::in_force_at},
     error::{AppError, AppResult},
+    tenancy::{lives_in, visible_community, visible_compound_at},
 };
 
 /// A compound whose meetings the caller reads; NOT_FOUND otherwise.

@@ -1,6 +1,5 @@
 //! GraphQL for meetings: scheduling, their course, agenda, sign-in and minutes.
 
-use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{meeting, meeting_minutes};
@@ -14,6 +13,7 @@ use super::{
     service::{self, NewMeeting, Step},
 };
 use crate::{
+    audit::audited_write,
     auth::viewer::Place,
     error::AppError,
     graphql::{

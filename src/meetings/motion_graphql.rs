@@ -1,6 +1,5 @@
 //! GraphQL for motions, ballots, results, public notice and objections.
 
-use crate::audit::audited_write;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{ballot, motion, objection};
@@ -14,6 +13,7 @@ use super::{
     tally::{self, Choice, Condition, Counts},
 };
 use crate::{
+    audit::audited_write,
     auth::viewer::Place,
     error::AppError,
     graphql::{

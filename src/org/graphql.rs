@@ -1,7 +1,5 @@
 //! GraphQL for street offices and communities.
 
-use crate::audit::audited_write;
-use crate::tenancy::{visible_community, visible_street_office};
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{community, street_office};
@@ -13,6 +11,7 @@ use super::{
     service,
 };
 use crate::{
+    audit::audited_write,
     auth::Capability,
     graphql::{
         ContextExt,
@@ -20,6 +19,7 @@ use crate::{
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
     },
+    tenancy::{visible_community, visible_street_office},
 };
 
 /// 街道办事处: a street office, the level above communities.

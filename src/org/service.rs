@@ -1,6 +1,5 @@
 //! Street offices and communities: creation rules and scoped lookups.
 
-use crate::tenancy::visible_street_office;
 use chrono::Utc;
 use entity::{community, reach::Reach, street_office};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
@@ -10,6 +9,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
+    tenancy::visible_street_office,
 };
 
 /// A trimmed, non-empty name of at most `max` characters.

@@ -3,19 +3,18 @@
 //! reason); grid workers read the residents of their grids (masked); a resident reads their
 //! own household in full; committee members and treasurers read none of it.
 
-use crate::tenancy::households_in_grids;
 use entity::{
     household,
     reach::{Reach, never},
     role_grant::Role,
 };
-use sea_orm::{
-    ColumnTrait, Condition,
-    sea_query::Query,
-};
+use sea_orm::{ColumnTrait, Condition, sea_query::Query};
 use uuid::Uuid;
 
-use crate::auth::{Capability, Viewer};
+use crate::{
+    auth::{Capability, Viewer},
+    tenancy::households_in_grids,
+};
 
 #[derive(Clone, Debug)]
 pub struct ResidentAccess {

@@ -1,8 +1,6 @@
 //! GraphQL for resident accounts and binding codes. Claiming a code is throttled like a
 //! login (per client address), one attempt per request; codes never enter the audit log.
 
-use crate::audit::audited_write;
-use crate::tenancy::visible_resident;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -10,10 +8,12 @@ use serde_json::json;
 use super::accounts::{self, Claimant, NewLogin};
 use crate::{
     audit::Action,
+    audit::audited_write,
     auth::{password::check_strength, throttle},
     error::{AppError, AppResult},
     graphql::{ContextExt, parse_id},
     identity::users::check_username,
+    tenancy::visible_resident,
 };
 
 #[derive(InputObject)]

@@ -3,7 +3,6 @@
 //! resident and holds the `resident` grant on the resident's household, which follows the
 //! resident when they move and ends when they move out.
 
-use crate::tenancy::{place_of_unchecked, visible_resident};
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     binding_code, resident, resident_account,
@@ -27,6 +26,7 @@ use crate::{
         users::insert_user,
     },
     live::LiveEvent,
+    tenancy::{place_of_unchecked, visible_resident},
 };
 
 /// Codes are read out or printed on a slip: no 0/O, 1/I/L. 10 symbols of 31: ~49 bits.

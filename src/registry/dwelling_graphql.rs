@@ -1,11 +1,8 @@
 //! GraphQL for dwellings; the rules live in `dwellings`.
 
-use crate::audit::audited_write;
-use crate::tenancy::visible_dwelling;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::reach::TenantEntity;
-use entity::{building, dwelling, grid_building};
+use entity::{building, dwelling, grid_building, reach::TenantEntity};
 use sea_orm::{ColumnTrait, QueryFilter, sea_query::Query};
 use serde_json::json;
 use uuid::Uuid;
@@ -17,6 +14,7 @@ use super::{
     types::{Building, RegistryPermissions, registry_permissions},
 };
 use crate::{
+    audit::audited_write,
     auth::Capability,
     error::AppError,
     graphql::{
@@ -26,6 +24,7 @@ use crate::{
         parse_id,
         scalars::Area,
     },
+    tenancy::visible_dwelling,
 };
 
 /// 房屋: a dwelling (专有部分) of a building.

@@ -1,6 +1,5 @@
 //! Dwellings (房屋): unit and room of a building, with the registered floor area.
 
-use crate::tenancy::{visible_building, visible_dwelling};
 use chrono::Utc;
 use entity::{building, dwelling};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
@@ -12,6 +11,7 @@ use crate::{
     auth::Viewer,
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
+    tenancy::{visible_building, visible_dwelling},
 };
 
 const DWELLING_TAKEN: &str = "this building has a dwelling with this unit and room";

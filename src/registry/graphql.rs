@@ -1,10 +1,7 @@
 //! Queries and mutations of the registry; the rules live in `places`.
 
-use crate::audit::audited_write;
-use crate::tenancy::{visible_building, visible_compound};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use entity::compound;
-use entity::reach::TenantEntity;
+use entity::{compound, reach::TenantEntity};
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::json;
 
@@ -14,6 +11,7 @@ use super::{
     types::{Building, Compound},
 };
 use crate::{
+    audit::audited_write,
     auth::Capability,
     graphql::{
         ContextExt,
@@ -21,6 +19,7 @@ use crate::{
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
     },
+    tenancy::{visible_building, visible_compound},
 };
 
 #[derive(InputObject)]

@@ -1,11 +1,8 @@
 //! GraphQL for grids; the rules live in `grids`.
 
-use crate::audit::audited_write;
-use crate::tenancy::visible_grid;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::grid;
-use entity::reach::TenantEntity;
+use entity::{grid, reach::TenantEntity};
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
@@ -16,6 +13,7 @@ use super::{
     types::{Building, RegistryPermissions},
 };
 use crate::{
+    audit::audited_write,
     auth::Capability,
     graphql::{
         ContextExt,
@@ -23,6 +21,7 @@ use crate::{
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
     },
+    tenancy::visible_grid,
 };
 
 /// 网格: a set of buildings covered by grid workers.

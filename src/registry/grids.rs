@@ -2,10 +2,8 @@
 //! most one grid at a time. Grid workers are grants with scope kind `grid` (granted through
 //! `grantRole`, which checks the grid exists here).
 
-use crate::tenancy::{place_for, visible_building, visible_grid};
 use chrono::Utc;
-use entity::reach::TenantEntity;
-use entity::{building, grid, grid_building};
+use entity::{building, grid, grid_building, reach::TenantEntity};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
@@ -16,6 +14,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
+    tenancy::{place_for, visible_building, visible_grid},
 };
 
 const GRID_NAME_TAKEN: &str = "this community has a grid with this name";

@@ -1,6 +1,5 @@
 //! GraphQL for dwelling owners: `Dwelling.owners` and the mutations that record them.
 
-use crate::audit::audited_write;
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, dataloader::Loader};
@@ -15,6 +14,7 @@ use super::{
     resident_types::DocumentTypeName,
 };
 use crate::{
+    audit::audited_write,
     auth::Capability,
     error::AppError,
     graphql::{

@@ -1,10 +1,8 @@
 //! Owners of dwellings (业主): residents of the registry, or outside owners with a name and
 //! an encrypted contact. Ending ownership keeps the record (owners' votes look back).
 
-use crate::tenancy::{place_for, visible_dwelling, visible_resident};
 use chrono::Utc;
-use entity::reach::TenantEntity;
-use entity::{dwelling_owner, resident};
+use entity::{dwelling_owner, reach::TenantEntity, resident};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
@@ -17,6 +15,7 @@ use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult},
     org::service::clean_name,
+    tenancy::{place_for, visible_dwelling, visible_resident},
 };
 
 pub enum NewOwner {

@@ -1,7 +1,6 @@
 //! Compounds (小区) and buildings (楼栋): who may create, edit and archive them, and the
 //! scoped lookups every resolver uses.
 
-use crate::tenancy::{place_for, visible_building, visible_compound};
 use chrono::Utc;
 use entity::{building, compound, dwelling};
 use sea_orm::{
@@ -17,6 +16,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
+    tenancy::{place_for, visible_building, visible_compound},
 };
 
 pub(super) async fn registry_place(

@@ -1,7 +1,6 @@
 //! Filters of the residents and households lists, as conditions on a household-id column:
 //! where the household lives (compound, building, grid) and its care level.
 
-use crate::tenancy::households_in_grids;
 use async_graphql::{ID, InputObject};
 use chrono::{Datelike, Months, NaiveDate};
 use entity::{building, dwelling, household, resident};
@@ -16,6 +15,7 @@ use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult},
     graphql::parse_id,
+    tenancy::households_in_grids,
 };
 
 /// Where households live and how much care they need.

@@ -1,7 +1,6 @@
 //! GraphQL queries of households and residents. Every response carrying a resident is
 //! recorded in the audit log; what each caller may read is decided by `access`.
 
-use crate::tenancy::visible_community;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{household, resident};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -22,6 +21,7 @@ use crate::{
         pagination::{Page, PageArgs, keyset_page, try_keyset_page},
         parse_id,
     },
+    tenancy::visible_community,
 };
 
 #[derive(SimpleObject)]

@@ -1,7 +1,6 @@
 //! GraphQL mutations of households and residents. Personal data never enters the audit log:
 //! only which fields changed.
 
-use crate::audit::audited_write;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use serde_json::json;
 use uuid::Uuid;
@@ -13,7 +12,10 @@ use super::{
     resident_types::{DocumentTypeName, Household, Resident, Tenure, resident_view},
     residents::{self, Relation, ResidentChanges, ResidentFields},
 };
-use crate::graphql::{ContextExt, parse_id, scalars::Date};
+use crate::{
+    audit::audited_write,
+    graphql::{ContextExt, parse_id, scalars::Date},
+};
 
 #[derive(InputObject)]
 pub struct CreateHouseholdInput {

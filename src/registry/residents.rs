@@ -1,7 +1,6 @@
 //! Households (户) and residents (居民): who may read and keep them, recording, editing and
 //! moving out. Personal fields go through `personal`; care levels through `care`.
 
-use crate::tenancy::{place_for, visible_dwelling, visible_household, visible_resident};
 use chrono::{NaiveDate, Utc};
 use entity::{
     household::{self, Tenure},
@@ -24,6 +23,7 @@ use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
+    tenancy::{place_for, visible_dwelling, visible_household, visible_resident},
 };
 
 /// Care tags a resident may carry; they drive care levels and visit schedules.

@@ -1,7 +1,6 @@
 //! GraphQL for roster import (a multipart upload) and export (the file comes back in the
 //! response, base64-encoded, so it travels with the same authentication and audit).
 
-use crate::audit::audited_write;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Upload};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
@@ -16,6 +15,7 @@ use super::{
     roster_import::{self, ImportMode, ImportOptions, ImportReport},
 };
 use crate::{
+    audit::audited_write,
     auth::Capability,
     error::AppError,
     graphql::{ContextExt, parse_id},

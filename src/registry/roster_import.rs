@@ -4,7 +4,6 @@
 //! document number in the community, or without one, same name in the same dwelling) is
 //! left as it is, so importing the same file twice creates nothing the second time.
 
-use crate::tenancy::{place_for, visible_compound};
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
@@ -27,6 +26,7 @@ use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult},
     tabular::{self, Format},
+    tenancy::{place_for, visible_compound},
 };
 
 /// The most rows one file may have.

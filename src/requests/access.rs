@@ -2,7 +2,6 @@
 //! a grid worker those of their grid and those assigned to them; a resident those of their
 //! household and those they filed. Anyone else gets NOT_FOUND.
 
-use crate::tenancy::place_of;
 use entity::{role_grant::Role, service_request};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -10,6 +9,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
+    tenancy::place_of,
 };
 
 /// How the caller stands to a request.

@@ -2,7 +2,6 @@
 //! and per category; median times to first response and to resolution over a period;
 //! visit coverage per grid.
 
-use crate::tenancy::place_of;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -18,6 +17,7 @@ use crate::{
     auth::{Capability, Viewer},
     calendar,
     error::{AppError, AppResult},
+    tenancy::place_of,
     visits::{schedule::Standing, service::plan},
 };
 

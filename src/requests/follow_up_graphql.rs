@@ -1,6 +1,5 @@
 //! GraphQL for follow-ups (回访): recording one, and reading a request's.
 
-use crate::audit::audited_write;
 use std::collections::HashMap;
 
 use async_graphql::{
@@ -17,6 +16,7 @@ use super::{
     graphql::ServiceRequest,
 };
 use crate::{
+    audit::audited_write,
     error::AppError,
     graphql::{
         ContextExt,

@@ -1,8 +1,6 @@
 //! GraphQL for requests: filing and recording them, moving them on, replies and notes,
 //! ratings, reassignment, the lists handlers work from, and community categories.
 
-use crate::audit::audited_write;
-use crate::tenancy::place_of;
 use std::collections::HashMap;
 
 use async_graphql::{
@@ -26,6 +24,7 @@ use super::{
 };
 use crate::{
     audit::Audited,
+    audit::audited_write,
     auth::{Capability, viewer::Place},
     error::AppError,
     graphql::upload::{read_uploads, store_and_limit},
@@ -35,6 +34,7 @@ use crate::{
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
     },
+    tenancy::place_of,
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

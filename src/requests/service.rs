@@ -3,7 +3,6 @@
 //! building's grid; moved through their statuses with replies to the resident and internal
 //! notes kept apart; rated and, within 7 days of resolution, reopened by the reporter.
 
-use crate::tenancy::{place_of, visible_building};
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     building, dwelling, grid_building, household, request_event, request_photo, role_grant,
@@ -31,6 +30,7 @@ use crate::{
     },
     live::LiveEvent,
     org::service::clean_name,
+    tenancy::{place_of, visible_building},
 };
 
 /// How long after resolution the reporter may reopen a request.

@@ -1,6 +1,5 @@
 //! GraphQL for home visits and the visit plan.
 
-use crate::audit::audited_write;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::visit;
@@ -11,6 +10,7 @@ use super::{
     service::{self, Need, NewVisit},
 };
 use crate::{
+    audit::audited_write,
     calendar,
     graphql::{ContextExt, parse_id},
     registry::care::CareLevel,

@@ -1,6 +1,5 @@
 //! Recording visits and working out a grid's visit plan.
 
-use crate::tenancy::{households_in_grids, place_of, visible_grid};
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -21,6 +20,7 @@ use crate::{
     files::FileStore,
     registry::care::{self, CareLevel},
     requests::service::{self as requests, Location, NewRequest},
+    tenancy::{households_in_grids, place_of, visible_grid},
 };
 
 /// A need found on a visit, filed as a request.
