@@ -16,6 +16,7 @@ pub mod error;
 pub mod files;
 pub mod funds;
 pub mod graphql;
+pub mod gridwork;
 pub mod http;
 pub mod identity;
 pub mod live;

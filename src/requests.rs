@@ -3,10 +3,10 @@
 
 pub mod access;
 pub mod category;
-pub mod dashboard;
-pub mod follow_up;
-pub mod follow_up_graphql;
-pub mod graphql;
+pub mod follow_ups;
 pub mod live_graphql;
+pub mod mutation;
+pub mod query;
 pub mod service;
 pub mod status;
+pub mod types;

@@ -14,6 +14,7 @@ use crate::{
         statement_graphql::{StatementMutation, StatementQuery},
     },
     graphql::{error_codes::ErrorCodes, limits::QueryShape},
+    gridwork::{dashboard_graphql::GridworkQuery, follow_up_graphql::FollowUpMutation},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     mediation::graphql::{MediationMutation, MediationQuery},
     meetings::{
@@ -32,9 +33,9 @@ use crate::{
         roster_graphql::RosterMutation,
     },
     requests::{
-        follow_up_graphql::FollowUpMutation,
-        graphql::{RequestMutation, RequestQuery},
         live_graphql::RequestSubscription,
+        mutation::RequestMutation,
+        query::{RequestCategoryQuery, RequestQuery},
     },
     state::Services,
     visits::graphql::{VisitMutation, VisitQuery},
@@ -55,6 +56,8 @@ pub struct Query(
     MeetingQuery,
     MotionQuery,
     RequestQuery,
+    GridworkQuery,
+    RequestCategoryQuery,
     VisitQuery,
     AnnouncementQuery,
     MediationQuery,

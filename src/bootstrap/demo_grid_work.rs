@@ -15,9 +15,10 @@ use crate::{
     calendar,
     error::AppResult,
     files::FileStore,
+    gridwork::follow_up::{self, NewFollowUp},
     mediation::service::{self as mediation, Mediator, NewCase, Party},
     requests::{
-        follow_up::{self, Method, NewFollowUp},
+        follow_ups::Method,
         service::{self as requests, Location, Move, NewRequest},
         status::Action,
     },

@@ -80,7 +80,7 @@ pub async fn visible_request(
 
 /// The requests the caller may list: staff their communities', grid workers their grids'
 /// and their own, residents their households' and their own.
-pub fn listable(viewer: &Viewer) -> Condition {
+pub fn requests_in_reach(viewer: &Viewer) -> Condition {
     let staff = viewer
         .reach(Capability::ManageResidents)
         .community_condition(service_request::Column::CommunityId);

@@ -7,7 +7,7 @@ use futures::{Stream, StreamExt, stream};
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 use uuid::Uuid;
 
-use super::{access::visible_request, graphql::ServiceRequest};
+use super::{access::visible_request, types::ServiceRequest};
 use crate::{error::AppError, graphql::ContextExt, live::LiveEvent};
 
 #[derive(Default)]

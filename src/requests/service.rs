@@ -85,7 +85,7 @@ async fn grid_worker(conn: &impl ConnectionTrait, grid: Uuid) -> AppResult<Optio
         .map(|g| g.user_id))
 }
 
-pub(super) async fn event(
+pub async fn event(
     conn: &impl ConnectionTrait,
     request: &service_request::Model,
     viewer: &Viewer,

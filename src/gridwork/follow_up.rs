@@ -2,54 +2,28 @@
 //! problem is really gone. One per resolution. An in-person follow-up is also a home visit
 //! (the visit plan counts it); an unsatisfied resident reopens a resolved request.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::{request_follow_up, service_request};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, Query},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use uuid::Uuid;
 
-use super::{
-    access::visible_request,
-    service::event,
-    status::{Status, next},
-};
 use crate::{
     audit::Audited,
     auth::Viewer,
     error::{AppError, AppResult},
     files::FileStore,
     org::service::clean_name,
+    requests::{
+        access::visible_request,
+        follow_ups::Method,
+        service::event,
+        status::{self, Status, next},
+    },
     visits::service::{self as visits, NewVisit},
 };
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    Visit,
-    Phone,
-    Wechat,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Visit => "visit",
-            Self::Phone => "phone",
-            Self::Wechat => "wechat",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "visit" => Self::Visit,
-            "wechat" => Self::Wechat,
-            _ => Self::Phone,
-        }
-    }
-}
 
 pub struct NewFollowUp {
     pub request_id: Uuid,
@@ -94,12 +68,12 @@ pub async fn record(
             "before the request was resolved",
         ));
     }
-    if new.contacted_at > Utc::now() + Duration::minutes(5) {
-        return Err(AppError::bad_input(
-            "input.contactedAt",
-            "a follow-up cannot be in the future",
-        ));
-    }
+    crate::calendar::check_happened(
+        "input.contactedAt",
+        "a follow-up",
+        new.contacted_at,
+        Utc::now() - resolved_at,
+    )?;
     let earlier = request_follow_up::Entity::find()
         .filter(request_follow_up::Column::RequestId.eq(request.id))
         .filter(request_follow_up::Column::ContactedAt.gte(resolved_at))
@@ -147,7 +121,7 @@ pub async fn record(
     .insert(conn)
     .await?;
     event(conn, &request, viewer, "follow_up", None, "", true).await?;
-    let request = match (new.satisfied, next(status, super::status::Action::Reopen)) {
+    let request = match (new.satisfied, next(status, status::Action::Reopen)) {
         // The resident says the problem is still there: work on it again.
         (Some(false), Some(reopened)) if status == Status::Resolved => {
             let mut update: service_request::ActiveModel = request.into();
@@ -174,36 +148,4 @@ pub async fn record(
     };
     let id = follow_up.id;
     Ok(Audited::new(FollowedUp { follow_up, request }, place, id))
-}
-
-/// Requests resolved or closed and not followed up since their resolution: a handler's
-/// list of residents to call back.
-pub fn awaiting() -> Condition {
-    let since_resolution = Query::select()
-        .expr(Expr::val(1))
-        .from(request_follow_up::Entity)
-        .and_where(
-            Expr::col((
-                request_follow_up::Entity,
-                request_follow_up::Column::RequestId,
-            ))
-            .equals((service_request::Entity, service_request::Column::Id)),
-        )
-        .and_where(
-            Expr::col((
-                request_follow_up::Entity,
-                request_follow_up::Column::ContactedAt,
-            ))
-            .gte(Expr::col((
-                service_request::Entity,
-                service_request::Column::ResolvedAt,
-            ))),
-        )
-        .to_owned();
-    Condition::all()
-        .add(
-            service_request::Column::Status
-                .is_in([Status::Resolved, Status::Closed].map(Status::as_str)),
-        )
-        .add(Expr::exists(since_resolution).not())
 }

@@ -1,29 +1,48 @@
-//! GraphQL for follow-ups (回访): recording one, and reading a request's.
+//! Follow-ups (回访) as a request shows them: how, when, with whom, whether the resident is
+//! satisfied, batched for lists; and which requests still await one. Recording them spans
+//! grid work (an in-person follow-up is also a home visit): see `gridwork::follow_up`.
 
 use std::collections::HashMap;
 
-use async_graphql::{
-    Context, Enum, ID, InputObject, Object, Result, SimpleObject, dataloader::Loader,
-};
+use async_graphql::{Context, Enum, ID, Result, SimpleObject, dataloader::Loader};
 use chrono::{DateTime, Utc};
-use entity::request_follow_up;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::json;
+use entity::{request_follow_up, service_request};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait, Query},
+};
 use uuid::Uuid;
 
-use super::{
-    follow_up::{self, Method, NewFollowUp},
-    graphql::ServiceRequest,
-};
+use super::status::Status;
 use crate::{
-    audit::audited_write,
     error::AppError,
-    graphql::{
-        ContextExt,
-        loader::{DbLoader, loader},
-        parse_id,
-    },
+    graphql::loader::{DbLoader, loader},
 };
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Visit,
+    Phone,
+    Wechat,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Visit => "visit",
+            Self::Phone => "phone",
+            Self::Wechat => "wechat",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "visit" => Self::Visit,
+            "wechat" => Self::Wechat,
+            _ => Self::Phone,
+        }
+    }
+}
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FollowUpMethod {
@@ -116,63 +135,40 @@ pub async fn follow_ups_of(ctx: &Context<'_>, request: Uuid) -> Result<Vec<Reque
         .collect())
 }
 
-#[derive(InputObject)]
-pub struct RecordFollowUpInput {
-    pub request_id: ID,
-    pub method: FollowUpMethod,
-    pub contacted_at: DateTime<Utc>,
-    /// Whom the handler spoke to.
-    pub spoke_with: String,
-    /// Whether the resident is satisfied; leave out when nobody was reached. `false` on a
-    /// resolved request reopens it.
-    pub satisfied: Option<bool>,
-    #[graphql(default)]
-    pub notes: String,
-}
-
-#[derive(SimpleObject)]
-pub struct FollowUpPayload {
-    pub follow_up: RequestFollowUp,
-    /// The request as it now stands (reopened if the resident was not satisfied).
-    pub request: ServiceRequest,
-}
-
-#[derive(Default)]
-pub struct FollowUpMutation;
-
-#[Object]
-impl FollowUpMutation {
-    /// The handler's follow-up (回访) on a resolved request: one per resolution.
-    async fn record_follow_up(
-        &self,
-        ctx: &Context<'_>,
-        input: RecordFollowUpInput,
-    ) -> Result<FollowUpPayload> {
-        let audit = json!({ "requestId": input.request_id.as_str(), "method": input.method.into_method_str(), "satisfied": input.satisfied });
-        let id = parse_id("input.requestId", &input.request_id);
-        let files = ctx.services().files.clone();
-        let new = |request_id| NewFollowUp {
-            request_id,
-            method: input.method.into(),
-            contacted_at: input.contacted_at,
-            spoke_with: input.spoke_with,
-            satisfied: input.satisfied,
-            notes: input.notes,
-        };
-        let new = id.map(new);
-        let done = audited_write(ctx, "recordFollowUp", audit, move |txn, viewer| {
-            Box::pin(async move { follow_up::record(txn, &files, viewer, new?).await })
-        })
-        .await?;
-        Ok(FollowUpPayload {
-            follow_up: done.follow_up.into(),
-            request: done.request.into(),
-        })
-    }
-}
-
 impl FollowUpMethod {
-    fn into_method_str(self) -> &'static str {
+    pub fn into_method_str(self) -> &'static str {
         Method::from(self).as_str()
     }
+}
+
+/// Requests resolved or closed and not followed up since their resolution: a handler's
+/// list of residents to call back.
+pub fn awaiting() -> Condition {
+    let since_resolution = Query::select()
+        .expr(Expr::val(1))
+        .from(request_follow_up::Entity)
+        .and_where(
+            Expr::col((
+                request_follow_up::Entity,
+                request_follow_up::Column::RequestId,
+            ))
+            .equals((service_request::Entity, service_request::Column::Id)),
+        )
+        .and_where(
+            Expr::col((
+                request_follow_up::Entity,
+                request_follow_up::Column::ContactedAt,
+            ))
+            .gte(Expr::col((
+                service_request::Entity,
+                service_request::Column::ResolvedAt,
+            ))),
+        )
+        .to_owned();
+    Condition::all()
+        .add(
+            service_request::Column::Status
+                .is_in([Status::Resolved, Status::Closed].map(Status::as_str)),
+        )
+        .add(Expr::exists(since_resolution).not())
 }

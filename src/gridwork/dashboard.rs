@@ -9,14 +9,14 @@ use entity::{grid, service_request};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{
-    service::overdue,
-    status::{Status, stored_where},
-};
 use crate::{
     auth::{Capability, Viewer},
     calendar,
     error::{AppError, AppResult},
+    requests::{
+        service::overdue,
+        status::{Status, stored_where},
+    },
     tenancy::place_of,
     visits::{schedule::Standing, service::plan},
 };
