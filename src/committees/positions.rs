@@ -77,7 +77,7 @@ pub async fn appoint(
     let (committee, place) = visible_committee(conn, viewer, a.committee_id).await?;
     check_manage(viewer, place)?;
     let resident = visible_resident(conn, viewer, a.resident_id).await?;
-    crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
+    crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
     if resident.community_id != committee.community_id || resident.archived_at.is_some() {
         return Err(AppError::NotFound("resident"));
     }

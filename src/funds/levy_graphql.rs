@@ -11,7 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    graphql::household_labels,
+    labels::household_labels,
     levies::{self, Method, NewLevy},
 };
 use crate::{

@@ -7,10 +7,7 @@ use entity::{compound, fund, ledger_entry, statement};
 use sea_orm::EntityTrait;
 use serde_json::json;
 
-use super::{
-    graphql::{CounterpartyLabel, LedgerEntry},
-    statements,
-};
+use super::{labels::CounterpartyLabel, statements, types::LedgerEntry};
 use crate::{
     audit::audited_write,
     error::AppError,

@@ -8,12 +8,13 @@ use entity::{
     reach::{Reach, never},
     role_grant::Role,
 };
-use sea_orm::{ColumnTrait, Condition, sea_query::Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, sea_query::Query};
 use uuid::Uuid;
 
 use crate::{
     auth::{Capability, Viewer},
-    tenancy::households_in_grids,
+    error::AppResult,
+    tenancy::{Place, households_in_grids, place_for},
 };
 
 #[derive(Clone, Debug)]
@@ -82,4 +83,23 @@ impl ResidentAccess {
             Detail::Masked
         }
     }
+}
+
+const KEEPS_RESIDENTS: &str = "only the community's admins and staff keep its residents";
+
+/// Where a community sits, if the caller keeps its residents (community admins and
+/// staff): NOT_FOUND outside reach, FORBIDDEN for smaller roles.
+pub async fn residents_place(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    community: Uuid,
+) -> AppResult<Place> {
+    place_for(
+        conn,
+        viewer,
+        community,
+        Capability::ManageResidents,
+        KEEPS_RESIDENTS,
+    )
+    .await
 }

@@ -150,7 +150,7 @@ impl AccountMutation {
                 let id = id?;
                 if login.display_name.trim().is_empty() {
                     let resident = visible_resident(txn, viewer, id).await?;
-                    crate::registry::residents::residents_place(txn, viewer, resident.community_id)
+                    crate::registry::access::residents_place(txn, viewer, resident.community_id)
                         .await?;
                     login.display_name = resident.name;
                 }

@@ -80,7 +80,7 @@ pub async fn issue_binding_code(
 ) -> AppResult<Audited<(String, DateTime<Utc>)>> {
     let resident = visible_resident(conn, viewer, resident_id).await?;
     let place =
-        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
+        crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
     refuse_if_linked(conn, &resident).await?;
     let now = Utc::now();
     binding_code::Entity::update_many()
@@ -172,7 +172,7 @@ pub async fn create_resident_account(
 ) -> AppResult<Audited<entity::app_user::Model>> {
     let resident = visible_resident(conn, viewer, resident_id).await?;
     let place =
-        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
+        crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
     refuse_if_linked(conn, &resident).await?;
     let user = insert_user(
         conn,

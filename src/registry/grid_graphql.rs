@@ -1,7 +1,6 @@
 //! GraphQL for grids; the rules live in `grids`.
 
-use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{grid, reach::TenantEntity};
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::json;
@@ -10,7 +9,7 @@ use uuid::Uuid;
 use super::{
     grids,
     loaders::{BuildingsInGrid, WorkersOfGrid, prime_buildings},
-    types::{Building, RegistryPermissions},
+    types::{Building, Grid},
 };
 use crate::{
     audit::audited_write,
@@ -23,80 +22,6 @@ use crate::{
     },
     tenancy::visible_grid,
 };
-
-/// 网格: a set of buildings covered by grid workers.
-#[derive(SimpleObject)]
-#[graphql(complex)]
-pub struct Grid {
-    pub id: ID,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub archived_at: Option<DateTime<Utc>>,
-    #[graphql(skip)]
-    pub grid_id: Uuid,
-    #[graphql(skip)]
-    pub community_id: Uuid,
-}
-
-impl From<grid::Model> for Grid {
-    fn from(m: grid::Model) -> Self {
-        Self {
-            id: m.id.into(),
-            name: m.name,
-            created_at: m.created_at,
-            archived_at: m.archived_at,
-            grid_id: m.id,
-            community_id: m.community_id,
-        }
-    }
-}
-
-/// A grid worker (网格员) of a grid: the name residents know them by.
-#[derive(SimpleObject)]
-pub struct GridWorker {
-    pub user_id: ID,
-    pub display_name: String,
-}
-
-#[ComplexObject]
-impl Grid {
-    /// The buildings the grid covers now.
-    async fn buildings(&self, ctx: &Context<'_>) -> Result<Vec<Building>> {
-        ctx.viewer()?;
-        let rows = loader(ctx).load_one(BuildingsInGrid(self.grid_id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(Building::from)
-            .collect())
-    }
-
-    /// The people holding a grid_worker role on this grid now.
-    async fn workers(&self, ctx: &Context<'_>) -> Result<Vec<GridWorker>> {
-        ctx.viewer()?;
-        let rows = loader(ctx).load_one(WorkersOfGrid(self.grid_id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(id, display_name)| GridWorker {
-                user_id: id.into(),
-                display_name,
-            })
-            .collect())
-    }
-
-    async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {
-        let keeps = ctx
-            .viewer()?
-            .reach(Capability::ManageGrids)
-            .covers(None, Some(self.community_id));
-        let open = self.archived_at.is_none();
-        Ok(RegistryPermissions {
-            can_edit: keeps && open,
-            can_archive: keeps && open,
-        })
-    }
-}
 
 #[derive(InputObject)]
 pub struct CreateGridInput {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{
     owners::{self, NewOwner},
-    resident_types::DocumentTypeName,
+    types::DocumentTypeName,
 };
 use crate::{
     audit::audited_write,

@@ -87,8 +87,7 @@ pub async fn add_owner(
     let (resident_id, name, contact, document) = match owner {
         NewOwner::Resident(resident) => {
             let resident = visible_resident(conn, viewer, resident).await?;
-            crate::registry::residents::residents_place(conn, viewer, resident.community_id)
-                .await?;
+            crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
             if resident.community_id != dwelling.community_id {
                 return Err(AppError::NotFound("resident"));
             }

@@ -9,8 +9,9 @@ use super::{
     access::ResidentAccess,
     care::CareLevel,
     personal::PersonalField,
-    resident_types::{DocumentTypeName, Household, Resident, Tenure, resident_view},
+    resident_types::{Household, Resident, Tenure, resident_view},
     residents::{self, Relation, ResidentChanges, ResidentFields},
+    types::DocumentTypeName,
 };
 use crate::{
     audit::audited_write,

@@ -12,7 +12,6 @@ use super::{
     care::{self, CareLevel},
     dwelling_graphql::Dwelling,
     household_loaders::{DwellingById, HouseholdById, MembersOf},
-    id_document::DocumentType,
     personal,
     residents::Relation,
 };
@@ -27,28 +26,6 @@ pub enum Tenure {
     OwnerOccupied,
     Renting,
     Other,
-}
-
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(name = "DocumentType")]
-pub enum DocumentTypeName {
-    MainlandIdCard,
-    OldMainlandIdCard,
-    HkMacauTaiwanPermit,
-    Passport,
-    None,
-}
-
-impl From<DocumentTypeName> for DocumentType {
-    fn from(name: DocumentTypeName) -> Self {
-        match name {
-            DocumentTypeName::MainlandIdCard => DocumentType::MainlandIdCard,
-            DocumentTypeName::OldMainlandIdCard => DocumentType::OldMainlandIdCard,
-            DocumentTypeName::HkMacauTaiwanPermit => DocumentType::HkMacauTaiwanResidencePermit,
-            DocumentTypeName::Passport => DocumentType::Passport,
-            DocumentTypeName::None => DocumentType::None,
-        }
-    }
 }
 
 /// 户: a household in a dwelling.

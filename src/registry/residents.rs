@@ -19,11 +19,11 @@ use super::{
 };
 use crate::{
     audit::Audited,
-    auth::{Capability, Viewer, viewer::Place},
+    auth::Viewer,
     crypto::DataKeys,
     error::{AppError, AppResult, on_unique_violation},
     org::service::clean_name,
-    tenancy::{place_for, visible_dwelling, visible_household, visible_resident},
+    tenancy::{visible_dwelling, visible_household, visible_resident},
 };
 
 /// Care tags a resident may carry; they drive care levels and visit schedules.
@@ -99,25 +99,6 @@ impl Relation {
     }
 }
 
-const REFUSAL: &str = "only the community's admins and staff keep its residents";
-
-/// Where a community sits, if the caller keeps its residents (community admins and
-/// staff): NOT_FOUND outside reach, FORBIDDEN for smaller roles.
-pub async fn residents_place(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    community: Uuid,
-) -> AppResult<Place> {
-    place_for(
-        conn,
-        viewer,
-        community,
-        Capability::ManageResidents,
-        REFUSAL,
-    )
-    .await
-}
-
 fn refuse_without_access(access: &ResidentAccess) -> AppResult<()> {
     if access.is_nothing() {
         return Err(AppError::Forbidden(
@@ -164,7 +145,7 @@ pub async fn create_household(
     tenure: Tenure,
 ) -> AppResult<Audited<household::Model>> {
     let dwelling = visible_dwelling(conn, viewer, dwelling_id).await?;
-    let place = residents_place(conn, viewer, dwelling.community_id).await?;
+    let place = super::access::residents_place(conn, viewer, dwelling.community_id).await?;
     if dwelling.archived_at.is_some() {
         return Err(AppError::Conflict("the dwelling is archived".into()));
     }
@@ -367,7 +348,7 @@ pub async fn create_resident(
 ) -> AppResult<Audited<resident::Model>> {
     let household = visible_household(conn, viewer, household_id).await?;
     let place =
-        crate::registry::residents::residents_place(conn, viewer, household.community_id).await?;
+        crate::registry::access::residents_place(conn, viewer, household.community_id).await?;
     if household.archived_at.is_some() {
         return Err(AppError::Conflict("the household has moved out".into()));
     }
@@ -408,7 +389,7 @@ pub async fn update_resident(
 ) -> AppResult<Audited<resident::Model>> {
     let resident = visible_resident(conn, viewer, id).await?;
     let place =
-        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
+        crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
     if resident.archived_at.is_some() {
         return Err(AppError::Conflict("the resident has moved out".into()));
     }
@@ -416,8 +397,7 @@ pub async fn update_resident(
     let household = match changes.household_id {
         Some(new) if new != old_household => {
             let household = visible_household(conn, viewer, new).await?;
-            crate::registry::residents::residents_place(conn, viewer, household.community_id)
-                .await?;
+            crate::registry::access::residents_place(conn, viewer, household.community_id).await?;
             if household.community_id != resident.community_id {
                 return Err(AppError::NotFound("household"));
             }
@@ -503,7 +483,7 @@ pub async fn reveal(
     }
     let resident = visible_resident(conn, viewer, resident_id).await?;
     let place =
-        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
+        crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
     let value = personal::decrypt_field(keys, &resident, field)?;
     Ok(Audited::new(value, place, resident.id))
 }
@@ -517,7 +497,7 @@ pub async fn move_out(
 ) -> AppResult<Audited<resident::Model>> {
     let resident = visible_resident(conn, viewer, resident_id).await?;
     let place =
-        crate::registry::residents::residents_place(conn, viewer, resident.community_id).await?;
+        crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
     if resident.archived_at.is_some() {
         return Err(AppError::Conflict(
             "the resident has already moved out".into(),
@@ -558,7 +538,7 @@ pub async fn set_care_level(
 ) -> AppResult<Audited<household::Model>> {
     let household = visible_household(conn, viewer, household_id).await?;
     let place =
-        crate::registry::residents::residents_place(conn, viewer, household.community_id).await?;
+        crate::registry::access::residents_place(conn, viewer, household.community_id).await?;
     let household = care::apply_override(household, level, reason)?
         .update(conn)
         .await?;

@@ -1,13 +1,13 @@
 //! GraphQL types of the registry.
 
-use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{building, compound};
+use entity::{building, compound, grid};
 use uuid::Uuid;
 
 use super::{
-    grid_graphql::Grid,
-    loaders::{BuildingsOf, CompoundById, GridOfBuilding},
+    id_document::DocumentType,
+    loaders::{BuildingsInGrid, BuildingsOf, CompoundById, GridOfBuilding, WorkersOfGrid},
 };
 use crate::{
     auth::Capability,
@@ -161,5 +161,101 @@ impl Building {
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {
         registry_permissions(ctx, self.community_id, self.archived_at.is_some())
+    }
+}
+
+/// 网格: a set of buildings covered by grid workers.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Grid {
+    pub id: ID,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub archived_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub grid_id: Uuid,
+    #[graphql(skip)]
+    pub community_id: Uuid,
+}
+
+impl From<grid::Model> for Grid {
+    fn from(m: grid::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            name: m.name,
+            created_at: m.created_at,
+            archived_at: m.archived_at,
+            grid_id: m.id,
+            community_id: m.community_id,
+        }
+    }
+}
+
+/// A grid worker (网格员) of a grid: the name residents know them by.
+#[derive(SimpleObject)]
+pub struct GridWorker {
+    pub user_id: ID,
+    pub display_name: String,
+}
+
+#[ComplexObject]
+impl Grid {
+    /// The buildings the grid covers now.
+    async fn buildings(&self, ctx: &Context<'_>) -> Result<Vec<Building>> {
+        ctx.viewer()?;
+        let rows = loader(ctx).load_one(BuildingsInGrid(self.grid_id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Building::from)
+            .collect())
+    }
+
+    /// The people holding a grid_worker role on this grid now.
+    async fn workers(&self, ctx: &Context<'_>) -> Result<Vec<GridWorker>> {
+        ctx.viewer()?;
+        let rows = loader(ctx).load_one(WorkersOfGrid(self.grid_id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, display_name)| GridWorker {
+                user_id: id.into(),
+                display_name,
+            })
+            .collect())
+    }
+
+    async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {
+        let keeps = ctx
+            .viewer()?
+            .reach(Capability::ManageGrids)
+            .covers(None, Some(self.community_id));
+        let open = self.archived_at.is_none();
+        Ok(RegistryPermissions {
+            can_edit: keeps && open,
+            can_archive: keeps && open,
+        })
+    }
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "DocumentType")]
+pub enum DocumentTypeName {
+    MainlandIdCard,
+    OldMainlandIdCard,
+    HkMacauTaiwanPermit,
+    Passport,
+    None,
+}
+
+impl From<DocumentTypeName> for DocumentType {
+    fn from(name: DocumentTypeName) -> Self {
+        match name {
+            DocumentTypeName::MainlandIdCard => DocumentType::MainlandIdCard,
+            DocumentTypeName::OldMainlandIdCard => DocumentType::OldMainlandIdCard,
+            DocumentTypeName::HkMacauTaiwanPermit => DocumentType::HkMacauTaiwanResidencePermit,
+            DocumentTypeName::Passport => DocumentType::Passport,
+            DocumentTypeName::None => DocumentType::None,
+        }
     }
 }

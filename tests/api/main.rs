@@ -8,6 +8,7 @@ mod helpers;
 
 mod accounts;
 mod announcements;
+mod architecture;
 mod audit;
 mod auth;
 mod committees;
