@@ -19,6 +19,7 @@ mod funds;
 mod grants;
 mod grid_month;
 mod grids;
+mod hostile_uploads;
 mod http;
 mod levies;
 mod live;
