@@ -52,7 +52,11 @@ fn cases() -> Vec<Case> {
             roster_csv().into_bytes()
         }),
         ("roster XLSX, 20,000 rows", "roster.xlsx", roster_xlsx),
-        ("CSV, 20,000 rows x 64 one-letter cells", "wide.csv", wide_csv),
+        (
+            "CSV, 20,000 rows x 64 one-letter cells",
+            "wide.csv",
+            wide_csv,
+        ),
         ("CSV, header + 19 MiB of blank lines", "blank.csv", || {
             hostile_files::blank_lines_csv(19 << 20)
         }),
@@ -93,11 +97,9 @@ fn roster_csv() -> String {
 
 fn roster_xlsx() -> Vec<u8> {
     let csv = roster_csv();
-    let mut lines = csv.lines().map(|line| {
-        line.split(',')
-            .map(str::to_owned)
-            .collect::<Vec<String>>()
-    });
+    let mut lines = csv
+        .lines()
+        .map(|line| line.split(',').map(str::to_owned).collect::<Vec<String>>());
     let headers = lines.next().unwrap();
     let rows: Vec<Vec<String>> = lines.collect();
     tabular::write(Format::Xlsx, "名单", &[], &headers, &rows).unwrap()
@@ -209,10 +211,7 @@ fn human(bytes: u64) -> String {
 /// A field of `/proc/self/status` in bytes (`VmRSS`, `VmHWM`).
 fn status_bytes(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status
-        .lines()
-        .find(|line| line.starts_with(field))
-        .unwrap();
+    let line = status.lines().find(|line| line.starts_with(field)).unwrap();
     let kib: u64 = line
         .split_whitespace()
         .nth(1)
@@ -222,7 +221,10 @@ fn status_bytes(field: &str) -> u64 {
 }
 
 fn case(name: &str) -> Case {
-    cases().into_iter().find(|(case, _, _)| *case == name).unwrap()
+    cases()
+        .into_iter()
+        .find(|(case, _, _)| *case == name)
+        .unwrap()
 }
 
 /// `tabular::read` alone, as the import calls it.

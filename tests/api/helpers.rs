@@ -557,7 +557,11 @@ impl TestApp {
 
 /// A GraphQL multipart request body (the upload convention) with `files` as `(path in
 /// variables, file name, bytes)`; its content type and bytes.
-pub fn multipart(query: &str, variables: Value, files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+pub fn multipart(
+    query: &str,
+    variables: Value,
+    files: &[(&str, &str, &[u8])],
+) -> (String, Vec<u8>) {
     let boundary = "jiedao-test-boundary-7MA4YWxkTrZu0gW";
     let operations = json!({ "query": query, "variables": variables }).to_string();
     let map: serde_json::Map<String, Value> = files
@@ -571,8 +575,10 @@ pub fn multipart(query: &str, variables: Value, files: &[(&str, &str, &[u8])]) -
         ("map", Value::Object(map).to_string()),
     ] {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     for (i, (_, file_name, content)) in files.iter().enumerate() {

@@ -97,16 +97,16 @@ pub fn zip(entries: &[Entry]) -> Vec<u8> {
         let name = entry.name.as_bytes();
         let fields = |out: &mut Vec<u8>| {
             for (value, width) in [
-                (20, 2),                                     // version needed
-                (0x0800, 2),                                 // flags: UTF-8 names
-                (u32::from(entry.method), 2),                // method
-                (0, 2),                                      // time
-                (0x21, 2),                                   // date: 1980-01-01
-                (entry.crc, 4),                              // CRC-32
+                (20, 2),                                       // version needed
+                (0x0800, 2),                                   // flags: UTF-8 names
+                (u32::from(entry.method), 2),                  // method
+                (0, 2),                                        // time
+                (0x21, 2),                                     // date: 1980-01-01
+                (entry.crc, 4),                                // CRC-32
                 (u32::try_from(entry.data.len()).unwrap(), 4), // compressed size
-                (entry.size, 4),                             // uncompressed size
-                (u32::try_from(name.len()).unwrap(), 2),     // name length
-                (0, 2),                                      // extra length
+                (entry.size, 4),                               // uncompressed size
+                (u32::try_from(name.len()).unwrap(), 2),       // name length
+                (0, 2),                                        // extra length
             ] {
                 out.extend_from_slice(&value.to_le_bytes()[..width]);
             }
