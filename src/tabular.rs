@@ -90,13 +90,14 @@ pub struct Table {
 
 /// A non-empty data row. `number` is the 1-based row number a spreadsheet user sees, so
 /// error messages can point at the right line. The cells share one string: a row costs its
-/// text and 8 bytes a column, not a `String` a cell.
+/// text and 4 bytes a column, not a `String` a cell.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Row {
     pub number: usize,
+    /// The cells' text, one after another in column order.
     text: String,
-    /// Byte range of each column's cell in `text`; (0, 0) for an empty cell.
-    spans: Vec<(u32, u32)>,
+    /// Where each column's cell ends in `text`; it starts where the one before ends.
+    ends: Vec<u32>,
 }
 
 impl Row {
@@ -109,51 +110,41 @@ impl Row {
 
     /// The trimmed text of `column`; "" when the row has nothing there.
     pub fn cell(&self, column: usize) -> &str {
-        self.spans.get(column).map_or("", |&(start, end)| {
-            self.text.get(start as usize..end as usize).unwrap_or("")
-        })
+        let Some(&end) = self.ends.get(column) else {
+            return "";
+        };
+        let start = column.checked_sub(1).map_or(0, |before| self.ends[before]);
+        self.text.get(start as usize..end as usize).unwrap_or("")
     }
 
     /// The cells up to the last non-empty one.
     pub fn cells(&self) -> impl Iterator<Item = &str> {
-        (0..self.spans.len()).map(|column| self.cell(column))
+        (0..self.ends.len()).map(|column| self.cell(column))
     }
 
     fn filled(&self) -> usize {
-        self.spans.iter().filter(|(start, end)| start < end).count()
-    }
-
-    /// Sets `column` to the non-empty `text` already checked by [`Limits::check`] (which
-    /// keeps the row's text under `u32::MAX` bytes). A later cell in the same column wins.
-    fn set(&mut self, column: usize, text: &str) {
-        let start = self.text.len();
-        self.text.push_str(text);
-        self.mark(column, start);
-    }
-
-    /// Marks `text[start..]` as `column`'s cell.
-    fn mark(&mut self, column: usize, start: usize) {
-        let span = (
-            u32::try_from(start).unwrap_or(u32::MAX),
-            u32::try_from(self.text.len()).unwrap_or(u32::MAX),
-        );
-        if column >= self.spans.len() {
-            self.spans.resize(column, (0, 0));
-            self.spans.push(span);
-        } else {
-            self.spans[column] = span;
+        let mut start = 0;
+        let mut filled = 0;
+        for &end in &self.ends {
+            filled += usize::from(end > start);
+            start = end;
         }
+        filled
     }
 
-    /// Drops the first `count` columns (empty on every row of a sheet whose table starts
-    /// further right), so that column 0 is the table's first.
-    fn drop_columns(&mut self, count: usize) {
-        self.spans.drain(..count.min(self.spans.len()));
+    /// Appends the non-empty `text`, already checked by [`Limits::check`], as `column`'s
+    /// cell; `column` is right of every cell so far. The checks keep a row's text far
+    /// under `u32::MAX` bytes (64 cells of at most 2,000 characters).
+    fn push(&mut self, column: usize, text: &str) {
+        let end = |row: &Row| u32::try_from(row.text.len()).unwrap_or(u32::MAX);
+        self.ends.resize(column, end(self));
+        self.text.push_str(text);
+        self.ends.push(end(self));
     }
 
     fn shrink(&mut self) {
         self.text.shrink_to_fit();
-        self.spans.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 }
 
@@ -266,7 +257,7 @@ impl Limits {
         if column >= MAX_COLUMNS {
             return Err(ReadError::ColumnPastLimit { cell: cell() });
         }
-        // A char is at most 4 bytes: count only when the bytes could be too many.
+        // A character takes at least a byte: count them only when there could be too many.
         if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
             return Err(ReadError::CellTooLong { cell: cell() });
         }

@@ -89,7 +89,7 @@ impl Records<'_> {
             // column read are harmless).
             if !cell.is_empty() {
                 limits.check(number - 1, column, cell)?;
-                row.set(column, cell);
+                row.push(column, cell);
             }
             field.clear();
             column += 1;

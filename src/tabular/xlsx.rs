@@ -33,7 +33,7 @@ pub(super) fn read(bytes: &[u8], mut limits: Limits) -> Result<Table, ReadError>
         Err(error) => return Err(corrupt(error)),
     };
     // Rows by number: a sheet's rows come in order, but nothing requires it.
-    let mut rows: BTreeMap<u32, Row> = BTreeMap::new();
+    let mut rows: BTreeMap<u32, Draft> = BTreeMap::new();
     let mut first_column = usize::MAX;
     while let Some(cell) = cells.next_cell().map_err(corrupt)? {
         let text = cell_text(cell.get_value());
@@ -44,18 +44,57 @@ pub(super) fn read(bytes: &[u8], mut limits: Limits) -> Result<Table, ReadError>
         let (row, column) = cell.get_position();
         limits.check(row as usize, column as usize, text)?;
         first_column = first_column.min(column as usize);
-        rows.entry(row)
-            .or_insert_with(|| Row::new(row as usize + 1))
-            .set(column as usize, text);
+        rows.entry(row).or_default().add(column, text);
     }
     // Columns count from the first one used, as in the sheet's used range: a table
     // typed from B3 reads like one typed from A1.
     let mut table = TableBuilder::new(limits.max_rows);
-    for (_, mut row) in rows {
-        row.drop_columns(first_column);
-        table.push(row)?;
+    for (number, draft) in rows {
+        table.push(draft.into_row(number as usize + 1, first_column))?;
     }
     table.finish()
+}
+
+/// A row as its cells arrive: usually left to right, but a column may come late or twice
+/// (the later cell wins, as when a spreadsheet reads the sheet). At most one entry per
+/// column: a sheet repeating a cell costs only the text, which the limits count.
+#[derive(Default)]
+struct Draft {
+    text: String,
+    /// (column, start, end in `text`).
+    cells: Vec<(u32, u32, u32)>,
+    /// Columns present, one bit each (at most 64 columns are read).
+    seen: u64,
+}
+
+impl Draft {
+    /// Adds `column`'s cell; `column` is under 64 (checked by the limits).
+    fn add(&mut self, column: u32, text: &str) {
+        let at = |draft: &Draft| u32::try_from(draft.text.len()).unwrap_or(u32::MAX);
+        let start = at(self);
+        self.text.push_str(text);
+        let cell = (column, start, at(self));
+        let bit = 1u64 << (column % 64);
+        if self.seen & bit != 0
+            && let Some(earlier) = self.cells.iter_mut().find(|(c, ..)| *c == column)
+        {
+            *earlier = cell;
+            return;
+        }
+        self.cells.push(cell);
+        self.seen |= bit;
+    }
+
+    /// The row, its columns counted from `first_column`.
+    fn into_row(mut self, number: usize, first_column: usize) -> Row {
+        self.cells.sort_unstable_by_key(|&(column, ..)| column);
+        let mut row = Row::new(number);
+        for (column, start, end) in self.cells {
+            let text = self.text.get(start as usize..end as usize).unwrap_or("");
+            row.push((column as usize).saturating_sub(first_column), text);
+        }
+        row
+    }
 }
 
 /// Cell text as a roster checker should see it.
