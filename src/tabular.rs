@@ -1,14 +1,33 @@
-//! Reading and writing simple tables (CSV and XLSX) for roster uploads and
-//! list downloads. Knows nothing about residents: just headers and cells.
+//! Reading and writing simple tables (CSV and XLSX) for roster uploads and list downloads.
+//! Knows nothing about residents: just headers and cells.
+//!
+//! Reading is built for hostile files: what a file costs follows the cells it holds, never
+//! the size it declares. A CSV file is read record by record; a workbook is measured part by
+//! part before calamine opens it (`xlsx/preflight.rs`), then its first sheet is streamed
+//! cell by cell. Rows keep only the cells present. Past any limit below, or any of the
+//! workbook limits in `xlsx/preflight.rs`, the whole file is refused with a message naming
+//! the limit; nothing is ever sized by what a file declares (a worksheet's `<dimension>`
+//! box, a shared-string count).
 
-use std::borrow::Cow;
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
-use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
+mod csv;
+mod write;
+mod xlsx;
 
 #[cfg(test)]
 mod tests;
+
+pub use write::{WriteError, write};
+
+/// Rows a file may have beyond its data rows (the caller's `max_rows`): titles, the header
+/// and blank rows. A row past `max_rows + ROW_ALLOWANCE` is refused even when blank, so a
+/// file that is mostly blank lines is refused as soon as it is read that far.
+pub const ROW_ALLOWANCE: usize = 1_000;
+/// Columns read: A to BL. Text further right is refused; empty cells there are ignored.
+pub const MAX_COLUMNS: usize = 64;
+/// Characters one cell may hold.
+pub const MAX_CELL_CHARS: usize = 2_000;
+/// Bytes of cell text (after trimming) one file may hold: a 20,000-row roster needs a few.
+pub const MAX_TEXT_BYTES: usize = 16 << 20;
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 /// Old .xls workbooks and password-protected .xlsx files are OLE containers.
@@ -69,12 +88,64 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
-/// A non-empty data row. `number` is the 1-based row number a spreadsheet
-/// user sees, so error messages can point at the right line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A non-empty data row. `number` is the 1-based row number a spreadsheet user sees, so
+/// error messages can point at the right line. The cells share one string: a row costs its
+/// text and 4 bytes a column, not a `String` a cell.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Row {
     pub number: usize,
-    pub cells: Vec<String>,
+    /// The cells' text, one after another in column order.
+    text: String,
+    /// Where each column's cell ends in `text`; it starts where the one before ends.
+    ends: Vec<u32>,
+}
+
+impl Row {
+    fn new(number: usize) -> Row {
+        Row {
+            number,
+            ..Row::default()
+        }
+    }
+
+    /// The trimmed text of `column`; "" when the row has nothing there.
+    pub fn cell(&self, column: usize) -> &str {
+        let Some(&end) = self.ends.get(column) else {
+            return "";
+        };
+        let start = column.checked_sub(1).map_or(0, |before| self.ends[before]);
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    /// The cells up to the last non-empty one.
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|column| self.cell(column))
+    }
+
+    fn filled(&self) -> usize {
+        let mut start = 0;
+        let mut filled = 0;
+        for &end in &self.ends {
+            filled += usize::from(end > start);
+            start = end;
+        }
+        filled
+    }
+
+    /// Appends the non-empty `text`, already checked by [`Limits::check`], as `column`'s
+    /// cell; `column` is right of every cell so far. The checks keep a row's text far
+    /// under `u32::MAX` bytes (64 cells of at most 2,000 characters).
+    fn push(&mut self, column: usize, text: &str) {
+        let end = |row: &Row| u32::try_from(row.text.len()).unwrap_or(u32::MAX);
+        self.ends.resize(column, end(self));
+        self.text.push_str(text);
+        self.ends.push(end(self));
+    }
+
+    fn shrink(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
 }
 
 impl Table {
@@ -92,7 +163,7 @@ impl Table {
 
     /// Cell text of `row` in `column`; "" when the row is shorter.
     pub fn cell<'a>(&self, row: &'a Row, column: usize) -> &'a str {
-        row.cells.get(column).map_or("", String::as_str)
+        row.cell(column)
     }
 }
 
@@ -113,48 +184,142 @@ pub enum ReadError {
     UnclosedQuote { line: usize },
     #[error("the file has more than {max} data rows")]
     TooManyRows { max: usize },
+    /// Blank rows count: the limit is on rows read, not only on data rows.
+    #[error(
+        "the file goes on past row {last} (up to {at}): it may have {max_rows} data rows and {allowance} more rows for titles, the header and blank rows. Delete everything below the table, blank rows too, or split the file",
+        last = .max_rows + ROW_ALLOWANCE,
+        allowance = ROW_ALLOWANCE
+    )]
+    RowPastLimit { at: String, max_rows: usize },
+    #[error(
+        "cell {cell} is right of column {last}, the last of the {max} columns read: delete what is right of the table, or move it left",
+        last = column_name(MAX_COLUMNS - 1),
+        max = MAX_COLUMNS
+    )]
+    ColumnPastLimit { cell: String },
+    #[error(
+        "cell {cell} holds more than {max} characters, the most one cell may hold",
+        max = MAX_CELL_CHARS
+    )]
+    CellTooLong { cell: String },
+    #[error(
+        "the file holds more than {mib} MiB of text in its cells, far more than a roster needs: is it the right file?",
+        mib = MAX_TEXT_BYTES >> 20
+    )]
+    TooMuchText,
+    /// A workbook over one of the limits in `xlsx/preflight.rs` (a zip bomb, say).
+    #[error(
+        "the workbook is too big to read: {0}. Copy the table into a new workbook and upload that"
+    )]
+    TooBig(String),
     #[error("the column \"{0}\" appears more than once in the header row")]
     DuplicateHeader(String),
 }
 
-/// Why a download could not be produced (in practice: Excel's limits, such
-/// as 32,767 characters per cell or 1,048,576 rows).
-#[derive(Debug, thiserror::Error)]
-#[error("could not write the XLSX file: {0}")]
-pub struct WriteError(#[from] XlsxError);
-
 /// Reads a table. The header is the first row with at least two non-empty
 /// cells (title rows above it are ignored); empty rows are skipped but still
-/// counted in row numbers; cells are trimmed. At most `max_rows` data rows.
+/// counted in row numbers; cells are trimmed. At most `max_rows` data rows, and
+/// the limits above.
 pub fn read(format: Format, bytes: &[u8], max_rows: usize) -> Result<Table, ReadError> {
+    let limits = Limits {
+        max_rows,
+        last_row: max_rows.saturating_add(ROW_ALLOWANCE),
+        kept: 0,
+    };
     match format {
-        Format::Csv => read_csv(bytes, max_rows),
-        Format::Xlsx => read_xlsx(bytes, max_rows),
+        Format::Csv => csv::read(bytes, limits),
+        Format::Xlsx => xlsx::read(bytes, limits),
     }
 }
 
-/// Writes a table with `preamble` lines (one cell each) above the header.
-///
-/// CSV is UTF-8 with a BOM and CRLF line endings, which Excel on Chinese
-/// Windows opens correctly. XLSX has one sheet, every cell a text cell (so an
-/// 18-digit ID number never becomes a float), a bold frozen header row and
-/// columns wide enough for Chinese text.
-///
-/// Formula injection (OWASP "CSV injection"): a cell starting with `=`, `+`,
-/// `-`, `@`, tab or CR gets a leading `'` in CSV, so "-3" is written as "'-3".
-/// In XLSX the text is kept as is and the cell gets Excel's own quote-prefix
-/// flag, which is what Excel stores when a user types the `'`.
-pub fn write(
-    format: Format,
-    sheet_name: &str,
-    preamble: &[String],
-    headers: &[String],
-    rows: &[Vec<String>],
-) -> Result<Vec<u8>, WriteError> {
-    match format {
-        Format::Csv => Ok(write_csv(preamble, headers, rows)),
-        Format::Xlsx => write_xlsx(sheet_name, preamble, headers, rows),
+/// The limits on what a file holds, and the cell text kept so far.
+struct Limits {
+    max_rows: usize,
+    /// The last row (1-based) a file may use.
+    last_row: usize,
+    kept: usize,
+}
+
+impl Limits {
+    fn row_past_limit(&self, at: String) -> ReadError {
+        ReadError::RowPastLimit {
+            at,
+            max_rows: self.max_rows,
+        }
     }
+
+    /// Checks a non-empty, trimmed cell at 0-based (`row`, `column`) before it is kept.
+    fn check(&mut self, row: usize, column: usize, text: &str) -> Result<(), ReadError> {
+        let cell = || format!("{}{}", column_name(column), row.saturating_add(1));
+        if row >= self.last_row {
+            return Err(self.row_past_limit(format!("cell {}", cell())));
+        }
+        if column >= MAX_COLUMNS {
+            return Err(ReadError::ColumnPastLimit { cell: cell() });
+        }
+        // A character takes at least a byte: count them only when there could be too many.
+        if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+            return Err(ReadError::CellTooLong { cell: cell() });
+        }
+        self.kept = self.kept.saturating_add(text.len());
+        if self.kept > MAX_TEXT_BYTES {
+            return Err(ReadError::TooMuchText);
+        }
+        Ok(())
+    }
+}
+
+/// Collects rows in order: finds the header among them, then keeps the non-empty data rows
+/// after it.
+struct TableBuilder {
+    max_rows: usize,
+    headers: Option<Vec<String>>,
+    rows: Vec<Row>,
+}
+
+impl TableBuilder {
+    fn new(max_rows: usize) -> TableBuilder {
+        TableBuilder {
+            max_rows,
+            headers: None,
+            rows: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, mut row: Row) -> Result<(), ReadError> {
+        if self.headers.is_none() {
+            // Title rows above the header are dropped.
+            if row.filled() >= 2 {
+                self.headers = Some(headers(&row)?);
+            }
+        } else if row.filled() > 0 {
+            if self.rows.len() == self.max_rows {
+                return Err(ReadError::TooManyRows { max: self.max_rows });
+            }
+            row.shrink();
+            self.rows.push(row);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Table, ReadError> {
+        Ok(Table {
+            headers: self.headers.ok_or(ReadError::NoHeader)?,
+            rows: self.rows,
+        })
+    }
+}
+
+/// The header names of `row`, refusing a name given twice.
+fn headers(row: &Row) -> Result<Vec<String>, ReadError> {
+    let headers: Vec<String> = row.cells().map(str::to_owned).collect();
+    let mut seen = std::collections::HashSet::new();
+    for header in headers.iter().filter(|header| !header.is_empty()) {
+        if !seen.insert(normalize_header(header)) {
+            return Err(ReadError::DuplicateHeader(header.clone()));
+        }
+    }
+    Ok(headers)
 }
 
 /// Makes header spellings comparable: drops all whitespace (incl. U+3000),
@@ -175,295 +340,16 @@ fn normalize_header(header: &str) -> String {
     name.to_ascii_lowercase()
 }
 
-/// Finds the header among `rows` (numbered, untrimmed cells) and collects
-/// the non-empty data rows after it.
-fn build_table(
-    rows: impl Iterator<Item = (usize, Vec<String>)>,
-    max_rows: usize,
-) -> Result<Table, ReadError> {
-    let mut rows = rows.map(|(number, cells)| Row {
-        number,
-        cells: cells.iter().map(|cell| cell.trim().to_owned()).collect(),
-    });
-    let filled = |row: &Row| row.cells.iter().filter(|cell| !cell.is_empty()).count();
-    let mut headers = rows
-        .find(|row| filled(row) >= 2)
-        .ok_or(ReadError::NoHeader)?
-        .cells;
-    while headers.last().is_some_and(String::is_empty) {
-        headers.pop();
-    }
-    let mut seen = std::collections::HashSet::new();
-    for header in headers.iter().filter(|header| !header.is_empty()) {
-        if !seen.insert(normalize_header(header)) {
-            return Err(ReadError::DuplicateHeader(header.clone()));
+/// The spreadsheet name of the 0-based `column`: A, ..., Z, AA, ..., BL, ..., XFD.
+fn column_name(column: usize) -> String {
+    let mut name = Vec::new();
+    let mut rest = column;
+    loop {
+        name.push(char::from(b'A' + (rest % 26) as u8));
+        if rest < 26 {
+            break;
         }
+        rest = rest / 26 - 1;
     }
-    let mut data = Vec::new();
-    for row in rows.filter(|row| filled(row) > 0) {
-        if data.len() == max_rows {
-            return Err(ReadError::TooManyRows { max: max_rows });
-        }
-        data.push(row);
-    }
-    Ok(Table {
-        headers,
-        rows: data,
-    })
-}
-
-fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Table, ReadError> {
-    if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(OLE_MAGIC) {
-        return Err(ReadError::UnsupportedFormat);
-    }
-    let (text, delimiter) = if let Some(utf16) = bytes.strip_prefix(UTF16LE_BOM) {
-        // Excel's "Unicode text" export: always tab-separated.
-        let text = encoding_rs::UTF_16LE
-            .decode_without_bom_handling_and_without_replacement(utf16)
-            .ok_or(ReadError::NotText)?;
-        (text, '\t')
-    } else {
-        let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => Cow::Borrowed(text),
-            // What Excel on Chinese Windows writes for "CSV" (GBK is a subset).
-            Err(_) => encoding_rs::GB18030
-                .decode_without_bom_handling_and_without_replacement(bytes)
-                .ok_or(ReadError::NotText)?,
-        };
-        let delimiter = guess_delimiter(&text);
-        (text, delimiter)
-    };
-    if text.contains('\0') {
-        return Err(ReadError::NotText);
-    }
-    let records = parse_csv(&text, delimiter)?;
-    build_table(
-        records
-            .into_iter()
-            .enumerate()
-            .map(|(index, cells)| (index + 1, cells)),
-        max_rows,
-    )
-}
-
-/// Comma, unless the first line with any separator has tabs and no commas.
-fn guess_delimiter(text: &str) -> char {
-    let first = text.lines().find(|line| line.contains([',', '\t']));
-    if first.is_some_and(|line| !line.contains(',')) {
-        '\t'
-    } else {
-        ','
-    }
-}
-
-/// Splits CSV text into records, one per row Excel would show. Hand-written
-/// because the csv crate skips blank lines (shifting every row number after
-/// them) and silently accepts a quote that is never closed.
-fn parse_csv(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, ReadError> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut at_field_start = true;
-    let mut line = 1;
-    let mut quote_line = None;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quote_line.is_some() {
-            match c {
-                '"' if chars.next_if_eq(&'"').is_some() => field.push('"'),
-                '"' => quote_line = None,
-                _ => {
-                    if c == '\n' {
-                        line += 1;
-                    }
-                    field.push(c);
-                }
-            }
-            continue;
-        }
-        match c {
-            '"' if at_field_start => quote_line = Some(line),
-            '\r' | '\n' => {
-                if c == '\r' {
-                    chars.next_if_eq(&'\n');
-                }
-                line += 1;
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            _ if c == delimiter => record.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-        at_field_start = matches!(c, '\r' | '\n') || c == delimiter;
-    }
-    if let Some(line) = quote_line {
-        return Err(ReadError::UnclosedQuote { line });
-    }
-    if !at_field_start || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    Ok(records)
-}
-
-fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Table, ReadError> {
-    if !bytes.starts_with(ZIP_MAGIC) {
-        return Err(ReadError::UnsupportedFormat);
-    }
-    let corrupt = |error: calamine::XlsxError| ReadError::Corrupt(error.to_string());
-    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(corrupt)?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or(ReadError::NoHeader)?
-        .map_err(corrupt)?;
-    // The range starts at the first used cell, not at A1.
-    let first_row = range.start().map_or(0, |(row, _)| row as usize);
-    build_table(
-        range
-            .rows()
-            .enumerate()
-            .map(|(index, cells)| (first_row + index + 1, cells.iter().map(cell_text).collect())),
-        max_rows,
-    )
-}
-
-/// Cell text as a roster checker should see it.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
-        Data::Int(number) => number.to_string(),
-        Data::Float(number) => float_text(*number),
-        Data::Bool(true) => "TRUE".to_owned(),
-        Data::Bool(false) => "FALSE".to_owned(),
-        Data::Error(error) => error.to_string(),
-        Data::DateTime(datetime) if datetime.is_duration() => float_text(datetime.as_f64()),
-        Data::DateTime(datetime) => {
-            let (year, month, day, hour, minute, second, _) = datetime.to_ymd_hms_milli();
-            let date = format!("{year:04}-{month:02}-{day:02}");
-            let time = format!("{hour:02}:{minute:02}:{second:02}");
-            if datetime.as_f64() < 1.0 {
-                time
-            } else if (hour, minute, second) == (0, 0, 0) {
-                date
-            } else {
-                format!("{date} {time}")
-            }
-        }
-    }
-}
-
-/// Whole numbers print without ".0". From 1e15 on a float has lost digits
-/// (an ID number typed into a General cell), so it prints in scientific
-/// notation and the ID check reports Excel's mangling instead of accepting
-/// a silently wrong number.
-fn float_text(number: f64) -> String {
-    if number.abs() >= 1e15 {
-        format!("{number:E}")
-    } else if number.fract() == 0.0 {
-        (number as i64).to_string()
-    } else {
-        number.to_string()
-    }
-}
-
-/// Whether a spreadsheet could take the cell for a formula.
-fn looks_like_formula(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
-}
-
-fn write_csv(preamble: &[String], headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = String::from("\u{feff}");
-    let lines = preamble.iter().map(std::slice::from_ref);
-    for record in lines.chain([headers]).chain(rows.iter().map(Vec::as_slice)) {
-        for (index, cell) in record.iter().enumerate() {
-            if index > 0 {
-                out.push(',');
-            }
-            if looks_like_formula(cell) {
-                out.push('\'');
-            }
-            if cell.contains([',', '"', '\r', '\n']) {
-                out.push('"');
-                out.push_str(&cell.replace('"', "\"\""));
-                out.push('"');
-            } else {
-                out.push_str(cell);
-            }
-        }
-        out.push_str("\r\n");
-    }
-    out.into_bytes()
-}
-
-fn write_xlsx(
-    sheet_name: &str,
-    preamble: &[String],
-    headers: &[String],
-    rows: &[Vec<String>],
-) -> Result<Vec<u8>, WriteError> {
-    let text = CellFormat::new().set_num_format("@");
-    let bold = text.clone().set_bold();
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(safe_sheet_name(sheet_name))?;
-
-    let mut write_row = |row: usize, cells: &[String], format: &CellFormat| {
-        let row = u32::try_from(row).map_err(|_| XlsxError::RowColumnLimitError)?;
-        for (col, cell) in cells.iter().enumerate() {
-            let col = u16::try_from(col).map_err(|_| XlsxError::RowColumnLimitError)?;
-            if looks_like_formula(cell) {
-                let guarded = format.clone().set_quote_prefix();
-                sheet.write_string_with_format(row, col, cell, &guarded)?;
-            } else {
-                sheet.write_string_with_format(row, col, cell, format)?;
-            }
-        }
-        Ok::<_, XlsxError>(())
-    };
-    for (index, line) in preamble.iter().enumerate() {
-        write_row(index, std::slice::from_ref(line), &text)?;
-    }
-    write_row(preamble.len(), headers, &bold)?;
-    for (index, cells) in rows.iter().enumerate() {
-        write_row(preamble.len() + 1 + index, cells, &text)?;
-    }
-
-    let header_row = u32::try_from(preamble.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
-    sheet.set_freeze_panes(header_row + 1, 0)?;
-    let columns = rows.iter().map(Vec::len).chain([headers.len()]).max();
-    for col in 0..columns.unwrap_or(0) {
-        let cells = rows
-            .iter()
-            .filter_map(|row| row.get(col))
-            .chain(headers.get(col));
-        let widest = cells.map(|cell| display_width(cell)).max().unwrap_or(0);
-        let col = u16::try_from(col).map_err(|_| XlsxError::RowColumnLimitError)?;
-        // Typing into an empty cell of the column keeps text as text, too.
-        sheet.set_column_format(col, &text)?;
-        sheet.set_column_width(col, (widest + 2).clamp(8, 50) as f64)?;
-    }
-    Ok(workbook.save_to_buffer()?)
-}
-
-/// Column width in Excel's units: a CJK character is about two digits wide.
-fn display_width(cell: &str) -> usize {
-    cell.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
-}
-
-/// Excel rejects sheet names over 31 characters, with any of `[]:*?/\`, or
-/// starting or ending with `'`; repair rather than fail a download.
-fn safe_sheet_name(name: &str) -> String {
-    let name: String = name
-        .chars()
-        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
-        .collect();
-    let name: String = name.trim_matches('\'').chars().take(31).collect();
-    let name = name.trim_matches('\'');
-    if name.is_empty() {
-        "Sheet1".to_owned()
-    } else {
-        name.to_owned()
-    }
+    name.iter().rev().collect()
 }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::{
     care::CareLevel,
     personal,
-    residents::{Relation, insert_household, new_row},
+    residents::{Relation, new_row},
     roster::{Address, Headers, RosterRow, RowProblem, building_key, read_rows},
 };
 use crate::{
@@ -290,6 +290,26 @@ impl Existing {
     }
 }
 
+/// Inserts `rows` [`BATCH`] at a time.
+async fn insert_in_batches<A>(conn: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<()>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<A> = rows.by_ref().take(BATCH).collect();
+        A::Entity::insert_many(batch).exec(conn).await.map_err(|e| {
+            // The unique index on current residents, if a writer outside imports
+            // registered one of these people meanwhile.
+            crate::error::on_unique_violation(
+                e,
+                "someone registered some of these people or homes at the same moment; import the file again",
+            )
+        })?;
+    }
+    Ok(())
+}
+
 /// The floor of a room number: "1202" is on floor 12, "301" on floor 3.
 fn floor_of(room: &str) -> i32 {
     let digits: String = room.chars().take_while(char::is_ascii_digit).collect();
@@ -411,6 +431,10 @@ async fn write(
         existing.buildings.insert(key, model);
         report.buildings_created += 1;
     }
+    // Dwellings and households the roster needs are made here and inserted in batches
+    // below, before their residents: one statement per batch, not one per row.
+    let mut new_dwellings = Vec::new();
+    let mut new_households = HashSet::new();
     let mut residents = Vec::with_capacity(rows.len());
     // (stored derived level, level with the new members) per household touched.
     let mut levels: HashMap<Uuid, (CareLevel, CareLevel)> = HashMap::new();
@@ -420,58 +444,64 @@ async fn write(
         };
         let dwelling_key = (building.id, row.address.unit, row.address.room.clone());
         let dwelling = match existing.dwellings.get(&dwelling_key) {
-            Some(d) => d.clone(),
+            Some(d) => d.id,
             None => {
-                let d = dwelling::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    community_id: Set(community),
-                    building_id: Set(building.id),
-                    unit: Set(row.address.unit),
-                    room: Set(row.address.room.clone()),
-                    floor_area_hundredths: Set(row.floor_area),
-                    created_at: Set(now),
-                    archived_at: Set(None),
-                }
-                .insert(conn)
-                .await?;
-                existing.dwellings.insert(dwelling_key, d.clone());
+                let d = dwelling::Model {
+                    id: Uuid::now_v7(),
+                    community_id: community,
+                    building_id: building.id,
+                    unit: row.address.unit,
+                    room: row.address.room.clone(),
+                    floor_area_hundredths: row.floor_area,
+                    created_at: now,
+                    archived_at: None,
+                };
+                new_dwellings.push(dwelling::ActiveModel::from(d.clone()));
                 report.dwellings_created += 1;
-                d
+                existing.dwellings.entry(dwelling_key).or_insert(d).id
             }
         };
-        let household = match existing.households.get(&dwelling.id) {
-            Some(h) => h.clone(),
-            None => {
-                let h = insert_household(conn, community, dwelling.id, row.tenure).await?;
-                existing.households.insert(dwelling.id, h.clone());
-                report.households_created += 1;
-                h
-            }
-        };
+        let household = existing.households.entry(dwelling).or_insert_with(|| {
+            report.households_created += 1;
+            let h = household::Model {
+                id: Uuid::now_v7(),
+                community_id: community,
+                dwelling_id: dwelling,
+                tenure: row.tenure,
+                created_at: now,
+                archived_at: None,
+                care_level_derived: CareLevel::Ordinary.as_str().to_owned(),
+                care_level_override: None,
+                care_level_reason: None,
+            };
+            new_households.insert(h.id);
+            h
+        });
         let entry = levels.entry(household.id).or_insert_with(|| {
             let stored = CareLevel::parse(&household.care_level_derived);
             let members = existing.member_levels.get(&household.id).copied();
             (stored, members.unwrap_or(CareLevel::Ordinary))
         });
         entry.1 = entry.1.max(CareLevel::for_tags(&row.resident.tags));
-        residents.push(new_row(keys, &household, row.resident)?);
+        residents.push(new_row(keys, household, row.resident)?);
     }
     report.residents_created = residents.len();
-    let mut residents = residents.into_iter().peekable();
-    while residents.peek().is_some() {
-        let batch: Vec<_> = residents.by_ref().take(BATCH).collect();
-        resident::Entity::insert_many(batch)
-            .exec(conn)
-            .await
-            .map_err(|e| {
-                // The unique index on current residents, if a writer outside imports
-                // registered one of these people meanwhile.
-                crate::error::on_unique_violation(
-                    e,
-                    "someone registered one of these people at the same moment; import the file again",
-                )
-            })?;
-    }
+    // A new household starts at the level its members call for.
+    let new_households: Vec<household::ActiveModel> = existing
+        .households
+        .into_values()
+        .filter(|h| new_households.contains(&h.id))
+        .map(|mut h| {
+            if let Some((stored, level)) = levels.get_mut(&h.id) {
+                h.care_level_derived = level.as_str().to_owned();
+                *stored = *level;
+            }
+            household::ActiveModel::from(h)
+        })
+        .collect();
+    insert_in_batches(conn, new_dwellings).await?;
+    insert_in_batches(conn, new_households).await?;
+    insert_in_batches(conn, residents).await?;
     // Care levels follow the new members' tags (the override, if any, still wins), in
     // one order so that two writers never wait on each other's households crosswise.
     let mut levels: Vec<_> = levels.into_iter().collect();

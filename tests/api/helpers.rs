@@ -474,37 +474,9 @@ impl TestApp {
         operations: Value,
         files: &[(&str, &str, &[u8])],
     ) -> (StatusCode, Value) {
-        let operations = operations.to_string();
-        let boundary = "jiedao-test-boundary-7MA4YWxkTrZu0gW";
-        let map: serde_json::Map<String, Value> = files
-            .iter()
-            .enumerate()
-            .map(|(i, (path, _, _))| (i.to_string(), json!([path])))
-            .collect();
-        let mut body = Vec::new();
-        for (name, value) in [
-            ("operations", operations),
-            ("map", Value::Object(map).to_string()),
-        ] {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            );
-        }
-        for (i, (_, file_name, content)) in files.iter().enumerate() {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{i}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                    .as_bytes(),
-            );
-            body.extend_from_slice(content);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let (content_type, body) = multipart_body(operations, files);
         let request = Request::post("/graphql")
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
+            .header(header::CONTENT_TYPE, content_type)
             .header(header::AUTHORIZATION, format!("Bearer {}", caller.token))
             .body(Body::from(body))
             .unwrap();
@@ -594,6 +566,40 @@ impl TestApp {
         )
         .unwrap()
     }
+}
+
+/// A GraphQL multipart request body (the upload convention): `operations` and `files` as
+/// `(path in variables, file name, bytes)`; its content type and bytes.
+pub fn multipart_body(operations: Value, files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "jiedao-test-boundary-7MA4YWxkTrZu0gW";
+    let operations = operations.to_string();
+    let map: serde_json::Map<String, Value> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (path, _, _))| (i.to_string(), json!([path])))
+        .collect();
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("operations", operations),
+        ("map", Value::Object(map).to_string()),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (i, (_, file_name, content)) in files.iter().enumerate() {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{i}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// The `extensions.code` of the first error, or `None` when the request succeeded.

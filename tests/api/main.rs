@@ -20,6 +20,7 @@ mod funds;
 mod grants;
 mod grid_month;
 mod grids;
+mod hostile_uploads;
 mod http;
 mod integrity;
 mod introspection;
