@@ -44,6 +44,16 @@ impl AppError {
         Self::Internal(Box::new(err))
     }
 
+    /// The same refusal as NOT_FOUND of `what`: an object out of reach looks absent
+    /// whichever check refused it. An internal error stays internal (a database outage is
+    /// not "not found").
+    pub fn hidden_as(self, what: &'static str) -> Self {
+        match self {
+            Self::Internal(_) => self,
+            _ => Self::NotFound(what),
+        }
+    }
+
     /// The message the client sees.
     pub fn message(&self) -> String {
         match self {

@@ -21,3 +21,18 @@ use crate::error::{AppError, AppResult};
 pub fn parse_id(field: &str, id: &ID) -> AppResult<Uuid> {
     Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "not a valid ID"))
 }
+
+/// A trimmed, non-empty name of at most `max` characters.
+pub fn clean_name(field: &str, raw: &str, max: usize) -> AppResult<String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(AppError::bad_input(field, "must not be empty"));
+    }
+    if name.chars().count() > max {
+        return Err(AppError::bad_input(
+            field,
+            format!("must have at most {max} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}

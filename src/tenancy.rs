@@ -142,10 +142,7 @@ pub async fn place_of(
     community: Uuid,
 ) -> AppResult<Place> {
     let community = visible_community(conn, viewer, community).await?;
-    Ok(Place {
-        street_office: Some(community.street_office_id),
-        community: Some(community.id),
-    })
+    Ok(Place::of_community(&community))
 }
 
 /// Where a community sits, for writes made without a staff caller (a resident claiming
@@ -155,10 +152,7 @@ pub async fn place_of_unchecked(conn: &impl ConnectionTrait, community: Uuid) ->
         .one(conn)
         .await?
         .ok_or(AppError::NotFound("community"))?;
-    Ok(Place {
-        street_office: Some(community.street_office_id),
-        community: Some(community.id),
-    })
+    Ok(Place::of_community(&community))
 }
 
 /// FORBIDDEN (with `refusal`) unless the caller has `capability` where `place` is.

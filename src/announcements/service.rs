@@ -17,7 +17,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
-    org::service::clean_name,
+    graphql::clean_name,
     tenancy::place_of,
 };
 
@@ -55,7 +55,7 @@ pub async fn publish(
 ) -> AppResult<Audited<announcement::Model>> {
     let place = place_of(conn, viewer, new.community_id)
         .await
-        .map_err(|_| AppError::NotFound("community"))?;
+        .map_err(|e| e.hidden_as("community"))?;
     if !is_staff(viewer, place) {
         return Err(AppError::Forbidden(
             "only community staff publish announcements",
@@ -203,7 +203,7 @@ pub async fn visible_announcement(
         .ok_or_else(not_found)?;
     let place = place_of(conn, viewer, a.community_id)
         .await
-        .map_err(|_| not_found())?;
+        .map_err(|e| e.hidden_as("announcement"))?;
     if is_staff(viewer, place) {
         return Ok((a, place, Reader::Staff));
     }
@@ -285,7 +285,7 @@ pub async fn listed(
 ) -> AppResult<Vec<announcement::Model>> {
     let place = place_of(conn, viewer, community)
         .await
-        .map_err(|_| AppError::NotFound("community"))?;
+        .map_err(|e| e.hidden_as("community"))?;
     let staff = is_staff(viewer, place);
     let mut select = announcement::Entity::find()
         .filter(announcement::Column::CommunityId.eq(community))

@@ -49,6 +49,14 @@ pub struct Place {
 }
 
 impl Place {
+    /// Where a community sits: the community with its street office.
+    pub fn of_community(community: &entity::community::Model) -> Self {
+        Self {
+            street_office: Some(community.street_office_id),
+            community: Some(community.id),
+        }
+    }
+
     pub fn of_grant(grant: &role_grant::Model) -> Self {
         Self {
             street_office: grant.street_office_id,

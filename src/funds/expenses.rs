@@ -24,9 +24,9 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
+    graphql::clean_name,
     graphql::scalars::format_hundredths,
     meetings::motions::passed_resolution,
-    org::service::clean_name,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,7 +164,7 @@ pub async fn visible_expense(
         .ok_or(AppError::NotFound("expense"))?;
     let (fund, place) = visible_fund(conn, viewer, expense.fund_id)
         .await
-        .map_err(|_| AppError::NotFound("expense"))?;
+        .map_err(|e| e.hidden_as("expense"))?;
     Ok((expense, fund, place))
 }
 

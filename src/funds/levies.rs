@@ -20,8 +20,8 @@ use crate::{
     audit::Audited,
     auth::Viewer,
     error::{AppError, AppResult},
+    graphql::clean_name,
     graphql::scalars::{MAX_AMOUNT_FEN, format_hundredths},
-    org::service::clean_name,
     tenancy::lives_in,
 };
 

@@ -20,7 +20,7 @@ use crate::{
     auth::{Viewer, viewer::Place},
     committees::service::Settings,
     error::{AppError, AppResult},
-    org::service::clean_name,
+    graphql::clean_name,
     tenancy::{lives_in, place_of, visible_compound_at},
 };
 

@@ -57,7 +57,7 @@ pub async fn dashboard(
 ) -> AppResult<Dashboard> {
     let place = place_of(conn, viewer, community)
         .await
-        .map_err(|_| AppError::NotFound("community"))?;
+        .map_err(|e| e.hidden_as("community"))?;
     if !viewer
         .reach(Capability::ManageResidents)
         .covers(place.street_office, place.community)

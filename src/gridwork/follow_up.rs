@@ -15,7 +15,7 @@ use crate::{
     auth::Viewer,
     error::{AppError, AppResult},
     files::FileStore,
-    org::service::clean_name,
+    graphql::clean_name,
     requests::{
         access::visible_request,
         follow_ups::Method,

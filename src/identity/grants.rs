@@ -70,10 +70,7 @@ async fn place_of_scope(
         }
         ScopeKind::Community => {
             let community = visible_community(conn, viewer, scope()?).await?;
-            Ok(Place {
-                street_office: Some(community.street_office_id),
-                community: Some(community.id),
-            })
+            Ok(Place::of_community(&community))
         }
         ScopeKind::Grid => {
             // Grids exist: the grant's community is the grid's.
@@ -88,10 +85,7 @@ async fn place_of_scope(
                 return Err(AppError::bad_input("input.scopeId", "the grid is archived"));
             }
             let community = visible_community(conn, viewer, grid.community_id).await?;
-            Ok(Place {
-                street_office: Some(community.street_office_id),
-                community: Some(community.id),
-            })
+            Ok(Place::of_community(&community))
         }
         ScopeKind::Compound | ScopeKind::Household => {
             // The scope's own row says where it is; a stated community must agree.
@@ -126,10 +120,7 @@ async fn place_of_scope(
                 ));
             }
             let community = visible_community(conn, viewer, scope_community).await?;
-            Ok(Place {
-                street_office: Some(community.street_office_id),
-                community: Some(community.id),
-            })
+            Ok(Place::of_community(&community))
         }
     }
 }

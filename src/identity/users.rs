@@ -24,8 +24,8 @@ use crate::{
         viewer::{Place, rank},
     },
     error::{AppError, AppResult, on_unique_violation},
+    graphql::clean_name,
     live::LiveEvent,
-    org::service::clean_name,
     tenancy::{visible_community, visible_street_office},
 };
 
@@ -81,10 +81,7 @@ pub async fn resolve_home(
                     "the community is not in this street office; give only the community",
                 ));
             }
-            Place {
-                street_office: Some(community.street_office_id),
-                community: Some(community.id),
-            }
+            Place::of_community(&community)
         }
         (None, Some(office)) => {
             let office = visible_street_office(conn, viewer, office).await?;

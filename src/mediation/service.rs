@@ -13,7 +13,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
-    org::service::clean_name,
+    graphql::clean_name,
     tenancy::place_of,
 };
 
@@ -75,7 +75,7 @@ pub async fn visible_case(
         .ok_or_else(not_found)?;
     let place = place_of(conn, viewer, case.community_id)
         .await
-        .map_err(|_| not_found())?;
+        .map_err(|e| e.hidden_as("mediation case"))?;
     if is_staff(viewer, place) || mediator_ids(&case).contains(&viewer.user_id) {
         Ok((case, place))
     } else {
@@ -90,7 +90,7 @@ pub async fn open(
 ) -> AppResult<Audited<mediation_case::Model>> {
     let place = place_of(conn, viewer, new.community_id)
         .await
-        .map_err(|_| AppError::NotFound("community"))?;
+        .map_err(|e| e.hidden_as("community"))?;
     if !is_staff(viewer, place) {
         return Err(AppError::Forbidden(
             "only community staff open mediation cases",
@@ -241,7 +241,7 @@ pub async fn listed(
 ) -> AppResult<Vec<mediation_case::Model>> {
     let place = place_of(conn, viewer, community)
         .await
-        .map_err(|_| AppError::NotFound("community"))?;
+        .map_err(|e| e.hidden_as("community"))?;
     let staff = is_staff(viewer, place);
     Ok(mediation_case::Entity::find()
         .filter(mediation_case::Column::CommunityId.eq(community))

@@ -30,7 +30,7 @@ pub async fn readable_compound(
 ) -> AppResult<(compound::Model, Place)> {
     let (compound, place) = visible_compound_at(conn, viewer, id)
         .await
-        .map_err(|_| AppError::NotFound(what))?;
+        .map_err(|e| e.hidden_as(what))?;
     match check_read(conn, viewer, &compound, place).await {
         Ok(()) => Ok((compound, place)),
         Err(AppError::Forbidden(_)) => Err(AppError::NotFound(what)),
@@ -79,11 +79,8 @@ pub async fn meeting_place(
     }
     let community = visible_community(conn, viewer, community)
         .await
-        .map_err(|_| AppError::NotFound(what))?;
-    let place = Place {
-        street_office: Some(community.street_office_id),
-        community: Some(community.id),
-    };
+        .map_err(|e| e.hidden_as(what))?;
+    let place = Place::of_community(&community);
     let staff = viewer
         .reach(Capability::ReadCommittees)
         .covers(place.street_office, place.community);

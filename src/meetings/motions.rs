@@ -20,7 +20,7 @@ use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
     error::{AppError, AppResult},
-    org::service::clean_name,
+    graphql::clean_name,
 };
 
 /// The longest voting window: ballots over days, not months.
@@ -75,7 +75,7 @@ pub async fn visible_motion(
         .ok_or(AppError::NotFound("motion"))?;
     let (_, place) = visible_meeting(conn, viewer, motion.meeting_id)
         .await
-        .map_err(|_| AppError::NotFound("motion"))?;
+        .map_err(|e| e.hidden_as("motion"))?;
     Ok((motion, place))
 }
 
@@ -535,7 +535,7 @@ pub async fn answer_objection(
         .ok_or(AppError::NotFound("objection"))?;
     let (_, place) = visible_motion(conn, viewer, row.motion_id)
         .await
-        .map_err(|_| AppError::NotFound("objection"))?;
+        .map_err(|e| e.hidden_as("objection"))?;
     check_staff(viewer, place)?;
     let answer = answer.trim();
     if answer.chars().count() < 2 {

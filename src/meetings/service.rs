@@ -23,7 +23,7 @@ use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
-    org::service::clean_name,
+    graphql::clean_name,
 };
 
 pub const KINDS: [&str; 3] = ["bench", "committee", "assembly"];

@@ -9,23 +9,9 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
+    graphql::clean_name,
     tenancy::visible_street_office,
 };
-
-/// A trimmed, non-empty name of at most `max` characters.
-pub fn clean_name(field: &str, raw: &str, max: usize) -> AppResult<String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(AppError::bad_input(field, "must not be empty"));
-    }
-    if name.chars().count() > max {
-        return Err(AppError::bad_input(
-            field,
-            format!("must have at most {max} characters"),
-        ));
-    }
-    Ok(name.to_owned())
-}
 
 pub struct NewStreetOffice {
     pub name: String,

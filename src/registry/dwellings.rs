@@ -10,7 +10,7 @@ use crate::{
     audit::Audited,
     auth::Viewer,
     error::{AppError, AppResult, on_unique_violation},
-    org::service::clean_name,
+    graphql::clean_name,
     tenancy::{visible_building, visible_dwelling},
 };
 

@@ -14,7 +14,7 @@ use crate::{
     auth::{Capability, Viewer},
     crypto::DataKeys,
     error::{AppError, AppResult},
-    org::service::clean_name,
+    graphql::clean_name,
     tenancy::{place_for, visible_dwelling, visible_resident},
 };
 

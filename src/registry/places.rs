@@ -15,7 +15,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
-    org::service::clean_name,
+    graphql::clean_name,
     tenancy::{place_for, visible_building, visible_compound},
 };
 

@@ -22,7 +22,7 @@ use crate::{
     auth::Viewer,
     crypto::DataKeys,
     error::{AppError, AppResult, on_unique_violation},
-    org::service::clean_name,
+    graphql::clean_name,
     tenancy::{visible_dwelling, visible_household, visible_resident},
 };
 

@@ -223,10 +223,7 @@ impl RosterMutation {
                         .await
                         .map_err(AppError::from)?
                 {
-                    target.place = crate::auth::viewer::Place {
-                        street_office: Some(community.street_office_id),
-                        community: Some(community.id),
-                    };
+                    target.place = crate::auth::viewer::Place::of_community(&community);
                 }
                 Ok(crate::audit::Audited::at(export, target))
             })

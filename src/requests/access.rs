@@ -14,7 +14,7 @@ use crate::{
 
 /// How the caller stands to a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Standing {
+pub enum RequestRole {
     /// Community staff: handle, reassign, see internal notes.
     Staff,
     /// The grid worker of its grid, or its assignee: handle, see internal notes.
@@ -23,28 +23,28 @@ pub enum Standing {
     Reporter,
 }
 
-impl Standing {
+impl RequestRole {
     pub fn handles(self) -> bool {
         matches!(self, Self::Staff | Self::Handler)
     }
 }
 
-pub fn standing(
+pub fn request_role(
     viewer: &Viewer,
     request: &service_request::Model,
     place: Place,
-) -> Option<Standing> {
+) -> Option<RequestRole> {
     if viewer
         .reach(Capability::ManageResidents)
         .covers(place.street_office, place.community)
     {
-        return Some(Standing::Staff);
+        return Some(RequestRole::Staff);
     }
     let grids = viewer.scope_ids(Role::GridWorker);
     if request.assignee_id == Some(viewer.user_id)
         || request.grid_id.is_some_and(|g| grids.contains(&g))
     {
-        return Some(Standing::Handler);
+        return Some(RequestRole::Handler);
     }
     let households = viewer.scope_ids(Role::Resident);
     if request.reporter_user_id == Some(viewer.user_id)
@@ -52,7 +52,7 @@ pub fn standing(
             .household_id
             .is_some_and(|h| households.contains(&h))
     {
-        return Some(Standing::Reporter);
+        return Some(RequestRole::Reporter);
     }
     None
 }
@@ -62,7 +62,7 @@ pub async fn visible_request(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
-) -> AppResult<(service_request::Model, Place, Standing)> {
+) -> AppResult<(service_request::Model, Place, RequestRole)> {
     let not_found = || AppError::NotFound("request");
     let request = service_request::Entity::find_by_id(id)
         .filter(
@@ -74,7 +74,7 @@ pub async fn visible_request(
         .await?
         .ok_or_else(not_found)?;
     let place = place_of(conn, viewer, request.community_id).await?;
-    let standing = standing(viewer, &request, place).ok_or_else(not_found)?;
+    let standing = request_role(viewer, &request, place).ok_or_else(not_found)?;
     Ok((request, place, standing))
 }
 

@@ -382,7 +382,7 @@ impl RequestMutation {
                     id: Set(Uuid::now_v7()),
                     community_id: Set(community),
                     code: Set(code),
-                    name: Set(crate::org::service::clean_name(
+                    name: Set(crate::graphql::clean_name(
                         "input.name",
                         &input.name,
                         50,

@@ -16,7 +16,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{
-    access::{Standing, visible_request},
+    access::{RequestRole, visible_request},
     category::{self, due},
     status::{Action, Status, next},
 };
@@ -28,8 +28,8 @@ use crate::{
         FileStore,
         service::{Upload, store_upload},
     },
+    graphql::clean_name,
     live::LiveEvent,
-    org::service::clean_name,
     tenancy::{place_of, visible_building},
 };
 
@@ -289,7 +289,7 @@ pub async fn move_request(
 ) -> AppResult<Audited<service_request::Model>> {
     let (request, place, standing) = visible_request(conn, viewer, id).await?;
     let may = match action {
-        Action::Reopen => standing == Standing::Reporter,
+        Action::Reopen => standing == RequestRole::Reporter,
         Action::Close => true,
         _ => standing.handles(),
     };
@@ -344,9 +344,13 @@ pub async fn move_request(
             let original = with.duplicate_of.ok_or_else(|| {
                 AppError::bad_input("input.duplicateOfId", "name the original request")
             })?;
-            let (original, _, _) = visible_request(conn, viewer, original)
-                .await
-                .map_err(|_| AppError::bad_input("input.duplicateOfId", "no such request"))?;
+            let (original, _, _) =
+                visible_request(conn, viewer, original)
+                    .await
+                    .map_err(|e| match e {
+                        AppError::Internal(_) => e,
+                        _ => AppError::bad_input("input.duplicateOfId", "no such request"),
+                    })?;
             if original.id == request.id || original.community_id != request.community_id {
                 return Err(AppError::bad_input(
                     "input.duplicateOfId",
@@ -447,7 +451,7 @@ pub async fn rate(
     comment: &str,
 ) -> AppResult<Audited<service_request::Model>> {
     let (request, place, standing) = visible_request(conn, viewer, id).await?;
-    if standing != Standing::Reporter {
+    if standing != RequestRole::Reporter {
         return Err(AppError::Forbidden("only who filed a request rates it"));
     }
     let status = Status::parse(&request.status);
@@ -475,7 +479,7 @@ pub async fn reassign(
     assignee: Uuid,
 ) -> AppResult<Audited<service_request::Model>> {
     let (request, place, standing) = visible_request(conn, viewer, id).await?;
-    if standing != Standing::Staff {
+    if standing != RequestRole::Staff {
         return Err(AppError::Forbidden(
             "only community staff reassign requests",
         ));

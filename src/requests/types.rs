@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{
-    access::{Standing, standing},
+    access::{RequestRole, request_role},
     follow_ups::{RequestFollowUp, follow_ups_of},
     service::{self},
     status::{Action, Status},
@@ -271,13 +271,13 @@ impl From<WechatDetail> for WechatMessage {
 }
 
 impl ServiceRequest {
-    fn standing(&self, ctx: &Context<'_>) -> Result<Option<Standing>> {
+    fn request_role(&self, ctx: &Context<'_>) -> Result<Option<RequestRole>> {
         let viewer = ctx.viewer()?;
         let place = Place {
             street_office: None,
             community: Some(self.model.community_id),
         };
-        Ok(standing(viewer, &self.model, place))
+        Ok(request_role(viewer, &self.model, place))
     }
 }
 
@@ -295,7 +295,7 @@ impl ServiceRequest {
 
     /// Its history; internal notes and reassignments only for handlers.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<RequestEvent>> {
-        let handles = self.standing(ctx)?.is_some_and(Standing::handles);
+        let handles = self.request_role(ctx)?.is_some_and(RequestRole::handles);
         let events = loader(ctx).load_one(EventsOf(self.model.id)).await?;
         Ok(events
             .unwrap_or_default()
@@ -314,7 +314,7 @@ impl ServiceRequest {
 
     /// Its follow-ups (回访), for handlers; empty for anyone else.
     async fn follow_ups(&self, ctx: &Context<'_>) -> Result<Vec<RequestFollowUp>> {
-        if !self.standing(ctx)?.is_some_and(Standing::handles) {
+        if !self.request_role(ctx)?.is_some_and(RequestRole::handles) {
             return Ok(Vec::new());
         }
         follow_ups_of(ctx, self.model.id).await
@@ -336,12 +336,12 @@ impl ServiceRequest {
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<RequestPermissions> {
-        let standing = self.standing(ctx)?;
+        let standing = self.request_role(ctx)?;
         let status = Status::parse(&self.model.status);
-        let reporter = standing == Some(Standing::Reporter);
+        let reporter = standing == Some(RequestRole::Reporter);
         Ok(RequestPermissions {
-            can_handle: standing.is_some_and(Standing::handles),
-            can_reassign: standing == Some(Standing::Staff),
+            can_handle: standing.is_some_and(RequestRole::handles),
+            can_reassign: standing == Some(RequestRole::Staff),
             can_rate: reporter
                 && matches!(status, Status::Resolved | Status::Closed)
                 && self.model.rating.is_none(),

@@ -82,7 +82,7 @@ pub async fn record(
         .ok_or_else(not_found)?;
     let place = place_of(conn, viewer, household.community_id)
         .await
-        .map_err(|_| not_found())?;
+        .map_err(|e| e.hidden_as("household"))?;
     let grid = grid_of(conn, &household).await?;
     let in_grid = grid.is_some_and(|g| viewer.scope_ids(Role::GridWorker).contains(&g));
     if !in_grid && !is_staff(viewer, place) {
@@ -94,7 +94,7 @@ pub async fn record(
         new.visited_at,
         calendar::RECORDED_LATE_AT_MOST,
     )?;
-    let met = crate::org::service::clean_name("input.met", &new.met, 100)?;
+    let met = crate::graphql::clean_name("input.met", &new.met, 100)?;
     let notes: String = new.notes.trim().chars().take(5_000).collect();
     let mut needs = Vec::new();
     for need in new.needs {
