@@ -6,3 +6,4 @@ pub mod card;
 pub mod graphql;
 pub mod positions;
 pub mod service;
+pub mod types;

@@ -3,7 +3,9 @@
 
 pub mod access;
 pub mod chain;
+pub mod expense_decisions;
 pub mod expense_graphql;
+pub mod expense_types;
 pub mod expenses;
 pub mod graphql;
 pub mod idempotency;

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod category;
 pub mod follow_ups;
+pub mod handling;
 pub mod live_graphql;
 pub mod mutation;
 pub mod query;

@@ -16,6 +16,7 @@ use crate::{
     error::AppResult,
     meetings::{
         motions::{self, NewMotion},
+        notice,
         service::{self, NewMeeting, Step},
         tally::{Choice, Electorate, Majority},
     },
@@ -140,6 +141,6 @@ pub async fn load(
     let minutes = "到会20户。通报道闸损坏情况，讨论维修方案。业主表决：同意动用门禁维修基金320元更换道闸电机，表决通过（见表决结果）。";
     service::write_minutes(conn, admin, meeting.id, minutes).await?;
     service::publish_minutes(conn, admin, meeting.id).await?;
-    motions::publish_notice(conn, admin, motion.id, None).await?;
+    notice::publish_notice(conn, admin, motion.id, None).await?;
     Ok(())
 }

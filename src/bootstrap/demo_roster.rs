@@ -244,7 +244,7 @@ mod tests {
         assert_eq!(rows.len(), 310);
         let heads = rows
             .iter()
-            .filter(|r| r.resident.relation == crate::registry::residents::Relation::Head)
+            .filter(|r| r.resident.relation == crate::registry::resident_fields::Relation::Head)
             .count();
         assert_eq!(heads, 138);
         assert_eq!(roster(&shape, 138, 310, 7), csv, "the same every run");

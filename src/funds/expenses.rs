@@ -4,20 +4,17 @@
 //! the expense unpaid and the ledger as it was.
 
 use chrono::Utc;
-use entity::{expense, expense_decision, fund, role_grant::Role};
+use entity::{expense, fund, role_grant::Role};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, sea_query::LockType,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect, sea_query::LockType,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     access::{check_record, visible_fund},
-    chain::Kind,
-    idempotency::Key,
-    ledger::{NewEntry, append, lock_fund},
-    service::{check_occurred, insert_counterparty},
+    service::insert_counterparty,
 };
 use crate::graphql::scalars::MAX_AMOUNT_FEN;
 use crate::{
@@ -90,7 +87,7 @@ pub struct Permissions {
 
 /// Whether the caller decides on the fund's expenses: the compound's committee members;
 /// for a community fund, the community's admins and staff.
-fn is_approver(viewer: &Viewer, fund: &fund::Model, place: Place) -> bool {
+pub(super) fn is_approver(viewer: &Viewer, fund: &fund::Model, place: Place) -> bool {
     match fund.compound_id {
         Some(compound) => viewer.scope_ids(Role::CommitteeMember).contains(&compound),
         None => viewer
@@ -297,7 +294,7 @@ pub async fn draft(
     Ok(checked(expense, fund, place))
 }
 
-async fn set_status(
+pub(super) async fn set_status(
     conn: &impl ConnectionTrait,
     expense: expense::Model,
     status: Status,
@@ -316,7 +313,7 @@ async fn set_status(
     Ok(update.update(conn).await?)
 }
 
-fn refuse(status: Status, action: &str) -> AppError {
+pub(super) fn refuse(status: Status, action: &str) -> AppError {
     AppError::bad_input(
         "input.expenseId",
         format!("a {} expense cannot be {action}", status.as_str()),
@@ -343,153 +340,5 @@ pub async fn submit(
     )
     .await?;
     let expense = set_status(conn, expense, Status::Submitted, None, None).await?;
-    Ok(checked(expense, fund, place))
-}
-
-/// Records a member's approval or rejection; enough approvals approve the expense, one
-/// rejection rejects it.
-pub async fn decide(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-    approve: bool,
-    comment: &str,
-) -> AppResult<Audited<CheckedExpense>> {
-    let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
-    if !is_approver(viewer, &fund, place) {
-        return Err(AppError::Forbidden(
-            "only committee members decide on expenses",
-        ));
-    }
-    if expense.author_id == viewer.user_id {
-        return Err(AppError::Forbidden(
-            "the author of an expense cannot decide on it",
-        ));
-    }
-    let status = Status::parse(&expense.status);
-    if status != Status::Submitted {
-        return Err(refuse(
-            status,
-            if approve { "approved" } else { "rejected" },
-        ));
-    }
-    let comment = comment.trim();
-    if !approve && comment.chars().count() < 2 {
-        return Err(AppError::bad_input(
-            "input.comment",
-            "say why you reject it",
-        ));
-    }
-    expense_decision::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(expense.community_id),
-        expense_id: Set(expense.id),
-        decided_by: Set(viewer.user_id),
-        decision: Set(if approve { "approve" } else { "reject" }.into()),
-        comment: Set(comment.chars().take(500).collect()),
-        created_at: Set(Utc::now()),
-    }
-    .insert(conn)
-    .await
-    .map_err(|e| {
-        crate::error::on_unique_violation(e, "you have already decided on this expense")
-    })?;
-    let expense = if approve {
-        let approvals = expense_decision::Entity::find()
-            .filter(expense_decision::Column::ExpenseId.eq(expense.id))
-            .filter(expense_decision::Column::Decision.eq("approve"))
-            .count(conn)
-            .await?;
-        if approvals >= u64::try_from(fund.approvals_required).unwrap_or(1) {
-            set_status(conn, expense, Status::Approved, None, None).await?
-        } else {
-            expense
-        }
-    } else {
-        set_status(
-            conn,
-            expense,
-            Status::Rejected,
-            Some(comment.to_owned()),
-            None,
-        )
-        .await?
-    };
-    Ok(checked(expense, fund, place))
-}
-
-/// Pays an approved expense: one ledger entry dated `paid_at` (default now), idempotent
-/// by `key`.
-pub async fn pay(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-    key: Key,
-    paid_at: Option<chrono::DateTime<Utc>>,
-) -> AppResult<Audited<CheckedExpense>> {
-    let paid_at = check_occurred("input.paidAt", paid_at)?;
-    let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
-    check_record(viewer, &fund, place)?;
-    let fund = lock_fund(conn, fund.id).await?;
-    if key.replay(conn).await?.is_some() {
-        let expense = expense::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .ok_or(AppError::NotFound("expense"))?;
-        return Ok(checked(expense, fund, place));
-    }
-    // Read again under the fund's lock: a concurrent payment may have just paid it.
-    let expense = expense::Entity::find_by_id(expense.id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound("expense"))?;
-    let status = Status::parse(&expense.status);
-    if status != Status::Approved {
-        return Err(refuse(status, "paid"));
-    }
-    let entry = append(
-        conn,
-        &fund,
-        NewEntry {
-            kind: Kind::Expense,
-            amount_fen: -expense.amount_fen,
-            counterparty_id: Some(expense.payee_id),
-            channel: None,
-            memo: expense.purpose.clone(),
-            occurred_at: paid_at,
-            recorded_by: viewer.user_id,
-            expense_id: Some(expense.id),
-            levy_id: None,
-            resolution_id: expense.resolution_id,
-            reverses_entry_id: None,
-        },
-    )
-    .await?;
-    let expense = set_status(conn, expense, Status::Paid, None, Some(entry.id)).await?;
-    key.remember(conn, json!({ "expenseId": expense.id }))
-        .await?;
-    Ok(checked(expense, fund, place))
-}
-
-pub async fn cancel(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-    reason: &str,
-) -> AppResult<Audited<CheckedExpense>> {
-    let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
-    check_record(viewer, &fund, place)?;
-    let status = Status::parse(&expense.status);
-    if !matches!(status, Status::Draft | Status::Submitted | Status::Approved) {
-        return Err(refuse(status, "cancelled"));
-    }
-    let reason = reason.trim();
-    if reason.chars().count() < 2 {
-        return Err(AppError::bad_input(
-            "input.reason",
-            "say why it is cancelled",
-        ));
-    }
-    let expense = set_status(conn, expense, Status::Cancelled, Some(reason.into()), None).await?;
     Ok(checked(expense, fund, place))
 }

@@ -239,10 +239,10 @@ impl Fund {
     }
 
     /// The fund's expenses, newest first.
-    async fn expenses(&self, ctx: &Context<'_>) -> Result<Vec<super::expense_graphql::Expense>> {
+    async fn expenses(&self, ctx: &Context<'_>) -> Result<Vec<super::expense_types::Expense>> {
         let viewer = ctx.viewer()?;
         let place = place_of(ctx.services().db.reader(), viewer, self.model.community_id).await?;
-        super::expense_graphql::expenses_of(ctx, Arc::new(self.model.clone()), place).await
+        super::expense_types::expenses_of(ctx, Arc::new(self.model.clone()), place).await
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<FundPermissions> {

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{care::CareLevel, residents::TAGS};
+use super::{care::CareLevel, resident_fields::TAGS};
 use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult},

@@ -9,9 +9,10 @@ use super::{
     access::ResidentAccess,
     care::{self, CareLevel},
     household_loaders::{prime_households, prime_residents},
+    resident_fields::TAGS,
     resident_filter::{HouseholdFilter, ResidentFilter},
     resident_types::{Household, Resident, resident_view},
-    residents::{self, TAGS},
+    residents,
 };
 use crate::{
     auth::Capability,

@@ -9,8 +9,10 @@ use super::{
     access::ResidentAccess,
     care::CareLevel,
     personal::PersonalField,
+    resident_fields::Relation,
+    resident_fields::ResidentFields,
     resident_types::{Household, Resident, Tenure, resident_view},
-    residents::{self, Relation, ResidentChanges, ResidentFields},
+    residents::{self, ResidentChanges},
     types::DocumentTypeName,
 };
 use crate::{

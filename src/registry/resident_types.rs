@@ -13,7 +13,7 @@ use super::{
     dwelling_graphql::Dwelling,
     household_loaders::{DwellingById, HouseholdById, MembersOf},
     personal,
-    residents::Relation,
+    resident_fields::Relation,
 };
 use crate::{
     error::{AppError, AppResult},

@@ -7,7 +7,8 @@ use entity::household::Tenure;
 
 use super::{
     id_document::DocumentType,
-    residents::{FieldError, Prepared, Relation, ResidentFields, prepare},
+    resident_fields::Relation,
+    resident_fields::{FieldError, Prepared, ResidentFields, prepare},
 };
 use crate::{graphql::scalars::parse_hundredths, tabular::Table};
 

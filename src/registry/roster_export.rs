@@ -9,7 +9,7 @@ use entity::{building, compound, dwelling, household, resident};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::{access::ResidentAccess, care, personal, residents::Relation};
+use super::{access::ResidentAccess, care, personal, resident_fields::Relation};
 use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult},

@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    category,
+    category, handling,
     service::{self, Location, Move, NewRequest},
     types::*,
 };
@@ -276,7 +276,7 @@ impl RequestMutation {
         let id = parse_id("input.requestId", &input.request_id);
         let (body, internal) = (input.body, input.internal);
         let request = audited_write(ctx, "replyToRequest", audit, move |txn, viewer| {
-            Box::pin(async move { service::reply(txn, viewer, id?, &body, internal).await })
+            Box::pin(async move { handling::reply(txn, viewer, id?, &body, internal).await })
         })
         .await?;
         Ok(payload(request))
@@ -292,7 +292,7 @@ impl RequestMutation {
         let id = parse_id("input.requestId", &input.request_id);
         let (rating, comment) = (input.rating, input.comment);
         let request = audited_write(ctx, "rateRequest", audit, move |txn, viewer| {
-            Box::pin(async move { service::rate(txn, viewer, id?, rating, &comment).await })
+            Box::pin(async move { handling::rate(txn, viewer, id?, rating, &comment).await })
         })
         .await?;
         Ok(payload(request))
@@ -308,7 +308,7 @@ impl RequestMutation {
         let id = parse_id("input.requestId", &input.request_id);
         let assignee = parse_id("input.assigneeId", &input.assignee_id);
         let request = audited_write(ctx, "reassignRequest", audit, move |txn, viewer| {
-            Box::pin(async move { service::reassign(txn, viewer, id?, assignee?).await })
+            Box::pin(async move { handling::reassign(txn, viewer, id?, assignee?).await })
         })
         .await?;
         Ok(payload(request))
@@ -324,7 +324,7 @@ impl RequestMutation {
         let id = parse_id("input.requestId", &input.request_id);
         let reply = input.reply;
         let request = audited_write(ctx, "recordReferralReply", audit, move |txn, viewer| {
-            Box::pin(async move { service::record_referral_reply(txn, viewer, id?, &reply).await })
+            Box::pin(async move { handling::record_referral_reply(txn, viewer, id?, &reply).await })
         })
         .await?;
         Ok(payload(request))

@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 
 use super::{building_key, read_rows};
 use crate::{
-    registry::{id_document::DocumentType, residents::Relation},
+    registry::{id_document::DocumentType, resident_fields::Relation},
     tabular::{Format, read},
 };
 

@@ -2,12 +2,13 @@
 //! reader that trusted them would allocate gigabytes; each must be refused quickly, with
 //! the limit named. The same files go through the API in `tests/api/hostile_uploads.rs`.
 
-use super::super::xlsx::preflight::{MAX_ELEMENT_BYTES, MAX_PART_BYTES, MAX_PARTS};
-use super::*;
-
 #[path = "../../../tests/support/hostile_files.rs"]
 mod hostile_files;
 
+use super::{
+    super::xlsx::preflight::{MAX_ELEMENT_BYTES, MAX_PART_BYTES, MAX_PARTS},
+    *,
+};
 use hostile_files::{Entry, sheet_xml, workbook};
 
 fn too_big(result: Result<Table, ReadError>) -> String {

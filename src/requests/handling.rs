@@ -1,0 +1,147 @@
+//! Handling a request after it is filed: replies and internal notes, the answer of the
+//! department it was referred to, the reporter's rating, and reassignment by staff.
+
+use chrono::Utc;
+use entity::{role_grant, role_grant::Role, service_request};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::{
+    access::{RequestRole, visible_request},
+    service::event,
+    service::{assigned, done},
+    status::Status,
+};
+use crate::{
+    audit::Audited,
+    auth::Viewer,
+    error::{AppError, AppResult},
+};
+
+/// A reply to the resident, or (internal) a note for handlers only.
+pub async fn reply(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    body: &str,
+    internal: bool,
+) -> AppResult<Audited<service_request::Model>> {
+    let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    if !standing.handles() {
+        return Err(AppError::Forbidden(
+            "only the grid worker and community staff reply to requests",
+        ));
+    }
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > 2_000 {
+        return Err(AppError::bad_input("input.body", "1 to 2000 characters"));
+    }
+    let kind = if internal { "note" } else { "reply" };
+    event(conn, &request, viewer, kind, None, body, !internal).await?;
+    Ok(done(request, place))
+}
+
+/// The department's reply to a referred request.
+pub async fn record_referral_reply(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    reply: &str,
+) -> AppResult<Audited<service_request::Model>> {
+    let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    if !standing.handles() || request.referred_to.is_none() {
+        return Err(AppError::bad_input(
+            "input.requestId",
+            "the request was not referred",
+        ));
+    }
+    let reply = reply.trim();
+    if reply.is_empty() {
+        return Err(AppError::bad_input(
+            "input.reply",
+            "write the department's reply",
+        ));
+    }
+    let mut update: service_request::ActiveModel = request.into();
+    update.referral_reply = Set(Some(reply.chars().take(5_000).collect()));
+    update.updated_at = Set(Utc::now());
+    let request = update.update(conn).await?;
+    event(conn, &request, viewer, "reply", None, reply, true).await?;
+    Ok(done(request, place))
+}
+
+/// The reporter rates a resolved request, once.
+pub async fn rate(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    rating: i32,
+    comment: &str,
+) -> AppResult<Audited<service_request::Model>> {
+    let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    if standing != RequestRole::Reporter {
+        return Err(AppError::Forbidden("only who filed a request rates it"));
+    }
+    let status = Status::parse(&request.status);
+    if !matches!(status, Status::Resolved | Status::Closed) || request.rating.is_some() {
+        return Err(AppError::bad_input(
+            "input.requestId",
+            "a request is rated once, after it is resolved",
+        ));
+    }
+    if !(1..=5).contains(&rating) {
+        return Err(AppError::bad_input("input.rating", "1 to 5 stars"));
+    }
+    let mut update: service_request::ActiveModel = request.into();
+    update.rating = Set(Some(rating));
+    update.rating_comment = Set(Some(comment.trim().chars().take(500).collect()));
+    update.updated_at = Set(Utc::now());
+    Ok(done(update.update(conn).await?, place))
+}
+
+/// Staff hand a request to another grid worker of the community.
+pub async fn reassign(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    assignee: Uuid,
+) -> AppResult<Audited<service_request::Model>> {
+    let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    if standing != RequestRole::Staff {
+        return Err(AppError::Forbidden(
+            "only community staff reassign requests",
+        ));
+    }
+    let now = Utc::now();
+    let works_here = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.eq(assignee))
+        .filter(role_grant::Column::Role.eq(Role::GridWorker))
+        .filter(role_grant::Column::CommunityId.eq(request.community_id))
+        .all(conn)
+        .await?
+        .iter()
+        .any(|g| g.is_active_at(now));
+    if !works_here {
+        return Err(AppError::bad_input(
+            "input.assigneeId",
+            "not a grid worker of the community",
+        ));
+    }
+    let mut update: service_request::ActiveModel = request.into();
+    update.assignee_id = Set(Some(assignee));
+    update.updated_at = Set(now);
+    let request = update.update(conn).await?;
+    event(
+        conn,
+        &request,
+        viewer,
+        "assign",
+        None,
+        &assignee.to_string(),
+        false,
+    )
+    .await?;
+    Ok(assigned(request, place))
+}
