@@ -66,7 +66,7 @@ struct Settings {
     only: Option<String>,
     /// Whether to start PostGraphile (`JIEDAO_LOAD_POSTGRAPHILE`, 1).
     postgraphile: bool,
-    /// Keep the PostgreSQL database afterwards, for a look at it (`JIEDAO_LOAD_KEEP`, 0).
+    /// Keep the databases afterwards, for a look at them (`JIEDAO_LOAD_KEEP`, 0).
     keep: bool,
 }
 
@@ -118,9 +118,7 @@ async fn main() {
     println!(
         "jiedao load benchmark: release build, {} CPU cores, load average {} (other work on the machine skews every figure)",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        std::fs::read_to_string("/proc/loadavg")
-            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-            .unwrap_or_else(|_| "?".into())
+        procfs::load_average()
     );
     if settings.runs("sqlite") {
         run_backend(&settings, None).await;
@@ -143,6 +141,7 @@ async fn run_backend(settings: &Settings, postgres: Option<&str>) {
         None => Db::sqlite(dir.path()),
         Some(url) => Db::postgres(url, &format!("jiedao_load_{}", std::process::id())).await,
     };
+    let db_is_postgres = db.is_postgres();
     let title = match &db {
         Db::Sqlite { .. } => "SQLite (embedded default, file in target/tmp)".to_owned(),
         Db::Postgres { name, .. } => format!("PostgreSQL (database {name})"),
@@ -186,8 +185,22 @@ async fn run_backend(settings: &Settings, postgres: Option<&str>) {
         format!("after importing {} residents", fixture.residents),
         server.memory(),
     ));
+    if let Some(autovacuum) = db.autovacuum().await {
+        report.notes.push(format!(
+            "VACUUM (ANALYZE) after each load, as autovacuum would do (autovacuum is {autovacuum} on this server)"
+        ));
+        report.notes.push(
+            "jiedao, PostGraphile and pgbench connect without TLS unless the URL sets sslmode"
+                .into(),
+        );
+    }
+    db.settle().await;
     fixture.collect_resident_ids(&server, 1_000).await;
-    report.settings = settings.describe(fixture.residents);
+    report.settings = format!(
+        "{}; load average before the reads {}",
+        settings.describe(fixture.residents),
+        procfs::load_average()
+    );
 
     let mut peer = None;
     if db.is_postgres() && settings.postgraphile {
@@ -230,6 +243,7 @@ async fn run_backend(settings: &Settings, postgres: Option<&str>) {
         let more = settings.large_residents - fixture.residents;
         eprintln!("  importing {more} more residents");
         fixture.add_residents(&server, more, ROWS_PER_FILE).await;
+        db.settle().await;
         let mut row = compare(
             settings,
             &db,
@@ -244,8 +258,15 @@ async fn run_backend(settings: &Settings, postgres: Option<&str>) {
         report.reads.push(row);
     }
     drop(peer);
+    report.notes.push(format!(
+        "load average at the end: {}",
+        procfs::load_average()
+    ));
     report.print();
     db.drop_database(settings.keep).await;
+    if settings.keep && !db_is_postgres {
+        eprintln!("  kept {}", dir.keep().display());
+    }
 }
 
 /// One kind of read on jiedao and (when running) PostGraphile, in interleaved rounds.

@@ -4,7 +4,7 @@
 
 use std::{path::PathBuf, process::Command};
 
-use crate::database::with_database;
+use crate::database::{plaintext, with_database};
 
 pub struct Reference {
     pub select_only_tps: f64,
@@ -31,7 +31,7 @@ pub async fn run(
         .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
         .await
         .ok()?;
-    let url = with_database(admin_url, &name);
+    let url = plaintext(&with_database(admin_url, &name));
     let clients = 16;
     let pgbench = |args: &[&str]| -> Option<String> {
         let output = Command::new(&bin).args(args).arg(&url).output().ok()?;

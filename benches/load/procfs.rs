@@ -88,3 +88,10 @@ fn clock_ticks() -> f64 {
             .unwrap_or(100.0)
     })
 }
+
+/// The machine's load averages over 1, 5 and 15 minutes, as `/proc/loadavg` prints them.
+pub fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
