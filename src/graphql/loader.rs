@@ -3,6 +3,11 @@
 //! for their grants in one statement, not 100. Results are cached for the request, and list
 //! resolvers prime the cache for the fields the query selects (see [`selects`]), so the
 //! number of statements does not depend on how the executor happens to split batches.
+//!
+//! The loaders read by key without the caller's reach, and that is safe because of one
+//! rule (see `tenancy`): a key only ever comes from an object that a `visible_*` lookup or a
+//! reach-filtered list returned, so the parent's check covers its children. A resolver
+//! never builds a key from client input; input IDs go through `visible_*` first.
 
 use async_graphql::{
     Context,
