@@ -73,20 +73,33 @@ impl Reach {
             Self::Within {
                 street_offices,
                 communities,
-            } => Condition::any()
-                .add(community.is_in(communities.iter().copied()))
-                .add(
-                    community.in_subquery(
-                        Query::select()
-                            .column(community::Column::Id)
-                            .from(community::Entity)
-                            .and_where(
-                                community::Column::StreetOfficeId
-                                    .is_in(street_offices.iter().copied()),
-                            )
-                            .to_owned(),
-                    ),
-                ),
+            } if communities.is_empty() && street_offices.is_empty() => never(),
+            Self::Within {
+                street_offices,
+                communities,
+            } => {
+                let mut any = Condition::any();
+                if !communities.is_empty() {
+                    any = any.add(community.is_in(communities.iter().copied()));
+                }
+                // A street office's communities: a handful of rows, looked up in the
+                // statement itself so that a community created a moment ago is covered.
+                if !street_offices.is_empty() {
+                    any = any.add(
+                        community.in_subquery(
+                            Query::select()
+                                .column(community::Column::Id)
+                                .from(community::Entity)
+                                .and_where(
+                                    community::Column::StreetOfficeId
+                                        .is_in(street_offices.iter().copied()),
+                                )
+                                .to_owned(),
+                        ),
+                    );
+                }
+                any
+            }
         }
     }
 }

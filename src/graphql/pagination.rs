@@ -2,26 +2,57 @@
 //! UUID v7 id, a cursor is the last id seen, so page 5,000 costs what page 1 costs.
 
 use async_graphql::{
-    OutputType, SimpleObject,
+    Context, Object, OutputType,
     connection::{Connection, Edge},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use futures::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    graphql::ContextExt,
+};
 
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
-/// Extra fields on every connection.
-#[derive(SimpleObject)]
+type CountQuery =
+    Box<dyn Fn(DatabaseConnection) -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync>;
+
+/// Extra fields on every connection. The count runs only when a query selects
+/// `totalCount`: counting every match costs far more than a keyset page (a community's
+/// residents at a street office's size), and most pages never show it.
 pub struct ConnectionTotals {
+    count: CountQuery,
+}
+
+impl ConnectionTotals {
+    fn of<E>(select: Select<E>) -> Self
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+    {
+        Self {
+            count: Box::new(move |db| {
+                let select = select.clone();
+                Box::pin(async move { select.count(&db).await })
+            }),
+        }
+    }
+}
+
+#[Object]
+impl ConnectionTotals {
     /// How many items match, over all pages.
-    pub total_count: u64,
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        let db = ctx.services().db.reader().clone();
+        Ok((self.count)(db).await.map_err(AppError::from)?)
+    }
 }
 
 pub type Page<N> = Connection<String, N, ConnectionTotals>;
@@ -62,8 +93,8 @@ fn decode_cursor(cursor: &str) -> AppResult<Uuid> {
         .ok_or_else(|| AppError::bad_input("after", "not a cursor from this list"))
 }
 
-/// Runs one keyset page of `select` (already filtered to the caller's reach) in two
-/// statements: the page itself and the total count.
+/// Runs one keyset page of `select` (already filtered to the caller's reach) in one
+/// statement; the total is counted later, and only if the query asks for it.
 pub async fn keyset_page<E, N>(
     conn: &impl ConnectionTrait,
     select: Select<E>,
@@ -92,7 +123,7 @@ where
     E::Model: Sync,
     N: OutputType,
 {
-    let total_count = select.clone().count(conn).await?;
+    let totals = ConnectionTotals::of(select.clone());
     let mut page = select;
     if let Some(after) = args.after {
         page = page.filter(id_column.gt(after));
@@ -103,11 +134,7 @@ where
         .all(conn)
         .await?;
     let has_next = rows.len() as u64 > args.first;
-    let mut connection = Connection::with_additional_fields(
-        args.after.is_some(),
-        has_next,
-        ConnectionTotals { total_count },
-    );
+    let mut connection = Connection::with_additional_fields(args.after.is_some(), has_next, totals);
     for row in rows.into_iter().take(args.first as usize) {
         let id = id_of::<E>(&row, id_column)?;
         connection

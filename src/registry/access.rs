@@ -4,11 +4,10 @@
 //! own household in full; committee members and treasurers read none of it.
 
 use entity::{
-    household,
     reach::{Reach, never},
     role_grant::Role,
 };
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, sea_query::Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use uuid::Uuid;
 
 use crate::{
@@ -49,22 +48,18 @@ impl ResidentAccess {
         self.keeps.is_nothing() && self.grids.is_empty() && self.households.is_empty()
     }
 
-    /// Households the caller may read, as a condition on a household-id column.
-    pub fn household_condition<C: ColumnTrait>(&self, household_id: C) -> Condition {
+    /// The rows the caller may read of a table of households or residents, filtered by the
+    /// row's own columns: its `community_id` for the communities the caller keeps (never
+    /// a walk through every household of the community), its household for grid workers'
+    /// grids and the caller's own household.
+    pub fn condition<C: ColumnTrait, H: ColumnTrait>(
+        &self,
+        community_id: C,
+        household_id: H,
+    ) -> Condition {
         let mut any = Condition::any();
         if !self.keeps.is_nothing() {
-            any = any.add(
-                household_id.in_subquery(
-                    Query::select()
-                        .column(household::Column::Id)
-                        .from(household::Entity)
-                        .cond_where(
-                            self.keeps
-                                .community_condition(household::Column::CommunityId),
-                        )
-                        .to_owned(),
-                ),
-            );
+            any = any.add(self.keeps.community_condition(community_id));
         }
         if !self.grids.is_empty() {
             any = any.add(household_id.in_subquery(households_in_grids(&self.grids)));

@@ -73,7 +73,7 @@ impl ResidentQuery {
         let filter = filter.unwrap_or_default();
         let condition = filter.condition(&ctx.services().data_keys, crate::calendar::today())?;
         let select = resident::Entity::find()
-            .filter(access.household_condition(resident::Column::HouseholdId))
+            .filter(access.condition(resident::Column::CommunityId, resident::Column::HouseholdId))
             .filter(condition);
         let mut models = Vec::new();
         let page = try_keyset_page(
@@ -111,7 +111,7 @@ impl ResidentQuery {
         let args = PageArgs::new(first, after)?;
         let filter = filter.unwrap_or_default();
         let mut select = household::Entity::find()
-            .filter(access.household_condition(household::Column::Id))
+            .filter(access.condition(household::Column::CommunityId, household::Column::Id))
             .filter(filter.condition(household::Column::Id)?);
         if !filter.include_moved_out {
             select = select.filter(household::Column::ArchivedAt.is_null());

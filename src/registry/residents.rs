@@ -44,7 +44,7 @@ pub async fn readable_household(
     refuse_without_access(access)?;
     household::Entity::find()
         .filter(household::Column::Id.eq(id))
-        .filter(access.household_condition(household::Column::Id))
+        .filter(access.condition(household::Column::CommunityId, household::Column::Id))
         .one(conn)
         .await?
         .ok_or(AppError::NotFound("household"))
@@ -59,7 +59,7 @@ pub async fn readable_resident(
     refuse_without_access(access)?;
     resident::Entity::find()
         .filter(resident::Column::Id.eq(id))
-        .filter(access.household_condition(resident::Column::HouseholdId))
+        .filter(access.condition(resident::Column::CommunityId, resident::Column::HouseholdId))
         .one(conn)
         .await?
         .ok_or(AppError::NotFound("resident"))

@@ -106,7 +106,7 @@ pub async fn export(
     now: DateTime<Utc>,
 ) -> AppResult<Export> {
     let select = resident::Entity::find()
-        .filter(access.household_condition(resident::Column::HouseholdId))
+        .filter(access.condition(resident::Column::CommunityId, resident::Column::HouseholdId))
         .filter(condition);
     let count = sea_orm::PaginatorTrait::count(select.clone(), conn).await?;
     if count > MAX_EXPORT_ROWS {
