@@ -92,6 +92,9 @@ impl Action<'_> {
                 self.record(&txn, None, audited.target, None).await?;
                 services.live.stage(&txn, &audited.events).await?;
                 txn.commit().await?;
+                // Before the response goes out: the caller's next request must not find
+                // the access this write took away still cached.
+                services.forget_viewers(&audited.events);
                 services.live.deliver(audited.events);
                 Ok(audited.value)
             }

@@ -5,5 +5,6 @@ pub mod password;
 pub mod throttle;
 pub mod token;
 pub mod viewer;
+pub mod viewer_cache;
 
 pub use viewer::{Capability, Viewer};

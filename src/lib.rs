@@ -133,6 +133,11 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let files = file_store(&config)?;
     let db = Db::connect(&config).await?;
     let live = live::LiveBus::new(db.clone(), &config);
+    // Other processes' access changes reach this one's cache through the bus.
+    let viewers = auth::viewer_cache::ViewerCache::default();
+    let cache = viewers.clone();
+    live.on_remote_event(move |event| state::forget_viewers(&cache, event))
+        .await?;
     let services = Services {
         db,
         passwords: PasswordHasher::new(config.password_hash_concurrency),
@@ -140,6 +145,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         data_keys,
         files,
         live,
+        viewers,
         config: Arc::new(config),
     };
     Ok(AppState {

@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use crate::{
-    auth::{password::PasswordHasher, token::TokenKeys},
+    auth::{password::PasswordHasher, token::TokenKeys, viewer_cache::ViewerCache},
     config::Config,
     crypto::DataKeys,
     db::Db,
     files::FileStore,
-    live::LiveBus,
+    live::{LiveBus, LiveEvent},
 };
 
 /// What services need: put into the schema's data once, shared by every request.
@@ -23,4 +23,24 @@ pub struct Services {
     pub data_keys: DataKeys,
     pub files: FileStore,
     pub live: LiveBus,
+    /// Who is calling, by session, while nothing has changed it.
+    pub viewers: ViewerCache,
+}
+
+impl Services {
+    /// Forgets the cached callers that committed events change: called with a write's
+    /// events before its response goes out, and with events other processes published.
+    pub fn forget_viewers(&self, events: &[LiveEvent]) {
+        for event in events {
+            forget_viewers(&self.viewers, event);
+        }
+    }
+}
+
+pub fn forget_viewers(viewers: &ViewerCache, event: &LiveEvent) {
+    match event {
+        LiveEvent::AccessChanged { user_id } => viewers.forget_user(*user_id),
+        LiveEvent::Resync => viewers.clear(),
+        LiveEvent::RequestAssigned { .. } => {}
+    }
 }

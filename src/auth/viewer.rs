@@ -128,6 +128,19 @@ impl Viewer {
         session_id: Uuid,
         now: DateTime<Utc>,
     ) -> AppResult<Self> {
+        Ok(Self::load_with_next_change(conn, user_id, session_id, now)
+            .await?
+            .0)
+    }
+
+    /// [`Self::load`], and the next instant at which the answer would change by itself:
+    /// the session expiring, a grant starting or ending (for caching).
+    pub async fn load_with_next_change(
+        conn: &impl ConnectionTrait,
+        user_id: Uuid,
+        session_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> AppResult<(Self, Option<DateTime<Utc>>)> {
         let refused = AppError::Unauthenticated("the session has ended; log in again");
         let session = login_session::Entity::find_by_id(session_id)
             .one(conn)
@@ -147,18 +160,23 @@ impl Viewer {
             .filter(role_grant::Column::UserId.eq(user.id))
             .filter(role_grant::Column::RevokedAt.is_null())
             .all(conn)
-            .await?
-            .into_iter()
-            .filter(|g| g.is_active_at(now))
-            .collect();
-        Ok(Self {
+            .await?;
+        let boundaries = grants
+            .iter()
+            .flat_map(|g| [Some(g.valid_from), g.valid_until])
+            .flatten()
+            .filter(|at| *at > now);
+        let next_change = boundaries.chain([session.expires_at]).min();
+        let grants = grants.into_iter().filter(|g| g.is_active_at(now)).collect();
+        let viewer = Self {
             user_id: user.id,
             username: user.username,
             display_name: user.display_name,
             session_id,
             must_change_password: user.must_change_password,
             grants,
-        })
+        };
+        Ok((viewer, next_change))
     }
 
     /// What the caller reaches for a capability.

@@ -147,10 +147,14 @@ pub async fn appoint(
     let account = resident_account::Entity::find_by_id(resident.id)
         .one(conn)
         .await?;
+    let mut events = Vec::new();
     if let Some(account) = account {
         grant_powers(conn, &committee, &position, account.user_id, place).await?;
+        events.push(LiveEvent::AccessChanged {
+            user_id: account.user_id,
+        });
     }
-    Ok(Audited::new(position.clone(), place, position.id))
+    Ok(Audited::new(position.clone(), place, position.id).with_events(events))
 }
 
 /// A building leader names a building of the compound; other positions name none.

@@ -20,7 +20,7 @@ use crate::{
 /// header, and everything else answers UNAUTHENTICATED.
 pub enum Caller {
     Anonymous,
-    User(Viewer),
+    User(std::sync::Arc<Viewer>),
     /// The token was expired, forged, or its session ended; the message says which.
     Refused(&'static str),
 }

@@ -23,7 +23,6 @@ use super::graphiql;
 use crate::{
     app::AppState,
     audit,
-    auth::Viewer,
     graphql::{Caller, RequestMeta, loader::new_request_loader},
 };
 
@@ -219,13 +218,12 @@ pub(super) async fn caller(
             return Ok(Caller::Refused("the access token is not valid"));
         }
     };
-    match Viewer::load(
-        state.services.db.reader(),
-        claims.sub,
-        claims.sid,
-        Utc::now(),
-    )
-    .await
+    let services = &state.services;
+    let now = Utc::now();
+    match services
+        .viewers
+        .viewer(services.db.reader(), claims.sub, claims.sid, now)
+        .await
     {
         Ok(viewer) => Ok(Caller::User(viewer)),
         Err(crate::error::AppError::Unauthenticated(message)) => Ok(Caller::Refused(message)),

@@ -153,7 +153,7 @@ async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>) {
     // One loader serves the whole connection: caching would serve stale rows later.
     loader.enable_all_cache(false);
     let mut data = Data::default();
-    data.insert(Caller::User(login.viewer.clone()));
+    data.insert(Caller::User(std::sync::Arc::new(login.viewer.clone())));
     data.insert(meta);
     data.insert(loader);
     // The protocol handler sees the init message again and acknowledges it.

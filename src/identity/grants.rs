@@ -196,7 +196,10 @@ pub async fn grant_role(
         },
     )
     .await?;
-    Ok(Audited::new(grant.clone(), place, grant.id))
+    // A cached Viewer of this user must see the new role at once.
+    let user_id = user.id;
+    Ok(Audited::new(grant.clone(), place, grant.id)
+        .with_event(LiveEvent::AccessChanged { user_id }))
 }
 
 /// A grant as stored, once every rule about giving it has been checked.

@@ -175,7 +175,12 @@ pub async fn refresh(
                     Some(user_id),
                 )
                 .await?;
+            // The family's access tokens stop working at once, cached or on a socket.
+            let events = vec![LiveEvent::AccessChanged { user_id }];
+            services.live.stage(&txn, &events).await?;
             txn.commit().await?;
+            services.forget_viewers(&events);
+            services.live.deliver(events);
             Err(BAD_REFRESH)
         }
         Err(err) => {

@@ -45,9 +45,13 @@ impl Drop for Listener {
     }
 }
 
+/// Called with each event that arrives through `LISTEN`, before subscribers see it.
+type Hook = Arc<dyn Fn(&LiveEvent) + Send + Sync>;
+
 #[derive(Clone)]
 pub struct LiveBus {
     local: broadcast::Sender<LiveEvent>,
+    hooks: Arc<std::sync::RwLock<Vec<Hook>>>,
     db: Db,
     /// The `NOTIFY` channel on PostgreSQL (one per schema, so deployments or test runs
     /// sharing a database do not hear each other).
@@ -64,6 +68,7 @@ impl LiveBus {
             });
         Self {
             local: broadcast::channel(CAPACITY).0,
+            hooks: Arc::default(),
             db,
             channel,
             listener: Arc::new(OnceCell::new()),
@@ -79,6 +84,25 @@ impl LiveBus {
                 .await?;
         }
         Ok(self.local.subscribe())
+    }
+
+    /// Calls `hook` with every event other processes publish (on PostgreSQL; this
+    /// process's own events are handled by the writer), starting to listen now. The hook
+    /// must not hold the bus, or the listener would never stop.
+    pub async fn on_remote_event(
+        &self,
+        hook: impl Fn(&LiveEvent) + Send + Sync + 'static,
+    ) -> Result<(), DbErr> {
+        self.hooks
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Arc::new(hook));
+        if let Some(channel) = &self.channel {
+            self.listener
+                .get_or_try_init(|| self.listen(channel.clone()))
+                .await?;
+        }
+        Ok(())
     }
 
     /// Open subscriptions in this process (for `/metrics` and for tests that wait for a
@@ -127,25 +151,35 @@ impl LiveBus {
         let mut listener = PgListener::connect_with(pool).await.map_err(connect)?;
         listener.listen(&channel).await.map_err(connect)?;
         let local = self.local.clone();
+        let hooks = self.hooks.clone();
+        let announce = move |event: LiveEvent| {
+            for hook in hooks
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .iter()
+            {
+                hook(&event);
+            }
+            // No subscribers is not an error.
+            let _ = local.send(event);
+        };
         let task = tokio::spawn(async move {
             loop {
                 match listener.try_recv().await {
                     Ok(Some(notification)) => {
                         match serde_json::from_str::<LiveEvent>(notification.payload()) {
-                            Ok(event) => {
-                                let _ = local.send(event);
-                            }
+                            Ok(event) => announce(event),
                             Err(err) => tracing::warn!(error = %err, "an unreadable live event"),
                         }
                     }
                     Ok(None) => {
                         tracing::warn!("the LISTEN connection was lost and re-established");
-                        let _ = local.send(LiveEvent::Resync);
+                        announce(LiveEvent::Resync);
                     }
                     Err(sea_orm::sqlx::Error::PoolClosed) => return,
                     Err(err) => {
                         tracing::warn!(error = %err, "listening for live events failed; retrying");
-                        let _ = local.send(LiveEvent::Resync);
+                        announce(LiveEvent::Resync);
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     }
                 }

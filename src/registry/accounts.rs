@@ -245,11 +245,11 @@ pub async fn claim(
         return Err(invalid());
     }
     link(conn, &resident, user_id, None, community).await?;
-    Ok(Audited::new(
-        (resident.clone(), user_id),
-        community,
-        resident.id,
-    ))
+    // A logged-in claimant's cached Viewer must see the new household role at once.
+    Ok(
+        Audited::new((resident.clone(), user_id), community, resident.id)
+            .with_event(LiveEvent::AccessChanged { user_id }),
+    )
 }
 
 /// Keeps a resident's account grant on their household: moved to the new household when

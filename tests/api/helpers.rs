@@ -349,6 +349,8 @@ impl TestApp {
         .insert(self.db().writer())
         .await
         .unwrap();
+        // Written behind the API's back: the cached caller must see it, as after grantRole.
+        self.state.services.viewers.forget_user(user);
         id
     }
 
@@ -415,6 +417,15 @@ impl TestApp {
     /// POSTs a GraphQL request as `caller` (or anonymously) and returns the JSON body.
     pub async fn gql(&self, caller: Option<&Caller>, query: &str, variables: Value) -> Value {
         self.gql_from(caller, "192.0.2.1", query, variables).await
+    }
+
+    /// Runs a query in steady state (the caller's session already known, as for any client
+    /// past its first request) and returns its body with the statements it cost.
+    pub async fn gql_cost(&self, caller: &Caller, query: &str, variables: Value) -> (Value, u64) {
+        data(&self.gql(Some(caller), "{ __typename }", json!({})).await);
+        let before = self.db().statement_count();
+        let body = self.gql(Some(caller), query, variables).await;
+        (body, self.db().statement_count() - before)
     }
 
     /// Like [`gql`], from a given client address (`X-Forwarded-For`).

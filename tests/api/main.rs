@@ -42,4 +42,5 @@ mod storage;
 mod tenancy;
 mod uploads;
 mod users;
+mod viewer_cache;
 mod visits;

@@ -247,9 +247,8 @@ async fn users_pages_are_keyset_and_do_not_query_per_row() {
             )
             .await;
         }
-        let before = app.db().statement_count();
-        let body = app.gql(Some(&admin), query, json!({ "first": 100 })).await;
-        statements.push(app.db().statement_count() - before);
+        let (body, cost) = app.gql_cost(&admin, query, json!({ "first": 100 })).await;
+        statements.push(cost);
         let edges = data(&body)["users"]["edges"].as_array().unwrap();
         assert!(
             edges
