@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use crate::{schema::AppSchema, state::Services, telemetry::metrics::Metrics};
+use crate::{
+    audit::read_log::ReadLog, schema::AppSchema, state::Services, telemetry::metrics::Metrics,
+};
 
 /// The router's state.
 #[derive(Clone)]
@@ -13,4 +15,6 @@ pub struct AppState {
     pub services: Services,
     pub schema: AppSchema,
     pub metrics: Arc<Metrics>,
+    /// Where responses carrying personal data record it before they are sent.
+    pub personal_reads: ReadLog,
 }

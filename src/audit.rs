@@ -3,6 +3,7 @@
 //! neither does); a failed one is recorded after the rollback, in a transaction of its own.
 
 pub mod graphql;
+pub mod read_log;
 pub mod write;
 
 pub use write::audited_write;
@@ -148,10 +149,11 @@ impl Action<'_> {
     }
 }
 
-/// Records, in one row, whose personal data a response carried (ARCHITECTURE.md §7). The row
-/// names the community when all those people live in one.
+/// Records, in one row, whose personal data a response carried (ARCHITECTURE.md §7), and
+/// returns once the row is durable. The row names the community when all those people live
+/// in one.
 pub async fn record_personal_data_read(
-    db: &Db,
+    log: &read_log::ReadLog,
     meta: &RequestMeta,
     actor: Option<Uuid>,
 ) -> AppResult<()> {
@@ -165,8 +167,7 @@ pub async fn record_personal_data_read(
         .iter()
         .map(|(_, p)| Value::String(p.to_string()))
         .collect();
-    let txn = db.begin_write().await?;
-    audit_entry::ActiveModel {
+    log.record(audit_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         occurred_at: Set(Utc::now()),
         request_id: Set(meta.request_id.clone()),
@@ -180,11 +181,8 @@ pub async fn record_personal_data_read(
         input: Set(Value::Object(Default::default())),
         subject_ids: Set(Value::Array(subjects)),
         client_addr: Set(Some(meta.client_addr.clone())),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    })
+    .await
 }
 
 /// Input with the named secret fields replaced, for the audit log.

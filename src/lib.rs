@@ -149,6 +149,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         config: Arc::new(config),
     };
     Ok(AppState {
+        personal_reads: audit::read_log::ReadLog::start(services.db.clone()),
         schema: build_schema(services.clone()),
         services,
         metrics: Arc::new(telemetry::metrics::Metrics::default()),

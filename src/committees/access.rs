@@ -2,8 +2,9 @@
 //! the community's staff and grid workers, the compound's committee members and its
 //! residents read it; nobody outside the community learns it exists.
 
-use entity::{compound, role_grant::Role};
+use entity::role_grant::Role;
 use sea_orm::ConnectionTrait;
+use uuid::Uuid;
 
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
@@ -29,7 +30,7 @@ pub fn check_manage(viewer: &Viewer, place: Place) -> AppResult<()> {
 pub async fn check_read(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
-    compound: &compound::Model,
+    compound: Uuid,
     place: Place,
 ) -> AppResult<()> {
     if viewer
@@ -40,12 +41,12 @@ pub async fn check_read(
     }
     let on_committee = [Role::CommitteeMember, Role::Treasurer]
         .into_iter()
-        .any(|role| viewer.scope_ids(role).contains(&compound.id));
+        .any(|role| viewer.scope_ids(role).contains(&compound));
     if on_committee {
         return Ok(());
     }
     let households = viewer.scope_ids(Role::Resident);
-    if !households.is_empty() && lives_in(conn, &households, compound.id).await? {
+    if !households.is_empty() && lives_in(conn, &households, compound).await? {
         return Ok(());
     }
     Err(AppError::Forbidden(

@@ -36,7 +36,7 @@ impl CommitteeQuery {
         let db = ctx.services().db.reader();
         let (compound, place) =
             visible_compound_at(db, viewer, parse_id("compoundId", &compound_id)?).await?;
-        check_read(db, viewer, &compound, place).await?;
+        check_read(db, viewer, compound.id, place).await?;
         let committee = committee::Entity::find()
             .filter(committee::Column::CompoundId.eq(compound.id))
             .one(db)
@@ -55,7 +55,7 @@ impl CommitteeQuery {
         let db = ctx.services().db.reader();
         let (compound, place) =
             visible_compound_at(db, viewer, parse_id("compoundId", &compound_id)?).await?;
-        check_read(db, viewer, &compound, place).await?;
+        check_read(db, viewer, compound.id, place).await?;
         let card = card::card(db, &ctx.services().data_keys, &compound).await?;
         for member in card.committee.iter().filter(|m| m.phone.is_some()) {
             ctx.meta()

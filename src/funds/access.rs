@@ -18,7 +18,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     committees::{access::check_read, positions::in_force_at},
     error::{AppError, AppResult},
-    tenancy::{place_of, visible_compound_at},
+    tenancy::place_of,
 };
 
 /// A fund the caller may read, with its place; NOT_FOUND otherwise, also for another
@@ -56,10 +56,8 @@ pub async fn check_read_fund(
     place: Place,
 ) -> AppResult<()> {
     match fund.compound_id {
-        Some(compound) => {
-            let (compound, place) = visible_compound_at(conn, viewer, compound).await?;
-            check_read(conn, viewer, &compound, place).await
-        }
+        // The fund's compound is in the fund's community: visible with it.
+        Some(compound) => check_read(conn, viewer, compound, place).await,
         None => {
             let reads = viewer
                 .reach(Capability::ReadCommittees)

@@ -109,14 +109,18 @@ pub async fn pay(
     let paid_at = check_occurred("input.paidAt", paid_at)?;
     let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
     check_record(viewer, &fund, place)?;
-    let fund = lock_fund(conn, fund.id).await?;
-    if key.replay(conn).await?.is_some() {
+    if key
+        .claim(conn, json!({ "expenseId": expense.id }))
+        .await?
+        .is_some()
+    {
         let expense = expense::Entity::find_by_id(id)
             .one(conn)
             .await?
             .ok_or(AppError::NotFound("expense"))?;
         return Ok(checked(expense, fund, place));
     }
+    let fund = lock_fund(conn, fund.id).await?;
     // Read again under the fund's lock: a concurrent payment may have just paid it.
     let expense = expense::Entity::find_by_id(expense.id)
         .one(conn)
@@ -130,6 +134,7 @@ pub async fn pay(
         conn,
         &fund,
         NewEntry {
+            id: Uuid::now_v7(),
             kind: Kind::Expense,
             amount_fen: -expense.amount_fen,
             counterparty_id: Some(expense.payee_id),
@@ -145,8 +150,6 @@ pub async fn pay(
     )
     .await?;
     let expense = set_status(conn, expense, Status::Paid, None, Some(entry.id)).await?;
-    key.remember(conn, json!({ "expenseId": expense.id }))
-        .await?;
     Ok(checked(expense, fund, place))
 }
 

@@ -39,7 +39,7 @@ impl FundQuery {
         let db = ctx.services().db.reader();
         let (compound, place) =
             visible_compound_at(db, viewer, parse_id("compoundId", &compound_id)?).await?;
-        crate::committees::access::check_read(db, viewer, &compound, place).await?;
+        crate::committees::access::check_read(db, viewer, compound.id, place).await?;
         let funds = fund::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
             .filter(fund::Column::CompoundId.eq(compound.id))
             .all(db)
@@ -113,25 +113,25 @@ pub struct FundPayload {
     pub fund: Fund,
 }
 
-#[derive(SimpleObject)]
 pub struct LedgerEntryPayload {
-    pub entry: LedgerEntry,
-    pub fund: Fund,
+    entry: ledger_entry::Model,
 }
 
-async fn entry_payload(
-    ctx: &Context<'_>,
-    entry: ledger_entry::Model,
-) -> Result<LedgerEntryPayload> {
-    let fund = fund::Entity::find_by_id(entry.fund_id)
-        .one(ctx.services().db.reader())
-        .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound("fund"))?;
-    Ok(LedgerEntryPayload {
-        entry: entry.into(),
-        fund: fund.into(),
-    })
+#[Object]
+impl LedgerEntryPayload {
+    async fn entry(&self) -> LedgerEntry {
+        self.entry.clone().into()
+    }
+
+    /// The fund as it stands now (read only when asked for: it is not part of the write).
+    async fn fund(&self, ctx: &Context<'_>) -> Result<Fund> {
+        let fund = fund::Entity::find_by_id(self.entry.fund_id)
+            .one(ctx.services().db.reader())
+            .await
+            .map_err(AppError::from)?
+            .ok_or(AppError::NotFound("fund"))?;
+        Ok(fund.into())
+    }
 }
 
 #[derive(Default)]
@@ -239,7 +239,7 @@ impl FundMutation {
             })
         })
         .await?;
-        entry_payload(ctx, entry).await
+        Ok(LedgerEntryPayload { entry })
     }
 
     /// Corrects an entry with a reversal referencing it; an entry is reversed at most once.
@@ -262,6 +262,6 @@ impl FundMutation {
             Box::pin(async move { service::reverse_entry(txn, viewer, id?, &reason, key?).await })
         })
         .await?;
-        entry_payload(ctx, entry).await
+        Ok(LedgerEntryPayload { entry })
     }
 }

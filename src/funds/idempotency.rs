@@ -1,11 +1,13 @@
 //! Idempotency keys for money-moving mutations: the first answer is kept with a hash of the
 //! input; a retry with the same key and input gets that answer, the same key with other
-//! input is CONFLICT. Checked after the fund is locked, so concurrent retries queue on the
-//! fund and the later one finds the earlier one's record.
+//! input is CONFLICT. The key is claimed before the fund is locked, with the answer the
+//! request will give (its ids are chosen up front); the claim commits or rolls back with the
+//! work. A concurrent retry's claim waits on the first one's uncommitted row (PostgreSQL's
+//! unique index; SQLite has a single writer) and then finds it.
 
 use chrono::Utc;
 use entity::idempotency_record;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -47,8 +49,42 @@ impl Key {
         })
     }
 
+    /// Claims the key for a request that will answer `response`. `None`: the key is new,
+    /// go on; `Some`: the first answer of an earlier request with the same input, to give
+    /// again instead of doing the work twice.
+    pub async fn claim(
+        &self,
+        conn: &impl ConnectionTrait,
+        response: Value,
+    ) -> AppResult<Option<Value>> {
+        let claimed = idempotency_record::Entity::insert(idempotency_record::ActiveModel {
+            user_id: Set(self.user_id),
+            key: Set(self.key.clone()),
+            operation: Set(self.operation.to_owned()),
+            input_hash: Set(self.input_hash.clone()),
+            response: Set(response),
+            created_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                idempotency_record::Column::UserId,
+                idempotency_record::Column::Key,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+        if claimed == 1 {
+            return Ok(None);
+        }
+        self.replay(conn).await?.map(Some).ok_or_else(|| {
+            AppError::Conflict("a request with this idempotency key is still running; retry".into())
+        })
+    }
+
     /// The first answer, if this key was used before for the same input.
-    pub async fn replay(&self, conn: &impl ConnectionTrait) -> AppResult<Option<Value>> {
+    async fn replay(&self, conn: &impl ConnectionTrait) -> AppResult<Option<Value>> {
         let Some(record) = idempotency_record::Entity::find_by_id((self.user_id, self.key.clone()))
             .one(conn)
             .await?
@@ -61,19 +97,5 @@ impl Key {
             ));
         }
         Ok(Some(record.response))
-    }
-
-    pub async fn remember(&self, conn: &impl ConnectionTrait, response: Value) -> AppResult<()> {
-        idempotency_record::ActiveModel {
-            user_id: Set(self.user_id),
-            key: Set(self.key.clone()),
-            operation: Set(self.operation.to_owned()),
-            input_hash: Set(self.input_hash.clone()),
-            response: Set(response),
-            created_at: Set(Utc::now()),
-        }
-        .insert(conn)
-        .await?;
-        Ok(())
     }
 }

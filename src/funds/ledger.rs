@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use entity::{fund, ledger_entry, statement};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TryIntoModel, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -25,6 +25,9 @@ pub async fn lock_fund(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<fund:
 
 /// An entry to append; `seq`, balance and hashes come from the fund's head.
 pub struct NewEntry {
+    /// Chosen by the caller, so that an idempotent answer naming it can be kept before
+    /// the fund is locked.
+    pub id: Uuid,
     pub kind: Kind,
     pub amount_fen: i64,
     pub counterparty_id: Option<Uuid>,
@@ -38,7 +41,9 @@ pub struct NewEntry {
     pub reverses_entry_id: Option<Uuid>,
 }
 
-/// Appends to a fund locked by [`lock_fund`] in this transaction.
+/// Appends to a fund locked by [`lock_fund`] in this transaction, in two statements (the
+/// entry, the head): whatever can be checked or written before the lock is, so that
+/// writers to one fund queue as briefly as possible (ARCHITECTURE.md §8).
 pub async fn append(
     conn: &impl ConnectionTrait,
     fund: &fund::Model,
@@ -79,7 +84,7 @@ pub async fn append(
     )
     .ok_or_else(|| AppError::internal(std::io::Error::other("the fund's head hash is not hex")))?;
     let entry = ledger_entry::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(new.id),
         community_id: Set(fund.community_id),
         fund_id: Set(fund.id),
         seq: Set(seq),
@@ -98,16 +103,23 @@ pub async fn append(
         reverses_entry_id: Set(new.reverses_entry_id),
         prev_hash: Set(fund.head_hash.clone()),
         hash: Set(hash.clone()),
-    }
-    .insert(conn)
-    .await
-    .map_err(|e| crate::error::on_unique_violation(e, "that entry has already been reversed"))?;
-    let mut head: fund::ActiveModel = fund.clone().into();
-    head.head_seq = Set(seq);
-    head.head_hash = Set(hash);
-    head.balance_fen = Set(balance);
-    head.update(conn).await?;
-    Ok(entry)
+    };
+    let model = entry.clone().try_into_model()?;
+    // Without RETURNING: every value is known here, and SQLite would read the row back.
+    ledger_entry::Entity::insert(entry)
+        .exec_without_returning(conn)
+        .await
+        .map_err(|e| {
+            crate::error::on_unique_violation(e, "that entry has already been reversed")
+        })?;
+    fund::Entity::update_many()
+        .col_expr(fund::Column::HeadSeq, Expr::value(seq))
+        .col_expr(fund::Column::HeadHash, Expr::value(hash))
+        .col_expr(fund::Column::BalanceFen, Expr::value(balance))
+        .filter(fund::Column::Id.eq(fund.id))
+        .exec(conn)
+        .await?;
+    Ok(model)
 }
 
 /// What recomputing a fund's chain found.

@@ -250,14 +250,39 @@ async fn replayed(
         .ok_or(AppError::NotFound("entry"))
 }
 
-async fn locked_for_recording(
+/// How recording into a fund begins, before its lock: the caller may record there and the
+/// idempotency key is claimed with the entry's id, or the key's earlier answer is given again.
+enum Recording {
+    New {
+        fund: fund::Model,
+        place: Place,
+        entry_id: Uuid,
+    },
+    Replayed(Audited<ledger_entry::Model>),
+}
+
+async fn start_recording(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     fund_id: Uuid,
-) -> AppResult<(fund::Model, Place)> {
+    key: &Key,
+) -> AppResult<Recording> {
     let (fund, place) = visible_fund(conn, viewer, fund_id).await?;
     check_record(viewer, &fund, place)?;
-    Ok((lock_fund(conn, fund.id).await?, place))
+    let entry_id = Uuid::now_v7();
+    Ok(
+        match key.claim(conn, json!({ "entryId": entry_id })).await? {
+            Some(response) => {
+                let entry = replayed(conn, response).await?;
+                Recording::Replayed(Audited::new(entry.clone(), place, entry.id))
+            }
+            None => Recording::New {
+                fund,
+                place,
+                entry_id,
+            },
+        },
+    )
 }
 
 /// Records a contribution: one ledger entry. Idempotent by `key`.
@@ -271,25 +296,31 @@ pub async fn record_contribution(
     check_amount(contribution.amount_fen)?;
     check_channel(&contribution.channel)?;
     let occurred_at = check_occurred("input.occurredAt", contribution.occurred_at)?;
-    let (fund, place) = locked_for_recording(conn, viewer, fund_id).await?;
-    if let Some(response) = key.replay(conn).await? {
-        let entry = replayed(conn, response).await?;
-        return Ok(Audited::new(entry.clone(), place, entry.id));
-    }
+    let (fund, place, entry_id) = match start_recording(conn, viewer, fund_id, &key).await? {
+        Recording::Replayed(answer) => return Ok(answer),
+        Recording::New {
+            fund,
+            place,
+            entry_id,
+        } => (fund, place, entry_id),
+    };
+    let household = match &contribution.contributor {
+        Contributor::Household(h) => Some(*h),
+        Contributor::Donor(_) => None,
+    };
+    let counterparty = counterparty_for(conn, &fund, contribution.contributor).await?;
+    let fund = lock_fund(conn, fund.id).await?;
     if let Some(levy) = contribution.levy_id {
-        let household = match &contribution.contributor {
-            Contributor::Household(h) => Some(*h),
-            Contributor::Donor(_) => None,
-        };
+        // Under the lock: what the household paid so far cannot change meanwhile.
         super::levies::check_payment(conn, fund.id, levy, household, contribution.amount_fen)
             .await?;
     }
-    let counterparty = counterparty_for(conn, &fund, contribution.contributor).await?;
     let memo = contribution.memo.trim().chars().take(500).collect();
     let entry = append(
         conn,
         &fund,
         NewEntry {
+            id: entry_id,
             kind: Kind::Contribution,
             amount_fen: contribution.amount_fen,
             counterparty_id: Some(counterparty),
@@ -304,7 +335,6 @@ pub async fn record_contribution(
         },
     )
     .await?;
-    key.remember(conn, json!({ "entryId": entry.id })).await?;
     Ok(Audited::new(entry.clone(), place, entry.id))
 }
 
@@ -328,20 +358,25 @@ pub async fn reverse_entry(
         ));
     }
     // The fund check first: an entry of a fund out of reach is NOT_FOUND like any other.
-    let (fund, place) = locked_for_recording(conn, viewer, original.fund_id).await?;
-    if let Some(response) = key.replay(conn).await? {
-        let entry = replayed(conn, response).await?;
-        return Ok(Audited::new(entry.clone(), place, entry.id));
-    }
+    let (fund, place, id) = match start_recording(conn, viewer, original.fund_id, &key).await? {
+        Recording::Replayed(answer) => return Ok(answer),
+        Recording::New {
+            fund,
+            place,
+            entry_id,
+        } => (fund, place, entry_id),
+    };
     if original.kind == Kind::Reversal.as_str() {
         return Err(AppError::Conflict(
             "a reversal is not reversed; record the right entry instead".into(),
         ));
     }
+    let fund = lock_fund(conn, fund.id).await?;
     let entry = append(
         conn,
         &fund,
         NewEntry {
+            id,
             kind: Kind::Reversal,
             amount_fen: -original.amount_fen,
             counterparty_id: original.counterparty_id,
@@ -356,7 +391,6 @@ pub async fn reverse_entry(
         },
     )
     .await?;
-    key.remember(conn, json!({ "entryId": entry.id })).await?;
     Ok(Audited::new(entry.clone(), place, entry.id))
 }
 

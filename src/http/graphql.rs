@@ -304,7 +304,7 @@ async fn execute(
         .data(new_request_loader(state.services.db.clone()));
     let response = state.schema.execute(request).await;
     // A response carrying personal data is delivered only once its read is on record.
-    if let Err(err) = audit::record_personal_data_read(&state.services.db, &meta, actor).await {
+    if let Err(err) = audit::record_personal_data_read(&state.personal_reads, &meta, actor).await {
         tracing::error!(error = ?err, "recording a personal-data read failed");
         return refuse(
             state,

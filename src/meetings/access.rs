@@ -31,7 +31,7 @@ pub async fn readable_compound(
     let (compound, place) = visible_compound_at(conn, viewer, id)
         .await
         .map_err(|e| e.hidden_as(what))?;
-    match check_read(conn, viewer, &compound, place).await {
+    match check_read(conn, viewer, compound.id, place).await {
         Ok(()) => Ok((compound, place)),
         Err(AppError::Forbidden(_)) => Err(AppError::NotFound(what)),
         Err(other) => Err(other),

@@ -1,11 +1,18 @@
 //! The audit log: every mutation recorded, failures after rollback, secrets redacted,
 //! entries scoped like the data they describe.
 
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
 use entity::{audit_entry, community, role_grant::Role};
 use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, Scope, TestApp, data, error_code};
+use crate::{
+    helpers::{PASSWORD, Scope, TestApp, data, error_code},
+    residents::{CREATE, ID_NUMBER, household, resident_input},
+};
 
 async fn entries(app: &TestApp) -> Vec<audit_entry::Model> {
     audit_entry::Entity::find()
@@ -109,4 +116,64 @@ async fn admins_read_the_audit_entries_of_their_scope_only() {
     let platform = app.platform_admin().await;
     let body = app.gql(Some(&platform), query, json!({})).await;
     assert_eq!(data(&body)["auditEntries"]["totalCount"], 2);
+}
+
+/// Makes the audit log refuse `readPersonalData` rows, as a full disk or a lost database
+/// would.
+async fn refuse_personal_data_reads(app: &TestApp) {
+    let sql = if app.db().backend() == sea_orm::DbBackend::Postgres {
+        "CREATE FUNCTION refuse_reads() RETURNS trigger AS $$ BEGIN \
+         IF NEW.action = 'readPersonalData' THEN RAISE EXCEPTION 'refused'; END IF; \
+         RETURN NEW; END $$ LANGUAGE plpgsql; \
+         CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_entry \
+         FOR EACH ROW EXECUTE FUNCTION refuse_reads();"
+    } else {
+        "CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_entry \
+         WHEN NEW.action = 'readPersonalData' BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+    };
+    app.db().execute_unprepared(sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn personal_data_is_sent_only_once_its_read_is_on_record() {
+    let app = TestApp::new().await;
+    let staff = app
+        .caller(Role::CommunityStaff, Scope::Community(app.tree.a1))
+        .await;
+    let h = household(&app, &staff, app.tree.a1, "和韵小区").await;
+    let input = resident_input(&h, "王秀英", ID_NUMBER, "13800135678");
+    let body = app.gql(Some(&staff), CREATE, input).await;
+    let id = data(&body)["createResident"]["resident"]["id"].clone();
+
+    // Concurrent reads share their audit INSERTs, yet each is on record when answered.
+    let read = "query($id: ID!) { resident(id: $id) { name phone } }";
+    let reads = (0..24).map(|_| app.gql(Some(&staff), read, json!({ "id": id })));
+    for body in futures::future::join_all(reads).await {
+        assert_eq!(data(&body)["resident"]["name"], "王秀英");
+    }
+    let recorded = entries(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "readPersonalData" && e.subject_ids == json!([id]))
+        .count();
+    assert_eq!(recorded, 25, "the creation's answer and 24 reads");
+
+    // When the row cannot be written, the data is not sent.
+    refuse_personal_data_reads(&app).await;
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {}", staff.token))
+        .body(Body::from(
+            json!({ "query": read, "variables": { "id": id } }).to_string(),
+        ))
+        .unwrap();
+    let (status, _, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(error_code(&body), Some("INTERNAL_SERVER_ERROR"));
+    assert!(!body.to_string().contains("王秀英"), "{body}");
+    // Reads without personal data are not held up.
+    data(
+        &app.gql(Some(&staff), "{ me { username } }", json!({}))
+            .await,
+    );
 }

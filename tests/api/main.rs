@@ -11,6 +11,7 @@ mod announcements;
 mod architecture;
 mod audit;
 mod auth;
+mod budgets;
 mod committees;
 mod dwellings;
 mod expenses;

@@ -10,11 +10,11 @@ use uuid::Uuid;
 use crate::helpers::{Caller, Scope, TestApp, data, error_code};
 
 /// The textbook GB 11643 number (born 1949-12-31, female).
-const ID_NUMBER: &str = "11010519491231002X";
-const CREATE: &str = "mutation($in: CreateResidentInput!) { createResident(input: $in) { resident { id name gender birthDate documentNumber phone tags } } }";
+pub const ID_NUMBER: &str = "11010519491231002X";
+pub const CREATE: &str = "mutation($in: CreateResidentInput!) { createResident(input: $in) { resident { id name gender birthDate documentNumber phone tags } } }";
 
 /// A household in a new dwelling of `community`, created by `staff`.
-async fn household(app: &TestApp, staff: &Caller, community: Uuid, compound: &str) -> Value {
+pub async fn household(app: &TestApp, staff: &Caller, community: Uuid, compound: &str) -> Value {
     let building = app.compound_with_building(staff, community, compound).await;
     let dwelling = app.dwelling(staff, building, "301").await;
     let create = "mutation($d: ID!) { createHousehold(input: {dwellingId: $d, tenure: OWNER_OCCUPIED}) { household { id tenure } } }";
@@ -22,7 +22,7 @@ async fn household(app: &TestApp, staff: &Caller, community: Uuid, compound: &st
     data(&body)["createHousehold"]["household"]["id"].clone()
 }
 
-fn resident_input(household: &Value, name: &str, number: &str, phone: &str) -> Value {
+pub fn resident_input(household: &Value, name: &str, number: &str, phone: &str) -> Value {
     json!({ "in": { "householdId": household, "name": name, "documentType": "MAINLAND_ID_CARD", "documentNumber": number, "phone": phone, "relation": "HEAD", "tags": ["elderly_alone"] } })
 }
 
