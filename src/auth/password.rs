@@ -2,12 +2,16 @@
 //! threads with a bound on how many run at once, so logins cannot starve the async runtime
 //! or exhaust memory. Unknown users are verified against a dummy hash: the answer takes the
 //! same time whether or not the username exists.
+//!
+//! Verifying reuses argon2's 19 MiB of working memory: at most one buffer per permit ever
+//! exists, so a login flood costs a bounded amount of memory instead of leaving every
+//! blocking thread's allocator arena grown (ARCHITECTURE.md §8).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier, Version,
-    password_hash::SaltString,
+    Algorithm, Argon2, Block, Params, PasswordHash, PasswordHasher as _, Version,
+    password_hash::{Output, SaltString},
 };
 use tokio::sync::{OnceCell, Semaphore};
 
@@ -23,6 +27,36 @@ const MAX_LENGTH: usize = 1024;
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     dummy_hash: Arc<OnceCell<String>>,
+    memory: Arc<Memory>,
+}
+
+/// Argon2 working memory kept between verifications (one buffer per running hash).
+#[derive(Default)]
+struct Memory(Mutex<Vec<Vec<Block>>>);
+
+impl Memory {
+    fn with<T>(&self, blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .filter(|buffer| buffer.len() == blocks);
+        let mut buffer = kept.unwrap_or_else(|| vec![Block::default(); blocks]);
+        let result = work(&mut buffer);
+        // Hashes made with other parameters (older ones) get a buffer of their own, not kept.
+        if blocks == standard_blocks() {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(buffer);
+        }
+        result
+    }
+}
+
+fn standard_blocks() -> usize {
+    Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).map_or(0, |p| p.block_count())
 }
 
 fn argon2() -> AppResult<Argon2<'static>> {
@@ -44,12 +78,31 @@ pub fn hash_blocking(password: &str) -> AppResult<String> {
         .map_err(|e| AppError::internal(PasswordError(e.to_string())))
 }
 
-fn verify_blocking(password: &str, hash: &str) -> AppResult<bool> {
-    let parsed =
-        PasswordHash::new(hash).map_err(|e| AppError::internal(PasswordError(e.to_string())))?;
-    Ok(argon2()?
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok())
+/// Whether `password` matches the PHC string `hash`, computed in `memory`; the comparison
+/// takes the same time wherever the first difference is.
+fn verify_blocking(memory: &Memory, password: &str, hash: &str) -> AppResult<bool> {
+    let broken = |e: &dyn std::fmt::Display| AppError::internal(PasswordError(e.to_string()));
+    let parsed = PasswordHash::new(hash).map_err(|e| broken(&e))?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Ok(false);
+    };
+    let params = Params::try_from(&parsed).map_err(|e| broken(&e))?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(|e| broken(&e))?;
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).map_err(|e| broken(&e))?,
+        None => Version::default(),
+    };
+    let mut salt_buffer = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_buffer).map_err(|e| broken(&e))?;
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    memory
+        .with(params.block_count(), |blocks| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, blocks)
+        })
+        .map_err(|e| broken(&e))?;
+    // `Output`'s equality is constant-time.
+    Ok(Output::new(&out).map_err(|e| broken(&e))? == expected)
 }
 
 impl PasswordHasher {
@@ -57,6 +110,7 @@ impl PasswordHasher {
         Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             dummy_hash: Arc::new(OnceCell::new()),
+            memory: Arc::default(),
         }
     }
 
@@ -70,7 +124,10 @@ impl PasswordHasher {
             Some(hash) => (hash, true),
             None => (self.dummy_hash().await?, false),
         };
-        let matches = self.run(move || verify_blocking(&password, &hash)).await?;
+        let memory = self.memory.clone();
+        let matches = self
+            .run(move || verify_blocking(&memory, &password, &hash))
+            .await?;
         Ok(matches && known)
     }
 
@@ -139,6 +196,33 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn older_parameters_verify_and_working_memory_is_reused() {
+        let hasher = PasswordHasher::new(2);
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        let params = Params::new(8 * 1024, 3, 1, None).unwrap();
+        let old = Argon2::new(Algorithm::Argon2i, Version::V0x10, params)
+            .hash_password(b"an older password", &salt)
+            .unwrap()
+            .to_string();
+        assert!(
+            hasher
+                .verify("an older password".into(), Some(old.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!hasher.verify("not it".into(), Some(old)).await.unwrap());
+
+        let hash = hasher.hash("correct horse".into()).await.unwrap();
+        let attempts = (0..8).map(|_| hasher.verify("correct horse".into(), Some(hash.clone())));
+        for matched in futures::future::join_all(attempts).await {
+            assert!(matched.unwrap());
+        }
+        // Eight logins, two at a time: two buffers at most, none for the older hash.
+        let kept = hasher.memory.0.lock().unwrap().len();
+        assert!((1..=2).contains(&kept), "{kept} buffers kept");
     }
 
     #[test]
