@@ -148,9 +148,9 @@ impl Config {
             },
             trust_forwarded_for: false,
             log_json: false,
+            // Half the cores: a login flood leaves the other half to everyone else's reads.
             password_hash_concurrency: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+                .map_or(1, |n| (n.get() / 2).max(1)),
             login_throttle: ThrottleConfig {
                 pair_max_failures: 5,
                 address_max_failures: 30,

@@ -9,6 +9,12 @@ use jiedao::{
 };
 use tokio::signal;
 
+/// mimalloc rather than glibc's malloc: it hands freed memory back to the system (glibc's
+/// per-thread arenas kept a login flood's and an import's peak for good) and spends less
+/// CPU per allocation, which a GraphQL request makes by the thousand.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "jiedao",

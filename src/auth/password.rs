@@ -3,7 +3,7 @@
 //! or exhaust memory. Unknown users are verified against a dummy hash: the answer takes the
 //! same time whether or not the username exists.
 //!
-//! Verifying reuses argon2's 19 MiB of working memory: at most one buffer per permit ever
+//! Hashing and verifying reuse argon2's 19 MiB of working memory: at most one buffer per permit ever
 //! exists, so a login flood costs a bounded amount of memory instead of leaving every
 //! blocking thread's allocator arena grown (ARCHITECTURE.md §8).
 
@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use argon2::{
     Algorithm, Argon2, Block, Params, PasswordHash, PasswordHasher as _, Version,
-    password_hash::{Output, SaltString},
+    password_hash::{Output, ParamsString, SaltString},
 };
 use tokio::sync::{OnceCell, Semaphore};
 
@@ -30,7 +30,7 @@ pub struct PasswordHasher {
     memory: Arc<Memory>,
 }
 
-/// Argon2 working memory kept between verifications (one buffer per running hash).
+/// Argon2 working memory kept between hashes (one buffer per running hash).
 #[derive(Default)]
 struct Memory(Mutex<Vec<Vec<Block>>>);
 
@@ -78,6 +78,33 @@ pub fn hash_blocking(password: &str) -> AppResult<String> {
         .map_err(|e| AppError::internal(PasswordError(e.to_string())))
 }
 
+/// A new PHC string for `password`, computed in `memory` (what `hash_blocking` gives).
+fn hash_in(memory: &Memory, password: &str) -> AppResult<String> {
+    let broken = |e: &dyn std::fmt::Display| AppError::internal(PasswordError(e.to_string()));
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    let argon2 = argon2()?;
+    let params = argon2.params().clone();
+    let mut salt_buffer = [0u8; 64];
+    let salt_bytes = salt
+        .as_salt()
+        .decode_b64(&mut salt_buffer)
+        .map_err(|e| broken(&e))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    memory
+        .with(params.block_count(), |blocks| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, blocks)
+        })
+        .map_err(|e| broken(&e))?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| broken(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| broken(&e))?),
+    };
+    Ok(hash.to_string())
+}
+
 /// Whether `password` matches the PHC string `hash`, computed in `memory`; the comparison
 /// takes the same time wherever the first difference is.
 fn verify_blocking(memory: &Memory, password: &str, hash: &str) -> AppResult<bool> {
@@ -115,7 +142,8 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        self.run(move || hash_blocking(&password)).await
+        let memory = self.memory.clone();
+        self.run(move || hash_in(&memory, &password)).await
     }
 
     /// Verifies `password` against `hash`, or against a dummy hash when there is no user.
