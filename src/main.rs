@@ -9,9 +9,10 @@ use jiedao::{
 };
 use tokio::signal;
 
-/// mimalloc rather than glibc's malloc: it hands freed memory back to the system (glibc's
-/// per-thread arenas kept a login flood's and an import's peak for good) and spends less
-/// CPU per allocation, which a GraphQL request makes by the thousand.
+/// mimalloc rather than glibc's malloc: a GraphQL request allocates by the thousand, and
+/// malloc was 13 % of the server's CPU in a profile of point reads. Measured with
+/// `cargo bench --bench load`: CPU per point read 0.39 → 0.34 ms, reads during a login flood
+/// keep 68 % of their rate instead of 48 %; the price is ~12 MB more at idle.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
