@@ -111,19 +111,26 @@ pub async fn end(
     Ok((position, users))
 }
 
+/// A resident's positions not ended: held now, or starting later.
+async fn open_positions_of(
+    conn: &impl ConnectionTrait,
+    resident_id: Uuid,
+) -> AppResult<Vec<committee_position::Model>> {
+    Ok(committee_position::Entity::find()
+        .filter(committee_position::Column::ResidentId.eq(resident_id))
+        .filter(committee_position::Column::EndedAt.is_null())
+        .filter(committee_position::Column::EndsOn.gte(calendar::today()))
+        .all(conn)
+        .await?)
+}
+
 /// When a resident moves out, their positions end with it.
 pub async fn end_positions_of_resident(
     conn: &impl ConnectionTrait,
     resident_id: Uuid,
     by: Option<Uuid>,
 ) -> AppResult<()> {
-    let today = calendar::today();
-    let positions = committee_position::Entity::find()
-        .filter(committee_position::Column::ResidentId.eq(resident_id))
-        .filter(committee_position::Column::EndedAt.is_null())
-        .filter(committee_position::Column::EndsOn.gte(today))
-        .all(conn)
-        .await?;
+    let positions = open_positions_of(conn, resident_id).await?;
     for position in positions {
         end(conn, position, "moved out", by).await?;
     }
@@ -138,13 +145,7 @@ pub async fn grant_positions_to_account(
     user_id: Uuid,
     place: Place,
 ) -> AppResult<()> {
-    let today = calendar::today();
-    let positions = committee_position::Entity::find()
-        .filter(committee_position::Column::ResidentId.eq(resident_id))
-        .filter(committee_position::Column::EndedAt.is_null())
-        .filter(committee_position::Column::EndsOn.gte(today))
-        .all(conn)
-        .await?;
+    let positions = open_positions_of(conn, resident_id).await?;
     for position in positions {
         if let Some(committee) = committee::Entity::find_by_id(position.committee_id)
             .one(conn)

@@ -269,3 +269,37 @@ async fn owners_are_recorded_for_staff_and_every_look_at_a_person_is_listed() {
     let body = app.gql(Some(&outsider), looks, json!({ "id": li })).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
 }
+
+#[tokio::test]
+async fn a_logged_in_user_claims_a_resident_and_reads_the_household_at_once() {
+    let app = TestApp::new().await;
+    let (staff, li) = setup(&app).await;
+    let claim = "mutation($c: String!) { claimResident(input: {code: $c}) { residentId } }";
+    let household = "{ residents { edges { node { name } } } }";
+    // Someone with a login already (a tenant's account, say), known to the server.
+    let user = app.user("li.login", Scope::Community(app.tree.a1)).await;
+    let me = app.session(user, "li.login").await;
+    let body = app.gql(Some(&me), household, json!({})).await;
+    assert!(body.get("errors").is_some(), "no household yet: {body}");
+
+    let body = app
+        .gql(Some(&me), claim, json!({ "c": "WRONG12345" }))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    let body = app.gql(Some(&staff), ISSUE, json!({ "id": li })).await;
+    let code = data(&body)["issueBindingCode"]["code"].clone();
+    let body = app.gql(Some(&me), claim, json!({ "c": code })).await;
+    assert_eq!(data(&body)["claimResident"]["residentId"], li);
+    // The next request of the same session already holds the household.
+    let body = app.gql(Some(&me), household, json!({})).await;
+    assert_eq!(
+        data(&body)["residents"]["edges"].as_array().unwrap().len(),
+        2,
+        "{body}"
+    );
+    // Single use, for anyone else too.
+    let other = app.user("other.login", Scope::Community(app.tree.a1)).await;
+    let other = app.session(other, "other.login").await;
+    let body = app.gql(Some(&other), claim, json!({ "c": code })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+}
