@@ -1,5 +1,7 @@
 //! Assembles the GraphQL schema from the domains. Only `lib.rs` and `http` use it.
 
+pub mod node;
+
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::{
@@ -62,6 +64,7 @@ pub struct Query(
     AnnouncementQuery,
     MediationQuery,
     AuditQuery,
+    node::NodeQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -9,7 +9,11 @@ use super::service::{self, NewAnnouncement, Reader};
 use crate::{
     audit::audited_write,
     error::AppError,
-    graphql::{ContextExt, parse_id},
+    graphql::{
+        ContextExt,
+        pagination::{Order, Page, PageArgs, ordered_page},
+        parse_id,
+    },
 };
 
 /// How far an announcement has got: for staff.
@@ -104,23 +108,24 @@ impl AnnouncementQuery {
     /// A community's announcements, newest first: all for its staff; for a grid worker,
     /// those that reach their grids; for a resident, the valid ones that reach their
     /// household.
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
     async fn announcements(
         &self,
         ctx: &Context<'_>,
         community_id: ID,
-    ) -> Result<Vec<Announcement>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Announcement>> {
         let viewer = ctx.viewer()?;
+        let args = PageArgs::new(first, after)?;
         let community = parse_id("communityId", &community_id)?;
-        Ok(
-            service::listed(ctx.services().db.reader(), viewer, community)
-                .await?
-                .into_iter()
-                .map(Announcement::from)
-                .collect(),
-        )
+        let db = ctx.services().db.reader();
+        let (select, keep) = service::listing(db, viewer, community).await?;
+        let order = Order::NewestFirst(announcement::Column::Id);
+        Ok(ordered_page(db, select, order, keep, args, |a| Ok(a.into())).await?)
     }
 
-    async fn announcement(&self, ctx: &Context<'_>, id: ID) -> Result<Announcement> {
+    pub async fn announcement(&self, ctx: &Context<'_>, id: ID) -> Result<Announcement> {
         let viewer = ctx.viewer()?;
         let (a, _, _) =
             service::visible_announcement(ctx.services().db.reader(), viewer, parse_id("id", &id)?)

@@ -1,6 +1,9 @@
 //! Publishing announcements, who they reach, and read receipts.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use chrono::{DateTime, Utc};
 use entity::{
@@ -8,7 +11,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -17,7 +20,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, on_unique_violation},
-    graphql::clean_name,
+    graphql::{clean_name, pagination::Keep},
     tenancy::place_of,
 };
 
@@ -278,37 +281,38 @@ pub async fn read_by(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<HashSet
 /// The announcements the caller sees in a community, newest first: all for staff; for a
 /// grid worker, those that reach their grids; for a resident, the valid ones that reach
 /// their household.
-pub async fn listed(
+/// A community's announcements the caller may list, newest first, for one page at a time:
+/// all for its staff; for a grid worker those reaching their grids (expired ones too, to
+/// follow up their receipts); for a resident the valid ones reaching their household.
+pub async fn listing(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     community: Uuid,
-) -> AppResult<Vec<announcement::Model>> {
+) -> AppResult<(
+    Select<announcement::Entity>,
+    Option<Keep<announcement::Model>>,
+)> {
     let place = place_of(conn, viewer, community)
         .await
         .map_err(|e| e.hidden_as("community"))?;
     let staff = is_staff(viewer, place);
-    let mut select = announcement::Entity::find()
-        .filter(announcement::Column::CommunityId.eq(community))
-        .order_by_desc(announcement::Column::Id);
+    let mut select =
+        announcement::Entity::find().filter(announcement::Column::CommunityId.eq(community));
     if !staff && viewer.scope_ids(Role::GridWorker).is_empty() {
         select = select.filter(announcement::Column::ValidUntil.gt(Utc::now()));
     }
-    let all = select.all(conn).await?;
     if staff {
-        return Ok(all);
+        return Ok((select, None));
     }
     // Where the caller's grids and households are, once; then each announcement is checked
-    // in memory. A grid worker also sees the expired ones, to follow up their receipts.
+    // in memory (its buildings are a JSON list).
     let grids = grid_homes(conn, viewer, community).await?;
     let homes = homes_of(conn, &viewer.scope_ids(Role::Resident)).await?;
-    let now = Utc::now();
-    Ok(all
-        .into_iter()
-        .filter(|a| {
-            grids.iter().any(|home| reaches(a, home))
-                || (a.valid_until > now && homes.iter().any(|home| reaches(a, home)))
-        })
-        .collect())
+    let keep: Keep<announcement::Model> = Arc::new(move |a| {
+        grids.iter().any(|home| reaches(a, home))
+            || (a.valid_until > Utc::now() && homes.iter().any(|home| reaches(a, home)))
+    });
+    Ok((select, Some(keep)))
 }
 
 /// The buildings of the caller's grids in a community.

@@ -31,7 +31,7 @@ pub struct CommitteeQuery;
 impl CommitteeQuery {
     /// The committee of a compound, if it has one: for the compound's residents and
     /// committee, and the community's staff and grid workers.
-    async fn committee(&self, ctx: &Context<'_>, compound_id: ID) -> Result<Option<Committee>> {
+    pub async fn committee(&self, ctx: &Context<'_>, compound_id: ID) -> Result<Option<Committee>> {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
         let (compound, place) =

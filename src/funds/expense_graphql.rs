@@ -79,7 +79,7 @@ pub struct ExpenseQuery;
 
 #[Object]
 impl ExpenseQuery {
-    async fn expense(&self, ctx: &Context<'_>, id: ID) -> Result<Expense> {
+    pub async fn expense(&self, ctx: &Context<'_>, id: ID) -> Result<Expense> {
         let viewer = ctx.viewer()?;
         let (expense, fund, place) =
             expenses::visible_expense(ctx.services().db.reader(), viewer, parse_id("id", &id)?)

@@ -18,7 +18,8 @@ use crate::{
     error::AppError,
     graphql::{
         ContextExt,
-        loader::{DbLoader, loader, selects},
+        loader::{DbLoader, loader, page_selects},
+        pagination::{Order, Page, PageArgs, ordered_page},
         scalars::Money,
     },
 };
@@ -292,30 +293,30 @@ impl Expense {
     }
 }
 
-/// The expenses of a fund the caller reads, newest first. The lookups the query selects
-/// are loaded for all of them at once.
+/// A page of the expenses of a fund the caller reads, newest first. The lookups the query
+/// selects are loaded for the whole page at once.
 pub async fn expenses_of(
     ctx: &Context<'_>,
     fund: Arc<fund::Model>,
     place: Place,
-) -> Result<Vec<Expense>> {
-    let expenses: Vec<Expense> = expense::Entity::find()
-        .filter(expense::Column::FundId.eq(fund.id))
-        .order_by_desc(expense::Column::Id)
-        .all(ctx.services().db.reader())
-        .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .map(|m| Expense::new(m, fund.clone(), place))
-        .collect();
+    args: PageArgs,
+) -> Result<Page<Expense>> {
+    let select = expense::Entity::find().filter(expense::Column::FundId.eq(fund.id));
+    let order = Order::NewestFirst(expense::Column::Id);
+    let db = ctx.services().db.reader();
+    let page = ordered_page(db, select, order, None, args, |m| {
+        Ok(Expense::new(m, fund.clone(), place))
+    })
+    .await?;
+    let expenses: Vec<&Expense> = page.edges.iter().map(|e| &e.node).collect();
     let ids = || expenses.iter().map(|e| e.model.id);
-    if selects(ctx, &["decisions"]) || selects(ctx, &["permissions"]) {
+    if page_selects(ctx, &["decisions"]) || page_selects(ctx, &["permissions"]) {
         loader(ctx).load_many(ids().map(DecisionsOf)).await?;
     }
-    if selects(ctx, &["receipts"]) {
+    if page_selects(ctx, &["receipts"]) {
         loader(ctx).load_many(ids().map(ReceiptsOf)).await?;
     }
-    if selects(ctx, &["payeeName"]) {
+    if page_selects(ctx, &["payeeName"]) {
         let mut payees: Vec<PayeeName> = expenses
             .iter()
             .map(|e| PayeeName(e.model.payee_id))
@@ -324,5 +325,5 @@ pub async fn expenses_of(
         payees.dedup();
         loader(ctx).load_many(payees).await?;
     }
-    Ok(expenses)
+    Ok(page)
 }

@@ -17,7 +17,12 @@ use crate::{
     audit::audited_write,
     auth::Capability,
     error::AppError,
-    graphql::{ContextExt, parse_id, scalars::Money},
+    graphql::{
+        ContextExt,
+        pagination::{Page, PageArgs, keyset_page},
+        parse_id,
+        scalars::Money,
+    },
     tenancy::visible_compound_at,
 };
 
@@ -26,26 +31,31 @@ pub struct FundQuery;
 
 #[Object]
 impl FundQuery {
-    async fn fund(&self, ctx: &Context<'_>, id: ID) -> Result<Fund> {
+    pub async fn fund(&self, ctx: &Context<'_>, id: ID) -> Result<Fund> {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
         let (fund, _) = visible_fund(db, viewer, parse_id("id", &id)?).await?;
         Ok(fund.into())
     }
 
-    /// The funds of a compound.
-    async fn funds_of_compound(&self, ctx: &Context<'_>, compound_id: ID) -> Result<Vec<Fund>> {
+    /// The funds of a compound, oldest first.
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
+    async fn funds_of_compound(
+        &self,
+        ctx: &Context<'_>,
+        compound_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Fund>> {
         let viewer = ctx.viewer()?;
+        let args = PageArgs::new(first, after)?;
         let db = ctx.services().db.reader();
         let (compound, place) =
             visible_compound_at(db, viewer, parse_id("compoundId", &compound_id)?).await?;
         crate::committees::access::check_read(db, viewer, compound.id, place).await?;
-        let funds = fund::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
-            .filter(fund::Column::CompoundId.eq(compound.id))
-            .all(db)
-            .await
-            .map_err(AppError::from)?;
-        Ok(funds.into_iter().map(Fund::from).collect())
+        let select = fund::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
+            .filter(fund::Column::CompoundId.eq(compound.id));
+        Ok(keyset_page(db, select, fund::Column::Id, args, Fund::from).await?)
     }
 }
 

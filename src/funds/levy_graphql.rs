@@ -20,6 +20,7 @@ use crate::{
     graphql::{
         ContextExt,
         loader::{DbLoader, loader},
+        pagination::{Page, PageArgs, loaded_page},
         parse_id,
         scalars::Money,
     },
@@ -132,14 +133,16 @@ impl Loader<SharesOf> for DbLoader {
     }
 }
 
-/// The levies of a fund, oldest first.
-pub async fn levies_of(ctx: &Context<'_>, fund: Uuid) -> Result<Vec<Levy>> {
+/// A page of a fund's levies, oldest first. A fund has a few levies a year, so they are
+/// loaded for every fund on the page at once and paged in memory.
+pub async fn levies_of(ctx: &Context<'_>, fund: Uuid, args: PageArgs) -> Result<Page<Levy>> {
     let levies = loader(ctx).load_one(LeviesOf(fund)).await?;
-    Ok(levies
-        .unwrap_or_default()
-        .into_iter()
-        .map(Levy::from)
-        .collect())
+    Ok(loaded_page(
+        levies.unwrap_or_default(),
+        |l| l.id,
+        args,
+        Levy::from,
+    ))
 }
 
 #[derive(InputObject)]

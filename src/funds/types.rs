@@ -5,17 +5,16 @@ use std::sync::Arc;
 
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{fund, ledger_entry};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{fund, ledger_entry, statement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{access::check_record, labels::CounterpartyLabel, ledger};
 use crate::{
-    error::AppError,
     graphql::{
         ContextExt,
         loader::loader,
-        pagination::{Page, PageArgs, keyset_page},
+        pagination::{Order, Page, PageArgs, keyset_page, ordered_page},
         scalars::Money,
     },
     tenancy::place_of,
@@ -209,40 +208,47 @@ impl Fund {
 
     /// Statements published of this fund, newest first (share tokens are shown only once,
     /// when publishing).
-    async fn statements(&self, ctx: &Context<'_>) -> Result<Vec<PublishedStatement>> {
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
+    async fn statements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<PublishedStatement>> {
         ctx.viewer()?;
-        Ok(entity::statement::Entity::find()
-            .filter(entity::statement::Column::FundId.eq(self.model.id))
-            .order_by_desc(entity::statement::Column::ToSeq)
-            .all(ctx.services().db.reader())
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|s| PublishedStatement {
-                id: s.id.into(),
-                from_seq: s.from_seq,
-                to_seq: s.to_seq,
-                opening_balance: Money(s.opening_balance_fen),
-                closing_balance: Money(s.closing_balance_fen),
-                head_hash: s.head_hash,
-                first_occurred_at: s.first_occurred_at,
-                last_occurred_at: s.last_occurred_at,
-                published_at: s.published_at,
-            })
-            .collect())
+        let args = PageArgs::new(first, after)?;
+        let select = statement::Entity::find().filter(statement::Column::FundId.eq(self.model.id));
+        let order = Order::NewestFirst(statement::Column::Id);
+        let db = ctx.services().db.reader();
+        Ok(ordered_page(db, select, order, None, args, |s| Ok(s.into())).await?)
     }
 
     /// The fund's levies, oldest first.
-    async fn levies(&self, ctx: &Context<'_>) -> Result<Vec<super::levy_graphql::Levy>> {
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
+    async fn levies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<super::levy_graphql::Levy>> {
         ctx.viewer()?;
-        super::levy_graphql::levies_of(ctx, self.model.id).await
+        let args = PageArgs::new(first, after)?;
+        super::levy_graphql::levies_of(ctx, self.model.id, args).await
     }
 
     /// The fund's expenses, newest first.
-    async fn expenses(&self, ctx: &Context<'_>) -> Result<Vec<super::expense_types::Expense>> {
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
+    async fn expenses(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<super::expense_types::Expense>> {
         let viewer = ctx.viewer()?;
+        let args = PageArgs::new(first, after)?;
         let place = place_of(ctx.services().db.reader(), viewer, self.model.community_id).await?;
-        super::expense_types::expenses_of(ctx, Arc::new(self.model.clone()), place).await
+        let fund = Arc::new(self.model.clone());
+        super::expense_types::expenses_of(ctx, fund, place, args).await
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<FundPermissions> {
@@ -254,5 +260,21 @@ impl Fund {
         Ok(FundPermissions {
             can_record: check_record(viewer, &self.model, place).is_ok(),
         })
+    }
+}
+
+impl From<statement::Model> for PublishedStatement {
+    fn from(s: statement::Model) -> Self {
+        Self {
+            id: s.id.into(),
+            from_seq: s.from_seq,
+            to_seq: s.to_seq,
+            opening_balance: Money(s.opening_balance_fen),
+            closing_balance: Money(s.closing_balance_fen),
+            head_hash: s.head_hash,
+            first_occurred_at: s.first_occurred_at,
+            last_occurred_at: s.last_occurred_at,
+            published_at: s.published_at,
+        }
     }
 }

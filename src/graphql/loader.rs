@@ -39,3 +39,13 @@ pub fn selects(ctx: &Context<'_>, path: &[&str]) -> bool {
     }
     lookahead.exists()
 }
+
+/// Whether a connection's query selects `path` below its nodes, through `edges { node }`
+/// or the `nodes` shortcut.
+pub fn page_selects(ctx: &Context<'_>, path: &[&str]) -> bool {
+    let under = |prefix: &[&str]| {
+        let full: Vec<&str> = prefix.iter().chain(path).copied().collect();
+        selects(ctx, &full)
+    };
+    under(&["edges", "node"]) || under(&["nodes"])
+}

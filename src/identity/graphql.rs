@@ -185,7 +185,7 @@ impl IdentityQuery {
     }
 
     /// A user the caller can see (administers, or who holds a role where the caller does).
-    async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+    pub async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         let user = users::visible_users(viewer)

@@ -9,7 +9,11 @@ use super::service::{self, Mediator, NewCase, Outcome, Party};
 use crate::{
     audit::audited_write,
     error::AppError,
-    graphql::{ContextExt, parse_id},
+    graphql::{
+        ContextExt,
+        pagination::{Order, Page, PageArgs, ordered_page},
+        parse_id,
+    },
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,7 +160,7 @@ pub struct MediationQuery;
 
 #[Object]
 impl MediationQuery {
-    async fn mediation_case(&self, ctx: &Context<'_>, id: ID) -> Result<MediationCase> {
+    pub async fn mediation_case(&self, ctx: &Context<'_>, id: ID) -> Result<MediationCase> {
         let viewer = ctx.viewer()?;
         let (case, _) =
             service::visible_case(ctx.services().db.reader(), viewer, parse_id("id", &id)?).await?;
@@ -164,20 +168,21 @@ impl MediationQuery {
     }
 
     /// A community's mediation cases, newest first: all for staff, their own for mediators.
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
     async fn mediation_cases(
         &self,
         ctx: &Context<'_>,
         community_id: ID,
-    ) -> Result<Vec<MediationCase>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<MediationCase>> {
         let viewer = ctx.viewer()?;
+        let args = PageArgs::new(first, after)?;
         let community = parse_id("communityId", &community_id)?;
-        Ok(
-            service::listed(ctx.services().db.reader(), viewer, community)
-                .await?
-                .into_iter()
-                .map(MediationCase::from)
-                .collect(),
-        )
+        let db = ctx.services().db.reader();
+        let (select, keep) = service::listing(db, viewer, community).await?;
+        let order = Order::NewestFirst(mediation_case::Column::Id);
+        Ok(ordered_page(db, select, order, keep, args, |c| Ok(c.into())).await?)
     }
 }
 

@@ -1,10 +1,12 @@
 //! Opening, holding and closing mediation cases.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{household, mediation_case, mediation_session, resident};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -13,7 +15,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult},
-    graphql::clean_name,
+    graphql::{clean_name, pagination::Keep},
     tenancy::place_of,
 };
 
@@ -234,23 +236,27 @@ pub async fn close(
 }
 
 /// The cases of a community the caller sees: all for staff, their own for mediators.
-pub async fn listed(
+/// A community's mediation cases the caller may list: all for staff, their own for
+/// mediators (named in the case's JSON list, so checked per row).
+pub async fn listing(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     community: Uuid,
-) -> AppResult<Vec<mediation_case::Model>> {
+) -> AppResult<(
+    Select<mediation_case::Entity>,
+    Option<Keep<mediation_case::Model>>,
+)> {
     let place = place_of(conn, viewer, community)
         .await
         .map_err(|e| e.hidden_as("community"))?;
-    let staff = is_staff(viewer, place);
-    Ok(mediation_case::Entity::find()
-        .filter(mediation_case::Column::CommunityId.eq(community))
-        .order_by_desc(mediation_case::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .filter(|c| staff || mediator_ids(c).contains(&viewer.user_id))
-        .collect())
+    let select =
+        mediation_case::Entity::find().filter(mediation_case::Column::CommunityId.eq(community));
+    if is_staff(viewer, place) {
+        return Ok((select, None));
+    }
+    let user = viewer.user_id;
+    let keep: Keep<mediation_case::Model> = Arc::new(move |c| mediator_ids(c).contains(&user));
+    Ok((select, Some(keep)))
 }
 
 pub async fn sessions_of(

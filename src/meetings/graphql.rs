@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::meeting;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 use serde_json::json;
 
 use super::{
@@ -18,7 +18,8 @@ use crate::{
     error::AppError,
     graphql::{
         ContextExt,
-        loader::{loader, selects},
+        loader::{loader, page_selects},
+        pagination::{Order, Page, PageArgs, ordered_page},
         parse_id,
     },
 };
@@ -28,20 +29,24 @@ pub struct MeetingQuery;
 
 #[Object]
 impl MeetingQuery {
-    async fn meeting(&self, ctx: &Context<'_>, id: ID) -> Result<Meeting> {
+    pub async fn meeting(&self, ctx: &Context<'_>, id: ID) -> Result<Meeting> {
         let viewer = ctx.viewer()?;
         let (meeting, _) =
             visible_meeting(ctx.services().db.reader(), viewer, parse_id("id", &id)?).await?;
         Ok(meeting.into())
     }
 
-    /// A compound's meetings, newest first.
+    /// A compound's meetings, latest first (by when they start).
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
     async fn meetings_of_compound(
         &self,
         ctx: &Context<'_>,
         compound_id: ID,
-    ) -> Result<Vec<Meeting>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Meeting>> {
         let viewer = ctx.viewer()?;
+        let args = PageArgs::new(first, after)?;
         let db = ctx.services().db.reader();
         let (compound, _) = readable_compound(
             db,
@@ -50,61 +55,61 @@ impl MeetingQuery {
             "compound",
         )
         .await?;
-        let meetings: Vec<Meeting> = meeting::Entity::find()
-            .filter(meeting::Column::CompoundId.eq(compound.id))
-            .order_by_desc(meeting::Column::StartsAt)
-            .all(db)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(Meeting::from)
-            .collect();
-        Self::listed(ctx, meetings).await
+        let select = meeting::Entity::find().filter(meeting::Column::CompoundId.eq(compound.id));
+        Self::page(ctx, select, args).await
     }
 
-    /// The meetings of a whole community (not those of its compounds), newest first.
+    /// The meetings of a whole community (not those of its compounds), latest first (by
+    /// when they start).
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
     async fn community_meetings(
         &self,
         ctx: &Context<'_>,
         community_id: ID,
-    ) -> Result<Vec<Meeting>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Meeting>> {
         let viewer = ctx.viewer()?;
+        let args = PageArgs::new(first, after)?;
         let db = ctx.services().db.reader();
         let community = parse_id("communityId", &community_id)?;
         meeting_place(db, viewer, community, None, "community").await?;
-        let meetings: Vec<Meeting> = meeting::Entity::find()
+        let select = meeting::Entity::find()
             .filter(meeting::Column::CommunityId.eq(community))
-            .filter(meeting::Column::CompoundId.is_null())
-            .order_by_desc(meeting::Column::StartsAt)
-            .all(db)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(Meeting::from)
-            .collect();
-        Self::listed(ctx, meetings).await
+            .filter(meeting::Column::CompoundId.is_null());
+        Self::page(ctx, select, args).await
     }
 }
 
 impl MeetingQuery {
-    /// Primes what the query selects for a list of meetings.
-    async fn listed(ctx: &Context<'_>, meetings: Vec<Meeting>) -> Result<Vec<Meeting>> {
-        let ids = || meetings.iter().map(|m| m.model.id);
-        if selects(ctx, &["agenda"]) {
+    /// One page of meetings, with what the query selects of them primed in one batch each.
+    async fn page(
+        ctx: &Context<'_>,
+        select: Select<meeting::Entity>,
+        args: PageArgs,
+    ) -> Result<Page<Meeting>> {
+        let order = Order::LatestBy {
+            at: meeting::Column::StartsAt,
+            id: meeting::Column::Id,
+        };
+        let db = ctx.services().db.reader();
+        let page = ordered_page(db, select, order, None, args, |m| Ok(Meeting::from(m))).await?;
+        let ids = || page.edges.iter().map(|e| e.node.model.id);
+        if page_selects(ctx, &["agenda"]) {
             loader(ctx).load_many(ids().map(AgendaOf)).await?;
         }
-        if selects(ctx, &["attendance"]) {
+        if page_selects(ctx, &["attendance"]) {
             loader(ctx).load_many(ids().map(AttendanceOf)).await?;
         }
-        if selects(ctx, &["minutes"]) {
+        if page_selects(ctx, &["minutes"]) {
             loader(ctx).load_many(ids().map(LatestMinutesOf)).await?;
         }
-        if selects(ctx, &["motions"]) {
+        if page_selects(ctx, &["motions"]) {
             let motions = loader(ctx).load_many(ids().map(MotionsOf)).await?;
             let motion_ids: Vec<uuid::Uuid> = motions.values().flatten().map(|m| m.id).collect();
-            prime_motions(ctx, &motion_ids, &["motions"]).await?;
+            prime_motions(ctx, &motion_ids, &["edges", "node", "motions"]).await?;
         }
-        Ok(meetings)
+        Ok(page)
     }
 }
 

@@ -21,7 +21,7 @@ pub struct MotionQuery;
 
 #[Object]
 impl MotionQuery {
-    async fn motion(&self, ctx: &Context<'_>, id: ID) -> Result<Motion> {
+    pub async fn motion(&self, ctx: &Context<'_>, id: ID) -> Result<Motion> {
         let viewer = ctx.viewer()?;
         let (motion, _) =
             motions::visible_motion(ctx.services().db.reader(), viewer, parse_id("id", &id)?)

@@ -180,7 +180,7 @@ impl OrgQuery {
         Ok(page)
     }
 
-    async fn street_office(&self, ctx: &Context<'_>, id: ID) -> Result<StreetOffice> {
+    pub async fn street_office(&self, ctx: &Context<'_>, id: ID) -> Result<StreetOffice> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         Ok(
@@ -228,7 +228,7 @@ impl OrgQuery {
         Ok(page)
     }
 
-    async fn community(&self, ctx: &Context<'_>, id: ID) -> Result<Community> {
+    pub async fn community(&self, ctx: &Context<'_>, id: ID) -> Result<Community> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         Ok(visible_community(ctx.services().db.reader(), viewer, id)

@@ -190,7 +190,7 @@ impl DwellingQuery {
         Ok(page)
     }
 
-    async fn dwelling(&self, ctx: &Context<'_>, id: ID) -> Result<Dwelling> {
+    pub async fn dwelling(&self, ctx: &Context<'_>, id: ID) -> Result<Dwelling> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         Ok(visible_dwelling(ctx.services().db.reader(), viewer, id)

@@ -106,14 +106,14 @@ impl RegistryQuery {
         Ok(page)
     }
 
-    async fn compound(&self, ctx: &Context<'_>, id: ID) -> Result<Compound> {
+    pub async fn compound(&self, ctx: &Context<'_>, id: ID) -> Result<Compound> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         let db = ctx.services().db.reader();
         Ok(visible_compound(db, viewer, id).await?.into())
     }
 
-    async fn building(&self, ctx: &Context<'_>, id: ID) -> Result<Building> {
+    pub async fn building(&self, ctx: &Context<'_>, id: ID) -> Result<Building> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         let db = ctx.services().db.reader();

@@ -104,7 +104,7 @@ impl GridQuery {
         Ok(page)
     }
 
-    async fn grid(&self, ctx: &Context<'_>, id: ID) -> Result<Grid> {
+    pub async fn grid(&self, ctx: &Context<'_>, id: ID) -> Result<Grid> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
         Ok(visible_grid(ctx.services().db.reader(), viewer, id)

@@ -132,7 +132,7 @@ impl ResidentQuery {
         Ok(page)
     }
 
-    async fn resident(&self, ctx: &Context<'_>, id: ID) -> Result<Resident> {
+    pub async fn resident(&self, ctx: &Context<'_>, id: ID) -> Result<Resident> {
         let access = ResidentAccess::of(ctx.viewer()?);
         let id = parse_id("id", &id)?;
         let resident =
@@ -140,7 +140,7 @@ impl ResidentQuery {
         Ok(resident_view(ctx, &access, resident)?)
     }
 
-    async fn household(&self, ctx: &Context<'_>, id: ID) -> Result<Household> {
+    pub async fn household(&self, ctx: &Context<'_>, id: ID) -> Result<Household> {
         let access = ResidentAccess::of(ctx.viewer()?);
         let id = parse_id("id", &id)?;
         Ok(

@@ -28,6 +28,10 @@ pub const BUILT_IN: [(&str, &str, i32, i32); 7] = [
     ("other", "其他", 48, 168),
 ];
 
+/// Built-in and own categories together. A category list is a picker in every client, so it
+/// stays one short list (`requestCategories` is not paged).
+pub const MAX_CATEGORIES: usize = 60;
+
 /// The community's categories: built-in first, then its own.
 pub async fn categories(conn: &impl ConnectionTrait, community: Uuid) -> AppResult<Vec<Category>> {
     let mut all: Vec<Category> = BUILT_IN

@@ -371,12 +371,15 @@ impl RequestMutation {
                         "a request is resolved no sooner than it is first answered: give at least the first-response hours",
                     ));
                 }
-                if category::categories(txn, community)
-                    .await?
-                    .iter()
-                    .any(|c| c.code == code)
-                {
+                let existing = category::categories(txn, community).await?;
+                if existing.iter().any(|c| c.code == code) {
                     return Err(AppError::Conflict("the community has this category".into()));
+                }
+                if existing.len() >= category::MAX_CATEGORIES {
+                    return Err(AppError::Conflict(format!(
+                        "a community has at most {} request categories",
+                        category::MAX_CATEGORIES
+                    )));
                 }
                 request_category::ActiveModel {
                     id: Set(Uuid::now_v7()),

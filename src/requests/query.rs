@@ -44,7 +44,7 @@ pub struct RequestQuery;
 
 #[Object]
 impl RequestQuery {
-    async fn request(&self, ctx: &Context<'_>, id: ID) -> Result<ServiceRequest> {
+    pub async fn request(&self, ctx: &Context<'_>, id: ID) -> Result<ServiceRequest> {
         let viewer = ctx.viewer()?;
         let (request, _, _) = super::access::visible_request(
             ctx.services().db.reader(),

@@ -61,11 +61,11 @@ async fn an_urgent_water_cut_notice_is_read_by_every_household_it_reaches() {
     let zhang = app
         .caller(Role::Resident, Scope::Below(app.tree.a1, household("张伟")))
         .await;
-    let list = "query($c: ID!) { announcements(communityId: $c) { title } }";
+    let list = "query($c: ID!) { announcements(communityId: $c) { nodes { title } } }";
     let body = app
         .gql(Some(&zhang), list, json!({ "c": app.tree.a1 }))
         .await;
-    assert_eq!(data(&body)["announcements"], json!([]));
+    assert_eq!(data(&body)["announcements"]["nodes"], json!([]));
     let body = app.gql(Some(&zhang), REACH, json!({ "id": id })).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
     let outsider = app
@@ -88,7 +88,10 @@ async fn an_urgent_water_cut_notice_is_read_by_every_household_it_reaches() {
         let body = app
             .gql(Some(resident), list, json!({ "c": app.tree.a1 }))
             .await;
-        assert_eq!(data(&body)["announcements"][0]["title"], "3号楼明日停水");
+        assert_eq!(
+            data(&body)["announcements"]["nodes"][0]["title"],
+            "3号楼明日停水"
+        );
         data(&app.gql(Some(resident), read, json!({ "id": id })).await);
     }
     // A resident sees the notice but not who has read it.
@@ -156,8 +159,8 @@ async fn a_grid_worker_sees_the_notices_of_their_grid_and_who_there_has_not_read
     );
 
     // A notice for 3号楼 only is not the 5栋 worker's, nor another community's worker's.
-    let list = "query($c: ID!) { announcements(communityId: $c) { title } }";
-    let titles = |body: &serde_json::Value| data(body)["announcements"].clone();
+    let list = "query($c: ID!) { announcements(communityId: $c) { nodes { title } } }";
+    let titles = |body: &serde_json::Value| data(body)["announcements"]["nodes"].clone();
     let body = app
         .gql(Some(&g.worker3), list, json!({ "c": app.tree.a1 }))
         .await;

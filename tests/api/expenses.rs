@@ -355,7 +355,7 @@ async fn concurrent_contributions_and_payments_never_overdraw_and_keep_one_chain
             assert_eq!(code, "CONFLICT", "{body}");
         }
     }
-    let ledger = "query($id: ID!) { fund(id: $id) { balance headSeq verifyLedger { ok } ledger(first: 100) { edges { node { seq kind amount balanceAfter } } } expenses { status } } }";
+    let ledger = "query($id: ID!) { fund(id: $id) { balance headSeq verifyLedger { ok } ledger(first: 100) { edges { node { seq kind amount balanceAfter } } } expenses { nodes { status } } } }";
     let body = app
         .gql(Some(&s.treasurer), ledger, json!({ "id": s.fund }))
         .await;
@@ -374,7 +374,7 @@ async fn concurrent_contributions_and_payments_never_overdraw_and_keep_one_chain
     );
     let count = |kind: &str| entries.iter().filter(|e| e["node"]["kind"] == kind).count();
     assert_eq!(count("contribution"), 3 + 8, "one entry per key");
-    let paid = fund["expenses"]
+    let paid = fund["expenses"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -438,7 +438,7 @@ async fn remaining_fields_are_closed_to_other_communities_and_small_roles() {
     let household = s.households["张伟"].clone();
     let attempts = [
         (
-            "query($c: ID!) { fundsOfCompound(compoundId: $c) { id } }",
+            "query($c: ID!) { fundsOfCompound(compoundId: $c) { nodes { id } } }",
             json!({ "c": compound }),
         ),
         (

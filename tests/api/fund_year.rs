@@ -201,7 +201,7 @@ async fn a_treasurer_runs_a_fund_for_a_year_and_residents_verify_it_from_the_sha
     let body = app
         .gql(
             Some(&s.treasurer),
-            "query($f: ID!) { fund(id: $f) { balance headSeq verifyLedger { ok headSeq headHash } levies { shares { outstanding } } expenses { status receipts { id } } } }",
+            "query($f: ID!) { fund(id: $f) { balance headSeq verifyLedger { ok headSeq headHash } levies { nodes { shares { outstanding } } } expenses(first: 100) { nodes { status receipts { id } } } } }",
             json!({ "f": s.fund }),
         )
         .await;
@@ -210,13 +210,13 @@ async fn a_treasurer_runs_a_fund_for_a_year_and_residents_verify_it_from_the_sha
     assert_eq!(fund["headSeq"], 138 + 4 + 12 + 2);
     assert_eq!(fund["verifyLedger"]["ok"], true);
     assert!(
-        fund["levies"][0]["shares"]
+        fund["levies"]["nodes"][0]["shares"]
             .as_array()
             .unwrap()
             .iter()
             .all(|s| s["outstanding"] == "0.00")
     );
-    let expenses = fund["expenses"].as_array().unwrap();
+    let expenses = fund["expenses"]["nodes"].as_array().unwrap();
     assert_eq!(expenses.len(), 12);
     assert!(
         expenses
@@ -291,11 +291,11 @@ async fn a_treasurer_runs_a_fund_for_a_year_and_residents_verify_it_from_the_sha
     let body = app
         .gql(
             Some(&resident),
-            "query($f: ID!) { fund(id: $f) { expenses { receipts { url } } } }",
+            "query($f: ID!) { fund(id: $f) { expenses { nodes { receipts { url } } } } }",
             json!({ "f": s.fund }),
         )
         .await;
-    let url = data(&body)["fund"]["expenses"][0]["receipts"][0]["url"]
+    let url = data(&body)["fund"]["expenses"]["nodes"][0]["receipts"][0]["url"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -400,10 +400,10 @@ async fn a_community_runs_a_month_of_grid_work() {
         &json!([{ "announcementId": notice, "households": 24, "householdsRead": 0 }])
     );
     let read = "mutation($id: ID!) { markAnnouncementRead(id: $id) { announcement { id } } }";
-    let list = "query($c: ID!) { announcements(communityId: $c) { id } }";
+    let list = "query($c: ID!) { announcements(communityId: $c) { nodes { id } } }";
     for resident in residents.values() {
         let body = app.gql(Some(resident), list, json!({ "c": a1 })).await;
-        assert_eq!(data(&body)["announcements"][0]["id"], notice);
+        assert_eq!(data(&body)["announcements"]["nodes"][0]["id"], notice);
         data(&app.gql(Some(resident), read, json!({ "id": notice })).await);
     }
     let reached = &dashboard(&app, &staff).await["urgentNotices"];

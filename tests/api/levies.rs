@@ -10,7 +10,7 @@ use crate::{
 use entity::role_grant::Role;
 
 const CREATE: &str = "mutation($in: CreateLevyInput!) { createLevy(input: $in) { levy { id total shares { household share paid outstanding } } } }";
-const LEVIES: &str = "query($f: ID!) { fund(id: $f) { balance levies { purpose shares { household share paid outstanding } } } }";
+const LEVIES: &str = "query($f: ID!) { fund(id: $f) { balance levies { nodes { purpose shares { household share paid outstanding } } } } }";
 
 #[tokio::test]
 async fn a_levy_splits_exactly_and_shows_who_still_owes() {
@@ -62,7 +62,7 @@ async fn a_levy_splits_exactly_and_shows_who_still_owes() {
     let fund = &data(&body)["fund"];
     assert_eq!(fund["balance"], "33.34");
     assert_eq!(
-        fund["levies"][0]["shares"],
+        fund["levies"]["nodes"][0]["shares"],
         json!([
             { "household": "3号楼1单元", "share": "33.34", "paid": "33.34", "outstanding": "0.00" },
             { "household": "3号楼1单元", "share": "33.33", "paid": "0.00", "outstanding": "33.33" },
@@ -133,7 +133,7 @@ async fn a_compounds_funds_with_their_levies_cost_the_same_statements_however_ma
         .iter()
         .map(|n| s.households[*n].clone())
         .collect();
-    let query = "query($c: ID!) { fundsOfCompound(compoundId: $c) { name levies { purpose shares { household paid outstanding } } } }";
+    let query = "query($c: ID!) { fundsOfCompound(compoundId: $c) { nodes { name levies { nodes { purpose shares { household paid outstanding } } } } } }";
     let open = "mutation($c: ID!, $n: String!) { openFund(input: {compoundId: $c, name: $n, purpose: \"维修\"}) { fund { id } } }";
     let mut funds = vec![s.fund.clone()];
     let mut costs = Vec::new();
@@ -156,7 +156,10 @@ async fn a_compounds_funds_with_their_levies_cost_the_same_statements_however_ma
             .gql(Some(&s.treasurer), query, json!({ "c": s.compound }))
             .await;
         costs.push(app.db().statement_count() - before);
-        let listed = data(&body)["fundsOfCompound"].as_array().unwrap().len();
+        let listed = data(&body)["fundsOfCompound"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len();
         assert_eq!(listed, funds.len());
     }
     assert_eq!(

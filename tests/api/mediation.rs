@@ -87,11 +87,14 @@ async fn a_leaking_solar_heater_is_mediated_and_only_its_mediators_see_it() {
         let body = app.gql(Some(stranger), close, vars).await;
         assert_eq!(error_code(&body), Some("NOT_FOUND"));
     }
-    let list = "query($c: ID!) { mediationCases(communityId: $c) { title } }";
+    let list = "query($c: ID!) { mediationCases(communityId: $c) { nodes { title } } }";
     for (who, count) in [(&g.s.staff, 1), (&g.worker5, 1), (&g.worker3, 0)] {
         let body = app.gql(Some(who), list, json!({ "c": app.tree.a1 })).await;
         assert_eq!(
-            data(&body)["mediationCases"].as_array().unwrap().len(),
+            data(&body)["mediationCases"]["nodes"]
+                .as_array()
+                .unwrap()
+                .len(),
             count
         );
     }

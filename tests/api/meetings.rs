@@ -754,7 +754,7 @@ async fn residents_cannot_run_meetings_and_other_communities_see_none() {
         assert_eq!(error_code(&body), Some("NOT_FOUND"), "outsider: {query}");
     }
     for query in [
-        "query($c: ID!) { meetingsOfCompound(compoundId: $c) { id } }",
+        "query($c: ID!) { meetingsOfCompound(compoundId: $c) { nodes { id } } }",
         "query($m: ID!) { meeting(id: $m) { id } }",
         "query($x: ID!) { motion(id: $x) { id } }",
     ] {
@@ -769,7 +769,7 @@ async fn residents_cannot_run_meetings_and_other_communities_see_none() {
 async fn a_compounds_meetings_cost_the_same_statements_however_many() {
     let app = TestApp::new().await;
     let s = fund_setup(&app).await;
-    let query = "query($c: ID!) { meetingsOfCompound(compoundId: $c) { title agenda { title } attendance { people area } minutes { body } motions { title myBallot tally { passed } } } }";
+    let query = "query($c: ID!) { meetingsOfCompound(compoundId: $c) { edges { node { title agenda { title } attendance { people area } minutes { body } motions { title myBallot tally { passed } } } } } }";
     let sign = "mutation($id: ID!) { signInToMeeting(input: {meetingId: $id}) { meeting { id } } }";
     let agenda = "mutation($id: ID!) { addAgendaItem(input: {meetingId: $id, title: \"停车\"}) { meeting { id } } }";
     let mut costs = Vec::new();
@@ -791,7 +791,10 @@ async fn a_compounds_meetings_cost_the_same_statements_however_many() {
         let body = app
             .gql(Some(&s.treasurer), query, json!({ "c": s.compound }))
             .await;
-        let meetings = data(&body)["meetingsOfCompound"].as_array().unwrap().len();
+        let meetings = data(&body)["meetingsOfCompound"]["edges"]
+            .as_array()
+            .unwrap()
+            .len();
         costs.push((meetings, app.db().statement_count() - before));
     }
     assert_eq!((costs[0].0, costs[1].0), (1, 5));
@@ -858,11 +861,14 @@ async fn a_community_meeting_consults_every_household_of_the_community() {
             Scope::Below(app.tree.a1, app.tree.household_a1),
         )
         .await;
-    let list = "query($c: ID!) { communityMeetings(communityId: $c) { title } }";
+    let list = "query($c: ID!) { communityMeetings(communityId: $c) { nodes { title } } }";
     let body = app
         .gql(Some(&neighbour), list, json!({ "c": app.tree.a1 }))
         .await;
-    assert_eq!(data(&body)["communityMeetings"][0]["title"], "社区停车议事");
+    assert_eq!(
+        data(&body)["communityMeetings"]["nodes"][0]["title"],
+        "社区停车议事"
+    );
     let sign = "mutation($id: ID!) { signInToMeeting(input: {meetingId: $id}) { meeting { attendance { households } } } }";
     let body = app.gql(Some(&s.treasurer), sign, json!({ "id": id })).await;
     assert_eq!(

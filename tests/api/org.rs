@@ -129,7 +129,10 @@ async fn nested_org_lists_cost_the_same_statements_whatever_their_size() {
 }
 
 /// Logs a demo account in through the API, as its user would.
-async fn demo_login(app: &TestApp, login: &jiedao::bootstrap::DemoLogin) -> crate::helpers::Caller {
+pub async fn demo_login(
+    app: &TestApp,
+    login: &jiedao::bootstrap::DemoLogin,
+) -> crate::helpers::Caller {
     let query = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken } }";
     let vars = json!({ "u": login.username, "p": login.password });
     let body = app.gql(None, query, vars).await;
@@ -265,11 +268,11 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
         .gql(Some(&staff), "{ me { grants { scopeId } } }", json!({}))
         .await;
     let community = data(&body)["me"]["grants"][0]["scopeId"].clone();
-    let query = "query($c: ID!, $from: DateTime!, $to: DateTime!) { mediationCases(communityId: $c) { title open } requestDashboard(communityId: $c, from: $from, to: $to) { urgentNotices { title households householdsRead } } }";
+    let query = "query($c: ID!, $from: DateTime!, $to: DateTime!) { mediationCases(communityId: $c) { nodes { title open } } requestDashboard(communityId: $c, from: $from, to: $to) { urgentNotices { title households householdsRead } } }";
     let vars = json!({ "c": community, "from": chrono::Utc::now() - chrono::Duration::days(30), "to": chrono::Utc::now() });
     let body = app.gql(Some(&staff), query, vars).await;
     assert_eq!(
-        data(&body)["mediationCases"],
+        data(&body)["mediationCases"]["nodes"],
         json!([{ "title": "楼上太阳能热水器漏水", "open": true }])
     );
     assert_eq!(
@@ -314,9 +317,9 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
             positions.sort();
             // The demo bench meeting: 20 households signed in, the owners' motion passed
             // under art. 278, the minutes published and the resolution on notice.
-            let query = "query($c: ID!) { meetingsOfCompound(compoundId: $c) { status attendance { households } minutes { version } motions { passed noticeUntil tally { eligible { heads } participating { heads } } } } }";
+            let query = "query($c: ID!) { meetingsOfCompound(compoundId: $c) { nodes { status attendance { households } minutes { version } motions { passed noticeUntil tally { eligible { heads } participating { heads } } } } } }";
             let body = app.gql(Some(&who), query, json!({ "c": compound })).await;
-            let meeting = &data(&body)["meetingsOfCompound"][0];
+            let meeting = &data(&body)["meetingsOfCompound"]["nodes"][0];
             assert_eq!(meeting["status"], "CLOSED");
             assert_eq!(meeting["attendance"]["households"], 20);
             assert_eq!(meeting["minutes"]["version"], 1);

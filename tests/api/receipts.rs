@@ -259,13 +259,13 @@ fn walk(dir: &std::path::Path) -> usize {
 async fn a_funds_expense_list_costs_the_same_statements_whatever_its_length() {
     let app = TestApp::new().await;
     let s = fund_setup(&app).await;
-    let query = "query($id: ID!) { fund(id: $id) { expenses { payeeName decisions { decision } receipts { fileName } permissions { canSubmit canApprove } } } }";
+    let query = "query($id: ID!) { fund(id: $id) { expenses { nodes { payeeName decisions { decision } receipts { fileName } permissions { canSubmit canApprove } } } } }";
     let mut costs = Vec::new();
     for count in [2, 8] {
         while data(
             &app.gql(Some(&s.treasurer), query, json!({ "id": s.fund }))
                 .await,
-        )["fund"]["expenses"]
+        )["fund"]["expenses"]["nodes"]
             .as_array()
             .unwrap()
             .len()

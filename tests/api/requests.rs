@@ -423,7 +423,7 @@ async fn every_grid_work_field_is_out_of_reach_for_other_communities_and_small_r
             "FORBIDDEN",
         ),
         (
-            "query($c: ID!) { mediationCases(communityId: $c) { id } }",
+            "query($c: ID!) { mediationCases(communityId: $c) { nodes { id } } }",
             "EMPTY",
         ),
         (
@@ -437,7 +437,7 @@ async fn every_grid_work_field_is_out_of_reach_for_other_communities_and_small_r
         assert_eq!(error_code(&body), Some("NOT_FOUND"), "outsider: {query}");
         let body = app.gql(Some(&neighbour), query, vars.clone()).await;
         match small_role {
-            "EMPTY" => assert_eq!(data(&body)["mediationCases"], json!([]), "{query}"),
+            "EMPTY" => assert_eq!(data(&body)["mediationCases"]["nodes"], json!([]), "{query}"),
             code => assert_eq!(error_code(&body), Some(code), "resident: {query}"),
         }
     }

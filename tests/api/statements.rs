@@ -156,11 +156,10 @@ async fn readers_list_statements_and_only_an_empty_fund_closes() {
         &app.gql(Some(&s.treasurer), PUBLISH, json!({ "f": s.fund }))
             .await,
     );
-    let list =
-        "query($f: ID!) { fund(id: $f) { status statements { fromSeq toSeq closingBalance } } }";
+    let list = "query($f: ID!) { fund(id: $f) { status statements { nodes { fromSeq toSeq closingBalance } } } }";
     let body = app.gql(Some(&s.staff), list, json!({ "f": s.fund })).await;
     assert_eq!(
-        data(&body)["fund"]["statements"],
+        data(&body)["fund"]["statements"]["nodes"],
         json!([{ "fromSeq": 1, "toSeq": 1, "closingBalance": "5.00" }])
     );
     let close = "mutation($f: ID!) { closeFund(fundId: $f) { fund { status } } }";
