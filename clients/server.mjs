@@ -36,10 +36,13 @@ export async function startServer(dir, { seedDemo = false } = {}) {
   const stdout = seedDemo ? 'ignore' : 'inherit';
   const server = spawn(BIN, args, { env, stdio: ['ignore', stdout, 'inherit'] });
   const exited = new Promise((resolve) => server.on('exit', (code) => resolve(code)));
+  // A binary that cannot be started (not built) emits 'error', and no 'exit'.
+  const failed = new Promise((resolve) => server.on('error', (err) => resolve(`did not start: ${err.message}`)));
+  const stopped = Promise.race([exited.then((code) => `exited with ${code} before it was ready`), failed]);
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 250))]);
-    if (code !== undefined) throw new Error(`${BIN} serve exited with ${code} before it was ready`);
+    const stop = await Promise.race([stopped, new Promise((r) => setTimeout(() => r(undefined), 250))]);
+    if (stop !== undefined) throw new Error(`${BIN} serve ${stop}`);
     try {
       if ((await fetch(`${base}/readyz`)).ok) return { server, base, exited };
     } catch {

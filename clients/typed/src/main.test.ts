@@ -3,7 +3,7 @@
 //
 // Adding a case: a file in cases/ with its `graphql()` documents and `test(...)` calls,
 // imported below. Cases run in this order, one at a time, and share the demo data: a case
-// that changes data leaves what the others read alone (or say here which it changes).
+// that changes data says so at its top and leaves alone what the others read.
 
 import { after } from 'node:test';
 
@@ -15,10 +15,8 @@ import './cases/queries.js';
 import './cases/pagination.js';
 import './cases/mutation.js';
 import './cases/subscription.js';
-// Cases the lead adds after merging the Node interface and APQ work go here:
-// cases/node.js (node(id:) and nodes(ids:) refetch what a list returned),
-// cases/apq.js (persistedExchange with the hashes of persisted-documents.json),
-// cases/locale.js (Accept-Language: zh error messages).
+// Cases for node(id:)/nodes(ids:), APQ and Accept-Language join this list once the server
+// has them.
 
 after(async () => {
   await closeSessions();

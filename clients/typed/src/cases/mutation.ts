@@ -70,15 +70,15 @@ test('moveRequest: 第1网格 acknowledges a new request; the worker and staff r
   assert.ok(request, `demo.grid1 has the new request ${GARBAGE}`);
 
   const message = '已通知保洁公司，今天下午清运';
-  const moved = data(
-    await worker.client.mutation(MoveRequest, { input: { requestId: request.id, action: 'ACKNOWLEDGE', message } }),
-    'moveRequest ACKNOWLEDGE',
-  ).moveRequest.request;
+  const input = { requestId: request.id, action: 'ACKNOWLEDGE' as const, message };
+  const moved = data(await worker.client.mutation(MoveRequest, { input }), 'moveRequest ACKNOWLEDGE').moveRequest
+    .request;
   assert.equal(moved.id, request.id);
   assert.equal(moved.status, 'ACKNOWLEDGED');
   assert.ok(moved.acknowledgedAt, 'acknowledgedAt is set');
 
-  const read = data(await worker.client.query(RequestHistory, { id: request.id }), 'request after the move').request;
+  const history = await worker.client.query(RequestHistory, { id: request.id });
+  const read = data(history, 'request after the move').request;
   assert.equal(read.status, 'ACKNOWLEDGED');
   assert.equal(read.acknowledgedAt, moved.acknowledgedAt);
   const last = read.events.at(-1);
@@ -98,6 +98,7 @@ test('moveRequest: 第1网格 acknowledges a new request; the worker and staff r
     acknowledged.requests.edges.some(({ node }) => node.id === request.id),
     'staff see the request among the acknowledged ones',
   );
-  const stillNew = data(await worker.client.query(MyRequests, { status: 'NEW' }), 'new requests after the move');
+  const after = await worker.client.query(MyRequests, { status: 'NEW' });
+  const stillNew = data(after, 'new requests after the move');
   assert.ok(!stillNew.requests.edges.some(({ node }) => node.id === request.id), 'it is no longer NEW');
 });

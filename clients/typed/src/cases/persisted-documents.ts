@@ -16,12 +16,14 @@ const MANIFEST = new URL('../../src/gql/persisted-documents.json', import.meta.u
 test('persisted-documents.json: sha256: keys, one per document the client sends', () => {
   const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Record<string, string>;
   for (const [hash, text] of Object.entries(manifest)) {
-    assert.equal(`sha256:${createHash('sha256').update(text).digest('hex')}`, hash, `the key of ${text.slice(0, 40)}…`);
+    const id = `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    assert.equal(id, hash, `the key of ${text.slice(0, 40)}…`);
   }
   const hashes = Object.entries(documents)
     .filter(([name]) => name.endsWith('Document'))
     .map(([name, node]) => [name, (node as { __meta__?: { hash?: string } }).__meta__?.hash] as const);
-  assert.ok(hashes.length >= 10, `the generated documents: ${hashes.map(([n]) => n).join(', ')}`);
+  const names = hashes.map(([name]) => name);
+  assert.ok(names.includes('LogInDocument'), `the generated documents: ${names.join(', ')}`);
   for (const [name, hash] of hashes) {
     assert.ok(hash && hash in manifest, `${name} is in persisted-documents.json under its __meta__.hash`);
   }

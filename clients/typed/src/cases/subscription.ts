@@ -1,6 +1,6 @@
 // requestAssigned over /graphql/ws (graphql-transport-ws through graphql-ws): each grid
 // worker hears of the requests filed in their grid, and only those.
-// Records two requests (one in 1号楼 for 第1网格, one in 4号楼 for 第2网格).
+// Records two requests: one in a building of 第1网格, one of 第2网格.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -101,29 +101,39 @@ test('requestAssigned: each grid worker hears of the request filed in their grid
   const worker1 = new Events(await logIn('grid1'), RequestAssigned, {});
   const worker2 = new Events(await logIn('grid2'), RequestAssigned, {});
   try {
+    // Two connections with one subscription each.
     await receiversReach(before + 4);
     const record = async (home: typeof home1, title: string) => {
+      const { building, unit, room } = home.dwelling;
       const wechatMessage = {
         groupName: '和韵小区邻里群',
-        senderNickname: `${home.dwelling.building.number}${home.dwelling.unit}-${home.dwelling.room}`,
+        senderNickname: `${building.number}${unit}-${room}`,
         originalText: title,
         sentAt: new Date().toISOString(),
       };
-      const input = { householdId: home.id, source: 'WECHAT' as const, wechatMessage, category: 'repair', title };
-      return data(await staff.client.mutation(RecordRequest, { input }), `recordRequest ${title}`).recordRequest.request;
+      const input = {
+        householdId: home.id,
+        source: 'WECHAT' as const,
+        wechatMessage,
+        category: 'repair',
+        title,
+      };
+      const result = await staff.client.mutation(RecordRequest, { input });
+      return data(result, `recordRequest ${title}`).recordRequest.request;
     };
 
-    const first = await record(home1, `${home1.dwelling.building.number}楼道灯不亮`);
+    const title1 = `${home1.dwelling.building.number}楼道灯不亮`;
+    const first = await record(home1, title1);
     assert.equal(first.gridId, gridId('第1网格'));
-    const heard1 = (await worker1.next('demo.grid1 hears of the 第1网格 request')).requestAssigned;
-    assert.deepEqual(heard1, { id: first.id, title: `${home1.dwelling.building.number}楼道灯不亮`, status: 'NEW', gridId: first.gridId });
+    const heard1 = await worker1.next('demo.grid1 hears of the 第1网格 request');
+    assert.deepEqual(heard1.requestAssigned, { id: first.id, title: title1, status: 'NEW', gridId: first.gridId });
 
     const second = await record(home2, `${home2.dwelling.building.number}电梯异响`);
     assert.equal(second.gridId, gridId('第2网格'));
     // demo.grid2's first event is the second request: the first never reached them.
-    const heard2 = (await worker2.next('demo.grid2 hears of the 第2网格 request')).requestAssigned;
-    assert.equal(heard2.id, second.id);
-    assert.equal(heard2.gridId, gridId('第2网格'));
+    const heard2 = await worker2.next('demo.grid2 hears of the 第2网格 request');
+    assert.equal(heard2.requestAssigned.id, second.id);
+    assert.equal(heard2.requestAssigned.gridId, gridId('第2网格'));
   } finally {
     worker1.unsubscribe();
     worker2.unsubscribe();
