@@ -10,56 +10,18 @@
 // $JIEDAO_SCREENSHOT (default /tmp/jiedao-graphiql-docs.png).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { buildClientSchema, getIntrospectionQuery } from 'graphql';
 import { chromium } from 'playwright-core';
 
 import { FIXTURES, QUERIES } from './introspection.mjs';
+import { startServer } from './server.mjs';
 
-const BIN = process.env.JIEDAO_BIN ?? fileURLToPath(new URL('../target/debug/jiedao', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT = process.env.JIEDAO_SCREENSHOT ?? '/tmp/jiedao-graphiql-docs.png';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `jiedao serve` on a fresh SQLite database; resolves once /readyz answers 200. */
-async function startServer(dir) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, RUST_LOG: 'warn' };
-  Object.assign(env, {
-    JIEDAO_LISTEN: `127.0.0.1:${port}`,
-    JIEDAO_DATABASE_URL: `sqlite://${join(dir, 'jiedao.db')}`,
-  });
-  const server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const exited = new Promise((resolve) => server.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 250))]);
-    if (code !== undefined) throw new Error(`${BIN} serve exited with ${code} before it was ready`);
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return { server, base, exited };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${BIN} serve was not ready within 120 s`);
-  }
-}
 
 async function fixturesMatchGraphqlJs() {
   for (const [name, [, text]] of Object.entries(QUERIES)) {

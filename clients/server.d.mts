@@ -1,0 +1,14 @@
+// Types of server.mjs for the TypeScript client test (typed/).
+import type { ChildProcess } from 'node:child_process';
+
+export declare const BIN: string;
+
+export interface Running {
+  server: ChildProcess;
+  /** `http://127.0.0.1:<port>` */
+  base: string;
+  /** Resolves with the exit code once the server has exited. */
+  exited: Promise<number | null>;
+}
+
+export declare function startServer(dir: string, options?: { seedDemo?: boolean }): Promise<Running>;
