@@ -8,8 +8,8 @@ use serde_json::json;
 use super::service::{self, Mediator, NewCase, Outcome, Party};
 use crate::{
     audit::audited_write,
-    error::AppError,
-    graphql::{ContextExt, parse_id},
+    error::{AppError, AppResult},
+    graphql::{ContextExt, StoredEnum, parse_id},
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,8 +21,8 @@ pub enum MediatorKind {
     Other,
 }
 
-impl MediatorKind {
-    fn as_str(self) -> &'static str {
+impl StoredEnum for MediatorKind {
+    fn stored(self) -> &'static str {
         match self {
             Self::Staff => "staff",
             Self::Lawyer => "lawyer",
@@ -54,7 +54,7 @@ pub struct MediationParty {
 pub struct MediationMediator {
     pub user_id: Option<ID>,
     pub name: String,
-    pub kind: String,
+    pub kind: MediatorKind,
 }
 
 #[derive(InputObject)]
@@ -80,7 +80,6 @@ pub struct MediationCase {
     pub title: String,
     pub description: String,
     pub parties: Vec<MediationParty>,
-    pub mediators: Vec<MediationMediator>,
     pub open: bool,
     pub outcome: Option<MediationOutcome>,
     pub agreement_text: Option<String>,
@@ -111,14 +110,6 @@ impl From<mediation_case::Model> for MediationCase {
                     label: p["label"].as_str().unwrap_or_default().to_owned(),
                 })
                 .collect(),
-            mediators: list(&c.mediators)
-                .iter()
-                .map(|m| MediationMediator {
-                    user_id: id_at(m, "userId"),
-                    name: m["name"].as_str().unwrap_or_default().to_owned(),
-                    kind: m["kind"].as_str().unwrap_or_default().to_owned(),
-                })
-                .collect(),
             open: c.status == "open",
             outcome: c.outcome.as_deref().map(|o| match o {
                 "agreement" => MediationOutcome::Agreement,
@@ -135,6 +126,20 @@ impl From<mediation_case::Model> for MediationCase {
 
 #[ComplexObject]
 impl MediationCase {
+    async fn mediators(&self) -> Result<Vec<MediationMediator>> {
+        let mediators = self.model.mediators.as_array().cloned().unwrap_or_default();
+        Ok(mediators
+            .iter()
+            .map(|m| {
+                Ok(MediationMediator {
+                    user_id: id_at(m, "userId"),
+                    name: m["name"].as_str().unwrap_or_default().to_owned(),
+                    kind: MediatorKind::from_stored(m["kind"].as_str().unwrap_or_default())?,
+                })
+            })
+            .collect::<AppResult<_>>()?)
+    }
+
     async fn sessions(&self, ctx: &Context<'_>) -> Result<Vec<MediationSession>> {
         ctx.viewer()?;
         Ok(
@@ -253,7 +258,7 @@ impl MediationMutation {
                 Ok(Mediator {
                     user_id: optional_id("input.mediators", &m.user_id)?,
                     name: m.name,
-                    kind: m.kind.as_str(),
+                    kind: m.kind.stored(),
                 })
             })
             .collect();
