@@ -14,11 +14,12 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTrans
 use serde_json::Value;
 use uuid::Uuid;
 
+use self::graphql::AuditOutcome;
 use crate::{
     auth::viewer::Place,
     db::Db,
     error::{AppError, AppResult},
-    graphql::RequestMeta,
+    graphql::{RequestMeta, StoredEnum},
     live::LiveEvent,
     state::Services,
 };
@@ -125,7 +126,13 @@ impl Action<'_> {
             request_id: Set(self.meta.request_id.clone()),
             actor_user_id: Set(actor.or(self.actor)),
             action: Set(self.name.to_owned()),
-            outcome: Set(if error.is_some() { "failed" } else { "ok" }.to_owned()),
+            outcome: Set(if error.is_some() {
+                AuditOutcome::Failed
+            } else {
+                AuditOutcome::Ok
+            }
+            .stored()
+            .to_owned()),
             error_code: Set(error.map(|e| e.code().to_owned())),
             street_office_id: Set(target.place.street_office),
             community_id: Set(target.place.community),
@@ -173,7 +180,7 @@ pub async fn record_personal_data_read(
         request_id: Set(meta.request_id.clone()),
         actor_user_id: Set(actor),
         action: Set("readPersonalData".to_owned()),
-        outcome: Set("ok".to_owned()),
+        outcome: Set(AuditOutcome::Ok.stored().to_owned()),
         error_code: Set(None),
         street_office_id: Set(None),
         community_id: Set(single.then_some(community)),

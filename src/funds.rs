@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod chain;
+pub mod closed_sets;
 pub mod expense_decisions;
 pub mod expense_graphql;
 pub mod expense_types;

@@ -1,6 +1,6 @@
 //! The GraphQL kit every domain uses: request context (the caller, request metadata),
 //! error-code stamping, the query's shape (depth, aliases, introspection), Relay
-//! pagination and ID parsing.
+//! pagination, ID parsing and enums stored as text.
 
 pub mod context;
 pub mod error_codes;
@@ -8,9 +8,11 @@ pub mod limits;
 pub mod loader;
 pub mod pagination;
 pub mod scalars;
+pub mod stored_enum;
 pub mod upload;
 
 pub use context::{Caller, ContextExt, RequestMeta};
+pub use stored_enum::StoredEnum;
 
 use async_graphql::ID;
 use uuid::Uuid;

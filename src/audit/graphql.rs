@@ -1,7 +1,7 @@
 //! Reading the audit log: admins see the entries of their scope; entries with no place in
 //! the tree (logins, failures before a scope was known) only platform admins see.
 
-use async_graphql::{Context, ID, Json, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
 use sea_orm::{
@@ -11,12 +11,29 @@ use sea_orm::{
 
 use crate::{
     auth::Capability,
-    error::AppError,
+    error::{AppError, AppResult},
     graphql::{
-        ContextExt,
-        pagination::{Page, PageArgs, keyset_page},
+        ContextExt, StoredEnum,
+        pagination::{Page, PageArgs, try_keyset_page},
     },
 };
+
+/// Whether the audited request did what it asked.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditOutcome {
+    Ok,
+    /// Refused or failed; `errorCode` says why.
+    Failed,
+}
+
+impl StoredEnum for AuditOutcome {
+    fn stored(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Failed => "failed",
+        }
+    }
+}
 
 #[derive(SimpleObject)]
 pub struct AuditEntry {
@@ -25,10 +42,11 @@ pub struct AuditEntry {
     /// The `x-request-id` of the request, to find its log lines.
     pub request_id: String,
     pub actor_user_id: Option<ID>,
-    /// The GraphQL field that acted, e.g. `grantRole`.
+    /// The GraphQL field that acted, e.g. `grantRole`, or `readPersonalData`. Text, not an
+    /// enum: entries outlive the fields that wrote them (a renamed mutation's old entries
+    /// must stay readable), and each new mutation would otherwise change this type.
     pub action: String,
-    /// `ok` or `failed`.
-    pub outcome: String,
+    pub outcome: AuditOutcome,
     pub error_code: Option<String>,
     pub street_office_id: Option<ID>,
     pub community_id: Option<ID>,
@@ -40,15 +58,17 @@ pub struct AuditEntry {
     pub client_addr: Option<String>,
 }
 
-impl From<audit_entry::Model> for AuditEntry {
-    fn from(m: audit_entry::Model) -> Self {
-        Self {
+impl TryFrom<audit_entry::Model> for AuditEntry {
+    type Error = AppError;
+
+    fn try_from(m: audit_entry::Model) -> AppResult<Self> {
+        Ok(Self {
             id: m.id.into(),
             occurred_at: m.occurred_at,
             request_id: m.request_id,
             actor_user_id: m.actor_user_id.map(ID::from),
             action: m.action,
-            outcome: m.outcome,
+            outcome: AuditOutcome::from_stored(&m.outcome)?,
             error_code: m.error_code,
             street_office_id: m.street_office_id.map(ID::from),
             community_id: m.community_id.map(ID::from),
@@ -64,7 +84,7 @@ impl From<audit_entry::Model> for AuditEntry {
                 })
                 .unwrap_or_default(),
             client_addr: m.client_addr,
-        }
+        })
     }
 }
 
@@ -107,12 +127,12 @@ impl AuditQuery {
                     ),
             );
         }
-        Ok(keyset_page(
+        Ok(try_keyset_page(
             ctx.services().db.reader(),
             select,
             audit_entry::Column::Id,
             args,
-            AuditEntry::from,
+            AuditEntry::try_from,
         )
         .await?)
     }

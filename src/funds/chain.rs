@@ -6,35 +6,32 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::graphql::StoredEnum;
+
 pub const ENCODING_VERSION: u8 = 1;
 /// The `prev_hash` of a fund's first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What an entry does to the balance; the API's `LedgerEntryKind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+#[graphql(name = "LedgerEntryKind")]
 pub enum Kind {
     Contribution,
     Expense,
     Reversal,
 }
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
+impl StoredEnum for Kind {
+    fn stored(self) -> &'static str {
         match self {
             Self::Contribution => "contribution",
             Self::Expense => "expense",
             Self::Reversal => "reversal",
         }
     }
+}
 
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "contribution" => Some(Self::Contribution),
-            "expense" => Some(Self::Expense),
-            "reversal" => Some(Self::Reversal),
-            _ => None,
-        }
-    }
-
+impl Kind {
     fn code(self) -> u8 {
         match self {
             Self::Contribution => 1,

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::{
     access::check_record,
     chain::Kind,
+    closed_sets::ExpenseVerdict,
     expenses::{CheckedExpense, Status, checked, visible_expense},
     expenses::{is_approver, refuse, set_status},
     idempotency::Key,
@@ -23,6 +24,7 @@ use crate::{
     audit::Audited,
     auth::Viewer,
     error::{AppError, AppResult},
+    graphql::StoredEnum,
 };
 
 /// Records a member's approval or rejection; enough approvals approve the expense, one
@@ -59,12 +61,17 @@ pub async fn decide(
             "say why you reject it",
         ));
     }
+    let verdict = if approve {
+        ExpenseVerdict::Approve
+    } else {
+        ExpenseVerdict::Reject
+    };
     expense_decision::ActiveModel {
         id: Set(Uuid::now_v7()),
         community_id: Set(expense.community_id),
         expense_id: Set(expense.id),
         decided_by: Set(viewer.user_id),
-        decision: Set(if approve { "approve" } else { "reject" }.into()),
+        decision: Set(verdict.stored().to_owned()),
         comment: Set(comment.chars().take(500).collect()),
         created_at: Set(Utc::now()),
     }
@@ -76,7 +83,7 @@ pub async fn decide(
     let expense = if approve {
         let approvals = expense_decision::Entity::find()
             .filter(expense_decision::Column::ExpenseId.eq(expense.id))
-            .filter(expense_decision::Column::Decision.eq("approve"))
+            .filter(expense_decision::Column::Decision.eq(ExpenseVerdict::Approve.stored()))
             .count(conn)
             .await?;
         if approvals >= u64::try_from(fund.approvals_required).unwrap_or(1) {

@@ -10,14 +10,15 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{
+    closed_sets::ExpenseVerdict,
     expenses::{self, CheckedExpense},
     receipts,
 };
 use crate::{
     auth::viewer::Place,
-    error::AppError,
+    error::{AppError, AppResult},
     graphql::{
-        ContextExt,
+        ContextExt, StoredEnum,
         loader::{DbLoader, loader, page_selects},
         pagination::{Order, Page, PageArgs, ordered_page},
         scalars::Money,
@@ -56,8 +57,7 @@ pub struct ExpenseItem {
 #[derive(SimpleObject)]
 pub struct ExpenseDecision {
     pub decided_by: ID,
-    /// `approve` or `reject`.
-    pub decision: String,
+    pub decision: ExpenseVerdict,
     pub comment: String,
     pub decided_at: DateTime<Utc>,
 }
@@ -252,13 +252,15 @@ impl Expense {
         Ok(decisions
             .unwrap_or_default()
             .into_iter()
-            .map(|d| ExpenseDecision {
-                decided_by: d.decided_by.into(),
-                decision: d.decision,
-                comment: d.comment,
-                decided_at: d.created_at,
+            .map(|d| {
+                Ok(ExpenseDecision {
+                    decided_by: d.decided_by.into(),
+                    decision: ExpenseVerdict::from_stored(&d.decision)?,
+                    comment: d.comment,
+                    decided_at: d.created_at,
+                })
             })
-            .collect())
+            .collect::<AppResult<_>>()?)
     }
 
     /// Invoices and photos of bills; shown to the compound's residents and officials,

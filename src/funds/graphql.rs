@@ -1,7 +1,7 @@
 //! GraphQL for funds and ledgers. Money is the `Money` scalar throughout; counterparties
 //! appear masked (王**, 3号楼2单元), never with phones or document numbers.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{fund, ledger_entry, reach::TenantEntity};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::{
     access::visible_fund,
+    closed_sets::Channel,
     idempotency::Key,
     service::{self, Contribution, Contributor, NewFund},
     types::{Fund, LedgerEntry},
@@ -18,7 +19,7 @@ use crate::{
     auth::Capability,
     error::AppError,
     graphql::{
-        ContextExt,
+        ContextExt, StoredEnum,
         pagination::{Page, PageArgs, keyset_page},
         parse_id,
         scalars::Money,
@@ -74,25 +75,6 @@ pub struct OpenFundInput {
     pub resolution_threshold: Option<Money>,
 }
 
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Channel {
-    CashBox,
-    Wechat,
-    Bank,
-    Other,
-}
-
-impl Channel {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::CashBox => "cash_box",
-            Self::Wechat => "wechat",
-            Self::Bank => "bank",
-            Self::Other => "other",
-        }
-    }
-}
-
 #[derive(InputObject)]
 pub struct RecordContributionInput {
     pub fund_id: ID,
@@ -129,8 +111,8 @@ pub struct LedgerEntryPayload {
 
 #[Object]
 impl LedgerEntryPayload {
-    async fn entry(&self) -> LedgerEntry {
-        self.entry.clone().into()
+    async fn entry(&self) -> Result<LedgerEntry> {
+        Ok(LedgerEntry::try_from(self.entry.clone())?)
     }
 
     /// The fund as it stands now (read only when asked for: it is not part of the write).
@@ -204,7 +186,7 @@ impl FundMutation {
         ctx: &Context<'_>,
         input: RecordContributionInput,
     ) -> Result<LedgerEntryPayload> {
-        let request = json!({ "fundId": input.fund_id.as_str(), "amountFen": input.amount.0, "householdId": input.household_id.as_ref().map(|i| i.as_str()), "donor": input.donor_name.is_some(), "occurredAt": input.occurred_at, "channel": input.channel.as_str(), "memo": input.memo, "levyId": input.levy_id.as_ref().map(|i| i.as_str()) });
+        let request = json!({ "fundId": input.fund_id.as_str(), "amountFen": input.amount.0, "householdId": input.household_id.as_ref().map(|i| i.as_str()), "donor": input.donor_name.is_some(), "occurredAt": input.occurred_at, "channel": input.channel.stored(), "memo": input.memo, "levyId": input.levy_id.as_ref().map(|i| i.as_str()) });
         let levy = input
             .levy_id
             .as_ref()
@@ -232,7 +214,7 @@ impl FundMutation {
         let (amount, occurred_at, channel, memo) = (
             input.amount.0,
             input.occurred_at,
-            input.channel.as_str().to_owned(),
+            input.channel.stored().to_owned(),
             input.memo,
         );
         let entry = audited_write(ctx, "recordContribution", request, move |txn, viewer| {

@@ -11,8 +11,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::chain::{self, GENESIS, Hashed, Kind};
-use crate::error::{AppError, AppResult};
+use super::{
+    chain::{self, GENESIS, Hashed, Kind},
+    closed_sets::FundStatus,
+};
+use crate::{
+    error::{AppError, AppResult},
+    graphql::StoredEnum,
+};
 
 /// The fund, locked for this transaction.
 pub async fn lock_fund(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<fund::Model> {
@@ -49,7 +55,7 @@ pub async fn append(
     fund: &fund::Model,
     new: NewEntry,
 ) -> AppResult<ledger_entry::Model> {
-    if fund.status != "open" {
+    if fund.status != FundStatus::Open.stored() {
         return Err(AppError::Conflict("the fund is closed".into()));
     }
     let balance = fund
@@ -88,7 +94,7 @@ pub async fn append(
         community_id: Set(fund.community_id),
         fund_id: Set(fund.id),
         seq: Set(seq),
-        kind: Set(new.kind.as_str().to_owned()),
+        kind: Set(new.kind.stored().to_owned()),
         amount_fen: Set(new.amount_fen),
         balance_after_fen: Set(balance),
         counterparty_id: Set(new.counterparty_id),
@@ -140,7 +146,7 @@ pub struct Verification {
 /// The hash an entry should have after `prev`, from its own fields; `None` for an entry of
 /// an unknown kind.
 pub fn entry_hash(prev: &str, e: &ledger_entry::Model) -> Option<String> {
-    let kind = Kind::parse(&e.kind)?;
+    let kind = Kind::from_stored(&e.kind).ok()?;
     chain::hash(
         prev,
         &Hashed {

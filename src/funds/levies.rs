@@ -14,14 +14,15 @@ use uuid::Uuid;
 
 use super::{
     access::{check_record, visible_fund},
+    closed_sets::LevyMethod,
     split,
 };
 use crate::{
     audit::Audited,
     auth::Viewer,
     error::{AppError, AppResult},
-    graphql::clean_name,
     graphql::scalars::{MAX_AMOUNT_FEN, format_hundredths},
+    graphql::{StoredEnum, clean_name},
     tenancy::lives_in,
 };
 
@@ -80,7 +81,7 @@ pub async fn create_levy(
     let amount_ok = |a: i64| a > 0 && a <= MAX_AMOUNT_FEN;
     let (total, shares, method) = match new.method {
         Method::Equal(total) if amount_ok(total) => {
-            (total, split::equal(total, ids.len()), "equal")
+            (total, split::equal(total, ids.len()), LevyMethod::Equal)
         }
         Method::PerHousehold(each) if amount_ok(each) => {
             let count = i64::try_from(ids.len()).unwrap_or(i64::MAX);
@@ -88,7 +89,7 @@ pub async fn create_levy(
                 .checked_mul(count)
                 .filter(|t| *t <= MAX_AMOUNT_FEN)
                 .ok_or_else(|| AppError::bad_input("input.amount", "the total is too large"))?;
-            (total, vec![each; ids.len()], "per_household")
+            (total, vec![each; ids.len()], LevyMethod::PerHousehold)
         }
         Method::Area(total) if amount_ok(total) => {
             let by_id: HashMap<Uuid, Uuid> =
@@ -113,7 +114,7 @@ pub async fn create_levy(
             let shares = split::by_weight(total, &weights).ok_or_else(|| {
                 AppError::bad_input("input.method", "the floor areas add up to nothing")
             })?;
-            (total, shares, "area")
+            (total, shares, LevyMethod::Area)
         }
         _ => {
             return Err(AppError::bad_input(
@@ -128,7 +129,7 @@ pub async fn create_levy(
         fund_id: Set(fund.id),
         purpose: Set(clean_name("input.purpose", &new.purpose, 500)?),
         total_fen: Set(total),
-        method: Set(method.into()),
+        method: Set(method.stored().to_owned()),
         created_by: Set(viewer.user_id),
         created_at: Set(Utc::now()),
     }

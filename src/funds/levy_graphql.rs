@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::{
-    ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject, dataloader::Loader,
+    ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject, dataloader::Loader,
 };
 use entity::levy;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -11,6 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
+    closed_sets::LevyMethod,
     labels::household_labels,
     levies::{self, Method, NewLevy},
 };
@@ -18,23 +19,13 @@ use crate::{
     audit::audited_write,
     error::AppError,
     graphql::{
-        ContextExt,
+        ContextExt, StoredEnum,
         loader::{DbLoader, loader},
         pagination::{Page, PageArgs, loaded_page},
         parse_id,
         scalars::Money,
     },
 };
-
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LevyMethod {
-    /// `amount` is the total, split equally (rounding fen to the first households).
-    Equal,
-    /// `amount` is the total, split by registered floor area.
-    Area,
-    /// `amount` is each household's share.
-    PerHousehold,
-}
 
 #[derive(SimpleObject, Clone)]
 pub struct LevyShare {
@@ -52,7 +43,6 @@ pub struct Levy {
     pub id: ID,
     pub purpose: String,
     pub total: Money,
-    pub method: String,
     #[graphql(skip)]
     pub model: levy::Model,
 }
@@ -63,7 +53,6 @@ impl From<levy::Model> for Levy {
             id: m.id.into(),
             purpose: m.purpose.clone(),
             total: Money(m.total_fen),
-            method: m.method.clone(),
             model: m,
         }
     }
@@ -71,6 +60,10 @@ impl From<levy::Model> for Levy {
 
 #[ComplexObject]
 impl Levy {
+    async fn method(&self) -> Result<LevyMethod> {
+        Ok(LevyMethod::from_stored(&self.model.method)?)
+    }
+
     async fn shares(&self, ctx: &Context<'_>) -> Result<Vec<LevyShare>> {
         ctx.viewer()?;
         let shares = loader(ctx).load_one(SharesOf(self.model.id)).await?;

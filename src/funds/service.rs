@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{
     access::{check_open, check_record, visible_fund},
     chain::{GENESIS, Kind},
+    closed_sets::{Channel, FundStatus},
     idempotency::Key,
     ledger::{NewEntry, append, lock_fund},
 };
@@ -20,7 +21,7 @@ use crate::{
     auth::{Viewer, viewer::Place},
     committees::service::Settings,
     error::{AppError, AppResult},
-    graphql::clean_name,
+    graphql::{StoredEnum, clean_name},
     tenancy::{lives_in, place_of, visible_compound_at},
 };
 
@@ -105,7 +106,7 @@ pub async fn open_fund(
         compound_id: Set(compound),
         name: Set(clean_name("input.name", &new.name, 100)?),
         purpose: Set(clean_name("input.purpose", &new.purpose, 500)?),
-        status: Set("open".into()),
+        status: Set(FundStatus::Open.stored().to_owned()),
         allow_negative: Set(new.allow_negative),
         approvals_required: Set(approvals),
         resolution_threshold_fen: Set(threshold),
@@ -226,7 +227,8 @@ pub async fn insert_counterparty(
 }
 
 fn check_channel(channel: &str) -> AppResult<()> {
-    if !["cash_box", "wechat", "bank", "other"].contains(&channel) {
+    // The API passes a `Channel`; this guards the demo data and other callers.
+    if Channel::from_stored(channel).is_err() {
         return Err(AppError::bad_input(
             "input.channel",
             "a channel is cash_box, wechat, bank or other",
@@ -366,7 +368,7 @@ pub async fn reverse_entry(
             entry_id,
         } => (fund, place, entry_id),
     };
-    if original.kind == Kind::Reversal.as_str() {
+    if original.kind == Kind::Reversal.stored() {
         return Err(AppError::Conflict(
             "a reversal is not reversed; record the right entry instead".into(),
         ));
@@ -404,7 +406,7 @@ pub async fn close_fund(
     let (fund, place) = visible_fund(conn, viewer, fund_id).await?;
     check_open(conn, viewer, fund.compound_id, place).await?;
     let fund = lock_fund(conn, fund.id).await?;
-    if fund.status != "open" {
+    if fund.status != FundStatus::Open.stored() {
         return Err(AppError::Conflict("the fund is already closed".into()));
     }
     if fund.balance_fen != 0 {
@@ -414,7 +416,7 @@ pub async fn close_fund(
         )));
     }
     let mut update: fund::ActiveModel = fund.into();
-    update.status = Set("closed".into());
+    update.status = Set(FundStatus::Closed.stored().to_owned());
     let fund = update.update(conn).await?;
     Ok(Audited::new(fund.clone(), place, fund.id))
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{labels::CounterpartyLabel, statements, types::LedgerEntry};
 use crate::{
     audit::audited_write,
-    error::AppError,
+    error::{AppError, AppResult},
     graphql::{
         ContextExt,
         loader::loader,
@@ -149,7 +149,10 @@ async fn build(
         head_hash: statement.head_hash,
         published_at: statement.published_at,
         fund_id: fund.id.into(),
-        entries: entries.into_iter().map(LedgerEntry::from).collect(),
+        entries: entries
+            .into_iter()
+            .map(LedgerEntry::try_from)
+            .collect::<AppResult<_>>()?,
         csv: String::from_utf8_lossy(&csv).into_owned(),
     })
 }

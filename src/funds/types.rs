@@ -9,12 +9,19 @@ use entity::{fund, ledger_entry, statement};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{access::check_record, labels::CounterpartyLabel, ledger};
+use super::{
+    access::check_record,
+    chain::Kind,
+    closed_sets::{Channel, FundStatus},
+    labels::CounterpartyLabel,
+    ledger,
+};
 use crate::{
+    error::{AppError, AppResult},
     graphql::{
-        ContextExt,
+        ContextExt, StoredEnum,
         loader::loader,
-        pagination::{Order, Page, PageArgs, keyset_page, ordered_page},
+        pagination::{Order, Page, PageArgs, ordered_page, try_keyset_page},
         scalars::Money,
     },
     tenancy::place_of,
@@ -35,8 +42,6 @@ pub struct Fund {
     pub community_id: ID,
     pub name: String,
     pub purpose: String,
-    /// `open` or `closed`.
-    pub status: String,
     pub allow_negative: bool,
     pub approvals_required: i32,
     /// Expenses above this need a passed resolution; empty: none do.
@@ -56,7 +61,6 @@ impl From<fund::Model> for Fund {
             community_id: m.community_id.into(),
             name: m.name.clone(),
             purpose: m.purpose.clone(),
-            status: m.status.clone(),
             allow_negative: m.allow_negative,
             approvals_required: m.approvals_required,
             resolution_threshold: m.resolution_threshold_fen.map(Money),
@@ -74,13 +78,12 @@ impl From<fund::Model> for Fund {
 pub struct LedgerEntry {
     pub id: ID,
     pub seq: i64,
-    /// `contribution`, `expense` or `reversal`.
-    pub kind: String,
+    pub kind: Kind,
     /// Signed: money in is positive.
     pub amount: Money,
     pub balance_after: Money,
     pub counterparty_id: Option<ID>,
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     pub memo: String,
     pub occurred_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
@@ -94,16 +97,18 @@ pub struct LedgerEntry {
     pub counterparty: Option<Uuid>,
 }
 
-impl From<ledger_entry::Model> for LedgerEntry {
-    fn from(m: ledger_entry::Model) -> Self {
-        Self {
+impl TryFrom<ledger_entry::Model> for LedgerEntry {
+    type Error = AppError;
+
+    fn try_from(m: ledger_entry::Model) -> AppResult<Self> {
+        Ok(Self {
             id: m.id.into(),
             seq: m.seq,
-            kind: m.kind,
+            kind: Kind::from_stored(&m.kind)?,
             amount: Money(m.amount_fen),
             balance_after: Money(m.balance_after_fen),
             counterparty_id: m.counterparty_id.map(ID::from),
-            channel: m.channel,
+            channel: m.channel.as_deref().map(Channel::from_stored).transpose()?,
             memo: m.memo,
             occurred_at: m.occurred_at,
             recorded_at: m.recorded_at,
@@ -114,7 +119,7 @@ impl From<ledger_entry::Model> for LedgerEntry {
             prev_hash: m.prev_hash,
             hash: m.hash,
             counterparty: m.counterparty_id,
-        }
+        })
     }
 }
 
@@ -160,6 +165,10 @@ pub struct LedgerVerification {
 
 #[ComplexObject]
 impl Fund {
+    async fn status(&self) -> Result<FundStatus> {
+        Ok(FundStatus::from_stored(&self.model.status)?)
+    }
+
     /// The ledger, oldest entry first.
     #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
     async fn ledger(
@@ -172,12 +181,12 @@ impl Fund {
         let args = PageArgs::new(first, after)?;
         let select =
             ledger_entry::Entity::find().filter(ledger_entry::Column::FundId.eq(self.model.id));
-        let page = keyset_page(
+        let page = try_keyset_page(
             ctx.services().db.reader(),
             select,
             ledger_entry::Column::Id,
             args,
-            LedgerEntry::from,
+            LedgerEntry::try_from,
         )
         .await?;
         let mut ids: Vec<CounterpartyLabel> = page

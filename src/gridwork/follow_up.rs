@@ -19,7 +19,7 @@ use crate::{
     requests::{
         access::visible_request,
         follow_ups::Method,
-        service::event,
+        service::{RequestEventKind, event},
         status::{self, Status, next},
     },
     visits::service::{self as visits, NewVisit},
@@ -120,7 +120,16 @@ pub async fn record(
     }
     .insert(conn)
     .await?;
-    event(conn, &request, viewer, "follow_up", None, "", true).await?;
+    event(
+        conn,
+        &request,
+        viewer,
+        RequestEventKind::FollowUp,
+        None,
+        "",
+        true,
+    )
+    .await?;
     let request = match (new.satisfied, next(status, status::Action::Reopen)) {
         // The resident says the problem is still there: work on it again.
         (Some(false), Some(reopened)) if status == Status::Resolved => {
@@ -136,7 +145,7 @@ pub async fn record(
                 conn,
                 &request,
                 viewer,
-                "status",
+                RequestEventKind::Status,
                 Some((status, reopened)),
                 why.trim(),
                 true,

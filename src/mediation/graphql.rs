@@ -8,9 +8,9 @@ use serde_json::json;
 use super::service::{self, Mediator, NewCase, Outcome, Party};
 use crate::{
     audit::audited_write,
-    error::AppError,
+    error::{AppError, AppResult},
     graphql::{
-        ContextExt,
+        ContextExt, StoredEnum,
         pagination::{Order, Page, PageArgs, ordered_page},
         parse_id,
     },
@@ -25,8 +25,8 @@ pub enum MediatorKind {
     Other,
 }
 
-impl MediatorKind {
-    fn as_str(self) -> &'static str {
+impl StoredEnum for MediatorKind {
+    fn stored(self) -> &'static str {
         match self {
             Self::Staff => "staff",
             Self::Lawyer => "lawyer",
@@ -58,7 +58,7 @@ pub struct MediationParty {
 pub struct MediationMediator {
     pub user_id: Option<ID>,
     pub name: String,
-    pub kind: String,
+    pub kind: MediatorKind,
 }
 
 #[derive(InputObject)]
@@ -84,7 +84,6 @@ pub struct MediationCase {
     pub title: String,
     pub description: String,
     pub parties: Vec<MediationParty>,
-    pub mediators: Vec<MediationMediator>,
     pub open: bool,
     pub outcome: Option<MediationOutcome>,
     pub agreement_text: Option<String>,
@@ -115,14 +114,6 @@ impl From<mediation_case::Model> for MediationCase {
                     label: p["label"].as_str().unwrap_or_default().to_owned(),
                 })
                 .collect(),
-            mediators: list(&c.mediators)
-                .iter()
-                .map(|m| MediationMediator {
-                    user_id: id_at(m, "userId"),
-                    name: m["name"].as_str().unwrap_or_default().to_owned(),
-                    kind: m["kind"].as_str().unwrap_or_default().to_owned(),
-                })
-                .collect(),
             open: c.status == "open",
             outcome: c.outcome.as_deref().map(|o| match o {
                 "agreement" => MediationOutcome::Agreement,
@@ -139,6 +130,20 @@ impl From<mediation_case::Model> for MediationCase {
 
 #[ComplexObject]
 impl MediationCase {
+    async fn mediators(&self) -> Result<Vec<MediationMediator>> {
+        let mediators = self.model.mediators.as_array().cloned().unwrap_or_default();
+        Ok(mediators
+            .iter()
+            .map(|m| {
+                Ok(MediationMediator {
+                    user_id: id_at(m, "userId"),
+                    name: m["name"].as_str().unwrap_or_default().to_owned(),
+                    kind: MediatorKind::from_stored(m["kind"].as_str().unwrap_or_default())?,
+                })
+            })
+            .collect::<AppResult<_>>()?)
+    }
+
     async fn sessions(&self, ctx: &Context<'_>) -> Result<Vec<MediationSession>> {
         ctx.viewer()?;
         Ok(
@@ -258,7 +263,7 @@ impl MediationMutation {
                 Ok(Mediator {
                     user_id: optional_id("input.mediators", &m.user_id)?,
                     name: m.name,
-                    kind: m.kind.as_str(),
+                    kind: m.kind.stored(),
                 })
             })
             .collect();

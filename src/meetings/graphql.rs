@@ -17,7 +17,7 @@ use crate::{
     audit::audited_write,
     error::AppError,
     graphql::{
-        ContextExt,
+        ContextExt, StoredEnum,
         loader::{loader, page_selects},
         pagination::{Order, Page, PageArgs, ordered_page},
         parse_id,
@@ -264,7 +264,7 @@ impl MeetingMutation {
         let refs: Result<Vec<(String, uuid::Uuid)>, AppError> = input
             .refs
             .iter()
-            .map(|r| Ok((r.kind.clone(), parse_id("input.refs", &r.id)?)))
+            .map(|r| Ok((r.kind.stored().to_owned(), parse_id("input.refs", &r.id)?)))
             .collect();
         let (title, notes) = (input.title, input.notes);
         let meeting = audited_write(ctx, "addAgendaItem", audit, move |txn, viewer| {

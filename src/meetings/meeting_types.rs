@@ -14,8 +14,8 @@ use super::{
 };
 use crate::{
     auth::viewer::Place,
-    error::AppError,
-    graphql::{ContextExt, loader::loader, scalars::Area},
+    error::{AppError, AppResult},
+    graphql::{ContextExt, StoredEnum, loader::loader, scalars::Area},
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,15 +54,38 @@ pub struct AgendaItem {
     pub position: i32,
     pub title: String,
     pub notes: String,
-    /// What raised the topic, e.g. `{kind: "request", id}`.
+    /// What raised the topic, e.g. `{kind: REQUEST, id}`.
     pub refs: Vec<AgendaRef>,
 }
 
 #[derive(SimpleObject, InputObject)]
 #[graphql(input_name = "AgendaRefInput")]
 pub struct AgendaRef {
-    pub kind: String,
+    pub kind: AgendaRefKind,
     pub id: ID,
+}
+
+/// What an agenda item cites: the type of the object `id` names.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgendaRefKind {
+    /// A resident's request (诉求).
+    Request,
+    Motion,
+    Meeting,
+    MediationCase,
+    Expense,
+}
+
+impl StoredEnum for AgendaRefKind {
+    fn stored(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::Motion => "motion",
+            Self::Meeting => "meeting",
+            Self::MediationCase => "mediation_case",
+            Self::Expense => "expense",
+        }
+    }
 }
 
 #[derive(SimpleObject)]
@@ -144,27 +167,25 @@ impl Meeting {
     async fn agenda(&self, ctx: &Context<'_>) -> Result<Vec<AgendaItem>> {
         ctx.viewer()?;
         let items = loader(ctx).load_one(AgendaOf(self.model.id)).await?;
+        let agenda_ref = |r: &serde_json::Value| -> AppResult<AgendaRef> {
+            Ok(AgendaRef {
+                kind: AgendaRefKind::from_stored(r["kind"].as_str().unwrap_or_default())?,
+                id: ID(r["id"].as_str().unwrap_or_default().to_owned()),
+            })
+        };
         Ok(items
             .unwrap_or_default()
             .into_iter()
-            .map(|i| AgendaItem {
-                position: i.position,
-                title: i.title,
-                notes: i.notes,
-                refs: i
-                    .refs
-                    .as_array()
-                    .map(|refs| {
-                        refs.iter()
-                            .map(|r| AgendaRef {
-                                kind: r["kind"].as_str().unwrap_or_default().to_owned(),
-                                id: ID(r["id"].as_str().unwrap_or_default().to_owned()),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+            .map(|i| {
+                let refs = i.refs.as_array().cloned().unwrap_or_default();
+                Ok(AgendaItem {
+                    position: i.position,
+                    title: i.title,
+                    notes: i.notes,
+                    refs: refs.iter().map(agenda_ref).collect::<AppResult<_>>()?,
+                })
             })
-            .collect())
+            .collect::<AppResult<_>>()?)
     }
 
     async fn attendance(&self, ctx: &Context<'_>) -> Result<MeetingAttendance> {

@@ -6,10 +6,14 @@ use chrono::NaiveDate;
 use entity::resident;
 use uuid::Uuid;
 
-use super::id_document::{self, DocumentType, Gender, ValidDocument};
+use super::{
+    id_document::{self, DocumentType, Gender, ValidDocument},
+    types::DocumentTypeName,
+};
 use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult},
+    graphql::StoredEnum,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +52,7 @@ fn context(field: PersonalField, id: Uuid) -> String {
     }
 }
 
+/// The stored spelling of a gender (the one table; `Gender` in the API reads it back).
 pub fn gender_name(gender: Gender) -> &'static str {
     match gender {
         Gender::Male => "male",
@@ -55,24 +60,14 @@ pub fn gender_name(gender: Gender) -> &'static str {
     }
 }
 
+/// The stored spelling of a document type.
 pub fn document_type_name(doc_type: DocumentType) -> &'static str {
-    match doc_type {
-        DocumentType::MainlandIdCard => "mainland_id_card",
-        DocumentType::OldMainlandIdCard => "old_mainland_id_card",
-        DocumentType::HkMacauTaiwanResidencePermit => "hk_macau_taiwan_permit",
-        DocumentType::Passport => "passport",
-        DocumentType::None => "none",
-    }
+    DocumentTypeName::from(doc_type).stored()
 }
 
-pub fn document_type_of(name: &str) -> DocumentType {
-    match name {
-        "mainland_id_card" => DocumentType::MainlandIdCard,
-        "old_mainland_id_card" => DocumentType::OldMainlandIdCard,
-        "hk_macau_taiwan_permit" => DocumentType::HkMacauTaiwanResidencePermit,
-        "passport" => DocumentType::Passport,
-        _ => DocumentType::None,
-    }
+/// Reads a stored document type; an unknown one is an internal error.
+pub fn document_type_of(name: &str) -> AppResult<DocumentType> {
+    DocumentTypeName::from_stored(name).map(DocumentType::from)
 }
 
 /// Validates a document; the error message says what is wrong (mangled by Excel included).
@@ -172,7 +167,7 @@ pub fn shown_fields(
     resident: &resident::Model,
     masked: bool,
 ) -> AppResult<(Option<String>, Option<String>)> {
-    let doc_type = document_type_of(&resident.document_type);
+    let doc_type = document_type_of(&resident.document_type)?;
     let document = decrypt_field(keys, resident, PersonalField::DocumentNumber)?;
     let phone = decrypt_field(keys, resident, PersonalField::Phone)?;
     if !masked {

@@ -16,19 +16,49 @@ use super::{
 use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult},
-    graphql::clean_name,
+    graphql::{StoredEnum, clean_name},
 };
 
-/// Care tags a resident may carry; they drive care levels and visit schedules.
-pub const TAGS: [&str; 7] = [
-    "elderly_alone",
-    "disabled",
-    "special_hardship",
-    "veteran",
-    "party_member",
-    "left_behind_child",
-    "low_income",
-];
+/// Care tags a resident may carry (a fixed set, not defined by communities); they drive care
+/// levels and visit schedules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum ResidentTag {
+    /// 独居老人
+    ElderlyAlone,
+    /// 残疾人
+    Disabled,
+    /// 特困
+    SpecialHardship,
+    /// 退役军人
+    Veteran,
+    /// 党员
+    PartyMember,
+    /// 留守儿童
+    LeftBehindChild,
+    /// 低保
+    LowIncome,
+}
+
+impl StoredEnum for ResidentTag {
+    fn stored(self) -> &'static str {
+        match self {
+            Self::ElderlyAlone => "elderly_alone",
+            Self::Disabled => "disabled",
+            Self::SpecialHardship => "special_hardship",
+            Self::Veteran => "veteran",
+            Self::PartyMember => "party_member",
+            Self::LeftBehindChild => "left_behind_child",
+            Self::LowIncome => "low_income",
+        }
+    }
+}
+
+impl ResidentTag {
+    /// The stored names of tags from the API.
+    pub fn stored_names(tags: &[Self]) -> Vec<String> {
+        tags.iter().map(|t| t.stored().to_owned()).collect()
+    }
+}
 
 /// Relation to the head of household (与户主关系).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
@@ -143,10 +173,16 @@ pub fn prepare(fields: ResidentFields, today: NaiveDate) -> Result<Prepared, Vec
         .transpose()
         .map_err(|m| err("phone", m.to_owned()))
         .ok();
-    if let Some(tag) = fields.tags.iter().find(|t| !TAGS.contains(&t.as_str())) {
+    // The API only passes known tags; a roster's are checked here.
+    if let Some(tag) = fields
+        .tags
+        .iter()
+        .find(|t| ResidentTag::from_stored(t).is_err())
+    {
+        let known: Vec<&str> = ResidentTag::all().map(ResidentTag::stored).collect();
         err(
             "tags",
-            format!("unknown tag {tag}; known: {}", TAGS.join(", ")),
+            format!("unknown tag {tag}; known: {}", known.join(", ")),
         );
     }
     if fields.moved_in_on.is_some_and(|d| d > today) {

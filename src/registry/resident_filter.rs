@@ -10,11 +10,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{care::CareLevel, resident_fields::TAGS};
+use super::{care::CareLevel, resident_fields::ResidentTag};
 use crate::{
     crypto::DataKeys,
     error::{AppError, AppResult},
-    graphql::parse_id,
+    graphql::{StoredEnum, parse_id},
     tenancy::households_in_grids,
 };
 
@@ -38,8 +38,8 @@ pub struct ResidentFilter {
     pub grid_id: Option<ID>,
     /// The care level of the resident's household.
     pub care_level: Option<CareLevel>,
-    /// Residents carrying this tag, e.g. `elderly_alone`.
-    pub tag: Option<String>,
+    /// Residents carrying this tag, e.g. `ELDERLY_ALONE`.
+    pub tag: Option<ResidentTag>,
     /// Age in whole years today, inclusive; residents without a known birth date never match.
     pub min_age: Option<u32>,
     pub max_age: Option<u32>,
@@ -136,18 +136,12 @@ impl ResidentFilter {
         {
             all = all.add(search_condition(keys, search));
         }
-        if let Some(tag) = &self.tag {
-            if !TAGS.contains(&tag.as_str()) {
-                return Err(AppError::bad_input(
-                    "filter.tag",
-                    format!("unknown tag; known: {}", TAGS.join(", ")),
-                ));
-            }
+        if let Some(tag) = self.tag {
             // Tags are a JSON array of known names (no quotes inside): match the quoted name.
             all = all.add(
                 Expr::col(resident::Column::Tags)
                     .cast_as("text")
-                    .like(format!("%\"{tag}\"%")),
+                    .like(format!("%\"{}\"%", tag.stored())),
             );
         }
         if let (Some(min), Some(max)) = (self.min_age, self.max_age)

@@ -9,7 +9,7 @@ use super::{
     access::ResidentAccess,
     care::{self, CareLevel},
     household_loaders::{prime_households, prime_residents},
-    resident_fields::TAGS,
+    resident_fields::ResidentTag,
     resident_filter::{HouseholdFilter, ResidentFilter},
     resident_types::{Household, Resident, resident_view},
     residents,
@@ -18,7 +18,7 @@ use crate::{
     auth::Capability,
     error::AppError,
     graphql::{
-        ContextExt,
+        ContextExt, StoredEnum,
         pagination::{Page, PageArgs, keyset_page, try_keyset_page},
         parse_id,
     },
@@ -27,7 +27,7 @@ use crate::{
 
 #[derive(SimpleObject)]
 pub struct TagCount {
-    pub tag: String,
+    pub tag: ResidentTag,
     pub residents: u64,
 }
 
@@ -181,13 +181,15 @@ impl ResidentQuery {
             .all(db)
             .await
             .map_err(AppError::from)?;
-        let by_tag = TAGS
-            .iter()
+        let by_tag = ResidentTag::all()
             .map(|tag| TagCount {
-                tag: (*tag).to_owned(),
+                tag,
                 residents: tags
                     .iter()
-                    .filter(|t| t.as_array().is_some_and(|a| a.iter().any(|v| v == tag)))
+                    .filter(|t| {
+                        t.as_array()
+                            .is_some_and(|a| a.iter().any(|v| v == tag.stored()))
+                    })
                     .count() as u64,
             })
             .collect();

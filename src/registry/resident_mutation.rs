@@ -9,8 +9,7 @@ use super::{
     access::ResidentAccess,
     care::CareLevel,
     personal::PersonalField,
-    resident_fields::Relation,
-    resident_fields::ResidentFields,
+    resident_fields::{Relation, ResidentFields, ResidentTag},
     resident_types::{Household, Resident, Tenure, resident_view},
     residents::{self, ResidentChanges},
     types::DocumentTypeName,
@@ -39,7 +38,7 @@ pub struct CreateResidentInput {
     #[graphql(default = true)]
     pub registered: bool,
     #[graphql(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<ResidentTag>,
     pub moved_in_on: Option<Date>,
 }
 
@@ -57,7 +56,7 @@ pub struct UpdateResidentInput {
     pub phone: MaybeUndefined<String>,
     pub relation: Option<Relation>,
     pub registered: Option<bool>,
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<ResidentTag>>,
     pub moved_in_on: MaybeUndefined<Date>,
     /// Moves the resident to another household of the community.
     pub household_id: Option<ID>,
@@ -148,7 +147,8 @@ impl ResidentMutation {
         ctx: &Context<'_>,
         input: CreateResidentInput,
     ) -> Result<ResidentPayload> {
-        let audit = json!({ "householdId": input.household_id.as_str(), "documentType": format!("{:?}", input.document_type), "relation": input.relation.as_str(), "tags": input.tags });
+        let tags = ResidentTag::stored_names(&input.tags);
+        let audit = json!({ "householdId": input.household_id.as_str(), "documentType": format!("{:?}", input.document_type), "relation": input.relation.as_str(), "tags": tags });
         let household = parse_id("input.householdId", &input.household_id);
         let keys = ctx.services().data_keys.clone();
         let fields = ResidentFields {
@@ -158,7 +158,7 @@ impl ResidentMutation {
             phone: input.phone,
             relation: input.relation,
             registered: input.registered,
-            tags: input.tags,
+            tags,
             moved_in_on: input.moved_in_on.map(|d| d.0),
         };
         let resident = audited_write(ctx, "createResident", audit, move |txn, viewer| {
@@ -189,7 +189,8 @@ impl ResidentMutation {
         .into_iter()
         .filter_map(|(name, given)| given.then_some(name))
         .collect();
-        let audit = json!({ "id": input.id.as_str(), "changed": changed, "tags": input.tags });
+        let tags = input.tags.as_deref().map(ResidentTag::stored_names);
+        let audit = json!({ "id": input.id.as_str(), "changed": changed, "tags": tags });
         let id = parse_id("input.id", &input.id);
         let household = input
             .household_id
@@ -210,7 +211,7 @@ impl ResidentMutation {
             },
             relation: input.relation,
             registered: input.registered,
-            tags: input.tags,
+            tags,
             moved_in_on: match input.moved_in_on {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),

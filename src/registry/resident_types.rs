@@ -13,11 +13,12 @@ use super::{
     dwelling_graphql::Dwelling,
     household_loaders::{DwellingById, HouseholdById, MembersOf},
     personal,
-    resident_fields::Relation,
+    resident_fields::{Relation, ResidentTag},
+    types::DocumentTypeName,
 };
 use crate::{
     error::{AppError, AppResult},
-    graphql::{ContextExt, loader::loader, scalars::Date},
+    graphql::{ContextExt, StoredEnum, loader::loader, scalars::Date},
 };
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +27,20 @@ pub enum Tenure {
     OwnerOccupied,
     Renting,
     Other,
+}
+
+/// 性别, as an ID card number records it.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "super::id_document::Gender")]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+impl StoredEnum for Gender {
+    fn stored(self) -> &'static str {
+        personal::gender_name(self.into())
+    }
 }
 
 /// 户: a household in a dwelling.
@@ -107,10 +122,10 @@ pub struct Resident {
     pub id: ID,
     pub household_id: ID,
     pub name: String,
-    /// `male` / `female`, derived from an ID card number when there is one.
-    pub gender: Option<String>,
+    /// Derived from an ID card number when there is one.
+    pub gender: Option<Gender>,
     pub birth_date: Option<Date>,
-    pub document_type: String,
+    pub document_type: DocumentTypeName,
     /// Masked (`110***********1234`); `revealResidentField` shows it in full.
     pub document_number: Option<String>,
     /// Masked (`138****5678`).
@@ -118,7 +133,7 @@ pub struct Resident {
     pub relation: Relation,
     /// Registered here (户籍); false: living here without registration (人户分离).
     pub registered: bool,
-    pub tags: Vec<String>,
+    pub tags: Vec<ResidentTag>,
     pub moved_in_on: Option<Date>,
     pub moved_out_on: Option<Date>,
     pub created_at: DateTime<Utc>,
@@ -152,11 +167,14 @@ pub fn resident_view(
         id: m.id.into(),
         household_id: m.household_id.into(),
         relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
-        tags: care::tags_of(&m),
+        tags: care::tags_of(&m)
+            .iter()
+            .map(|t| ResidentTag::from_stored(t))
+            .collect::<AppResult<_>>()?,
+        gender: m.gender.as_deref().map(Gender::from_stored).transpose()?,
+        document_type: DocumentTypeName::from_stored(&m.document_type)?,
         name: m.name,
-        gender: m.gender,
         birth_date: m.birth_date.map(Date),
-        document_type: m.document_type,
         document_number: document,
         phone,
         registered: m.registered,

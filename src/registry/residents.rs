@@ -227,7 +227,7 @@ pub async fn update_resident(
     let (doc_type, number) = match changes.document {
         Some(doc) => doc,
         None => (
-            personal::document_type_of(&resident.document_type),
+            personal::document_type_of(&resident.document_type)?,
             personal::decrypt_field(keys, &resident, PersonalField::DocumentNumber)?,
         ),
     };

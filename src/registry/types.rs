@@ -12,7 +12,7 @@ use super::{
 use crate::{
     auth::Capability,
     error::AppError,
-    graphql::{ContextExt, loader::loader},
+    graphql::{ContextExt, StoredEnum, loader::loader},
     org::{graphql::Community, loaders::CommunityById},
 };
 
@@ -246,6 +246,30 @@ pub enum DocumentTypeName {
     HkMacauTaiwanPermit,
     Passport,
     None,
+}
+
+impl From<DocumentType> for DocumentTypeName {
+    fn from(doc_type: DocumentType) -> Self {
+        match doc_type {
+            DocumentType::MainlandIdCard => Self::MainlandIdCard,
+            DocumentType::OldMainlandIdCard => Self::OldMainlandIdCard,
+            DocumentType::HkMacauTaiwanResidencePermit => Self::HkMacauTaiwanPermit,
+            DocumentType::Passport => Self::Passport,
+            DocumentType::None => Self::None,
+        }
+    }
+}
+
+impl StoredEnum for DocumentTypeName {
+    fn stored(self) -> &'static str {
+        match self {
+            Self::MainlandIdCard => "mainland_id_card",
+            Self::OldMainlandIdCard => "old_mainland_id_card",
+            Self::HkMacauTaiwanPermit => "hk_macau_taiwan_permit",
+            Self::Passport => "passport",
+            Self::None => "none",
+        }
+    }
 }
 
 impl From<DocumentTypeName> for DocumentType {

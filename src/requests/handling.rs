@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{
     access::{RequestRole, visible_request},
-    service::event,
+    service::{RequestEventKind, event},
     service::{assigned, done},
     status::Status,
 };
@@ -38,7 +38,11 @@ pub async fn reply(
     if body.is_empty() || body.chars().count() > 2_000 {
         return Err(AppError::bad_input("input.body", "1 to 2000 characters"));
     }
-    let kind = if internal { "note" } else { "reply" };
+    let kind = if internal {
+        RequestEventKind::Note
+    } else {
+        RequestEventKind::Reply
+    };
     event(conn, &request, viewer, kind, None, body, !internal).await?;
     Ok(done(request, place))
 }
@@ -68,7 +72,16 @@ pub async fn record_referral_reply(
     update.referral_reply = Set(Some(reply.chars().take(5_000).collect()));
     update.updated_at = Set(Utc::now());
     let request = update.update(conn).await?;
-    event(conn, &request, viewer, "reply", None, reply, true).await?;
+    event(
+        conn,
+        &request,
+        viewer,
+        RequestEventKind::Reply,
+        None,
+        reply,
+        true,
+    )
+    .await?;
     Ok(done(request, place))
 }
 
@@ -137,7 +150,7 @@ pub async fn reassign(
         conn,
         &request,
         viewer,
-        "assign",
+        RequestEventKind::Assign,
         None,
         &assignee.to_string(),
         false,

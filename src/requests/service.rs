@@ -28,7 +28,7 @@ use crate::{
         FileStore,
         service::{Upload, store_upload},
     },
-    graphql::clean_name,
+    graphql::{StoredEnum, clean_name},
     live::LiveEvent,
     tenancy::{place_of, visible_building},
 };
@@ -85,11 +85,39 @@ async fn grid_worker(conn: &impl ConnectionTrait, grid: Uuid) -> AppResult<Optio
         .map(|g| g.user_id))
 }
 
+/// What happened to a request.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestEventKind {
+    /// Its status changed (`statusFrom`, `statusTo`).
+    Status,
+    /// A reply the reporter sees.
+    Reply,
+    /// An internal note (handlers only).
+    Note,
+    /// Handed to another worker (handlers only).
+    Assign,
+    /// A follow-up (回访) with the reporter was recorded.
+    FollowUp,
+}
+
+impl StoredEnum for RequestEventKind {
+    fn stored(self) -> &'static str {
+        match self {
+            Self::Status => "status",
+            Self::Reply => "reply",
+            Self::Note => "note",
+            Self::Assign => "assign",
+            Self::FollowUp => "follow_up",
+        }
+    }
+}
+
+/// Records an event in a request's history.
 pub async fn event(
     conn: &impl ConnectionTrait,
     request: &service_request::Model,
     viewer: &Viewer,
-    kind: &str,
+    kind: RequestEventKind,
     statuses: Option<(Status, Status)>,
     body: &str,
     public: bool,
@@ -98,7 +126,7 @@ pub async fn event(
         id: Set(Uuid::now_v7()),
         community_id: Set(request.community_id),
         request_id: Set(request.id),
-        kind: Set(kind.into()),
+        kind: Set(kind.stored().to_owned()),
         status_from: Set(statuses.map(|(from, _)| from.as_str().to_owned())),
         status_to: Set(statuses.map(|(_, to)| to.as_str().to_owned())),
         body: Set(body.to_owned()),
@@ -265,7 +293,16 @@ pub async fn create(
         .insert(conn)
         .await?;
     }
-    event(conn, &request, viewer, "status", None, "", true).await?;
+    event(
+        conn,
+        &request,
+        viewer,
+        RequestEventKind::Status,
+        None,
+        "",
+        true,
+    )
+    .await?;
     Ok(assigned(request, place))
 }
 
@@ -381,7 +418,7 @@ pub async fn move_request(
         conn,
         &request,
         viewer,
-        "status",
+        RequestEventKind::Status,
         Some((from, to)),
         &message,
         true,

@@ -14,14 +14,14 @@ use uuid::Uuid;
 use super::{
     access::{RequestRole, request_role},
     follow_ups::{RequestFollowUp, follow_ups_of},
-    service::{self},
+    service::{self, RequestEventKind},
     status::{Action, Status},
 };
 use crate::{
     auth::viewer::Place,
-    error::AppError,
+    error::{AppError, AppResult},
     graphql::{
-        ContextExt,
+        ContextExt, StoredEnum,
         loader::{DbLoader, loader},
     },
 };
@@ -150,8 +150,7 @@ pub struct WechatMessage {
 
 #[derive(SimpleObject)]
 pub struct RequestEvent {
-    /// `status`, `reply`, `note` (handlers only) or `assign` (handlers only).
-    pub kind: String,
+    pub kind: RequestEventKind,
     pub status_from: Option<RequestStatus>,
     pub status_to: Option<RequestStatus>,
     pub body: String,
@@ -301,15 +300,17 @@ impl ServiceRequest {
             .unwrap_or_default()
             .into_iter()
             .filter(|e| handles || e.public)
-            .map(|e| RequestEvent {
-                kind: e.kind,
-                status_from: e.status_from.as_deref().map(|s| Status::parse(s).into()),
-                status_to: e.status_to.as_deref().map(|s| Status::parse(s).into()),
-                body: e.body,
-                actor_id: e.actor_id.into(),
-                at: e.created_at,
+            .map(|e| {
+                Ok(RequestEvent {
+                    kind: RequestEventKind::from_stored(&e.kind)?,
+                    status_from: e.status_from.as_deref().map(|s| Status::parse(s).into()),
+                    status_to: e.status_to.as_deref().map(|s| Status::parse(s).into()),
+                    body: e.body,
+                    actor_id: e.actor_id.into(),
+                    at: e.created_at,
+                })
             })
-            .collect())
+            .collect::<AppResult<_>>()?)
     }
 
     /// Its follow-ups (回访), for handlers; empty for anyone else.

@@ -217,7 +217,7 @@ async fn read(ctx: &Context<'_>, table: Table, id: Uuid) -> Result<Node> {
         Table::LedgerEntry => {
             let row = found(ledger_entry::Entity::find_by_id(id).one(db).await, "entry")?;
             fund_reach(ctx, row.fund_id, "entry").await?;
-            Node::LedgerEntry(row.into())
+            Node::LedgerEntry(LedgerEntry::try_from(row)?)
         }
         Table::Statement => {
             let row = found(statement::Entity::find_by_id(id).one(db).await, "statement")?;

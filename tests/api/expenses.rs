@@ -373,14 +373,14 @@ async fn concurrent_contributions_and_payments_never_overdraw_and_keep_one_chain
         "no gap, no seq twice"
     );
     let count = |kind: &str| entries.iter().filter(|e| e["node"]["kind"] == kind).count();
-    assert_eq!(count("contribution"), 3 + 8, "one entry per key");
+    assert_eq!(count("CONTRIBUTION"), 3 + 8, "one entry per key");
     let paid = fund["expenses"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|e| e["status"] == "PAID")
         .count();
-    assert_eq!(count("expense"), paid, "one entry per paid expense");
+    assert_eq!(count("EXPENSE"), paid, "one entry per paid expense");
     assert!(
         entries
             .iter()

@@ -223,7 +223,7 @@ async fn a_correction_is_a_reversal_entry_made_once() {
         )
         .await;
     let payload = &data(&body)["reverseLedgerEntry"];
-    assert_eq!(payload["entry"]["kind"], "reversal");
+    assert_eq!(payload["entry"]["kind"], "REVERSAL");
     assert_eq!(payload["entry"]["amount"], "-80.00");
     assert_eq!(payload["entry"]["reversesEntryId"], wrong);
     assert_eq!(payload["fund"]["balance"], "0.00");
@@ -366,8 +366,8 @@ pub fn documented_hash(fund: &str, prev: &str, e: &Value) -> String {
     bytes.extend_from_slice(Uuid::parse_str(fund).unwrap().as_bytes());
     bytes.extend_from_slice(&e["seq"].as_i64().unwrap().to_be_bytes());
     bytes.push(match e["kind"].as_str().unwrap() {
-        "contribution" => 1,
-        "expense" => 2,
+        "CONTRIBUTION" => 1,
+        "EXPENSE" => 2,
         _ => 3,
     });
     bytes.extend_from_slice(&fen(&e["amount"]).to_be_bytes());

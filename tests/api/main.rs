@@ -14,6 +14,7 @@ mod auth;
 mod budgets;
 mod committees;
 mod dwellings;
+mod enums;
 mod expenses;
 mod follow_ups;
 mod fund_year;

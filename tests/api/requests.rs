@@ -161,7 +161,7 @@ async fn a_residents_request_goes_to_the_grid_worker_and_back() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert!(!kinds.contains(&"note"), "{kinds:?}");
+    assert!(!kinds.contains(&"NOTE"), "{kinds:?}");
     assert_eq!(
         seen["permissions"],
         json!({ "canHandle": false, "canRate": true, "canReopen": true })
@@ -174,7 +174,7 @@ async fn a_residents_request_goes_to_the_grid_worker_and_back() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["kind"] == "note")
+            .any(|e| e["kind"] == "NOTE")
     );
     let rate = "mutation($id: ID!, $r: Int!) { rateRequest(input: {requestId: $id, rating: $r, comment: \"很及时\"}) { request { rating } } }";
     assert_eq!(

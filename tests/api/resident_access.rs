@@ -107,7 +107,7 @@ async fn grid_workers_read_their_grids_residents_masked_and_nothing_else() {
         "masked"
     );
     // The question: every elderly resident living alone in the grid, in one query.
-    let filter = json!({ "f": { "gridId": app.tree.grid_a1, "tag": "elderly_alone" } });
+    let filter = json!({ "f": { "gridId": app.tree.grid_a1, "tag": "ELDERLY_ALONE" } });
     let body = app.gql(Some(&worker), LIST, filter.clone()).await;
     assert_eq!(names(&body), vec!["王秀英"]);
 
@@ -257,7 +257,7 @@ async fn care_levels_follow_tags_and_staff_overrides_need_a_reason() {
         d["byTag"]
             .as_array()
             .unwrap()
-            .contains(&json!({ "tag": "veteran", "residents": 1 }))
+            .contains(&json!({ "tag": "VETERAN", "residents": 1 }))
     );
     assert!(
         d["byCareLevel"]
@@ -428,7 +428,7 @@ async fn the_hexun_roster_imports_and_only_its_grid_worker_finds_its_elderly() {
             Scope::Below(app.tree.a1, app.tree.grid_a1),
         )
         .await;
-    let query = "query($g: ID!) { residents(first: 100, filter: {gridId: $g, tag: \"elderly_alone\"}) { totalCount edges { node { name } } } }";
+    let query = "query($g: ID!) { residents(first: 100, filter: {gridId: $g, tag: ELDERLY_ALONE}) { totalCount edges { node { name } } } }";
     let body = app
         .gql(Some(&worker), query, json!({ "g": app.tree.grid_a1 }))
         .await;

@@ -23,7 +23,7 @@ pub async fn household(app: &TestApp, staff: &Caller, community: Uuid, compound:
 }
 
 pub fn resident_input(household: &Value, name: &str, number: &str, phone: &str) -> Value {
-    json!({ "in": { "householdId": household, "name": name, "documentType": "MAINLAND_ID_CARD", "documentNumber": number, "phone": phone, "relation": "HEAD", "tags": ["elderly_alone"] } })
+    json!({ "in": { "householdId": household, "name": name, "documentType": "MAINLAND_ID_CARD", "documentNumber": number, "phone": phone, "relation": "HEAD", "tags": ["ELDERLY_ALONE"] } })
 }
 
 #[tokio::test]
@@ -41,7 +41,7 @@ async fn residents_are_validated_encrypted_and_masked() {
         )
         .await;
     let r = &data(&body)["createResident"]["resident"];
-    assert_eq!(r["gender"], "female");
+    assert_eq!(r["gender"], "FEMALE");
     assert_eq!(r["birthDate"], "1949-12-31");
     assert_eq!(r["documentNumber"], "110***********002X");
     assert_eq!(r["phone"], "138****5678");
@@ -139,7 +139,7 @@ async fn reveal_needs_a_reason_and_every_read_is_audited() {
     let by_tag = app
         .gql(
             Some(&staff),
-            "{ residents(filter: {tag: \"elderly_alone\"}) { totalCount } }",
+            "{ residents(filter: {tag: ELDERLY_ALONE}) { totalCount } }",
             json!({}),
         )
         .await;
@@ -147,7 +147,7 @@ async fn reveal_needs_a_reason_and_every_read_is_audited() {
     let other_tag = app
         .gql(
             Some(&staff),
-            "{ residents(filter: {tag: \"veteran\"}) { totalCount } }",
+            "{ residents(filter: {tag: VETERAN}) { totalCount } }",
             json!({}),
         )
         .await;

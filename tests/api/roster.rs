@@ -105,7 +105,7 @@ async fn a_roster_imports_once_and_reimporting_it_creates_nothing() {
     assert_eq!(app.count::<resident::Entity>().await, 4);
 
     // What was imported is findable: the elderly living alone, masked; care levels derived.
-    let query = "{ residents(filter: {tag: \"elderly_alone\"}) { edges { node { name documentNumber phone household { careLevel dwelling { room floorArea building { number } } } } } } }";
+    let query = "{ residents(filter: {tag: ELDERLY_ALONE}) { edges { node { name documentNumber phone household { careLevel dwelling { room floorArea building { number } } } } } } }";
     let body = app.gql(Some(&staff), query, json!({})).await;
     let node = &data(&body)["residents"]["edges"][0]["node"];
     assert_eq!(node["name"], "王秀英");

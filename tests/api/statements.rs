@@ -184,7 +184,7 @@ async fn readers_list_statements_and_only_an_empty_fund_closes() {
             .await,
     );
     let body = app.gql(Some(&s.staff), close, json!({ "f": s.fund })).await;
-    assert_eq!(data(&body)["closeFund"]["fund"]["status"], "closed");
+    assert_eq!(data(&body)["closeFund"]["fund"]["status"], "CLOSED");
     let body = app
         .gql(
             Some(&s.treasurer),
