@@ -11,7 +11,7 @@ use sea_orm::{
 
 use crate::{
     auth::Capability,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt,
         pagination::{Page, PageArgs, keyset_page},
@@ -87,7 +87,7 @@ impl AuditQuery {
     ) -> Result<Page<AuditEntry>> {
         let reach = ctx.viewer()?.reach(Capability::ReadAudit);
         if reach.is_nothing() {
-            return Err(AppError::Forbidden("only admins read the audit log").into());
+            return Err(AppError::Forbidden(msg!("only admins read the audit log")).into());
         }
         let args = PageArgs::new(first, after)?;
         let mut select = audit_entry::Entity::find_in_reach(&reach);

@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::chain::{self, GENESIS, Hashed, Kind};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, msg};
 
 /// The fund, locked for this transaction.
 pub async fn lock_fund(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<fund::Model> {
@@ -20,7 +20,7 @@ pub async fn lock_fund(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<fund:
         .lock_exclusive()
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("fund"))
+        .ok_or(AppError::NotFound(msg!("fund not found")))
 }
 
 /// An entry to append; `seq`, balance and hashes come from the fund's head.
@@ -50,16 +50,16 @@ pub async fn append(
     new: NewEntry,
 ) -> AppResult<ledger_entry::Model> {
     if fund.status != "open" {
-        return Err(AppError::Conflict("the fund is closed".into()));
+        return Err(AppError::Conflict(msg!("the fund is closed")));
     }
     let balance = fund
         .balance_fen
         .checked_add(new.amount_fen)
-        .ok_or_else(|| AppError::bad_input("input.amount", "the amount is too large"))?;
+        .ok_or_else(|| AppError::bad_input("input.amount", msg!("the amount is too large")))?;
     if balance < 0 && !fund.allow_negative {
-        return Err(AppError::Conflict(format!(
-            "the fund holds {} yuan; this would take it below zero",
-            crate::graphql::scalars::format_hundredths(fund.balance_fen)
+        return Err(AppError::Conflict(msg!(
+            "the fund holds {balance} yuan; this would take it below zero",
+            balance = crate::graphql::scalars::format_hundredths(fund.balance_fen)
         )));
     }
     let seq = fund.head_seq + 1;
@@ -110,7 +110,7 @@ pub async fn append(
         .exec_without_returning(conn)
         .await
         .map_err(|e| {
-            crate::error::on_unique_violation(e, "that entry has already been reversed")
+            crate::error::on_unique_violation(e, msg!("that entry has already been reversed"))
         })?;
     fund::Entity::update_many()
         .col_expr(fund::Column::HeadSeq, Expr::value(seq))

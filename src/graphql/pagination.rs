@@ -14,7 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::ContextExt,
 };
 
@@ -70,7 +70,7 @@ impl PageArgs {
         if !(0..=MAX_PAGE_SIZE).contains(&first) {
             return Err(AppError::bad_input(
                 "first",
-                format!("first must be between 0 and {MAX_PAGE_SIZE}"),
+                msg!("first must be between 0 and {max}", max = MAX_PAGE_SIZE),
             ));
         }
         let after = after.map(|cursor| decode_cursor(&cursor)).transpose()?;
@@ -90,7 +90,7 @@ fn decode_cursor(cursor: &str) -> AppResult<Uuid> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| Uuid::from_slice(&bytes).ok())
-        .ok_or_else(|| AppError::bad_input("after", "not a cursor from this list"))
+        .ok_or_else(|| AppError::bad_input("after", msg!("not a cursor from this list")))
 }
 
 /// Runs one keyset page of `select` (already filtered to the caller's reach) in one

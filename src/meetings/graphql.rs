@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     audit::audited_write,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt,
         loader::{loader, selects},
@@ -47,7 +47,7 @@ impl MeetingQuery {
             db,
             viewer,
             parse_id("compoundId", &compound_id)?,
-            "compound",
+            msg!("compound not found"),
         )
         .await?;
         let meetings: Vec<Meeting> = meeting::Entity::find()
@@ -71,7 +71,7 @@ impl MeetingQuery {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
         let community = parse_id("communityId", &community_id)?;
-        meeting_place(db, viewer, community, None, "community").await?;
+        meeting_place(db, viewer, community, None, msg!("community not found")).await?;
         let meetings: Vec<Meeting> = meeting::Entity::find()
             .filter(meeting::Column::CommunityId.eq(community))
             .filter(meeting::Column::CompoundId.is_null())

@@ -16,7 +16,7 @@ use super::{
     resident_fields::Relation,
 };
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::{ContextExt, loader::loader, scalars::Date},
 };
 
@@ -71,7 +71,7 @@ impl Household {
             .load_one(DwellingById(self.dwelling))
             .await?
             .map(Dwelling::from)
-            .ok_or_else(|| AppError::NotFound("dwelling").into())
+            .ok_or_else(|| AppError::NotFound(msg!("dwelling not found")).into())
     }
 
     /// Current members (moved-out residents are listed by `residents` with
@@ -135,7 +135,7 @@ impl Resident {
             .load_one(HouseholdById(self.household))
             .await?
             .map(Household::from)
-            .ok_or_else(|| AppError::NotFound("household").into())
+            .ok_or_else(|| AppError::NotFound(msg!("household not found")).into())
     }
 }
 
