@@ -125,18 +125,27 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_in_either_language() {
-        let m = msg!("voting closes within {days} days", days = 30);
-        assert_eq!(m.english(), "voting closes within 30 days");
-        assert_eq!(m.text(Locale::Zh), "投票截止时间须在 30 天之内");
+        let m = msg!("voting closes in the future, within {days} days", days = 30);
+        assert_eq!(m.english(), "voting closes in the future, within 30 days");
+        assert_eq!(
+            m.text(Locale::Zh),
+            "投票截止时间须晚于当前时间，且在 30 天之内"
+        );
     }
 
     #[test]
     fn terms_are_translated_and_text_is_not() {
         let m = msg!(
+            "the roster needs the columns {missing}; found: {found}",
+            missing = "姓名",
+            found = "draft"
+        );
+        assert_eq!(m.text(Locale::Zh), "台账须包含以下列：姓名；现有列：draft");
+        let m = msg!(
             "a {status} expense takes no receipts",
             status = Term("paid")
         );
         assert_eq!(m.english(), "a paid expense takes no receipts");
-        assert_eq!(m.text(Locale::Zh), "已支付的支出不能再添加收据");
+        assert_eq!(m.text(Locale::Zh), "状态为“已支付”的支出不能添加收据");
     }
 }
