@@ -87,7 +87,8 @@ impl Msg {
 }
 
 /// The `{name}` placeholders of a template, in order.
-pub fn placeholders(template: &str) -> Vec<&str> {
+#[cfg(test)]
+pub(super) fn placeholders(template: &str) -> Vec<&str> {
     let mut found = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
