@@ -24,7 +24,7 @@ use crate::{
     auth::{Viewer, password, viewer::Place},
     crypto::DataKeys,
     db::Db,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     files::FileStore,
     identity::{
         grants::{self, GrantRow},
@@ -121,7 +121,7 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys, files: &FileStore) -> AppResult
         .one(&txn)
         .await?;
     if exists.is_some() {
-        return Err(AppError::Conflict("the demo data is already loaded".into()));
+        return Err(AppError::Conflict(msg!("the demo data is already loaded")));
     }
     let now = Utc::now();
     let office = street_office::ActiveModel {
@@ -245,7 +245,7 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys, files: &FileStore) -> AppResult
         .order_by_asc(entity::resident::Column::Id)
         .one(&txn)
         .await?
-        .ok_or(AppError::NotFound("resident"))?;
+        .ok_or(AppError::NotFound(msg!("resident not found")))?;
     let plan: [(Role, Option<Uuid>, Place); 9] = [
         (Role::PlatformAdmin, None, Place::default()),
         (Role::StreetAdmin, Some(office.id), office_place),
@@ -326,9 +326,11 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys, files: &FileStore) -> AppResult
     }
     // The committee, appointed by the community admin, then the treasurer's login: linking
     // it gives the login the treasurer's powers, as for any resident who gets an account.
-    let admin = community_admin.ok_or(AppError::NotFound("user"))?;
+    let admin = community_admin.ok_or(AppError::NotFound(msg!("user not found")))?;
     let treasurer = demo_committee::load(&txn, &admin, &registry.compounds[0]).await?;
-    let login = logins.last().ok_or(AppError::NotFound("user"))?;
+    let login = logins
+        .last()
+        .ok_or(AppError::NotFound(msg!("user not found")))?;
     let password = login.password.to_owned();
     let hash = tokio::task::spawn_blocking(move || password::hash_blocking(&password))
         .await
@@ -338,7 +340,7 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys, files: &FileStore) -> AppResult
     link(&txn, &treasurer, user.id, None, place).await?;
     let statement_token = demo_fund::load(&txn, &admin, &user, &registry.compounds[0]).await?;
     demo_meeting::load(&txn, &admin, keys, &registry.compounds[0]).await?;
-    let worker = grid_worker.ok_or(AppError::NotFound("user"))?;
+    let worker = grid_worker.ok_or(AppError::NotFound(msg!("user not found")))?;
     let (hexun, grid1) = (&registry.compounds[0], registry.grids[0].1);
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
     txn.commit().await?;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Days, Duration, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Term, msg};
 
 const CHINA_SECONDS_EAST: i32 = 8 * 3600;
 
@@ -47,7 +47,7 @@ pub const RECORDED_LATE_AT_MOST: Duration = Duration::days(366);
 /// lies in the future or further back than `at_most` ago: a typo in the year, not a record.
 pub fn check_happened(
     field: &str,
-    what: &str,
+    what: &'static str,
     at: DateTime<Utc>,
     at_most: Duration,
 ) -> AppResult<()> {
@@ -55,16 +55,17 @@ pub fn check_happened(
     if at > now + CLOCK_SKEW {
         return Err(AppError::bad_input(
             field,
-            format!("{what} cannot be in the future"),
+            msg!("{what} cannot be in the future", what = Term(what)),
         ));
     }
     if at < now - at_most {
         return Err(AppError::bad_input(
             field,
-            format!(
-                "{what} is dated {}, more than {} days ago; check the year",
-                day_of(at),
-                at_most.num_days()
+            msg!(
+                "{what} is dated {day}, more than {days} days ago; check the year",
+                what = Term(what),
+                day = day_of(at),
+                days = at_most.num_days()
             ),
         ));
     }

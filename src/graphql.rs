@@ -6,6 +6,7 @@ pub mod context;
 pub mod error_codes;
 pub mod limits;
 pub mod loader;
+pub mod localize;
 pub mod pagination;
 pub mod scalars;
 pub mod stored_enum;
@@ -17,23 +18,23 @@ pub use stored_enum::StoredEnum;
 use async_graphql::ID;
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, msg};
 
 /// Parses an ID argument; `field` is the input path reported on failure.
 pub fn parse_id(field: &str, id: &ID) -> AppResult<Uuid> {
-    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "not a valid ID"))
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, msg!("not a valid ID")))
 }
 
 /// A trimmed, non-empty name of at most `max` characters.
 pub fn clean_name(field: &str, raw: &str, max: usize) -> AppResult<String> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(AppError::bad_input(field, "must not be empty"));
+        return Err(AppError::bad_input(field, msg!("must not be empty")));
     }
     if name.chars().count() > max {
         return Err(AppError::bad_input(
             field,
-            format!("must have at most {max} characters"),
+            msg!("must have at most {max} characters", max = max),
         ));
     }
     Ok(name.to_owned())

@@ -18,6 +18,8 @@ mod tests;
 
 pub use write::{WriteError, write};
 
+use crate::error::{Msg, msg};
+
 /// Rows a file may have beyond its data rows (the caller's `max_rows`): titles, the header
 /// and blank rows. A row past `max_rows + ROW_ALLOWANCE` is refused even when blank, so a
 /// file that is mostly blank lines is refused as soon as it is read that far.
@@ -168,53 +170,97 @@ impl Table {
 }
 
 /// Why an upload could not be read. Messages are shown to community workers.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum ReadError {
-    #[error(
-        "the file is not a CSV or XLSX file (save old .xls or password-protected workbooks as .xlsx first)"
-    )]
     UnsupportedFormat,
-    #[error("the CSV file is not UTF-8, UTF-16 or GB18030 text")]
     NotText,
-    #[error("the file is empty or has no header row (a row with at least two filled cells)")]
     NoHeader,
-    #[error("the XLSX workbook could not be read, it may be damaged: {0}")]
     Corrupt(String),
-    #[error("the CSV file is malformed at line {line}: a quoted cell is never closed")]
-    UnclosedQuote { line: usize },
-    #[error("the file has more than {max} data rows")]
-    TooManyRows { max: usize },
+    UnclosedQuote {
+        line: usize,
+    },
+    TooManyRows {
+        max: usize,
+    },
     /// Blank rows count: the limit is on rows read, not only on data rows.
-    #[error(
-        "the file goes on past row {last} (up to {at}): it may have {max_rows} data rows and {allowance} more rows for titles, the header and blank rows. Delete everything below the table, blank rows too, or split the file",
-        last = .max_rows + ROW_ALLOWANCE,
-        allowance = ROW_ALLOWANCE
-    )]
-    RowPastLimit { at: String, max_rows: usize },
-    #[error(
-        "cell {cell} is right of column {last}, the last of the {max} columns read: delete what is right of the table, or move it left",
-        last = column_name(MAX_COLUMNS - 1),
-        max = MAX_COLUMNS
-    )]
-    ColumnPastLimit { cell: String },
-    #[error(
-        "cell {cell} holds more than {max} characters, the most one cell may hold",
-        max = MAX_CELL_CHARS
-    )]
-    CellTooLong { cell: String },
-    #[error(
-        "the file holds more than {mib} MiB of text in its cells, far more than a roster needs: is it the right file?",
-        mib = MAX_TEXT_BYTES >> 20
-    )]
+    RowPastLimit {
+        at: String,
+        max_rows: usize,
+    },
+    ColumnPastLimit {
+        cell: String,
+    },
+    CellTooLong {
+        cell: String,
+    },
     TooMuchText,
     /// A workbook over one of the limits in `xlsx/preflight.rs` (a zip bomb, say).
-    #[error(
-        "the workbook is too big to read: {0}. Copy the table into a new workbook and upload that"
-    )]
     TooBig(String),
-    #[error("the column \"{0}\" appears more than once in the header row")]
     DuplicateHeader(String),
 }
+
+impl ReadError {
+    pub fn msg(&self) -> Msg {
+        match self {
+            Self::UnsupportedFormat => msg!(
+                "the file is not a CSV or XLSX file (save old .xls or password-protected workbooks as .xlsx first)"
+            ),
+            Self::NotText => msg!("the CSV file is not UTF-8, UTF-16 or GB18030 text"),
+            Self::NoHeader => msg!(
+                "the file is empty or has no header row (a row with at least two filled cells)"
+            ),
+            Self::Corrupt(cause) => msg!(
+                "the XLSX workbook could not be read, it may be damaged: {cause}",
+                cause = cause
+            ),
+            Self::UnclosedQuote { line } => msg!(
+                "the CSV file is malformed at line {line}: a quoted cell is never closed",
+                line = line
+            ),
+            Self::TooManyRows { max } => {
+                msg!("the file has more than {max} data rows", max = max)
+            }
+            Self::RowPastLimit { at, max_rows } => msg!(
+                "the file goes on past row {last} (up to {at}): it may have {max_rows} data rows and {allowance} more rows for titles, the header and blank rows. Delete everything below the table, blank rows too, or split the file",
+                last = max_rows + ROW_ALLOWANCE,
+                at = at,
+                max_rows = max_rows,
+                allowance = ROW_ALLOWANCE
+            ),
+            Self::ColumnPastLimit { cell } => msg!(
+                "cell {cell} is right of column {last}, the last of the {max} columns read: delete what is right of the table, or move it left",
+                cell = cell,
+                last = column_name(MAX_COLUMNS - 1),
+                max = MAX_COLUMNS
+            ),
+            Self::CellTooLong { cell } => msg!(
+                "cell {cell} holds more than {max} characters, the most one cell may hold",
+                cell = cell,
+                max = MAX_CELL_CHARS
+            ),
+            Self::TooMuchText => msg!(
+                "the file holds more than {mib} MiB of text in its cells, far more than a roster needs: is it the right file?",
+                mib = MAX_TEXT_BYTES >> 20
+            ),
+            Self::TooBig(what) => msg!(
+                "the workbook is too big to read: {what}. Copy the table into a new workbook and upload that",
+                what = what
+            ),
+            Self::DuplicateHeader(name) => msg!(
+                "the column \"{name}\" appears more than once in the header row",
+                name = name
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg().english())
+    }
+}
+
+impl std::error::Error for ReadError {}
 
 /// Reads a table. The header is the first row with at least two non-empty
 /// cells (title rows above it are ignored); empty rows are skipped but still

@@ -33,7 +33,7 @@ use uuid::Uuid;
 pub use crate::auth::viewer::Place;
 use crate::{
     auth::{Capability, Viewer},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Msg, msg},
 };
 
 /// A tenant row by id, if it lies in the caller's reach (of the org structure); NOT_FOUND
@@ -42,13 +42,13 @@ pub async fn visible<E: TenantEntity>(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
-    what: &'static str,
+    not_found: Msg,
 ) -> AppResult<E::Model> {
     E::find_in_reach(&viewer.reach(Capability::ReadOrg))
         .filter(E::id_column().eq(id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound(what))
+        .ok_or(AppError::NotFound(not_found))
 }
 
 /// A street office the caller can see (their own, or the one above a community they see).
@@ -61,7 +61,7 @@ pub async fn visible_street_office(
         .filter(street_office::Column::Id.eq(id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("street office"))
+        .ok_or(AppError::NotFound(msg!("street office not found")))
 }
 
 /// A community the caller can see.
@@ -74,7 +74,7 @@ pub async fn visible_community(
         .filter(community::Column::Id.eq(id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("community"))
+        .ok_or(AppError::NotFound(msg!("community not found")))
 }
 
 pub async fn visible_compound(
@@ -82,7 +82,7 @@ pub async fn visible_compound(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<compound::Model> {
-    visible::<compound::Entity>(conn, viewer, id, "compound").await
+    visible::<compound::Entity>(conn, viewer, id, msg!("compound not found")).await
 }
 
 pub async fn visible_building(
@@ -90,7 +90,7 @@ pub async fn visible_building(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<building::Model> {
-    visible::<building::Entity>(conn, viewer, id, "building").await
+    visible::<building::Entity>(conn, viewer, id, msg!("building not found")).await
 }
 
 pub async fn visible_grid(
@@ -98,7 +98,7 @@ pub async fn visible_grid(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<grid::Model> {
-    visible::<grid::Entity>(conn, viewer, id, "grid").await
+    visible::<grid::Entity>(conn, viewer, id, msg!("grid not found")).await
 }
 
 pub async fn visible_dwelling(
@@ -106,7 +106,7 @@ pub async fn visible_dwelling(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<dwelling::Model> {
-    visible::<dwelling::Entity>(conn, viewer, id, "dwelling").await
+    visible::<dwelling::Entity>(conn, viewer, id, msg!("dwelling not found")).await
 }
 
 pub async fn visible_household(
@@ -114,7 +114,7 @@ pub async fn visible_household(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<household::Model> {
-    visible::<household::Entity>(conn, viewer, id, "household").await
+    visible::<household::Entity>(conn, viewer, id, msg!("household not found")).await
 }
 
 pub async fn visible_resident(
@@ -122,7 +122,7 @@ pub async fn visible_resident(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<resident::Model> {
-    visible::<resident::Entity>(conn, viewer, id, "resident").await
+    visible::<resident::Entity>(conn, viewer, id, msg!("resident not found")).await
 }
 
 /// A compound the caller can see, with where it sits.
@@ -148,7 +148,7 @@ pub async fn place_of(
             let row = community::Entity::find_by_id(community)
                 .one(conn)
                 .await?
-                .ok_or(AppError::NotFound("community"))?;
+                .ok_or(AppError::NotFound(msg!("community not found")))?;
             places::remember(row.id, row.street_office_id);
             row.street_office_id
         }
@@ -164,7 +164,7 @@ pub async fn place_of(
     {
         Ok(place)
     } else {
-        Err(AppError::NotFound("community"))
+        Err(AppError::NotFound(msg!("community not found")))
     }
 }
 
@@ -174,17 +174,12 @@ pub async fn place_of_unchecked(conn: &impl ConnectionTrait, community: Uuid) ->
     let community = community::Entity::find_by_id(community)
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("community"))?;
+        .ok_or(AppError::NotFound(msg!("community not found")))?;
     Ok(Place::of_community(&community))
 }
 
 /// FORBIDDEN (with `refusal`) unless the caller has `capability` where `place` is.
-pub fn check(
-    viewer: &Viewer,
-    capability: Capability,
-    place: Place,
-    refusal: &'static str,
-) -> AppResult<()> {
+pub fn check(viewer: &Viewer, capability: Capability, place: Place, refusal: Msg) -> AppResult<()> {
     if covers(&viewer.reach(capability), place) {
         Ok(())
     } else {
@@ -199,7 +194,7 @@ pub async fn place_for(
     viewer: &Viewer,
     community: Uuid,
     capability: Capability,
-    refusal: &'static str,
+    refusal: Msg,
 ) -> AppResult<Place> {
     let place = place_of(conn, viewer, community).await?;
     check(viewer, capability, place, refusal)?;

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::service::{self, NewAnnouncement, Reader};
 use crate::{
     audit::audited_write,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt,
         pagination::{Order, Page, PageArgs, ordered_page},
@@ -75,9 +75,9 @@ impl Announcement {
         let db = ctx.services().db.reader();
         let (_, _, reader) = service::visible_announcement(db, viewer, self.model.id).await?;
         if reader == Reader::Resident {
-            return Err(AppError::Forbidden(
-                "only community staff and grid workers see who has read it",
-            )
+            return Err(AppError::Forbidden(msg!(
+                "only community staff and grid workers see who has read it"
+            ))
             .into());
         }
         let audience = service::audience(db, &self.model).await?;

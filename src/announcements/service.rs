@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, msg, on_unique_violation},
     graphql::{clean_name, pagination::Keep},
     tenancy::place_of,
 };
@@ -58,11 +58,11 @@ pub async fn publish(
 ) -> AppResult<Audited<announcement::Model>> {
     let place = place_of(conn, viewer, new.community_id)
         .await
-        .map_err(|e| e.hidden_as("community"))?;
+        .map_err(|e| e.hidden_as(msg!("community not found")))?;
     if !is_staff(viewer, place) {
-        return Err(AppError::Forbidden(
-            "only community staff publish announcements",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only community staff publish announcements"
+        )));
     }
     // The buildings named (and the compound) must be the community's.
     let mut buildings =
@@ -77,23 +77,29 @@ pub async fn publish(
         .map(|b| b.id)
         .collect();
     if new.compound_id.is_some() && known.is_empty() {
-        return Err(AppError::NotFound("compound"));
+        return Err(AppError::NotFound(msg!("compound not found")));
     }
     if let Some(unknown) = new.building_ids.iter().find(|b| !known.contains(b)) {
         return Err(AppError::bad_input(
             "input.buildingIds",
-            format!("building {unknown} is not in the announcement's community or compound"),
+            msg!(
+                "building {unknown} is not in the announcement's community or compound",
+                unknown = unknown
+            ),
         ));
     }
     if new.valid_until <= Utc::now() {
         return Err(AppError::bad_input(
             "input.validUntil",
-            "an announcement is valid until a future time",
+            msg!("an announcement is valid until a future time"),
         ));
     }
     let body = new.body.trim();
     if body.is_empty() || body.chars().count() > 5_000 {
-        return Err(AppError::bad_input("input.body", "1 to 5000 characters"));
+        return Err(AppError::bad_input(
+            "input.body",
+            msg!("1 to 5000 characters"),
+        ));
     }
     let row = announcement::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -194,7 +200,7 @@ pub async fn visible_announcement(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<(announcement::Model, Place, Reader)> {
-    let not_found = || AppError::NotFound("announcement");
+    let not_found = || AppError::NotFound(msg!("announcement not found"));
     let a = announcement::Entity::find_by_id(id)
         .filter(
             viewer
@@ -206,7 +212,7 @@ pub async fn visible_announcement(
         .ok_or_else(not_found)?;
     let place = place_of(conn, viewer, a.community_id)
         .await
-        .map_err(|e| e.hidden_as("announcement"))?;
+        .map_err(|e| e.hidden_as(msg!("announcement not found")))?;
     if is_staff(viewer, place) {
         return Ok((a, place, Reader::Staff));
     }
@@ -241,9 +247,9 @@ pub async fn mark_read(
         .into_iter()
         .find(|h| audience.contains_key(h))
     else {
-        return Err(AppError::Forbidden(
-            "only residents it reaches mark it read",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only residents it reaches mark it read"
+        )));
     };
     let already = announcement_read::Entity::find()
         .filter(announcement_read::Column::AnnouncementId.eq(a.id))
@@ -261,7 +267,7 @@ pub async fn mark_read(
         }
         .insert(conn)
         .await
-        .map_err(|e| on_unique_violation(e, "already read"))?;
+        .map_err(|e| on_unique_violation(e, msg!("already read")))?;
     }
     let id = a.id;
     Ok(Audited::new(a, place, id))
@@ -294,7 +300,7 @@ pub async fn listing(
 )> {
     let place = place_of(conn, viewer, community)
         .await
-        .map_err(|e| e.hidden_as("community"))?;
+        .map_err(|e| e.hidden_as(msg!("community not found")))?;
     let staff = is_staff(viewer, place);
     let mut select =
         announcement::Entity::find().filter(announcement::Column::CommunityId.eq(community));

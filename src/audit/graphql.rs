@@ -11,7 +11,7 @@ use sea_orm::{
 
 use crate::{
     auth::Capability,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::{
         ContextExt, StoredEnum,
         pagination::{Page, PageArgs, try_keyset_page},
@@ -107,7 +107,7 @@ impl AuditQuery {
     ) -> Result<Page<AuditEntry>> {
         let reach = ctx.viewer()?.reach(Capability::ReadAudit);
         if reach.is_nothing() {
-            return Err(AppError::Forbidden("only admins read the audit log").into());
+            return Err(AppError::Forbidden(msg!("only admins read the audit log")).into());
         }
         let args = PageArgs::new(first, after)?;
         let mut select = audit_entry::Entity::find_in_reach(&reach);

@@ -15,7 +15,7 @@ use argon2::{
 };
 use tokio::sync::{OnceCell, Semaphore};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, msg};
 
 pub const MEMORY_KIB: u32 = 19 * 1024;
 pub const ITERATIONS: u32 = 2;
@@ -181,13 +181,13 @@ impl PasswordHasher {
 pub fn check_strength(field: &str, username: &str, password: &str) -> AppResult<()> {
     let length = password.chars().count();
     let problem = if length < MIN_LENGTH {
-        Some("the password must have at least 10 characters")
+        Some(msg!("the password must have at least 10 characters"))
     } else if length > MAX_LENGTH {
-        Some("the password must have at most 1024 characters")
+        Some(msg!("the password must have at most 1024 characters"))
     } else if password.chars().all(|c| c.is_ascii_digit()) {
-        Some("the password must not be only digits")
+        Some(msg!("the password must not be only digits"))
     } else if password.trim().to_lowercase() == username.trim().to_lowercase() {
-        Some("the password must not be the username")
+        Some(msg!("the password must not be the username"))
     } else {
         None
     };

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, msg};
 
 pub const ISSUER: &str = "jiedao";
 pub const AUDIENCE: &str = "jiedao-api";
@@ -95,8 +95,12 @@ pub enum TokenRejected {
 impl From<TokenRejected> for AppError {
     fn from(rejected: TokenRejected) -> Self {
         match rejected {
-            TokenRejected::Expired => AppError::Unauthenticated("the access token has expired"),
-            TokenRejected::Invalid => AppError::Unauthenticated("the access token is not valid"),
+            TokenRejected::Expired => {
+                AppError::Unauthenticated(msg!("the access token has expired"))
+            }
+            TokenRejected::Invalid => {
+                AppError::Unauthenticated(msg!("the access token is not valid"))
+            }
         }
     }
 }

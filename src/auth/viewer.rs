@@ -12,7 +12,7 @@ use entity::{
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, msg};
 
 /// Things a caller may want to do; each maps the caller's grants to a [`Reach`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,7 +141,7 @@ impl Viewer {
         session_id: Uuid,
         now: DateTime<Utc>,
     ) -> AppResult<(Self, Option<DateTime<Utc>>)> {
-        let refused = AppError::Unauthenticated("the session has ended; log in again");
+        let refused = AppError::Unauthenticated(msg!("the session has ended; log in again"));
         let session = login_session::Entity::find_by_id(session_id)
             .one(conn)
             .await?;

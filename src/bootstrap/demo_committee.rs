@@ -13,7 +13,7 @@ use crate::{
         positions::{Appointment, appoint},
         service::{NewCommittee, Settings, create_committee},
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
 };
 
 /// The last household head (户主) living in a building.
@@ -41,7 +41,7 @@ async fn head_in(
         .order_by_desc(resident::Column::Id)
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("resident"))
+        .ok_or(AppError::NotFound(msg!("resident not found")))
 }
 
 /// Sets up the committee; returns the treasurer, who gets the demo treasurer login.
@@ -96,5 +96,5 @@ pub async fn load(
             treasurer = Some(resident);
         }
     }
-    treasurer.ok_or(AppError::NotFound("resident"))
+    treasurer.ok_or(AppError::NotFound(msg!("resident not found")))
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     funds::{
         idempotency::Key,
         levies::{Method, NewLevy, create_levy},
@@ -117,7 +117,7 @@ pub async fn load(
         first_entry.get_or_insert(entry.id);
     }
     // A wrong amount corrected by a reversal, then recorded again.
-    let wrong = first_entry.ok_or(AppError::NotFound("entry"))?;
+    let wrong = first_entry.ok_or(AppError::NotFound(msg!("entry not found")))?;
     reverse_entry(
         conn,
         &treasurer,

@@ -235,7 +235,8 @@ mod tests {
         let csv = roster(&shape, 138, 310, 7);
         let table = read(Format::Csv, csv.as_bytes(), 1000).unwrap_or_else(|e| panic!("{e}"));
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
-        let (rows, problems) = read_rows(&table, today).unwrap_or_else(|e| panic!("{e}"));
+        let (rows, problems) =
+            read_rows(&table, today).unwrap_or_else(|e| panic!("{}", e.english()));
         assert!(
             problems.is_empty(),
             "{:?}",

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     tenancy::lives_in,
 };
 
@@ -20,9 +20,9 @@ pub fn check_manage(viewer: &Viewer, place: Place) -> AppResult<()> {
     {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "only the community's admins and staff set up committees and appoint members",
-        ))
+        Err(AppError::Forbidden(msg!(
+            "only the community's admins and staff set up committees and appoint members"
+        )))
     }
 }
 
@@ -49,7 +49,7 @@ pub async fn check_read(
     if !households.is_empty() && lives_in(conn, &households, compound).await? {
         return Ok(());
     }
-    Err(AppError::Forbidden(
-        "only the compound's residents and committee, and the community's staff, see its committee",
-    ))
+    Err(AppError::Forbidden(msg!(
+        "only the compound's residents and committee, and the community's staff, see its committee"
+    )))
 }

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     audit::audited_write,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt, parse_id,
         scalars::{Date, Money},
@@ -167,7 +167,7 @@ async fn committee_of(ctx: &Context<'_>, id: Uuid) -> Result<Committee> {
         .one(ctx.services().db.reader())
         .await
         .map_err(AppError::from)?
-        .ok_or(AppError::NotFound("committee"))?
+        .ok_or(AppError::NotFound(msg!("committee not found")))?
         .into())
 }
 

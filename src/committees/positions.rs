@@ -19,7 +19,7 @@ use crate::{
     audit::Audited,
     auth::Viewer,
     calendar,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     identity::position_grants::{end, grant_powers},
     live::LiveEvent,
     tenancy::visible_resident,
@@ -79,7 +79,7 @@ pub async fn appoint(
     let resident = visible_resident(conn, viewer, a.resident_id).await?;
     crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
     if resident.community_id != committee.community_id || resident.archived_at.is_some() {
-        return Err(AppError::NotFound("resident"));
+        return Err(AppError::NotFound(msg!("resident not found")));
     }
     let residency_override = a
         .residency_override
@@ -91,7 +91,9 @@ pub async fn appoint(
             _ => {
                 return Err(AppError::bad_input(
                     "input.residencyOverride",
-                    "the resident does not live in this compound; say why they may serve anyway",
+                    msg!(
+                        "the resident does not live in this compound; say why they may serve anyway"
+                    ),
                 ));
             }
         }
@@ -104,16 +106,17 @@ pub async fn appoint(
     if starts_on < committee.term_starts_on || ends_on > committee.term_ends_on {
         return Err(AppError::bad_input(
             "input.startsOn",
-            format!(
-                "a position lies within the term, {} to {}",
-                committee.term_starts_on, committee.term_ends_on
+            msg!(
+                "a position lies within the term, {from} to {to}",
+                from = committee.term_starts_on,
+                to = committee.term_ends_on
             ),
         ));
     }
     if ends_on < starts_on || ends_on < calendar::today() {
         return Err(AppError::bad_input(
             "input.endsOn",
-            "a position ends on or after it starts, and not in the past",
+            msg!("a position ends on or after it starts, and not in the past"),
         ));
     }
     check_free(
@@ -170,16 +173,16 @@ async fn check_building(
                 .filter(building::Column::CompoundId.eq(committee.compound_id))
                 .one(conn)
                 .await?
-                .ok_or(AppError::NotFound("building"))?;
+                .ok_or(AppError::NotFound(msg!("building not found")))?;
             Ok(Some(building.id))
         }
         (Position::BuildingLeader, None) => Err(AppError::bad_input(
             "input.buildingId",
-            "a building leader answers for a building",
+            msg!("a building leader answers for a building"),
         )),
         (_, Some(_)) => Err(AppError::bad_input(
             "input.buildingId",
-            "only building leaders name a building",
+            msg!("only building leaders name a building"),
         )),
         (_, None) => Ok(None),
     }
@@ -208,9 +211,9 @@ async fn check_free(
         query = query.filter(committee_position::Column::ResidentId.eq(resident_id));
     }
     if query.one(conn).await?.is_some() {
-        return Err(AppError::Conflict(
-            "someone holds this position for these days; end that position first".into(),
-        ));
+        return Err(AppError::Conflict(msg!(
+            "someone holds this position for these days; end that position first"
+        )));
     }
     Ok(())
 }
@@ -230,14 +233,14 @@ pub async fn end_position(
         )
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("position"))?;
+        .ok_or(AppError::NotFound(msg!("position not found")))?;
     let (_, place) = visible_committee(conn, viewer, position.committee_id).await?;
     check_manage(viewer, place)?;
     let reason = reason.trim();
     if reason.chars().count() < 2 {
         return Err(AppError::bad_input(
             "input.reason",
-            "say why the position ends",
+            msg!("say why the position ends"),
         ));
     }
     let (position, users) = end(conn, position, reason, Some(viewer.user_id)).await?;

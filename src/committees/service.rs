@@ -9,7 +9,7 @@ use super::access::check_manage;
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, msg, on_unique_violation},
     graphql::clean_name,
     tenancy::visible_compound_at,
 };
@@ -37,19 +37,19 @@ fn check_settings(settings: &Settings) -> AppResult<()> {
     if !(1..=9).contains(&settings.approvals_required) {
         return Err(AppError::bad_input(
             "input.approvalsRequired",
-            "an expense needs 1 to 9 approvals",
+            msg!("an expense needs 1 to 9 approvals"),
         ));
     }
     if settings.resolution_threshold_fen.is_some_and(|f| f < 0) {
         return Err(AppError::bad_input(
             "input.resolutionThreshold",
-            "a threshold is not negative",
+            msg!("a threshold is not negative"),
         ));
     }
     if !(1..=90).contains(&settings.notice_days) {
         return Err(AppError::bad_input(
             "input.noticeDays",
-            "a public notice lasts 1 to 90 days",
+            msg!("a public notice lasts 1 to 90 days"),
         ));
     }
     Ok(())
@@ -59,13 +59,13 @@ fn check_term(starts_on: NaiveDate, ends_on: NaiveDate) -> AppResult<()> {
     if ends_on < starts_on {
         return Err(AppError::bad_input(
             "input.termEndsOn",
-            "a term ends on or after the day it starts",
+            msg!("a term ends on or after the day it starts"),
         ));
     }
     if (ends_on - starts_on).num_days() > 366 * 5 {
         return Err(AppError::bad_input(
             "input.termEndsOn",
-            "a term lasts at most five years",
+            msg!("a term lasts at most five years"),
         ));
     }
     Ok(())
@@ -81,7 +81,7 @@ pub async fn visible_committee(
         .filter(committee::Column::Id.eq(id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("committee"))?;
+        .ok_or(AppError::NotFound(msg!("committee not found")))?;
     let (_, place) = visible_compound_at(conn, viewer, committee.compound_id).await?;
     Ok((committee, place))
 }
@@ -102,7 +102,7 @@ pub async fn create_committee(
     let (compound, place) = visible_compound_at(conn, viewer, new.compound_id).await?;
     check_manage(viewer, place)?;
     if compound.archived_at.is_some() {
-        return Err(AppError::Conflict("the compound is archived".into()));
+        return Err(AppError::Conflict(msg!("the compound is archived")));
     }
     check_term(new.term_starts_on, new.term_ends_on)?;
     check_settings(&new.settings)?;
@@ -124,7 +124,7 @@ pub async fn create_committee(
     }
     .insert(conn)
     .await
-    .map_err(|e| on_unique_violation(e, "the compound already has a committee"))?;
+    .map_err(|e| on_unique_violation(e, msg!("the compound already has a committee")))?;
     Ok(Audited::new(committee.clone(), place, committee.id))
 }
 
@@ -160,9 +160,9 @@ pub async fn start_term(
     if starts_on <= committee.term_ends_on {
         return Err(AppError::bad_input(
             "input.startsOn",
-            format!(
-                "the current term runs until {}; the next starts after it",
-                committee.term_ends_on
+            msg!(
+                "the current term runs until {until}; the next starts after it",
+                until = committee.term_ends_on
             ),
         ));
     }

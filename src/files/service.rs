@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
 };
 
 /// One uploaded file, as the multipart request delivered it.
@@ -34,18 +34,18 @@ pub async fn store_upload(
     field: &str,
 ) -> AppResult<stored_file::Model> {
     if upload.bytes.is_empty() {
-        return Err(AppError::bad_input(field, "the file is empty"));
+        return Err(AppError::bad_input(field, msg!("the file is empty")));
     }
     if upload.bytes.len() > max_bytes {
         return Err(AppError::bad_input(
             field,
-            format!("a file may have at most {max_bytes} bytes"),
+            msg!("a file may have at most {max} bytes", max = max_bytes),
         ));
     }
     let content_type = sniff(&upload.bytes).ok_or_else(|| {
         AppError::bad_input(
             field,
-            "only JPEG, PNG, WebP photos and PDF files are accepted",
+            msg!("only JPEG, PNG, WebP photos and PDF files are accepted"),
         )
     })?;
     let size = i64::try_from(upload.bytes.len()).map_err(AppError::internal)?;

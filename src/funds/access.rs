@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
     committees::{access::check_read, positions::in_force_at},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     tenancy::place_of,
 };
 
@@ -33,11 +33,11 @@ pub async fn visible_fund(
         .filter(fund::Column::Id.eq(id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("fund"))?;
+        .ok_or(AppError::NotFound(msg!("fund not found")))?;
     let place = place_of(conn, viewer, fund.community_id).await?;
     match check_read_fund(conn, viewer, &fund, place).await {
         Ok(()) => Ok((fund, place)),
-        Err(AppError::Forbidden(_)) => Err(AppError::NotFound("fund")),
+        Err(AppError::Forbidden(_)) => Err(AppError::NotFound(msg!("fund not found"))),
         Err(other) => Err(other),
     }
 }
@@ -69,9 +69,9 @@ pub async fn check_read_fund(
             if reads {
                 Ok(())
             } else {
-                Err(AppError::Forbidden(
-                    "only the community's residents and staff read its funds",
-                ))
+                Err(AppError::Forbidden(msg!(
+                    "only the community's residents and staff read its funds"
+                )))
             }
         }
     }
@@ -87,9 +87,9 @@ pub fn check_record(viewer: &Viewer, fund: &fund::Model, place: Place) -> AppRes
     if allowed {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "only the fund's treasurer records money",
-        ))
+        Err(AppError::Forbidden(msg!(
+            "only the fund's treasurer records money"
+        )))
     }
 }
 
@@ -140,7 +140,7 @@ pub async fn check_open(
     {
         return Ok(());
     }
-    Err(AppError::Forbidden(
-        "only the community's staff or the committee's director open funds",
-    ))
+    Err(AppError::Forbidden(msg!(
+        "only the community's staff or the committee's director open funds"
+    )))
 }

@@ -23,7 +23,7 @@ use super::{
 use crate::{
     audit::Audited,
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::StoredEnum,
 };
 
@@ -38,14 +38,14 @@ pub async fn decide(
 ) -> AppResult<Audited<CheckedExpense>> {
     let (expense, fund, place) = visible_expense(conn, viewer, id).await?;
     if !is_approver(viewer, &fund, place) {
-        return Err(AppError::Forbidden(
-            "only committee members decide on expenses",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only committee members decide on expenses"
+        )));
     }
     if expense.author_id == viewer.user_id {
-        return Err(AppError::Forbidden(
-            "the author of an expense cannot decide on it",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "the author of an expense cannot decide on it"
+        )));
     }
     let status = Status::parse(&expense.status);
     if status != Status::Submitted {
@@ -58,7 +58,7 @@ pub async fn decide(
     if !approve && comment.chars().count() < 2 {
         return Err(AppError::bad_input(
             "input.comment",
-            "say why you reject it",
+            msg!("say why you reject it"),
         ));
     }
     let verdict = if approve {
@@ -78,7 +78,7 @@ pub async fn decide(
     .insert(conn)
     .await
     .map_err(|e| {
-        crate::error::on_unique_violation(e, "you have already decided on this expense")
+        crate::error::on_unique_violation(e, msg!("you have already decided on this expense"))
     })?;
     let expense = if approve {
         let approvals = expense_decision::Entity::find()
@@ -124,7 +124,7 @@ pub async fn pay(
         let expense = expense::Entity::find_by_id(id)
             .one(conn)
             .await?
-            .ok_or(AppError::NotFound("expense"))?;
+            .ok_or(AppError::NotFound(msg!("expense not found")))?;
         return Ok(checked(expense, fund, place));
     }
     let fund = lock_fund(conn, fund.id).await?;
@@ -132,7 +132,7 @@ pub async fn pay(
     let expense = expense::Entity::find_by_id(expense.id)
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("expense"))?;
+        .ok_or(AppError::NotFound(msg!("expense not found")))?;
     let status = Status::parse(&expense.status);
     if status != Status::Approved {
         return Err(refuse(status, "paid"));
@@ -176,7 +176,7 @@ pub async fn cancel(
     if reason.chars().count() < 2 {
         return Err(AppError::bad_input(
             "input.reason",
-            "say why it is cancelled",
+            msg!("say why it is cancelled"),
         ));
     }
     let expense = set_status(conn, expense, Status::Cancelled, Some(reason.into()), None).await?;

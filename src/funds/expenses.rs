@@ -20,7 +20,7 @@ use crate::graphql::scalars::MAX_AMOUNT_FEN;
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Term, msg},
     graphql::clean_name,
     graphql::scalars::format_hundredths,
     meetings::motions::passed_resolution,
@@ -158,10 +158,10 @@ pub async fn visible_expense(
         )
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("expense"))?;
+        .ok_or(AppError::NotFound(msg!("expense not found")))?;
     let (fund, place) = visible_fund(conn, viewer, expense.fund_id)
         .await
-        .map_err(|e| e.hidden_as("expense"))?;
+        .map_err(|e| e.hidden_as(msg!("expense not found")))?;
     Ok((expense, fund, place))
 }
 
@@ -182,7 +182,7 @@ async fn check_resolution(
     if fund.resolution_threshold_fen.is_some_and(|t| amount > t) {
         return Err(AppError::bad_input(
             "input.resolutionId",
-            "above the fund's threshold an expense needs a passed meeting resolution",
+            msg!("above the fund's threshold an expense needs a passed meeting resolution"),
         ));
     }
     Ok(())
@@ -228,10 +228,10 @@ async fn within_resolution(
     if cited + amount > approved {
         return Err(AppError::bad_input(
             "input.amount",
-            format!(
-                "the resolution approves {} yuan in all and {} is already cited",
-                format_hundredths(approved),
-                format_hundredths(cited)
+            msg!(
+                "the resolution approves {approved} yuan in all and {cited} is already cited",
+                approved = format_hundredths(approved),
+                cited = format_hundredths(cited)
             ),
         ));
     }
@@ -248,14 +248,14 @@ pub async fn draft(
     if new.amount_fen <= 0 || new.amount_fen > MAX_AMOUNT_FEN {
         return Err(AppError::bad_input(
             "input.amount",
-            "an amount is above 0 and at most 10^12 yuan",
+            msg!("an amount is above 0 and at most 10^12 yuan"),
         ));
     }
     let items_total: i64 = new.items.iter().map(|i| i.amount_fen).sum();
     if !new.items.is_empty() && items_total != new.amount_fen {
         return Err(AppError::bad_input(
             "input.items",
-            "the items add up to the expense's amount",
+            msg!("the items add up to the expense's amount"),
         ));
     }
     let mut items = Vec::new();
@@ -263,7 +263,7 @@ pub async fn draft(
         if item.amount_fen <= 0 {
             return Err(AppError::bad_input(
                 "input.items",
-                "an item costs more than 0",
+                msg!("an item costs more than 0"),
             ));
         }
         items.push(json!({ "description": clean_name("input.items", &item.description, 200)?, "amountFen": item.amount_fen }));
@@ -313,10 +313,14 @@ pub(super) async fn set_status(
     Ok(update.update(conn).await?)
 }
 
-pub(super) fn refuse(status: Status, action: &str) -> AppError {
+pub(super) fn refuse(status: Status, action: &'static str) -> AppError {
     AppError::bad_input(
         "input.expenseId",
-        format!("a {} expense cannot be {action}", status.as_str()),
+        msg!(
+            "a {status} expense cannot be {action}",
+            status = Term(status.as_str()),
+            action = Term(action)
+        ),
     )
 }
 

@@ -17,7 +17,7 @@ use super::{
 use crate::{
     audit::audited_write,
     auth::Capability,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt, StoredEnum,
         pagination::{Page, PageArgs, keyset_page},
@@ -121,7 +121,7 @@ impl LedgerEntryPayload {
             .one(ctx.services().db.reader())
             .await
             .map_err(AppError::from)?
-            .ok_or(AppError::NotFound("fund"))?;
+            .ok_or(AppError::NotFound(msg!("fund not found")))?;
         Ok(fund.into())
     }
 }
@@ -208,7 +208,7 @@ impl FundMutation {
             (None, Some(name)) => Ok(Contributor::Donor(name)),
             _ => Err(AppError::bad_input(
                 "input.householdId",
-                "give either householdId or donorName",
+                msg!("give either householdId or donorName"),
             )),
         };
         let (amount, occurred_at, channel, memo) = (

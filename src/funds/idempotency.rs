@@ -12,7 +12,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, msg};
 
 pub struct Key {
     pub user_id: Uuid,
@@ -34,7 +34,7 @@ impl Key {
         if !(8..=100).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(AppError::bad_input(
                 "input.idempotencyKey",
-                "an idempotency key is 8 to 100 visible ASCII characters, e.g. a UUID",
+                msg!("an idempotency key is 8 to 100 visible ASCII characters, e.g. a UUID"),
             ));
         }
         let input_hash = Sha256::digest(input.to_string().as_bytes())
@@ -79,7 +79,9 @@ impl Key {
             return Ok(None);
         }
         self.replay(conn).await?.map(Some).ok_or_else(|| {
-            AppError::Conflict("a request with this idempotency key is still running; retry".into())
+            AppError::Conflict(msg!(
+                "a request with this idempotency key is still running; retry"
+            ))
         })
     }
 
@@ -92,9 +94,9 @@ impl Key {
             return Ok(None);
         };
         if record.operation != self.operation || record.input_hash != self.input_hash {
-            return Err(AppError::Conflict(
-                "this idempotency key was used for a different request".into(),
-            ));
+            return Err(AppError::Conflict(msg!(
+                "this idempotency key was used for a different request"
+            )));
         }
         Ok(Some(record.response))
     }

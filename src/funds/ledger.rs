@@ -16,7 +16,7 @@ use super::{
     closed_sets::FundStatus,
 };
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::StoredEnum,
 };
 
@@ -26,7 +26,7 @@ pub async fn lock_fund(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<fund:
         .lock_exclusive()
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("fund"))
+        .ok_or(AppError::NotFound(msg!("fund not found")))
 }
 
 /// An entry to append; `seq`, balance and hashes come from the fund's head.
@@ -56,16 +56,16 @@ pub async fn append(
     new: NewEntry,
 ) -> AppResult<ledger_entry::Model> {
     if fund.status != FundStatus::Open.stored() {
-        return Err(AppError::Conflict("the fund is closed".into()));
+        return Err(AppError::Conflict(msg!("the fund is closed")));
     }
     let balance = fund
         .balance_fen
         .checked_add(new.amount_fen)
-        .ok_or_else(|| AppError::bad_input("input.amount", "the amount is too large"))?;
+        .ok_or_else(|| AppError::bad_input("input.amount", msg!("the amount is too large")))?;
     if balance < 0 && !fund.allow_negative {
-        return Err(AppError::Conflict(format!(
-            "the fund holds {} yuan; this would take it below zero",
-            crate::graphql::scalars::format_hundredths(fund.balance_fen)
+        return Err(AppError::Conflict(msg!(
+            "the fund holds {balance} yuan; this would take it below zero",
+            balance = crate::graphql::scalars::format_hundredths(fund.balance_fen)
         )));
     }
     let seq = fund.head_seq + 1;
@@ -116,7 +116,7 @@ pub async fn append(
         .exec_without_returning(conn)
         .await
         .map_err(|e| {
-            crate::error::on_unique_violation(e, "that entry has already been reversed")
+            crate::error::on_unique_violation(e, msg!("that entry has already been reversed"))
         })?;
     fund::Entity::update_many()
         .col_expr(fund::Column::HeadSeq, Expr::value(seq))

@@ -20,7 +20,7 @@ use super::{
 use crate::{
     audit::Audited,
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::scalars::{MAX_AMOUNT_FEN, format_hundredths},
     graphql::{StoredEnum, clean_name},
     tenancy::lives_in,
@@ -56,7 +56,7 @@ pub async fn create_levy(
     if ids.is_empty() || ids.len() > 10_000 {
         return Err(AppError::bad_input(
             "input.householdIds",
-            "a levy names 1 to 10,000 households",
+            msg!("a levy names 1 to 10,000 households"),
         ));
     }
     let households = household::Entity::find()
@@ -66,14 +66,14 @@ pub async fn create_levy(
         .all(conn)
         .await?;
     if households.len() != ids.len() {
-        return Err(AppError::NotFound("household"));
+        return Err(AppError::NotFound(msg!("household not found")));
     }
     if let Some(compound) = fund.compound_id {
         for h in &households {
             if !lives_in(conn, &[h.id], compound).await? {
                 return Err(AppError::bad_input(
                     "input.householdIds",
-                    "every household lives in the fund's compound",
+                    msg!("every household lives in the fund's compound"),
                 ));
             }
         }
@@ -88,7 +88,9 @@ pub async fn create_levy(
             let total = each
                 .checked_mul(count)
                 .filter(|t| *t <= MAX_AMOUNT_FEN)
-                .ok_or_else(|| AppError::bad_input("input.amount", "the total is too large"))?;
+                .ok_or_else(|| {
+                    AppError::bad_input("input.amount", msg!("the total is too large"))
+                })?;
             (total, vec![each; ids.len()], LevyMethod::PerHousehold)
         }
         Method::Area(total) if amount_ok(total) => {
@@ -108,18 +110,20 @@ pub async fn create_levy(
             let weights = weights.ok_or_else(|| {
                 AppError::bad_input(
                     "input.method",
-                    "every household's dwelling needs a registered floor area to split by area",
+                    msg!(
+                        "every household's dwelling needs a registered floor area to split by area"
+                    ),
                 )
             })?;
             let shares = split::by_weight(total, &weights).ok_or_else(|| {
-                AppError::bad_input("input.method", "the floor areas add up to nothing")
+                AppError::bad_input("input.method", msg!("the floor areas add up to nothing"))
             })?;
             (total, shares, LevyMethod::Area)
         }
         _ => {
             return Err(AppError::bad_input(
                 "input.amount",
-                "an amount is above 0 and at most 10^12 yuan",
+                msg!("an amount is above 0 and at most 10^12 yuan"),
             ));
         }
     };
@@ -164,11 +168,11 @@ pub async fn check_payment(
         .filter(levy::Column::FundId.eq(fund_id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("levy"))?;
+        .ok_or(AppError::NotFound(msg!("levy not found")))?;
     let Some(household) = household_id else {
         return Err(AppError::bad_input(
             "input.householdId",
-            "a levy is paid by a household",
+            msg!("a levy is paid by a household"),
         ));
     };
     let share = shares(conn, &[levy.id])
@@ -178,18 +182,18 @@ pub async fn check_payment(
         .ok_or_else(|| {
             AppError::bad_input(
                 "input.householdId",
-                "the household has no share in this levy",
+                msg!("the household has no share in this levy"),
             )
         })?;
     let owed = (share.share_fen - share.paid_fen).max(0);
     if amount_fen > owed {
         return Err(AppError::bad_input(
             "input.amount",
-            format!(
-                "the household owes {} yuan of this levy (share {}, paid {}); record anything beyond it as a contribution without the levy",
-                format_hundredths(owed),
-                format_hundredths(share.share_fen),
-                format_hundredths(share.paid_fen),
+            msg!(
+                "the household owes {owed} yuan of this levy (share {share}, paid {paid}); record anything beyond it as a contribution without the levy",
+                owed = format_hundredths(owed),
+                share = format_hundredths(share.share_fen),
+                paid = format_hundredths(share.paid_fen),
             ),
         ));
     }

@@ -18,7 +18,7 @@ use super::{
 use crate::{
     audit::Audited,
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Term, msg},
     files::{
         FileStore,
         service::{Upload, store_upload},
@@ -44,7 +44,10 @@ pub async fn attach(
     if matches!(status, Status::Rejected | Status::Cancelled) {
         return Err(AppError::bad_input(
             "input.expenseId",
-            format!("a {} expense takes no receipts", status.as_str()),
+            msg!(
+                "a {status} expense takes no receipts",
+                status = Term(status.as_str())
+            ),
         ));
     }
     let existing = expense_receipt::Entity::find()
@@ -54,7 +57,7 @@ pub async fn attach(
     if existing + uploads.len() as u64 > MAX_RECEIPTS {
         return Err(AppError::bad_input(
             field,
-            format!("an expense has at most {MAX_RECEIPTS} receipts"),
+            msg!("an expense has at most {max} receipts", max = MAX_RECEIPTS),
         ));
     }
     for (index, upload) in uploads.into_iter().enumerate() {
@@ -88,7 +91,7 @@ pub async fn remove(
     viewer: &Viewer,
     file_id: Uuid,
 ) -> AppResult<Audited<CheckedExpense>> {
-    let not_found = || AppError::NotFound("receipt");
+    let not_found = || AppError::NotFound(msg!("receipt not found"));
     let receipt = expense_receipt::Entity::find()
         .filter(expense_receipt::Column::FileId.eq(file_id))
         .one(conn)
@@ -104,7 +107,7 @@ pub async fn remove(
     if status != Status::Draft {
         return Err(AppError::bad_input(
             "input.receiptId",
-            "receipts are removed only from a draft; approvers have seen them since",
+            msg!("receipts are removed only from a draft; approvers have seen them since"),
         ));
     }
     receipt.delete(conn).await?;

@@ -20,7 +20,7 @@ use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
     committees::service::Settings,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::{StoredEnum, clean_name},
     tenancy::{lives_in, place_of, visible_compound_at},
 };
@@ -49,11 +49,13 @@ pub async fn open_fund(
                 // Say so rather than pick one of two IDs that disagree.
                 return Err(AppError::bad_input(
                     "input.communityId",
-                    "the compound is not in this community; give only the compound for a compound's fund",
+                    msg!(
+                        "the compound is not in this community; give only the compound for a compound's fund"
+                    ),
                 ));
             }
             if compound.archived_at.is_some() {
-                return Err(AppError::Conflict("the compound is archived".into()));
+                return Err(AppError::Conflict(msg!("the compound is archived")));
             }
             (compound.community_id, Some(compound.id), place)
         }
@@ -64,7 +66,7 @@ pub async fn open_fund(
         (None, None) => {
             return Err(AppError::bad_input(
                 "input.compoundId",
-                "give the compound (or, for a community fund, the community)",
+                msg!("give the compound (or, for a community fund, the community)"),
             ));
         }
     };
@@ -88,7 +90,7 @@ pub async fn open_fund(
     if !(1..=9).contains(&approvals) {
         return Err(AppError::bad_input(
             "input.approvalsRequired",
-            "an expense needs 1 to 9 approvals",
+            msg!("an expense needs 1 to 9 approvals"),
         ));
     }
     let threshold = new
@@ -97,7 +99,7 @@ pub async fn open_fund(
     if threshold.is_some_and(|t| !(0..=MAX_AMOUNT_FEN).contains(&t)) {
         return Err(AppError::bad_input(
             "input.resolutionThreshold",
-            "a threshold is between 0 and 10^12 yuan",
+            msg!("a threshold is between 0 and 10^12 yuan"),
         ));
     }
     let fund = fund::ActiveModel {
@@ -142,7 +144,7 @@ fn check_amount(amount: i64) -> AppResult<()> {
     if amount <= 0 || amount > MAX_AMOUNT_FEN {
         return Err(AppError::bad_input(
             "input.amount",
-            "an amount is above 0 and at most 10^12 yuan",
+            msg!("an amount is above 0 and at most 10^12 yuan"),
         ));
     }
     Ok(())
@@ -156,7 +158,7 @@ pub fn check_occurred(field: &str, at: Option<DateTime<Utc>>) -> AppResult<DateT
     if at > now + chrono::Duration::minutes(5) {
         return Err(AppError::bad_input(
             field,
-            "money cannot move in the future",
+            msg!("money cannot move in the future"),
         ));
     }
     Ok(at)
@@ -174,13 +176,13 @@ async fn counterparty_for(
                 .filter(household::Column::CommunityId.eq(fund.community_id))
                 .one(conn)
                 .await?
-                .ok_or(AppError::NotFound("household"))?;
+                .ok_or(AppError::NotFound(msg!("household not found")))?;
             if let Some(compound) = fund.compound_id
                 && !lives_in(conn, &[household.id], compound).await?
             {
                 return Err(AppError::bad_input(
                     "input.householdId",
-                    "the household does not live in the fund's compound",
+                    msg!("the household does not live in the fund's compound"),
                 ));
             }
             let existing = counterparty::Entity::find()
@@ -231,7 +233,7 @@ fn check_channel(channel: &str) -> AppResult<()> {
     if Channel::from_stored(channel).is_err() {
         return Err(AppError::bad_input(
             "input.channel",
-            "a channel is cash_box, wechat, bank or other",
+            msg!("a channel is cash_box, wechat, bank or other"),
         ));
     }
     Ok(())
@@ -249,7 +251,7 @@ async fn replayed(
     ledger_entry::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("entry"))
+        .ok_or(AppError::NotFound(msg!("entry not found")))
 }
 
 /// How recording into a fund begins, before its lock: the caller may record there and the
@@ -351,12 +353,12 @@ pub async fn reverse_entry(
     let original = ledger_entry::Entity::find_by_id(entry_id)
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("entry"))?;
+        .ok_or(AppError::NotFound(msg!("entry not found")))?;
     let reason = reason.trim();
     if reason.chars().count() < 4 {
         return Err(AppError::bad_input(
             "input.reason",
-            "say why the entry is wrong",
+            msg!("say why the entry is wrong"),
         ));
     }
     // The fund check first: an entry of a fund out of reach is NOT_FOUND like any other.
@@ -369,9 +371,9 @@ pub async fn reverse_entry(
         } => (fund, place, entry_id),
     };
     if original.kind == Kind::Reversal.stored() {
-        return Err(AppError::Conflict(
-            "a reversal is not reversed; record the right entry instead".into(),
-        ));
+        return Err(AppError::Conflict(msg!(
+            "a reversal is not reversed; record the right entry instead"
+        )));
     }
     let fund = lock_fund(conn, fund.id).await?;
     let entry = append(
@@ -407,12 +409,12 @@ pub async fn close_fund(
     check_open(conn, viewer, fund.compound_id, place).await?;
     let fund = lock_fund(conn, fund.id).await?;
     if fund.status != FundStatus::Open.stored() {
-        return Err(AppError::Conflict("the fund is already closed".into()));
+        return Err(AppError::Conflict(msg!("the fund is already closed")));
     }
     if fund.balance_fen != 0 {
-        return Err(AppError::Conflict(format!(
-            "the fund still holds {} yuan; spend or return it first",
-            crate::graphql::scalars::format_hundredths(fund.balance_fen)
+        return Err(AppError::Conflict(msg!(
+            "the fund still holds {balance} yuan; spend or return it first",
+            balance = crate::graphql::scalars::format_hundredths(fund.balance_fen)
         )));
     }
     let mut update: fund::ActiveModel = fund.into();

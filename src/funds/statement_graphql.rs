@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{labels::CounterpartyLabel, statements, types::LedgerEntry};
 use crate::{
     audit::audited_write,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::{
         ContextExt,
         loader::loader,
@@ -73,7 +73,7 @@ async fn build(
         .one(db)
         .await
         .map_err(AppError::from)?
-        .ok_or(AppError::NotFound("statement"))?;
+        .ok_or(AppError::NotFound(msg!("statement not found")))?;
     let compound_name = match fund.compound_id {
         Some(id) => compound::Entity::find_by_id(id)
             .one(db)

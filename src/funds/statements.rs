@@ -17,7 +17,7 @@ use super::access::{check_record, visible_fund};
 use crate::{
     audit::Audited,
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
 };
 
 pub fn token_hash(token: &str) -> String {
@@ -53,9 +53,11 @@ pub async fn publish(
     if from < 1 || to > fund.head_seq || from > to {
         return Err(AppError::bad_input(
             "input.fromSeq",
-            format!(
-                "nothing to publish: the ledger has entries 1 to {}, the range is {from} to {to}",
-                fund.head_seq
+            msg!(
+                "nothing to publish: the ledger has entries 1 to {head}, the range is {from} to {to}",
+                head = fund.head_seq,
+                from = from,
+                to = to
             ),
         ));
     }
@@ -66,7 +68,7 @@ pub async fn publish(
         .all(conn)
         .await?;
     let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
-        return Err(AppError::NotFound("entry"));
+        return Err(AppError::NotFound(msg!("entry not found")));
     };
     let token = new_token();
     let statement = statement::ActiveModel {
@@ -111,7 +113,7 @@ pub async fn by_token(
         .filter(statement::Column::ShareTokenHash.eq(token_hash(token)))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("statement"))?;
+        .ok_or(AppError::NotFound(msg!("statement not found")))?;
     let entries = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::FundId.eq(statement.fund_id))
         .filter(ledger_entry::Column::Seq.between(statement.from_seq, statement.to_seq))

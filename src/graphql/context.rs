@@ -11,7 +11,7 @@ use async_graphql::Context;
 
 use crate::{
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Msg, msg},
     state::Services,
 };
 
@@ -22,7 +22,7 @@ pub enum Caller {
     Anonymous,
     User(std::sync::Arc<Viewer>),
     /// The token was expired, forged, or its session ended; the message says which.
-    Refused(&'static str),
+    Refused(Msg),
 }
 
 /// Facts about the HTTP request that services record (audit) or limit on (throttle).
@@ -94,8 +94,8 @@ pub trait ContextExt {
     fn viewer_even_if_password_expired(&self) -> AppResult<&Viewer> {
         match self.caller() {
             Caller::User(viewer) => Ok(viewer),
-            Caller::Anonymous => Err(AppError::Unauthenticated("log in first")),
-            Caller::Refused(message) => Err(AppError::Unauthenticated(message)),
+            Caller::Anonymous => Err(AppError::Unauthenticated(msg!("log in first"))),
+            Caller::Refused(message) => Err(AppError::Unauthenticated(message.clone())),
         }
     }
 }

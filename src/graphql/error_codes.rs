@@ -16,6 +16,8 @@ use async_graphql::{
     parser::types::ExecutableDocument,
 };
 
+use crate::error::msg;
+
 pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 
@@ -66,7 +68,9 @@ impl Extension for ErrorCodesExtension {
                 stamp(err, "BAD_USER_INPUT");
             } else {
                 tracing::error!(error = %err.message, path = ?err.path, "uncoded GraphQL error");
-                err.message = "internal error".into();
+                let hidden = msg!("internal error");
+                err.message = hidden.english();
+                err.source = Some(Arc::new(hidden));
                 stamp(err, "INTERNAL_SERVER_ERROR");
             }
         }

@@ -26,7 +26,11 @@ use async_graphql::{
     parser::types::{ExecutableDocument, Field, Selection, SelectionSet},
 };
 
-use super::error_codes::{VALIDATION_FAILED, stamp};
+use super::{
+    error_codes::{VALIDATION_FAILED, stamp},
+    localize::server_error,
+};
+use crate::error::msg;
 
 /// The limits on a query's shape; `introspection` says whether `__schema` and `__type`
 /// may be asked for at all.
@@ -82,16 +86,18 @@ impl QueryShape {
         if let Some(field) = introspections.first()
             && !self.introspection
         {
-            return Err(ServerError::new(
-                "introspection is disabled on this server",
+            return Err(server_error(
+                msg!("introspection is disabled on this server"),
                 Some(field.pos),
             ));
         }
         let mut lists = Walk::new(doc, Metric::IntrospectionLists);
         for field in &introspections {
             if lists.set(&field.node.selection_set).0 >= MAX_INTROSPECTION_LISTS {
-                return Err(ServerError::new(
-                    "Maximum introspection depth exceeded: `fields`, `interfaces`, `possibleTypes` and `inputFields` may nest at most twice",
+                return Err(server_error(
+                    msg!(
+                        "Maximum introspection depth exceeded: `fields`, `interfaces`, `possibleTypes` and `inputFields` may nest at most twice"
+                    ),
                     Some(field.pos),
                 ));
             }
@@ -100,10 +106,11 @@ impl QueryShape {
         for (_, operation) in doc.operations.iter() {
             let (depth, pos) = data.set(&operation.node.selection_set);
             if depth > self.depth {
-                return Err(ServerError::new(
-                    format!(
-                        "the query is nested {depth} levels deep; at most {} are allowed",
-                        self.depth
+                return Err(server_error(
+                    msg!(
+                        "the query is nested {depth} levels deep; at most {max} are allowed",
+                        depth = depth,
+                        max = self.depth
                     ),
                     Some(pos.unwrap_or(operation.pos)),
                 ));
@@ -111,10 +118,11 @@ impl QueryShape {
         }
         let aliases = count_aliases(doc);
         if aliases > self.aliases {
-            return Err(ServerError::new(
-                format!(
-                    "the query uses {aliases} aliases; at most {} are allowed",
-                    self.aliases
+            return Err(server_error(
+                msg!(
+                    "the query uses {aliases} aliases; at most {max} are allowed",
+                    aliases = aliases,
+                    max = self.aliases
                 ),
                 Some(Pos { line: 1, column: 1 }),
             ));

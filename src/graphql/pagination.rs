@@ -18,7 +18,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::ContextExt,
 };
 
@@ -86,7 +86,7 @@ impl PageArgs {
         if !(0..=MAX_PAGE_SIZE).contains(&first) {
             return Err(AppError::bad_input(
                 "first",
-                format!("first must be between 0 and {MAX_PAGE_SIZE}"),
+                msg!("first must be between 0 and {max}", max = MAX_PAGE_SIZE),
             ));
         }
         let after = after.map(|cursor| Cursor::decode(&cursor)).transpose()?;
@@ -115,7 +115,7 @@ impl Cursor {
     }
 
     fn decode(cursor: &str) -> AppResult<Self> {
-        let refused = || AppError::bad_input("after", "not a cursor from this list");
+        let refused = || AppError::bad_input("after", msg!("not a cursor from this list"));
         let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| refused())?;
         let (id, at) = match bytes.len() {
             16 => (&bytes[..], None),
@@ -177,7 +177,12 @@ impl<C: ColumnTrait> Order<C> {
                     .add(at.lt(when))
                     .add(Condition::all().add(at.eq(when)).add(id.lt(cursor.id))),
             ),
-            _ => return Err(AppError::bad_input("after", "not a cursor from this list")),
+            _ => {
+                return Err(AppError::bad_input(
+                    "after",
+                    msg!("not a cursor from this list"),
+                ));
+            }
         })
     }
 

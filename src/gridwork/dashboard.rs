@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Capability, Viewer},
     calendar,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     requests::{
         service::overdue,
         status::{Status, stored_where},
@@ -57,12 +57,14 @@ pub async fn dashboard(
 ) -> AppResult<Dashboard> {
     let place = place_of(conn, viewer, community)
         .await
-        .map_err(|e| e.hidden_as("community"))?;
+        .map_err(|e| e.hidden_as(msg!("community not found")))?;
     if !viewer
         .reach(Capability::ManageResidents)
         .covers(place.street_office, place.community)
     {
-        return Err(AppError::Forbidden("the dashboard is for community staff"));
+        return Err(AppError::Forbidden(msg!(
+            "the dashboard is for community staff"
+        )));
     }
     let grids: BTreeMap<Uuid, String> = grid::Entity::find()
         .filter(grid::Column::CommunityId.eq(community))

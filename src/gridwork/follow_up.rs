@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::{
     audit::Audited,
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     files::FileStore,
     graphql::clean_name,
     requests::{
@@ -49,23 +49,23 @@ pub async fn record(
 ) -> AppResult<Audited<FollowedUp>> {
     let (request, place, standing) = visible_request(conn, viewer, new.request_id).await?;
     if !standing.handles() {
-        return Err(AppError::Forbidden(
-            "only the grid worker and community staff follow up on requests",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only the grid worker and community staff follow up on requests"
+        )));
     }
     let status = Status::parse(&request.status);
     let resolved_at = match (status, request.resolved_at) {
         (Status::Resolved | Status::Closed, Some(at)) => at,
         _ => {
-            return Err(AppError::Conflict(
-                "follow up once the request is resolved".into(),
-            ));
+            return Err(AppError::Conflict(msg!(
+                "follow up once the request is resolved"
+            )));
         }
     };
     if new.contacted_at < resolved_at {
         return Err(AppError::bad_input(
             "input.contactedAt",
-            "before the request was resolved",
+            msg!("before the request was resolved"),
         ));
     }
     crate::calendar::check_happened(
@@ -80,9 +80,9 @@ pub async fn record(
         .count(conn)
         .await?;
     if earlier > 0 {
-        return Err(AppError::Conflict(
-            "the request was already followed up since it was resolved".into(),
-        ));
+        return Err(AppError::Conflict(msg!(
+            "the request was already followed up since it was resolved"
+        )));
     }
     let spoke_with = clean_name("input.spokeWith", &new.spoke_with, 100)?;
     let notes: String = new.notes.trim().chars().take(2_000).collect();
@@ -100,7 +100,9 @@ pub async fn record(
         (Method::Visit, None) => {
             return Err(AppError::bad_input(
                 "input.method",
-                "the request is about a building, not a household: follow up by phone or WeChat",
+                msg!(
+                    "the request is about a building, not a household: follow up by phone or WeChat"
+                ),
             ));
         }
         _ => None,

@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::{
     app::AppState,
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Locale, msg},
     funds::expenses::visible_expense,
     graphql::Caller,
     requests::access::visible_request,
@@ -28,22 +28,37 @@ pub async fn download(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let not_found =
-        |state: &AppState| refuse(state, StatusCode::NOT_FOUND, "NOT_FOUND", "file not found");
+    let locale = Locale::of_headers(&headers);
+    let not_found = |state: &AppState| {
+        refuse(
+            state,
+            locale,
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            msg!("file not found"),
+        )
+    };
     let viewer = match caller(&state, &headers).await {
         Ok(Caller::User(viewer)) => viewer,
         Ok(Caller::Refused(message)) => {
-            return refuse(&state, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
+            return refuse(
+                &state,
+                locale,
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                message,
+            );
         }
         Ok(Caller::Anonymous) => {
             return refuse(
                 &state,
+                locale,
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
-                "log in to download files",
+                msg!("log in to download files"),
             );
         }
-        Err(err) => return internal(&state, err),
+        Err(err) => return internal(&state, locale, err),
     };
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found(&state);
@@ -51,11 +66,11 @@ pub async fn download(
     let file = match downloadable_file(state.services.db.reader(), &viewer, id).await {
         Ok(file) => file,
         Err(AppError::NotFound(_)) => return not_found(&state),
-        Err(err) => return internal(&state, err),
+        Err(err) => return internal(&state, locale, err),
     };
     let bytes = match state.services.files.get(&file.sha256).await {
         Ok(bytes) => bytes,
-        Err(err) => return internal(&state, err),
+        Err(err) => return internal(&state, locale, err),
     };
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
@@ -86,13 +101,14 @@ pub async fn download(
     response
 }
 
-fn internal(state: &AppState, err: AppError) -> Response {
+fn internal(state: &AppState, locale: Locale, err: AppError) -> Response {
     tracing::error!(error = %err.describe(), "serving a file failed");
     refuse(
         state,
+        locale,
         StatusCode::INTERNAL_SERVER_ERROR,
         "INTERNAL_SERVER_ERROR",
-        "internal error",
+        msg!("internal error"),
     )
 }
 
@@ -130,7 +146,7 @@ async fn downloadable_file(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<stored_file::Model> {
-    let not_found = || AppError::NotFound("file");
+    let not_found = || AppError::NotFound(msg!("file not found"));
     let receipt = expense_receipt::Entity::find()
         .filter(expense_receipt::Column::FileId.eq(id))
         .one(conn)

@@ -23,6 +23,7 @@ use super::graphiql;
 use crate::{
     app::AppState,
     audit,
+    error::{Locale, msg},
     graphql::{Caller, RequestMeta, loader::new_request_loader},
 };
 
@@ -35,6 +36,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    let locale = Locale::of_headers(&parts.headers);
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -46,17 +48,18 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     if !multipart && content_type.is_none_or(|m| m.essence_str() != "application/json") {
         return refuse(
             &state,
+            locale,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
-            "send the request as application/json, or multipart/form-data to upload files",
+            msg!("send the request as application/json, or multipart/form-data to upload files"),
         );
     }
     let media_type = match response_media_type(&parts.headers) {
         Some(media_type) => media_type,
-        None => return not_acceptable(&state),
+        None => return not_acceptable(&state, locale),
     };
     if multipart {
-        return match multipart::request(&state, &parts.headers, body).await {
+        return match multipart::request(&state, locale, &parts.headers, body).await {
             Ok(gql_request) => {
                 execute(
                     &state,
@@ -76,19 +79,21 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         Err(_) => {
             return refuse(
                 &state,
+                locale,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
-                &format!("the request body exceeds {limit} bytes"),
+                msg!("the request body exceeds {limit} bytes", limit = limit),
             );
         }
     };
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return bad_request(&state, "the body is not valid JSON");
+        return bad_request(&state, locale, msg!("the body is not valid JSON"));
     };
     if value.is_array() {
         return bad_request(
             &state,
-            "batched requests are not supported; send one operation per request",
+            locale,
+            msg!("batched requests are not supported; send one operation per request"),
         );
     }
     // async-graphql would run a missing `query` as an empty document (a parse error);
@@ -99,7 +104,10 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         _ => {
             return bad_request(
                 &state,
-                "the body must be an object with a string `query`, and optional `variables`, `operationName`, `extensions`",
+                locale,
+                msg!(
+                    "the body must be an object with a string `query`, and optional `variables`, `operationName`, `extensions`"
+                ),
             );
         }
     };
@@ -123,21 +131,22 @@ struct GetParams {
 
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
+    let locale = Locale::of_headers(&parts.headers);
     let params: GetParams = match serde_urlencoded::from_str(parts.uri.query().unwrap_or("")) {
         Ok(params) => params,
         Err(_) => {
-            return bad_request(&state, "malformed query string");
+            return bad_request(&state, locale, msg!("malformed query string"));
         }
     };
     let Some(query) = params.query else {
         if wants_html(&parts.headers) && state.services.config.graphiql {
             return graphiql::page("/graphql");
         }
-        return bad_request(&state, "missing `query` parameter");
+        return bad_request(&state, locale, msg!("missing `query` parameter"));
     };
     let media_type = match response_media_type(&parts.headers) {
         Some(media_type) => media_type,
-        None => return not_acceptable(&state),
+        None => return not_acceptable(&state, locale),
     };
     {
         let operation = operation_type(&query, params.operation_name.as_deref());
@@ -147,9 +156,10 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         ) {
             let mut response = refuse(
                 &state,
+                locale,
                 StatusCode::METHOD_NOT_ALLOWED,
                 "METHOD_NOT_ALLOWED",
-                "mutations are sent with POST",
+                msg!("mutations are sent with POST"),
             );
             response
                 .headers_mut()
@@ -163,7 +173,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         match serde_json::from_str(&variables) {
             Ok(variables) => gql_request.variables = variables,
             Err(_) => {
-                return bad_request(&state, "`variables` is not a JSON object");
+                return bad_request(&state, locale, msg!("`variables` is not a JSON object"));
             }
         }
     }
@@ -207,15 +217,17 @@ pub(super) async fn caller(
         })
         .map(str::trim);
     let Some(token) = token else {
-        return Ok(Caller::Refused("use Authorization: Bearer <accessToken>"));
+        return Ok(Caller::Refused(msg!(
+            "use Authorization: Bearer <accessToken>"
+        )));
     };
     let claims = match state.services.tokens.decode(token) {
         Ok(claims) => claims,
         Err(crate::auth::token::TokenRejected::Expired) => {
-            return Ok(Caller::Refused("the access token has expired"));
+            return Ok(Caller::Refused(msg!("the access token has expired")));
         }
         Err(crate::auth::token::TokenRejected::Invalid) => {
-            return Ok(Caller::Refused("the access token is not valid"));
+            return Ok(Caller::Refused(msg!("the access token is not valid")));
         }
     };
     let services = &state.services;
@@ -268,6 +280,7 @@ async fn execute(
     request: async_graphql::Request,
     media_type: &'static str,
 ) -> Response {
+    let locale = Locale::of_headers(headers);
     // The cheap test first: only a query naming `subscription` can be one.
     if request.query.contains("subscription")
         && operation_type(&request.query, request.operation_name.as_deref())
@@ -275,7 +288,8 @@ async fn execute(
     {
         return bad_request(
             state,
-            "subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws)",
+            locale,
+            msg!("subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws)"),
         );
     }
     let caller = match caller(state, headers).await {
@@ -284,9 +298,10 @@ async fn execute(
             tracing::error!(error = ?err, "loading the caller failed");
             return refuse(
                 state,
+                locale,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL_SERVER_ERROR",
-                "internal error",
+                msg!("internal error"),
             );
         }
     };
@@ -308,21 +323,31 @@ async fn execute(
         tracing::error!(error = ?err, "recording a personal-data read failed");
         return refuse(
             state,
+            locale,
             StatusCode::INTERNAL_SERVER_ERROR,
             "INTERNAL_SERVER_ERROR",
-            "internal error",
+            msg!("internal error"),
         );
     }
-    respond(state, response, media_type)
+    respond(state, locale, response, media_type)
 }
 
 /// Answers other methods on `/graphql` with 405.
-pub async fn other_method(State(state): State<AppState>, method: Method) -> Response {
+pub async fn other_method(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let locale = Locale::of_headers(&headers);
     let mut response = refuse(
         &state,
+        locale,
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
-        &format!("{method} is not supported; use GET or POST"),
+        msg!(
+            "{method} is not supported; use GET or POST",
+            method = method
+        ),
     );
     response
         .headers_mut()

@@ -5,6 +5,11 @@
 //! would end up in proxy logs. The server closes the connection with 4401 when the token
 //! expires (refresh it and reconnect) and with 4403 when the login may no longer listen: a
 //! bad token, the session ended, or a role it connected with revoked or ended.
+//!
+//! Error messages come in the language of the upgrade request's `Accept-Language` header,
+//! or of a `locale` (or `acceptLanguage`) field in the `connection_init` payload, which wins
+//! (`"zh-CN"`; for clients that cannot set headers). Close reasons stay English: clients
+//! act on the close code.
 
 use std::{
     collections::HashSet,
@@ -35,8 +40,8 @@ use tokio::sync::broadcast::{Receiver, error::RecvError};
 use crate::{
     app::AppState,
     auth::{Viewer, token::TokenRejected},
-    error::AppError,
-    graphql::{Caller, RequestMeta, loader::new_request_loader},
+    error::{AppError, Locale, msg},
+    graphql::{Caller, RequestMeta, loader::new_request_loader, localize::Localized},
     http::{client_addr, refuse, request_id},
     live::LiveEvent,
 };
@@ -60,12 +65,14 @@ pub async fn upgrade(
     extensions: axum::http::Extensions,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let locale = Locale::of_headers(&headers);
     let Ok(ws) = ws else {
         return refuse(
             &state,
+            locale,
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
-            "open a WebSocket here, with the graphql-transport-ws subprotocol",
+            msg!("open a WebSocket here, with the graphql-transport-ws subprotocol"),
         );
     };
     let offered = headers
@@ -77,9 +84,10 @@ pub async fn upgrade(
     if !offered {
         return refuse(
             &state,
+            locale,
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
-            "use the graphql-transport-ws subprotocol",
+            msg!("use the graphql-transport-ws subprotocol"),
         );
     }
     let meta = Arc::new(RequestMeta::new(
@@ -88,7 +96,7 @@ pub async fn upgrade(
     ));
     ws.protocols([SUBPROTOCOL])
         .max_message_size(state.services.config.max_body_bytes)
-        .on_upgrade(move |socket| serve(state, socket, meta))
+        .on_upgrade(move |socket| serve(state, socket, meta, locale))
 }
 
 /// The `connection_init` message; the token may come under either name.
@@ -106,6 +114,9 @@ struct InitPayload {
     access_token: Option<String>,
     #[serde(rename = "Authorization", alias = "authorization")]
     authorization: Option<String>,
+    /// The language of error messages, as an `Accept-Language` value.
+    #[serde(alias = "acceptLanguage")]
+    locale: Option<String>,
 }
 
 impl InitPayload {
@@ -126,9 +137,11 @@ impl InitPayload {
 struct Login {
     viewer: Viewer,
     token_expires: DateTime<Utc>,
+    /// The payload's language, if it names one.
+    locale: Option<Locale>,
 }
 
-async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>) {
+async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>, locale: Locale) {
     let (mut sink, mut incoming) = socket.split();
     let first = match tokio::time::timeout(INIT_TIMEOUT, next_payload(&mut incoming)).await {
         Err(_) => {
@@ -164,12 +177,13 @@ async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>) {
         operations.clone(),
         broken.clone(),
     ));
-    let protocol = async_graphql::http::WebSocket::new(
-        state.schema.clone(),
-        messages,
-        WebSocketProtocols::GraphQLWS,
-    )
-    .connection_data(data);
+    let schema = Localized {
+        executor: state.schema.clone(),
+        locale: login.locale.unwrap_or(locale),
+    };
+    let protocol =
+        async_graphql::http::WebSocket::new(schema, messages, WebSocketProtocols::GraphQLWS)
+            .connection_data(data);
     tokio::pin!(protocol);
     let watchdog = watch(&state, &login, events);
     tokio::pin!(watchdog);
@@ -243,6 +257,7 @@ async fn log_in(state: &AppState, first: &[u8]) -> Result<Login, Closing> {
     Ok(Login {
         viewer,
         token_expires,
+        locale: payload.locale.as_deref().map(Locale::from_accept_language),
     })
 }
 

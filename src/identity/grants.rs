@@ -20,7 +20,7 @@ use crate::{
         Capability, Viewer,
         viewer::{Place, scope_kind_of},
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     live::LiveEvent,
     tenancy::{visible_community, visible_compound, visible_grid, visible_street_office},
 };
@@ -45,8 +45,10 @@ async fn place_of_scope(
     scope_id: Option<Uuid>,
     community_id: Option<Uuid>,
 ) -> AppResult<Place> {
-    let scope =
-        || scope_id.ok_or_else(|| AppError::bad_input("input.scopeId", "this role needs a scope"));
+    let scope = || {
+        scope_id
+            .ok_or_else(|| AppError::bad_input("input.scopeId", msg!("this role needs a scope")))
+    };
     // IDs that disagree are refused, never resolved by picking one of them.
     let disagrees = match kind {
         ScopeKind::Deployment | ScopeKind::StreetOffice => community_id.is_some(),
@@ -56,7 +58,7 @@ async fn place_of_scope(
     if disagrees {
         return Err(AppError::bad_input(
             "input.communityId",
-            "this role's scope is not in that community; leave communityId out",
+            msg!("this role's scope is not in that community; leave communityId out"),
         ));
     }
     match kind {
@@ -78,11 +80,14 @@ async fn place_of_scope(
             if community_id.is_some_and(|c| c != grid.community_id) {
                 return Err(AppError::bad_input(
                     "input.communityId",
-                    "the grid is in another community",
+                    msg!("the grid is in another community"),
                 ));
             }
             if grid.archived_at.is_some() {
-                return Err(AppError::bad_input("input.scopeId", "the grid is archived"));
+                return Err(AppError::bad_input(
+                    "input.scopeId",
+                    msg!("the grid is archived"),
+                ));
             }
             let community = visible_community(conn, viewer, grid.community_id).await?;
             Ok(Place::of_community(&community))
@@ -94,7 +99,7 @@ async fn place_of_scope(
                 if compound.archived_at.is_some() {
                     return Err(AppError::bad_input(
                         "input.scopeId",
-                        "the compound is archived",
+                        msg!("the compound is archived"),
                     ));
                 }
                 compound.community_id
@@ -104,11 +109,11 @@ async fn place_of_scope(
                         .filter(household::Column::Id.eq(scope()?))
                         .one(conn)
                         .await?
-                        .ok_or(AppError::NotFound("household"))?;
+                        .ok_or(AppError::NotFound(msg!("household not found")))?;
                 if household.archived_at.is_some() {
                     return Err(AppError::bad_input(
                         "input.scopeId",
-                        "the household has moved out",
+                        msg!("the household has moved out"),
                     ));
                 }
                 household.community_id
@@ -116,7 +121,7 @@ async fn place_of_scope(
             if community_id.is_some_and(|c| c != scope_community) {
                 return Err(AppError::bad_input(
                     "input.communityId",
-                    "the scope is in another community",
+                    msg!("the scope is in another community"),
                 ));
             }
             let community = visible_community(conn, viewer, scope_community).await?;
@@ -138,19 +143,19 @@ pub async fn grant_role(
     };
     let place = place_of_scope(conn, viewer, kind, scope_id, new.community_id).await?;
     if !viewer.may_grant(new.role, place) {
-        return Err(AppError::Forbidden(
-            "you may grant only roles below your own, inside your own scope",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "you may grant only roles below your own, inside your own scope"
+        )));
     }
     let user = visible_users(viewer)
         .filter(entity::app_user::Column::Id.eq(new.user_id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("user"))?;
+        .ok_or(AppError::NotFound(msg!("user not found")))?;
     if user.disabled_at.is_some() {
         return Err(AppError::bad_input(
             "input.userId",
-            "the account is disabled",
+            msg!("the account is disabled"),
         ));
     }
     let now = Utc::now();
@@ -158,7 +163,7 @@ pub async fn grant_role(
     if new.valid_until.is_some_and(|until| until <= valid_from) {
         return Err(AppError::bad_input(
             "input.validUntil",
-            "must be after validFrom",
+            msg!("must be after validFrom"),
         ));
     }
     let same_scope = match scope_id {
@@ -178,9 +183,9 @@ pub async fn grant_role(
         .one(conn)
         .await?;
     if duplicate.is_some() {
-        return Err(AppError::Conflict(
-            "the user already holds this role on this scope".into(),
-        ));
+        return Err(AppError::Conflict(msg!(
+            "the user already holds this role on this scope"
+        )));
     }
     let grant = insert_grant(
         conn,
@@ -261,27 +266,27 @@ pub async fn revoke_role(
         ))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("grant"))?;
+        .ok_or(AppError::NotFound(msg!("grant not found")))?;
     let place = Place::of_grant(&grant);
     if !viewer.may_grant(grant.role, place) {
-        return Err(AppError::Forbidden(
-            "you may revoke only roles below your own, inside your own scope",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "you may revoke only roles below your own, inside your own scope"
+        )));
     }
     if grant.revoked_at.is_some() {
-        return Err(AppError::Conflict("the grant is already revoked".into()));
+        return Err(AppError::Conflict(msg!("the grant is already revoked")));
     }
     match grant.source_kind {
         GrantSource::Manual => {}
         GrantSource::CommitteePosition => {
-            return Err(AppError::Conflict(
-                "this grant comes from a committee position; end the position instead".into(),
-            ));
+            return Err(AppError::Conflict(msg!(
+                "this grant comes from a committee position; end the position instead"
+            )));
         }
         GrantSource::ResidentAccount => {
-            return Err(AppError::Conflict(
-                "this grant comes from a resident account; unlink the account or move the resident out instead".into(),
-            ));
+            return Err(AppError::Conflict(msg!(
+                "this grant comes from a resident account; unlink the account or move the resident out instead"
+            )));
         }
     }
     let now = Utc::now();

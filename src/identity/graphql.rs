@@ -13,6 +13,7 @@ use super::{
     types::{Grant, Role, User},
     users,
 };
+use crate::error::msg;
 use crate::graphql::{
     ContextExt,
     loader::{loader, selects},
@@ -119,9 +120,9 @@ impl IdentityQuery {
             .one(ctx.services().db.reader())
             .await
             .map_err(crate::error::AppError::from)?
-            .ok_or(crate::error::AppError::Unauthenticated(
-                "the session has ended; log in again",
-            ))?;
+            .ok_or(crate::error::AppError::Unauthenticated(msg!(
+                "the session has ended; log in again"
+            )))?;
         Ok(user.into())
     }
 
@@ -139,7 +140,7 @@ impl IdentityQuery {
             .reach(crate::auth::Capability::ManageUsers)
             .is_nothing()
         {
-            return Err(crate::error::AppError::Forbidden("only admins list users").into());
+            return Err(crate::error::AppError::Forbidden(msg!("only admins list users")).into());
         }
         let args = PageArgs::new(first, after)?;
         let filter = filter.unwrap_or_default();
@@ -193,7 +194,7 @@ impl IdentityQuery {
             .one(ctx.services().db.reader())
             .await
             .map_err(crate::error::AppError::from)?
-            .ok_or(crate::error::AppError::NotFound("user"))?;
+            .ok_or(crate::error::AppError::NotFound(msg!("user not found")))?;
         Ok(user.into())
     }
 }

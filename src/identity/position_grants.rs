@@ -24,7 +24,7 @@ use super::{
 use crate::{
     auth::viewer::Place,
     calendar,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
 };
 
 /// The roles a position gives on its compound.
@@ -86,7 +86,7 @@ pub async fn end(
 ) -> AppResult<(committee_position::Model, Vec<Uuid>)> {
     let now = Utc::now();
     if position.ended_at.is_some() || position.ends_on < calendar::day_of(now) {
-        return Err(AppError::Conflict("the position has already ended".into()));
+        return Err(AppError::Conflict(msg!("the position has already ended")));
     }
     let mut update: committee_position::ActiveModel = position.into();
     update.ended_at = Set(Some(now));

@@ -13,15 +13,15 @@ use super::types::TokenPair;
 use crate::{
     audit::{Action, AuditTarget, Audited},
     auth::{Viewer, password::check_strength, throttle, token},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::RequestMeta,
     live::LiveEvent,
     state::Services,
 };
 
-const WRONG_LOGIN: AppError = AppError::Unauthenticated("wrong username or password");
+const WRONG_LOGIN: AppError = AppError::Unauthenticated(msg!("wrong username or password"));
 const BAD_REFRESH: AppError =
-    AppError::Unauthenticated("the refresh token is not valid; log in again");
+    AppError::Unauthenticated(msg!("the refresh token is not valid; log in again"));
 
 /// The lookup key of a username: logins ignore case and surrounding spaces.
 pub fn username_key(username: &str) -> String {
@@ -325,7 +325,7 @@ pub async fn prepare_password_change(
     if new == current {
         return Err(AppError::bad_input(
             "input.newPassword",
-            "the new password must differ from the current one",
+            msg!("the new password must differ from the current one"),
         ));
     }
     let db = &services.db;
@@ -335,9 +335,9 @@ pub async fn prepare_password_change(
     let user = app_user::Entity::find_by_id(viewer.user_id)
         .one(db.reader())
         .await?
-        .ok_or(AppError::Unauthenticated(
-            "the session has ended; log in again",
-        ))?;
+        .ok_or(AppError::Unauthenticated(msg!(
+            "the session has ended; log in again"
+        )))?;
     if !services
         .passwords
         .verify(current, Some(user.password_hash))
@@ -348,7 +348,7 @@ pub async fn prepare_password_change(
         txn.commit().await?;
         return Err(AppError::bad_input(
             "input.currentPassword",
-            "the current password is wrong",
+            msg!("the current password is wrong"),
         ));
     }
     services.passwords.hash(new).await

@@ -23,7 +23,7 @@ use crate::{
         Capability, Viewer,
         viewer::{Place, rank},
     },
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, msg, on_unique_violation},
     graphql::clean_name,
     live::LiveEvent,
     tenancy::{visible_community, visible_street_office},
@@ -45,7 +45,7 @@ pub fn check_username(field: &str, username: &str) -> AppResult<String> {
     if !(3..=64).contains(&length) {
         return Err(AppError::bad_input(
             field,
-            "a username has 3 to 64 characters",
+            msg!("a username has 3 to 64 characters"),
         ));
     }
     if !username
@@ -54,7 +54,7 @@ pub fn check_username(field: &str, username: &str) -> AppResult<String> {
     {
         return Err(AppError::bad_input(
             field,
-            "a username may hold letters, digits and . _ - @ only",
+            msg!("a username may hold letters, digits and . _ - @ only"),
         ));
     }
     Ok(username.to_owned())
@@ -70,7 +70,7 @@ pub async fn resolve_home(
 ) -> AppResult<Place> {
     let reach = viewer.reach(Capability::ManageUsers);
     if reach.is_nothing() {
-        return Err(AppError::Forbidden("only admins create accounts"));
+        return Err(AppError::Forbidden(msg!("only admins create accounts")));
     }
     let place = match (community_id, street_office_id) {
         (Some(community), office) => {
@@ -78,7 +78,7 @@ pub async fn resolve_home(
             if office.is_some_and(|o| o != community.street_office_id) {
                 return Err(AppError::bad_input(
                     "input.homeStreetOfficeId",
-                    "the community is not in this street office; give only the community",
+                    msg!("the community is not in this street office; give only the community"),
                 ));
             }
             Place::of_community(&community)
@@ -94,7 +94,7 @@ pub async fn resolve_home(
         (None, None) => {
             return Err(AppError::bad_input(
                 "input.homeCommunityId",
-                "give the community (or street office) the account belongs to",
+                msg!("give the community (or street office) the account belongs to"),
             ));
         }
     };
@@ -103,7 +103,9 @@ pub async fn resolve_home(
         None => reach.covers(place.street_office, None),
     };
     if !covered {
-        return Err(AppError::Forbidden("you do not administer that place"));
+        return Err(AppError::Forbidden(msg!(
+            "you do not administer that place"
+        )));
     }
     Ok(place)
 }
@@ -158,7 +160,7 @@ pub async fn insert_user(
     }
     .insert(conn)
     .await
-    .map_err(|e| on_unique_violation(e, "this username is taken"))
+    .map_err(|e| on_unique_violation(e, msg!("this username is taken")))
 }
 
 /// Users the caller can see: homed in the caller's admin reach, or holding a grant in it.
@@ -241,7 +243,7 @@ pub async fn manageable_user(
         .filter(app_user::Column::Id.eq(user_id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("user"))?;
+        .ok_or(AppError::NotFound(msg!("user not found")))?;
     let grants = role_grant::Entity::find()
         .filter(role_grant::Column::UserId.eq(user.id))
         .filter(role_grant::Column::RevokedAt.is_null())
@@ -252,9 +254,9 @@ pub async fn manageable_user(
         community: user.home_community_id,
     };
     if user.id == viewer.user_id || !viewer.may_manage(home, &grants, Utc::now()) {
-        return Err(AppError::Forbidden(
-            "this user holds roles outside your scope or not below yours",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "this user holds roles outside your scope or not below yours"
+        )));
     }
     Ok(user)
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::{clean_name, pagination::Keep},
     tenancy::place_of,
 };
@@ -65,7 +65,7 @@ pub async fn visible_case(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<(mediation_case::Model, Place)> {
-    let not_found = || AppError::NotFound("mediation case");
+    let not_found = || AppError::NotFound(msg!("mediation case not found"));
     let case = mediation_case::Entity::find_by_id(id)
         .filter(
             viewer
@@ -77,7 +77,7 @@ pub async fn visible_case(
         .ok_or_else(not_found)?;
     let place = place_of(conn, viewer, case.community_id)
         .await
-        .map_err(|e| e.hidden_as("mediation case"))?;
+        .map_err(|e| e.hidden_as(msg!("mediation case not found")))?;
     if is_staff(viewer, place) || mediator_ids(&case).contains(&viewer.user_id) {
         Ok((case, place))
     } else {
@@ -92,16 +92,16 @@ pub async fn open(
 ) -> AppResult<Audited<mediation_case::Model>> {
     let place = place_of(conn, viewer, new.community_id)
         .await
-        .map_err(|e| e.hidden_as("community"))?;
+        .map_err(|e| e.hidden_as(msg!("community not found")))?;
     if !is_staff(viewer, place) {
-        return Err(AppError::Forbidden(
-            "only community staff open mediation cases",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only community staff open mediation cases"
+        )));
     }
     if new.parties.len() < 2 {
         return Err(AppError::bad_input(
             "input.parties",
-            "a dispute has at least two parties",
+            msg!("a dispute has at least two parties"),
         ));
     }
     let mut parties = Vec::new();
@@ -112,21 +112,25 @@ pub async fn open(
                 .filter(household::Column::CommunityId.eq(new.community_id))
                 .one(conn)
                 .await?
-                .ok_or_else(|| AppError::bad_input(&field, "no such household in the community"))?;
+                .ok_or_else(|| {
+                    AppError::bad_input(&field, msg!("no such household in the community"))
+                })?;
         }
         if let Some(r) = party.resident_id {
             resident::Entity::find_by_id(r)
                 .filter(resident::Column::CommunityId.eq(new.community_id))
                 .one(conn)
                 .await?
-                .ok_or_else(|| AppError::bad_input(&field, "no such resident in the community"))?;
+                .ok_or_else(|| {
+                    AppError::bad_input(&field, msg!("no such resident in the community"))
+                })?;
         }
         parties.push(json!({ "householdId": party.household_id, "residentId": party.resident_id, "label": clean_name(&field, &party.label, 100)? }));
     }
     if new.mediators.is_empty() {
         return Err(AppError::bad_input(
             "input.mediators",
-            "name at least one mediator",
+            msg!("name at least one mediator"),
         ));
     }
     let mut mediators = Vec::new();
@@ -169,7 +173,10 @@ pub async fn record_session(
 ) -> AppResult<Audited<mediation_case::Model>> {
     let (case, place) = visible_case(conn, viewer, id).await?;
     if case.status != "open" {
-        return Err(AppError::bad_input("input.caseId", "the case is closed"));
+        return Err(AppError::bad_input(
+            "input.caseId",
+            msg!("the case is closed"),
+        ));
     }
     mediation_session::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -205,7 +212,7 @@ pub async fn close(
     if case.status != "open" {
         return Err(AppError::bad_input(
             "input.caseId",
-            "the case is already closed",
+            msg!("the case is already closed"),
         ));
     }
     let mut update: mediation_case::ActiveModel = case.into();
@@ -215,7 +222,7 @@ pub async fn close(
             if text.chars().count() < 2 {
                 return Err(AppError::bad_input(
                     "input.agreementText",
-                    "write down what was agreed",
+                    msg!("write down what was agreed"),
                 ));
             }
             update.outcome = Set(Some("agreement".into()));
@@ -248,7 +255,7 @@ pub async fn listing(
 )> {
     let place = place_of(conn, viewer, community)
         .await
-        .map_err(|e| e.hidden_as("community"))?;
+        .map_err(|e| e.hidden_as(msg!("community not found")))?;
     let select =
         mediation_case::Entity::find().filter(mediation_case::Column::CommunityId.eq(community));
     if is_staff(viewer, place) {

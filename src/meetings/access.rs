@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
     committees::{access::check_read, positions::in_force_at},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Msg, msg},
     tenancy::{lives_in, visible_community, visible_compound_at},
 };
 
@@ -26,14 +26,14 @@ pub async fn readable_compound(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
-    what: &'static str,
+    not_found: Msg,
 ) -> AppResult<(compound::Model, Place)> {
     let (compound, place) = visible_compound_at(conn, viewer, id)
         .await
-        .map_err(|e| e.hidden_as(what))?;
+        .map_err(|e| e.hidden_as(not_found.clone()))?;
     match check_read(conn, viewer, compound.id, place).await {
         Ok(()) => Ok((compound, place)),
-        Err(AppError::Forbidden(_)) => Err(AppError::NotFound(what)),
+        Err(AppError::Forbidden(_)) => Err(AppError::NotFound(not_found)),
         Err(other) => Err(other),
     }
 }
@@ -52,13 +52,13 @@ pub async fn visible_meeting(
         )
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("meeting"))?;
+        .ok_or(AppError::NotFound(msg!("meeting not found")))?;
     let place = meeting_place(
         conn,
         viewer,
         meeting.community_id,
         meeting.compound_id,
-        "meeting",
+        msg!("meeting not found"),
     )
     .await?;
     Ok((meeting, place))
@@ -72,14 +72,16 @@ pub async fn meeting_place(
     viewer: &Viewer,
     community: Uuid,
     compound: Option<Uuid>,
-    what: &'static str,
+    not_found: Msg,
 ) -> AppResult<Place> {
     if let Some(compound) = compound {
-        return Ok(readable_compound(conn, viewer, compound, what).await?.1);
+        return Ok(readable_compound(conn, viewer, compound, not_found)
+            .await?
+            .1);
     }
     let community = visible_community(conn, viewer, community)
         .await
-        .map_err(|e| e.hidden_as(what))?;
+        .map_err(|e| e.hidden_as(not_found.clone()))?;
     let place = Place::of_community(&community);
     let staff = viewer
         .reach(Capability::ReadCommittees)
@@ -93,7 +95,7 @@ pub async fn meeting_place(
     if staff || lives_or_serves {
         Ok(place)
     } else {
-        Err(AppError::NotFound(what))
+        Err(AppError::NotFound(not_found))
     }
 }
 
@@ -137,9 +139,9 @@ pub fn check_organise(viewer: &Viewer, compound: Option<Uuid>, place: Place) -> 
     if is_organiser(viewer, compound, place) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "only the compound's committee and the community's staff run its meetings",
-        ))
+        Err(AppError::Forbidden(msg!(
+            "only the compound's committee and the community's staff run its meetings"
+        )))
     }
 }
 
@@ -147,7 +149,9 @@ pub fn check_staff(viewer: &Viewer, place: Place) -> AppResult<()> {
     if is_staff(viewer, place) {
         Ok(())
     } else {
-        Err(AppError::Forbidden("only the community's staff do this"))
+        Err(AppError::Forbidden(msg!(
+            "only the community's staff do this"
+        )))
     }
 }
 
@@ -173,9 +177,9 @@ pub async fn check_minutes_keeper(
         return Ok(());
     }
     let Some(compound) = compound else {
-        return Err(AppError::Forbidden(
-            "the minutes of a community's meeting are kept by its staff",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "the minutes of a community's meeting are kept by its staff"
+        )));
     };
     let residents = own_residents(conn, viewer).await?;
     let committee = committee::Entity::find()
@@ -195,7 +199,7 @@ pub async fn check_minutes_keeper(
     {
         return Ok(());
     }
-    Err(AppError::Forbidden(
-        "the minutes are kept by the committee's secretary or the community's staff",
-    ))
+    Err(AppError::Forbidden(msg!(
+        "the minutes are kept by the committee's secretary or the community's staff"
+    )))
 }

@@ -16,7 +16,7 @@ use entity::{building, dwelling, dwelling_owner, household, resident};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, msg};
 
 /// A voting unit before it is stored.
 #[derive(Debug, PartialEq, Eq)]
@@ -160,8 +160,9 @@ pub async fn owners(
     if missing > 0 {
         return Err(AppError::bad_input(
             "input.motionId",
-            format!(
-                "{missing} dwellings of the compound have no registered floor area; an owners' vote counts area"
+            msg!(
+                "{missing} dwellings of the compound have no registered floor area; an owners' vote counts area",
+                missing = missing
             ),
         ));
     }

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     audit::audited_write,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt, StoredEnum,
         loader::{loader, page_selects},
@@ -52,7 +52,7 @@ impl MeetingQuery {
             db,
             viewer,
             parse_id("compoundId", &compound_id)?,
-            "compound",
+            msg!("compound not found"),
         )
         .await?;
         let select = meeting::Entity::find().filter(meeting::Column::CompoundId.eq(compound.id));
@@ -73,7 +73,7 @@ impl MeetingQuery {
         let args = PageArgs::new(first, after)?;
         let db = ctx.services().db.reader();
         let community = parse_id("communityId", &community_id)?;
-        meeting_place(db, viewer, community, None, "community").await?;
+        meeting_place(db, viewer, community, None, msg!("community not found")).await?;
         let select = meeting::Entity::find()
             .filter(meeting::Column::CommunityId.eq(community))
             .filter(meeting::Column::CompoundId.is_null());

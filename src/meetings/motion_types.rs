@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     auth::viewer::Place,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt,
         loader::{loader, selects},
@@ -302,7 +302,7 @@ impl Motion {
     async fn voters(&self, ctx: &Context<'_>) -> Result<Vec<Voter>> {
         let viewer = ctx.viewer()?;
         if !is_organiser(viewer, self.model.compound_id, self.place()) {
-            return Err(AppError::Forbidden("only organisers see the electorate").into());
+            return Err(AppError::Forbidden(msg!("only organisers see the electorate")).into());
         }
         let ballots: std::collections::HashMap<uuid::Uuid, ballot::Model> = loader(ctx)
             .load_one(BallotsOf(self.model.id))

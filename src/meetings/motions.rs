@@ -19,7 +19,7 @@ use super::{
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Term, msg},
     graphql::clean_name,
 };
 
@@ -72,10 +72,10 @@ pub async fn visible_motion(
     let motion = motion::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("motion"))?;
+        .ok_or(AppError::NotFound(msg!("motion not found")))?;
     let (_, place) = visible_meeting(conn, viewer, motion.meeting_id)
         .await
-        .map_err(|e| e.hidden_as("motion"))?;
+        .map_err(|e| e.hidden_as(msg!("motion not found")))?;
     Ok((motion, place))
 }
 
@@ -100,13 +100,15 @@ pub async fn create(
     if meeting.status == "cancelled" {
         return Err(AppError::bad_input(
             "input.meetingId",
-            "the meeting is cancelled",
+            msg!("the meeting is cancelled"),
         ));
     }
     if meeting.compound_id.is_none() && new.electorate == Electorate::Owners {
         return Err(AppError::bad_input(
             "input.electorate",
-            "owners vote per compound (art. 278); a community's meeting consults its households",
+            msg!(
+                "owners vote per compound (art. 278); a community's meeting consults its households"
+            ),
         ));
     }
     let (electorate, majority) = match (new.electorate, new.majority) {
@@ -116,7 +118,9 @@ pub async fn create(
         _ => {
             return Err(AppError::bad_input(
                 "input.majority",
-                "households decide by a SIMPLE majority; owners by ORDINARY or SPECIAL (art. 278)",
+                msg!(
+                    "households decide by a SIMPLE majority; owners by ORDINARY or SPECIAL (art. 278)"
+                ),
             ));
         }
     };
@@ -126,7 +130,7 @@ pub async fn create(
     {
         return Err(AppError::bad_input(
             "input.amount",
-            "an amount is above 0 and at most 10^12 yuan",
+            msg!("an amount is above 0 and at most 10^12 yuan"),
         ));
     }
     let now = Utc::now();
@@ -170,7 +174,11 @@ pub(super) async fn organised(
     if motion.status != status {
         return Err(AppError::bad_input(
             "input.motionId",
-            format!("the motion is {}, not {status}", motion.status),
+            msg!(
+                "the motion is {current}, not {status}",
+                current = Term(&motion.status),
+                status = Term(status)
+            ),
         ));
     }
     Ok((motion, place))
@@ -188,7 +196,10 @@ pub async fn open_voting(
     if closes_at <= now || closes_at > now + Duration::days(MAX_WINDOW_DAYS) {
         return Err(AppError::bad_input(
             "input.closesAt",
-            format!("voting closes in the future, within {MAX_WINDOW_DAYS} days"),
+            msg!(
+                "voting closes in the future, within {days} days",
+                days = MAX_WINDOW_DAYS
+            ),
         ));
     }
     let units = match electorate_of(&motion) {
@@ -203,7 +214,9 @@ pub async fn open_voting(
     if units.iter().all(|u| u.members.is_empty()) {
         return Err(AppError::bad_input(
             "input.motionId",
-            "nobody in the compound can vote on this motion: register its residents or owners first",
+            msg!(
+                "nobody in the compound can vote on this motion: register its residents or owners first"
+            ),
         ));
     }
     for unit in units {
@@ -251,7 +264,7 @@ fn check_window(motion: &motion::Model) -> AppResult<()> {
     } else {
         Err(AppError::bad_input(
             "input.motionId",
-            "voting on this motion is not open",
+            msg!("voting on this motion is not open"),
         ))
     }
 }
@@ -313,8 +326,10 @@ pub async fn cast(
         .one(conn)
         .await?
         .ok_or(AppError::Forbidden(match electorate_of(&motion) {
-            Electorate::Owners => "only owners of the compound's dwellings vote on this motion",
-            Electorate::Households => "only the compound's households vote on this motion",
+            Electorate::Owners => {
+                msg!("only owners of the compound's dwellings vote on this motion")
+            }
+            Electorate::Households => msg!("only the compound's households vote on this motion"),
         }))?;
     put_ballot(
         conn,
@@ -346,7 +361,7 @@ pub async fn record_paper(
         .filter(motion_voter::Column::MotionId.eq(motion.id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("voter"))?;
+        .ok_or(AppError::NotFound(msg!("voter not found")))?;
     put_ballot(
         conn,
         &motion,
@@ -405,7 +420,7 @@ pub async fn close(
     if motion.voting_closes_at.is_some_and(|at| now < at) {
         return Err(AppError::bad_input(
             "input.motionId",
-            "the voting window is still open",
+            msg!("the voting window is still open"),
         ));
     }
     let result = count(conn, &motion).await?;
@@ -436,7 +451,7 @@ pub async fn passed_resolution(
         .ok_or_else(|| {
             AppError::bad_input(
                 "input.resolutionId",
-                "no passed resolution with this id exists in the compound",
+                msg!("no passed resolution with this id exists in the compound"),
             )
         })
 }

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     audit::Audited,
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
 };
 
 /// Puts a resolution on public notice for `days` (default: the committee's notice days).
@@ -30,7 +30,7 @@ pub async fn publish_notice(
     if motion.passed != Some(true) {
         return Err(AppError::bad_input(
             "input.motionId",
-            "only a passed motion (a resolution) is put on notice",
+            msg!("only a passed motion (a resolution) is put on notice"),
         ));
     }
     let committee = match motion.compound_id {
@@ -47,7 +47,7 @@ pub async fn publish_notice(
     if !(1..=90).contains(&days) {
         return Err(AppError::bad_input(
             "input.days",
-            "a notice lasts 1 to 90 days",
+            msg!("a notice lasts 1 to 90 days"),
         ));
     }
     let now = Utc::now();
@@ -72,7 +72,7 @@ pub async fn lodge_objection(
     if !on_notice {
         return Err(AppError::bad_input(
             "input.motionId",
-            "objections are lodged while the resolution is on notice",
+            msg!("objections are lodged while the resolution is on notice"),
         ));
     }
     let residents = own_residents(conn, viewer).await?;
@@ -85,13 +85,15 @@ pub async fn lodge_objection(
         )
         .await?;
     if !lives_here {
-        return Err(AppError::Forbidden("only residents of the compound object"));
+        return Err(AppError::Forbidden(msg!(
+            "only residents of the compound object"
+        )));
     }
     let body = body.trim();
     if body.chars().count() < 2 || body.chars().count() > 2_000 {
         return Err(AppError::bad_input(
             "input.body",
-            "an objection has 2 to 2000 characters",
+            msg!("an objection has 2 to 2000 characters"),
         ));
     }
     let row = objection::ActiveModel {
@@ -132,14 +134,14 @@ pub async fn answer_objection(
     let row = objection::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("objection"))?;
+        .ok_or(AppError::NotFound(msg!("objection not found")))?;
     let (_, place) = visible_motion(conn, viewer, row.motion_id)
         .await
-        .map_err(|e| e.hidden_as("objection"))?;
+        .map_err(|e| e.hidden_as(msg!("objection not found")))?;
     check_staff(viewer, place)?;
     let answer = answer.trim();
     if answer.chars().count() < 2 {
-        return Err(AppError::bad_input("input.answer", "write an answer"));
+        return Err(AppError::bad_input("input.answer", msg!("write an answer")));
     }
     let mut update: objection::ActiveModel = row.into();
     update.answer = Set(Some(answer.chars().take(2_000).collect()));

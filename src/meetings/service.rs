@@ -22,7 +22,7 @@ use super::access::{
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, Term, msg, on_unique_violation},
     graphql::clean_name,
 };
 
@@ -50,18 +50,19 @@ pub async fn schedule(
 ) -> AppResult<Audited<meeting::Model>> {
     let (community, compound, place) = match (new.compound_id, new.community_id) {
         (Some(id), None) => {
-            let (compound, place) = readable_compound(conn, viewer, id, "compound").await?;
+            let (compound, place) =
+                readable_compound(conn, viewer, id, msg!("compound not found")).await?;
             (compound.community_id, Some(compound.id), place)
         }
         (None, Some(id)) => (
             id,
             None,
-            meeting_place(conn, viewer, id, None, "community").await?,
+            meeting_place(conn, viewer, id, None, msg!("community not found")).await?,
         ),
         _ => {
             return Err(AppError::bad_input(
                 "input.compoundId",
-                "give a compound, or a community for a meeting of the whole community",
+                msg!("give a compound, or a community for a meeting of the whole community"),
             ));
         }
     };
@@ -123,7 +124,11 @@ pub async fn advance(
     if !from.contains(&meeting.status.as_str()) {
         return Err(AppError::bad_input(
             "input.meetingId",
-            format!("a {} meeting cannot become {to}", meeting.status),
+            msg!(
+                "a {status} meeting cannot become {to}",
+                status = Term(&meeting.status),
+                to = Term(to)
+            ),
         ));
     }
     let mut update: meeting::ActiveModel = meeting.into();
@@ -132,7 +137,7 @@ pub async fn advance(
         if reason.chars().count() < 2 {
             return Err(AppError::bad_input(
                 "input.reason",
-                "say why it is cancelled",
+                msg!("say why it is cancelled"),
             ));
         }
         update.cancel_reason = Set(Some(reason.chars().take(500).collect()));
@@ -146,7 +151,7 @@ fn check_not_over(meeting: &meeting::Model) -> AppResult<()> {
     if matches!(meeting.status.as_str(), "closed" | "cancelled") {
         return Err(AppError::bad_input(
             "input.meetingId",
-            format!("the meeting is {}", meeting.status),
+            msg!("the meeting is {status}", status = Term(&meeting.status)),
         ));
     }
     Ok(())
@@ -200,7 +205,7 @@ pub async fn sign_in(
     if meeting.status != "open" {
         return Err(AppError::bad_input(
             "input.meetingId",
-            "sign-in is possible while the meeting is open",
+            msg!("sign-in is possible while the meeting is open"),
         ));
     }
     let candidates = match on_behalf_of {
@@ -232,8 +237,10 @@ pub async fn sign_in(
     }
     let Some(person) = person else {
         return Err(match on_behalf_of {
-            Some(_) => AppError::NotFound("resident"),
-            None => AppError::Forbidden("only residents of the compound or community sign in"),
+            Some(_) => AppError::NotFound(msg!("resident not found")),
+            None => {
+                AppError::Forbidden(msg!("only residents of the compound or community sign in"))
+            }
         });
     };
     meeting_attendance::ActiveModel {
@@ -248,7 +255,7 @@ pub async fn sign_in(
     }
     .insert(conn)
     .await
-    .map_err(|e| on_unique_violation(e, "already signed in"))?;
+    .map_err(|e| on_unique_violation(e, msg!("already signed in")))?;
     Ok(done(meeting, place))
 }
 
@@ -317,7 +324,7 @@ pub async fn write_minutes(
     if body.is_empty() || body.chars().count() > 50_000 {
         return Err(AppError::bad_input(
             "input.body",
-            "minutes have 1 to 50000 characters",
+            msg!("minutes have 1 to 50000 characters"),
         ));
     }
     let version = latest_minutes(conn, meeting.id)
@@ -335,7 +342,12 @@ pub async fn write_minutes(
     }
     .insert(conn)
     .await
-    .map_err(|e| on_unique_violation(e, "the minutes were just changed; reload and edit again"))?;
+    .map_err(|e| {
+        on_unique_violation(
+            e,
+            msg!("the minutes were just changed; reload and edit again"),
+        )
+    })?;
     Ok(done(meeting, place))
 }
 
@@ -361,13 +373,13 @@ pub async fn publish_minutes(
     if meeting.status != "closed" {
         return Err(AppError::bad_input(
             "input.meetingId",
-            "minutes are published once the meeting is closed",
+            msg!("minutes are published once the meeting is closed"),
         ));
     }
     if latest_minutes(conn, meeting.id).await?.is_none() {
         return Err(AppError::bad_input(
             "input.meetingId",
-            "write the minutes first",
+            msg!("write the minutes first"),
         ));
     }
     let mut update: meeting::ActiveModel = meeting.into();

@@ -10,6 +10,7 @@ use super::{
     loaders::{CommunitiesOf, StreetOfficeById},
     service,
 };
+use crate::error::msg;
 use crate::{
     audit::audited_write,
     auth::Capability,
@@ -115,7 +116,7 @@ impl Community {
             .load_one(StreetOfficeById(self.street_office_id))
             .await?
             .map(StreetOffice::from)
-            .ok_or_else(|| crate::error::AppError::NotFound("street office").into())
+            .ok_or_else(|| crate::error::AppError::NotFound(msg!("street office not found")).into())
     }
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, msg, on_unique_violation},
     graphql::clean_name,
     tenancy::visible_street_office,
 };
@@ -24,9 +24,9 @@ pub async fn create_street_office(
     input: NewStreetOffice,
 ) -> AppResult<Audited<street_office::Model>> {
     if viewer.reach(Capability::CreateStreetOffice) != Reach::Everything {
-        return Err(AppError::Forbidden(
-            "only a platform admin creates street offices",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only a platform admin creates street offices"
+        )));
     }
     let name = clean_name("input.name", &input.name, 100)?;
     let division_code = input
@@ -41,7 +41,7 @@ pub async fn create_street_office(
             } else {
                 Err(AppError::bad_input(
                     "input.divisionCode",
-                    "a division code has 9 or 12 digits",
+                    msg!("a division code has 9 or 12 digits"),
                 ))
             }
         })
@@ -55,7 +55,7 @@ pub async fn create_street_office(
     }
     .insert(conn)
     .await
-    .map_err(|e| on_unique_violation(e, "a street office with this name exists"))?;
+    .map_err(|e| on_unique_violation(e, msg!("a street office with this name exists")))?;
     let place = Place {
         street_office: Some(id),
         community: None,
@@ -74,9 +74,9 @@ pub async fn create_community(
         .reach(Capability::CreateCommunity)
         .covers(Some(office.id), None)
     {
-        return Err(AppError::Forbidden(
-            "only an admin of the street office creates its communities",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only an admin of the street office creates its communities"
+        )));
     }
     let name = clean_name("input.name", name, 100)?;
     let id = Uuid::now_v7();
@@ -88,7 +88,9 @@ pub async fn create_community(
     }
     .insert(conn)
     .await
-    .map_err(|e| on_unique_violation(e, "this street office has a community with this name"))?;
+    .map_err(|e| {
+        on_unique_violation(e, msg!("this street office has a community with this name"))
+    })?;
     let place = Place {
         street_office: Some(office.id),
         community: Some(id),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Capability, Viewer},
-    error::AppResult,
+    error::{AppResult, Msg, msg},
     tenancy::{Place, households_in_grids, place_for},
 };
 
@@ -80,7 +80,7 @@ impl ResidentAccess {
     }
 }
 
-const KEEPS_RESIDENTS: &str = "only the community's admins and staff keep its residents";
+const KEEPS_RESIDENTS: Msg = msg!("only the community's admins and staff keep its residents");
 
 /// Where a community sits, if the caller keeps its residents (community admins and
 /// staff): NOT_FOUND outside reach, FORBIDDEN for smaller roles.

@@ -19,7 +19,7 @@ use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
     crypto::DataKeys,
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, Msg, msg, on_unique_violation},
     identity::{
         grants::{self, GrantRow},
         sessions::end_sessions_of,
@@ -34,7 +34,9 @@ const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const CODE_LENGTH: usize = 10;
 pub const CODE_VALID_DAYS: i64 = 14;
 /// One message for unknown, used and expired codes: a guesser learns nothing.
-pub const INVALID_CODE: &str = "this binding code is not valid: it may be mistyped, used or expired; ask your community for a new one";
+pub const INVALID_CODE: Msg = msg!(
+    "this binding code is not valid: it may be mistyped, used or expired; ask your community for a new one"
+);
 
 fn code_hash(keys: &DataKeys, code: &str) -> String {
     let normalised: String = code
@@ -50,16 +52,16 @@ async fn refuse_if_linked(
     resident: &resident::Model,
 ) -> AppResult<()> {
     if resident.archived_at.is_some() {
-        return Err(AppError::Conflict("the resident has moved out".into()));
+        return Err(AppError::Conflict(msg!("the resident has moved out")));
     }
     if resident_account::Entity::find_by_id(resident.id)
         .one(conn)
         .await?
         .is_some()
     {
-        return Err(AppError::Conflict(
-            "the resident already has an account".into(),
-        ));
+        return Err(AppError::Conflict(msg!(
+            "the resident already has an account"
+        )));
     }
     Ok(())
 }
@@ -125,7 +127,7 @@ pub(crate) async fn link(
     }
     .insert(conn)
     .await
-    .map_err(|e| on_unique_violation(e, "this login is already linked to a resident"))?;
+    .map_err(|e| on_unique_violation(e, msg!("this login is already linked to a resident")))?;
     insert_grant(conn, resident, user_id, granted_by, place, now).await?;
     crate::identity::position_grants::grant_positions_to_account(conn, resident.id, user_id, place)
         .await

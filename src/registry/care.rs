@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, msg};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, async_graphql::Enum)]
 pub enum CareLevel {
@@ -110,13 +110,13 @@ pub fn apply_override(
     if level.is_some() && reason.as_ref().is_none_or(|r| r.chars().count() < 4) {
         return Err(AppError::bad_input(
             "input.reason",
-            "say why this household needs a different care level",
+            msg!("say why this household needs a different care level"),
         ));
     }
     if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
         return Err(AppError::bad_input(
             "input.reason",
-            "a reason is at most 500 characters",
+            msg!("a reason is at most 500 characters"),
         ));
     }
     let mut update: household::ActiveModel = household.into();

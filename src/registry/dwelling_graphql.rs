@@ -16,7 +16,7 @@ use super::{
 use crate::{
     audit::audited_write,
     auth::Capability,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt,
         loader::{loader, selects},
@@ -68,7 +68,7 @@ impl Dwelling {
             .load_one(BuildingById(self.building_id))
             .await?
             .map(Building::from)
-            .ok_or_else(|| AppError::NotFound("building").into())
+            .ok_or_else(|| AppError::NotFound(msg!("building not found")).into())
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {
@@ -83,7 +83,7 @@ impl Dwelling {
         let community = loader(ctx)
             .load_one(crate::org::loaders::CommunityById(self.community_id))
             .await?
-            .ok_or(AppError::NotFound("community"))?;
+            .ok_or(AppError::NotFound(msg!("community not found")))?;
         owners_of(ctx, id, community.street_office_id, community.id).await
     }
 }

@@ -9,12 +9,12 @@ use super::places::registry_place;
 use crate::{
     audit::Audited,
     auth::Viewer,
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, Msg, msg, on_unique_violation},
     graphql::clean_name,
     tenancy::{visible_building, visible_dwelling},
 };
 
-const DWELLING_TAKEN: &str = "this building has a dwelling with this unit and room";
+const DWELLING_TAKEN: Msg = msg!("this building has a dwelling with this unit and room");
 /// 100,000 m²: far above any dwelling, low enough to catch a misplaced decimal point.
 const MAX_AREA_HUNDREDTHS: i64 = 10_000_000;
 
@@ -27,16 +27,19 @@ pub struct DwellingFields {
 
 fn check(building: &building::Model, unit: i32, area: Option<i64>) -> AppResult<()> {
     if !(1..=building.units).contains(&unit) {
-        let message = format!(
-            "building {} has units 1 to {}",
-            building.number, building.units
-        );
-        return Err(AppError::bad_input("input.unit", message));
+        return Err(AppError::bad_input(
+            "input.unit",
+            msg!(
+                "building {number} has units 1 to {units}",
+                number = &building.number,
+                units = building.units
+            ),
+        ));
     }
     if area.is_some_and(|a| a <= 0 || a > MAX_AREA_HUNDREDTHS) {
         return Err(AppError::bad_input(
             "input.floorArea",
-            "a floor area is above 0 and at most 100000.00 m²",
+            msg!("a floor area is above 0 and at most 100000.00 m²"),
         ));
     }
     Ok(())
@@ -51,7 +54,7 @@ pub async fn create_dwelling(
     let building = visible_building(conn, viewer, building_id).await?;
     let place = registry_place(conn, viewer, building.community_id).await?;
     if building.archived_at.is_some() {
-        return Err(AppError::Conflict("the building is archived".into()));
+        return Err(AppError::Conflict(msg!("the building is archived")));
     }
     let unit = fields.unit.unwrap_or(1);
     let area = fields.floor_area.flatten();
@@ -85,12 +88,12 @@ pub async fn update_dwelling(
     let dwelling = visible_dwelling(conn, viewer, id).await?;
     let place = registry_place(conn, viewer, dwelling.community_id).await?;
     if dwelling.archived_at.is_some() {
-        return Err(AppError::Conflict("the dwelling is archived".into()));
+        return Err(AppError::Conflict(msg!("the dwelling is archived")));
     }
     let building = building::Entity::find_by_id(dwelling.building_id)
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("building"))?;
+        .ok_or(AppError::NotFound(msg!("building not found")))?;
     let area = fields.floor_area.unwrap_or(dwelling.floor_area_hundredths);
     check(&building, fields.unit.unwrap_or(dwelling.unit), area)?;
     let mut update: dwelling::ActiveModel = dwelling.into();
@@ -116,9 +119,7 @@ pub async fn archive_dwelling(
     let dwelling = visible_dwelling(conn, viewer, id).await?;
     let place = registry_place(conn, viewer, dwelling.community_id).await?;
     if dwelling.archived_at.is_some() {
-        return Err(AppError::Conflict(
-            "the dwelling is already archived".into(),
-        ));
+        return Err(AppError::Conflict(msg!("the dwelling is already archived")));
     }
     let mut update: dwelling::ActiveModel = dwelling.into();
     update.archived_at = Set(Some(Utc::now()));

@@ -12,19 +12,19 @@ use uuid::Uuid;
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, Msg, msg, on_unique_violation},
     graphql::clean_name,
     tenancy::{place_for, visible_building, visible_grid},
 };
 
-const GRID_NAME_TAKEN: &str = "this community has a grid with this name";
+const GRID_NAME_TAKEN: Msg = msg!("this community has a grid with this name");
 
 async fn grid_place(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     community_id: Uuid,
 ) -> AppResult<Place> {
-    let refusal = "only the community's admins define its grids";
+    let refusal = msg!("only the community's admins define its grids");
     place_for(conn, viewer, community_id, Capability::ManageGrids, refusal).await
 }
 
@@ -37,7 +37,7 @@ async fn changeable_grid(
     let grid = visible_grid(conn, viewer, id).await?;
     let place = grid_place(conn, viewer, grid.community_id).await?;
     if grid.archived_at.is_some() {
-        return Err(AppError::Conflict("the grid is archived".into()));
+        return Err(AppError::Conflict(msg!("the grid is archived")));
     }
     Ok((grid, place))
 }
@@ -107,7 +107,7 @@ pub async fn assign_buildings(
     if building_ids.is_empty() || building_ids.len() > 500 {
         return Err(AppError::bad_input(
             "input.buildingIds",
-            "give 1 to 500 buildings",
+            msg!("give 1 to 500 buildings"),
         ));
     }
     let buildings = building::Entity::find_in_reach(&viewer.reach(Capability::ReadOrg))
@@ -118,7 +118,7 @@ pub async fn assign_buildings(
     unique.sort();
     unique.dedup();
     if buildings.len() != unique.len() {
-        return Err(AppError::NotFound("building"));
+        return Err(AppError::NotFound(msg!("building not found")));
     }
     if let Some(other) = buildings
         .iter()
@@ -127,13 +127,16 @@ pub async fn assign_buildings(
         // Visible (a street admin sees several communities) but not this grid's.
         return Err(AppError::bad_input(
             "input.buildingIds",
-            format!("building {} is in another community", other.number),
+            msg!(
+                "building {number} is in another community",
+                number = &other.number
+            ),
         ));
     }
     if buildings.iter().any(|b| b.archived_at.is_some()) {
         return Err(AppError::bad_input(
             "input.buildingIds",
-            "archived buildings join no grid",
+            msg!("archived buildings join no grid"),
         ));
     }
     grid_building::Entity::delete_many()
@@ -164,7 +167,7 @@ pub async fn release_building(
         .exec(conn)
         .await?;
     if deleted.rows_affected == 0 {
-        return Err(AppError::Conflict("the building is in no grid".into()));
+        return Err(AppError::Conflict(msg!("the building is in no grid")));
     }
     Ok(Audited::new(building.clone(), place, building.id))
 }

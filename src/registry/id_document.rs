@@ -32,6 +32,8 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
+use crate::error::{Msg, msg};
+
 /// The kind of document a resident's number belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocumentType {
@@ -96,63 +98,89 @@ pub enum DocumentError {
 }
 
 impl DocumentError {
-    /// A clear message for end users, with the Chinese term in parentheses.
+    /// A clear message for end users; the English text names the Chinese term in
+    /// parentheses for staff who work from Chinese forms.
     #[must_use]
-    pub fn message(&self) -> String {
-        const RETYPE: &str = "In Excel, format the column as Text, then re-enter the full \
-                              number from the document";
+    pub fn msg(&self) -> Msg {
         match *self {
-            Self::Empty => "The document number is empty. (证件号码为空)".into(),
-            Self::ExcelMangled(ExcelMangling::ScientificNotation) => format!(
+            Self::Empty => msg!("The document number is empty. (证件号码为空)"),
+            Self::ExcelMangled(ExcelMangling::ScientificNotation) => msg!(
                 "This number was turned into scientific notation by Excel (like 1.10105E+17), \
-                 which loses digits. {RETYPE}. (证件号码被Excel转换)"
+                 which loses digits. In Excel, format the column as Text, then re-enter the full \
+                 number from the document. (证件号码被Excel转换)"
             ),
-            Self::ExcelMangled(ExcelMangling::TrailingZeros) => format!(
+            Self::ExcelMangled(ExcelMangling::TrailingZeros) => msg!(
                 "This number ends in 000 and fails its check: Excel stored it as a number and \
-                 replaced the last digits with zeros. {RETYPE}. (证件号码被Excel转换)"
+                 replaced the last digits with zeros. In Excel, format the column as Text, then \
+                 re-enter the full number from the document. (证件号码被Excel转换)"
             ),
-            Self::ExcelMangled(ExcelMangling::DecimalSuffix) => format!(
+            Self::ExcelMangled(ExcelMangling::DecimalSuffix) => msg!(
                 "This number has a decimal ending such as \".0\" added by Excel, which treated \
-                 it as a number. {RETYPE}. (证件号码被Excel转换)"
+                 it as a number. In Excel, format the column as Text, then re-enter the full \
+                 number from the document. (证件号码被Excel转换)"
             ),
-            Self::WrongLength { expected, found } => {
-                let hint = match (expected, found) {
-                    (18, 15) => " A 15-digit number is an old-style ID card; choose that type.",
-                    (15, 18) => " An 18-digit number is a current ID card; choose that type.",
-                    _ => "",
-                };
-                format!(
-                    "The number must be {expected} characters long, but it has {found}.{hint} \
-                     (证件号码位数错误)"
-                )
-            }
-            Self::LengthOutOfRange { min, max, found } => format!(
+            Self::WrongLength {
+                expected: 18,
+                found: 15,
+            } => msg!(
+                "The number must be 18 characters long, but it has 15. A 15-digit number is an \
+                 old-style ID card; choose that type. (证件号码位数错误)"
+            ),
+            Self::WrongLength {
+                expected: 15,
+                found: 18,
+            } => msg!(
+                "The number must be 15 characters long, but it has 18. An 18-digit number is a \
+                 current ID card; choose that type. (证件号码位数错误)"
+            ),
+            Self::WrongLength { expected, found } => msg!(
+                "The number must be {expected} characters long, but it has {found}. (证件号码位数错误)",
+                expected = expected,
+                found = found
+            ),
+            Self::LengthOutOfRange { min, max, found } => msg!(
                 "A passport number must be {min} to {max} letters and digits long, but it has \
-                 {found}. (护照号码长度错误)"
+                 {found}. (护照号码长度错误)",
+                min = min,
+                max = max,
+                found = found
             ),
-            Self::InvalidCharacters => "The number contains characters that are not allowed: ID \
-                numbers are digits with an optional final X, passport numbers are letters and \
-                digits only. (证件号码含有非法字符)"
-                .into(),
-            Self::InvalidBirthDate => "The birth date inside the number is not valid (not a real \
-                date, in the future, or before 1890). Check the date digits. (出生日期无效)"
-                .into(),
-            Self::ChecksumMismatch { expected, found } => format!(
+            Self::InvalidCharacters => msg!(
+                "The number contains characters that are not allowed: ID numbers are digits \
+                 with an optional final X, passport numbers are letters and digits only. \
+                 (证件号码含有非法字符)"
+            ),
+            Self::InvalidBirthDate => msg!(
+                "The birth date inside the number is not valid (not a real date, in the future, \
+                 or before 1890). Check the date digits. (出生日期无效)"
+            ),
+            Self::ChecksumMismatch { expected, found } => msg!(
                 "The number fails its check-character test (the last character would have to be \
                  {expected}, not {found}), so at least one digit was mistyped. Check every digit \
-                 against the document; do not just change the last character. (校验码错误)"
+                 against the document; do not just change the last character. (校验码错误)",
+                expected = expected,
+                found = found
             ),
-            Self::UnknownRegion => "The number does not start with a valid region code (the \
-                first digit must be 1 to 8). (地区码无效)"
-                .into(),
-            Self::NotResidencePermit => "A Hong Kong, Macau or Taiwan residence permit number \
-                must start with 810000, 820000 or 830000. For a mainland ID card, choose that \
-                document type instead. (港澳台居民居住证号码无效)"
-                .into(),
-            Self::UnexpectedNumber => "A number was entered but the document type is \"none\". \
-                Choose the document type, or clear the number. (未选择证件类型)"
-                .into(),
+            Self::UnknownRegion => msg!(
+                "The number does not start with a valid region code (the first digit must be 1 \
+                 to 8). (地区码无效)"
+            ),
+            Self::NotResidencePermit => msg!(
+                "A Hong Kong, Macau or Taiwan residence permit number must start with 810000, \
+                 820000 or 830000. For a mainland ID card, choose that document type instead. \
+                 (港澳台居民居住证号码无效)"
+            ),
+            Self::UnexpectedNumber => msg!(
+                "A number was entered but the document type is \"none\". Choose the document \
+                 type, or clear the number. (未选择证件类型)"
+            ),
         }
+    }
+
+    /// The message in English (roster import reports, tests).
+    #[must_use]
+    pub fn message(&self) -> String {
+        self.msg().english()
     }
 }
 

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     audit::audited_write,
     auth::Capability,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt,
         loader::{DbLoader, loader},
@@ -87,7 +87,9 @@ pub async fn owners_of(
         .reach(Capability::ManageResidents)
         .covers(Some(street_office), Some(community))
     {
-        return Err(AppError::Forbidden("only the community's admins and staff see owners").into());
+        return Err(
+            AppError::Forbidden(msg!("only the community's admins and staff see owners")).into(),
+        );
     }
     let (owners, residents) = loader(ctx)
         .load_one(OwnersOf(dwelling))
@@ -165,7 +167,7 @@ impl OwnerMutation {
             }),
             _ => Err(AppError::bad_input(
                 "input.residentId",
-                "give either residentId or outsideName",
+                msg!("give either residentId or outsideName"),
             )),
         };
         let keys = ctx.services().data_keys.clone();

@@ -13,7 +13,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer},
     crypto::DataKeys,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::clean_name,
     tenancy::{place_for, visible_dwelling, visible_resident},
 };
@@ -77,11 +77,11 @@ pub async fn add_owner(
         viewer,
         dwelling.community_id,
         Capability::ManageResidents,
-        "only the community's admins and staff record owners",
+        msg!("only the community's admins and staff record owners"),
     )
     .await?;
     if dwelling.archived_at.is_some() {
-        return Err(AppError::Conflict("the dwelling is archived".into()));
+        return Err(AppError::Conflict(msg!("the dwelling is archived")));
     }
     let id = Uuid::now_v7();
     let (resident_id, name, contact, document) = match owner {
@@ -89,7 +89,7 @@ pub async fn add_owner(
             let resident = visible_resident(conn, viewer, resident).await?;
             crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
             if resident.community_id != dwelling.community_id {
-                return Err(AppError::NotFound("resident"));
+                return Err(AppError::NotFound(msg!("resident not found")));
             }
             let current = dwelling_owner::Entity::find()
                 .filter(dwelling_owner::Column::DwellingId.eq(dwelling.id))
@@ -98,9 +98,9 @@ pub async fn add_owner(
                 .one(conn)
                 .await?;
             if current.is_some() {
-                return Err(AppError::Conflict(
-                    "the resident already owns this dwelling".into(),
-                ));
+                return Err(AppError::Conflict(msg!(
+                    "the resident already owns this dwelling"
+                )));
             }
             (Some(resident.id), None, None, (None, None, None))
         }
@@ -131,9 +131,9 @@ pub async fn add_owner(
                     .one(conn)
                     .await?;
                 if current.is_some() {
-                    return Err(AppError::Conflict(
-                        "an owner with this document number already owns this dwelling".into(),
-                    ));
+                    return Err(AppError::Conflict(msg!(
+                        "an owner with this document number already owns this dwelling"
+                    )));
                 }
             }
             (None, Some(name), contact, document)
@@ -167,19 +167,17 @@ pub async fn end_ownership(
         .filter(dwelling_owner::Column::Id.eq(owner_id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("owner"))?;
+        .ok_or(AppError::NotFound(msg!("owner not found")))?;
     let place = place_for(
         conn,
         viewer,
         owner.community_id,
         Capability::ManageResidents,
-        "only the community's admins and staff record owners",
+        msg!("only the community's admins and staff record owners"),
     )
     .await?;
     if owner.ended_at.is_some() {
-        return Err(AppError::Conflict(
-            "this ownership has already ended".into(),
-        ));
+        return Err(AppError::Conflict(msg!("this ownership has already ended")));
     }
     let mut update: dwelling_owner::ActiveModel = owner.into();
     update.ended_at = Set(Some(Utc::now()));

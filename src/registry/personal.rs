@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     crypto::DataKeys,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Msg, msg},
     graphql::StoredEnum,
 };
 
@@ -24,7 +24,7 @@ pub enum PersonalField {
 
 /// Digits of a phone number: an 11-digit mobile (1xxxxxxxxxx) or a 7-12 digit landline,
 /// with spaces, dashes and a +86 prefix tolerated.
-pub fn normalize_phone(raw: &str) -> Result<String, &'static str> {
+pub fn normalize_phone(raw: &str) -> Result<String, Msg> {
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
     let digits = digits
         .strip_prefix("86")
@@ -36,7 +36,7 @@ pub fn normalize_phone(raw: &str) -> Result<String, &'static str> {
         _ => false,
     };
     if !ok || raw.chars().any(|c| c.is_alphabetic()) {
-        return Err("not a mainland mobile or landline number");
+        return Err(msg!("not a mainland mobile or landline number"));
     }
     Ok(digits.to_owned())
 }
@@ -75,8 +75,8 @@ pub fn validate_document(
     doc_type: DocumentType,
     raw: &str,
     today: NaiveDate,
-) -> Result<ValidDocument, String> {
-    id_document::validate(doc_type, raw, today).map_err(|e| e.message())
+) -> Result<ValidDocument, Msg> {
+    id_document::validate(doc_type, raw, today).map_err(|e| e.msg())
 }
 
 /// The stored columns for a resident's document: type, derived birth date and gender,

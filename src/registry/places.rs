@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, Msg, msg, on_unique_violation},
     graphql::clean_name,
     tenancy::{place_for, visible_building, visible_compound},
 };
@@ -24,7 +24,7 @@ pub(super) async fn registry_place(
     viewer: &Viewer,
     community_id: Uuid,
 ) -> AppResult<Place> {
-    let refusal = "only the community's admins and staff keep its registry";
+    let refusal = msg!("only the community's admins and staff keep its registry");
     place_for(
         conn,
         viewer,
@@ -41,8 +41,8 @@ pub struct CompoundFields {
     pub has_property_company: Option<bool>,
 }
 
-const COMPOUND_NAME_TAKEN: &str = "this community has a compound with this name";
-const BUILDING_NUMBER_TAKEN: &str = "this compound has a building with this number";
+const COMPOUND_NAME_TAKEN: Msg = msg!("this community has a compound with this name");
+const BUILDING_NUMBER_TAKEN: Msg = msg!("this compound has a building with this number");
 
 pub async fn create_compound(
     conn: &impl ConnectionTrait,
@@ -80,7 +80,7 @@ pub async fn update_compound(
     let compound = visible_compound(conn, viewer, id).await?;
     let place = registry_place(conn, viewer, compound.community_id).await?;
     if compound.archived_at.is_some() {
-        return Err(AppError::Conflict("the compound is archived".into()));
+        return Err(AppError::Conflict(msg!("the compound is archived")));
     }
     let mut update: compound::ActiveModel = compound.into();
     if let Some(name) = fields.name {
@@ -109,9 +109,7 @@ pub async fn archive_compound(
     let compound = visible_compound(conn, viewer, id).await?;
     let place = registry_place(conn, viewer, compound.community_id).await?;
     if compound.archived_at.is_some() {
-        return Err(AppError::Conflict(
-            "the compound is already archived".into(),
-        ));
+        return Err(AppError::Conflict(msg!("the compound is already archived")));
     }
     let now = Utc::now();
     let buildings = Query::select()
@@ -149,13 +147,13 @@ fn check_counts(units: i32, floors: i32) -> AppResult<()> {
     if !(1..=50).contains(&units) {
         return Err(AppError::bad_input(
             "input.units",
-            "a building has 1 to 50 units",
+            msg!("a building has 1 to 50 units"),
         ));
     }
     if !(1..=200).contains(&floors) {
         return Err(AppError::bad_input(
             "input.floors",
-            "a building has 1 to 200 floors",
+            msg!("a building has 1 to 200 floors"),
         ));
     }
     Ok(())
@@ -170,7 +168,7 @@ pub async fn create_building(
     let compound = visible_compound(conn, viewer, compound_id).await?;
     let place = registry_place(conn, viewer, compound.community_id).await?;
     if compound.archived_at.is_some() {
-        return Err(AppError::Conflict("the compound is archived".into()));
+        return Err(AppError::Conflict(msg!("the compound is archived")));
     }
     let (units, floors) = (fields.units.unwrap_or(1), fields.floors.unwrap_or(1));
     check_counts(units, floors)?;
@@ -204,7 +202,7 @@ pub async fn update_building(
     let building = visible_building(conn, viewer, id).await?;
     let place = registry_place(conn, viewer, building.community_id).await?;
     if building.archived_at.is_some() {
-        return Err(AppError::Conflict("the building is archived".into()));
+        return Err(AppError::Conflict(msg!("the building is archived")));
     }
     check_counts(
         fields.units.unwrap_or(building.units),
@@ -235,9 +233,7 @@ pub async fn archive_building(
     let building = visible_building(conn, viewer, id).await?;
     let place = registry_place(conn, viewer, building.community_id).await?;
     if building.archived_at.is_some() {
-        return Err(AppError::Conflict(
-            "the building is already archived".into(),
-        ));
+        return Err(AppError::Conflict(msg!("the building is already archived")));
     }
     let now = Utc::now();
     dwelling::Entity::update_many()

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     crypto::DataKeys,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Msg, msg},
     graphql::{StoredEnum, clean_name},
 };
 
@@ -149,15 +149,15 @@ pub struct Prepared {
 /// A field that failed validation: which, and why.
 pub struct FieldError {
     pub field: &'static str,
-    pub message: String,
+    pub message: Msg,
 }
 
 /// Validates every field, reporting each bad one.
 pub fn prepare(fields: ResidentFields, today: NaiveDate) -> Result<Prepared, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let mut err = |field, message: String| errors.push(FieldError { field, message });
+    let mut err = |field, message: Msg| errors.push(FieldError { field, message });
     let name = clean_name("name", &fields.name, 50)
-        .map_err(|e| err("name", e.message()))
+        .map_err(|e| err("name", e.msg()))
         .ok();
     let document = personal::validate_document(
         fields.document_type,
@@ -171,7 +171,7 @@ pub fn prepare(fields: ResidentFields, today: NaiveDate) -> Result<Prepared, Vec
         .filter(|p| !p.trim().is_empty())
         .map(|p| personal::normalize_phone(&p))
         .transpose()
-        .map_err(|m| err("phone", m.to_owned()))
+        .map_err(|m| err("phone", m))
         .ok();
     // The API only passes known tags; a roster's are checked here.
     if let Some(tag) = fields
@@ -182,11 +182,15 @@ pub fn prepare(fields: ResidentFields, today: NaiveDate) -> Result<Prepared, Vec
         let known: Vec<&str> = ResidentTag::all().map(ResidentTag::stored).collect();
         err(
             "tags",
-            format!("unknown tag {tag}; known: {}", known.join(", ")),
+            msg!(
+                "unknown tag {tag}; known: {known}",
+                tag = tag,
+                known = known.join(", ")
+            ),
         );
     }
     if fields.moved_in_on.is_some_and(|d| d > today) {
-        err("movedInOn", "a move-in date is not in the future".into());
+        err("movedInOn", msg!("a move-in date is not in the future"));
     }
     let (Some(name), Some(document), Some(phone), true) =
         (name, document, phone, errors.is_empty())
@@ -237,6 +241,6 @@ pub fn new_row(
 pub(super) fn api_error(errors: Vec<FieldError>) -> AppError {
     match errors.into_iter().next() {
         Some(e) => AppError::bad_input(format!("input.{}", e.field), e.message),
-        None => AppError::bad_input("input", "invalid resident"),
+        None => AppError::bad_input("input", msg!("invalid resident")),
     }
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{care::CareLevel, resident_fields::ResidentTag};
 use crate::{
     crypto::DataKeys,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::{StoredEnum, parse_id},
     tenancy::households_in_grids,
 };
@@ -149,7 +149,7 @@ impl ResidentFilter {
         {
             return Err(AppError::bad_input(
                 "filter.maxAge",
-                "maxAge is at least minAge",
+                msg!("maxAge is at least minAge"),
             ));
         }
         if let Some(min) = self.min_age {
@@ -170,12 +170,12 @@ impl ResidentFilter {
 /// `today` minus whole years; 29 February falls back to 28 February.
 fn years_before(today: NaiveDate, years: u32) -> AppResult<NaiveDate> {
     if years > 150 {
-        return Err(AppError::bad_input("filter", "an age is at most 150"));
+        return Err(AppError::bad_input("filter", msg!("an age is at most 150")));
     }
     today
         .checked_sub_months(Months::new(years * 12))
         .filter(|d| d.year() > 0)
-        .ok_or_else(|| AppError::bad_input("filter", "an age is at most 150"))
+        .ok_or_else(|| AppError::bad_input("filter", msg!("an age is at most 150")))
 }
 
 /// A name fragment, or four digits matched against the keyed hash of phones' last digits.

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     auth::Capability,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt, StoredEnum,
         pagination::{Page, PageArgs, keyset_page, try_keyset_page},
@@ -64,9 +64,9 @@ impl ResidentQuery {
     ) -> Result<Page<Resident>> {
         let access = ResidentAccess::of(ctx.viewer()?);
         if access.is_nothing() {
-            return Err(AppError::Forbidden(
-                "only community staff, grid workers and the household itself read residents",
-            )
+            return Err(AppError::Forbidden(msg!(
+                "only community staff, grid workers and the household itself read residents"
+            ))
             .into());
         }
         let args = PageArgs::new(first, after)?;
@@ -103,9 +103,9 @@ impl ResidentQuery {
     ) -> Result<Page<Household>> {
         let access = ResidentAccess::of(ctx.viewer()?);
         if access.is_nothing() {
-            return Err(AppError::Forbidden(
-                "only community staff, grid workers and the household itself read households",
-            )
+            return Err(AppError::Forbidden(msg!(
+                "only community staff, grid workers and the household itself read households"
+            ))
             .into());
         }
         let args = PageArgs::new(first, after)?;
@@ -164,7 +164,7 @@ impl ResidentQuery {
             .reach(Capability::ManageResidents)
             .covers(Some(community.street_office_id), Some(community.id))
         {
-            return Err(AppError::Forbidden("only the community's admins and staff").into());
+            return Err(AppError::Forbidden(msg!("only the community's admins and staff")).into());
         }
         let tags: Vec<serde_json::Value> = resident::Entity::find()
             .select_only()

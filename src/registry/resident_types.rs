@@ -17,7 +17,7 @@ use super::{
     types::DocumentTypeName,
 };
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     graphql::{ContextExt, StoredEnum, loader::loader, scalars::Date},
 };
 
@@ -86,7 +86,7 @@ impl Household {
             .load_one(DwellingById(self.dwelling))
             .await?
             .map(Dwelling::from)
-            .ok_or_else(|| AppError::NotFound("dwelling").into())
+            .ok_or_else(|| AppError::NotFound(msg!("dwelling not found")).into())
     }
 
     /// Current members (moved-out residents are listed by `residents` with
@@ -150,7 +150,7 @@ impl Resident {
             .load_one(HouseholdById(self.household))
             .await?
             .map(Household::from)
-            .ok_or_else(|| AppError::NotFound("household").into())
+            .ok_or_else(|| AppError::NotFound(msg!("household not found")).into())
     }
 }
 

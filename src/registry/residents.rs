@@ -22,15 +22,15 @@ use crate::{
     audit::Audited,
     auth::Viewer,
     crypto::DataKeys,
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, Msg, msg, on_unique_violation},
     tenancy::{visible_dwelling, visible_household, visible_resident},
 };
 
 fn refuse_without_access(access: &ResidentAccess) -> AppResult<()> {
     if access.is_nothing() {
-        return Err(AppError::Forbidden(
-            "only community staff, grid workers and the household itself read residents",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only community staff, grid workers and the household itself read residents"
+        )));
     }
     Ok(())
 }
@@ -47,7 +47,7 @@ pub async fn readable_household(
         .filter(access.condition(household::Column::CommunityId, household::Column::Id))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("household"))
+        .ok_or(AppError::NotFound(msg!("household not found")))
 }
 
 /// A resident the caller may read, or NOT_FOUND.
@@ -62,7 +62,7 @@ pub async fn readable_resident(
         .filter(access.condition(resident::Column::CommunityId, resident::Column::HouseholdId))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound("resident"))
+        .ok_or(AppError::NotFound(msg!("resident not found")))
 }
 
 pub async fn create_household(
@@ -74,7 +74,7 @@ pub async fn create_household(
     let dwelling = visible_dwelling(conn, viewer, dwelling_id).await?;
     let place = super::access::residents_place(conn, viewer, dwelling.community_id).await?;
     if dwelling.archived_at.is_some() {
-        return Err(AppError::Conflict("the dwelling is archived".into()));
+        return Err(AppError::Conflict(msg!("the dwelling is archived")));
     }
     let household = insert_household(conn, dwelling.community_id, dwelling.id, tenure).await?;
     Ok(Audited::new(household.clone(), place, household.id))
@@ -103,7 +103,9 @@ pub async fn insert_household(
 
 /// What the unique indexes on current residents refuse, when a concurrent write got there
 /// between our check and our insert.
-const SAME_PERSON: &str = "this person is already a current resident (same document number, or same name in the household)";
+const SAME_PERSON: Msg = msg!(
+    "this person is already a current resident (same document number, or same name in the household)"
+);
 
 /// Refuses a second active resident with the same document number in a community.
 async fn check_document_free(
@@ -121,9 +123,9 @@ async fn check_document_free(
         query = query.filter(resident::Column::Id.ne(id));
     }
     if query.one(conn).await?.is_some() {
-        return Err(AppError::Conflict(
-            "a resident of this community has this document number".into(),
-        ));
+        return Err(AppError::Conflict(msg!(
+            "a resident of this community has this document number"
+        )));
     }
     Ok(())
 }
@@ -146,9 +148,9 @@ async fn check_single_head(
         query = query.filter(resident::Column::Id.ne(id));
     }
     if query.one(conn).await?.is_some() {
-        return Err(AppError::Conflict(
-            "the household already has a head; change that resident's relation first".into(),
-        ));
+        return Err(AppError::Conflict(msg!(
+            "the household already has a head; change that resident's relation first"
+        )));
     }
     Ok(())
 }
@@ -164,7 +166,7 @@ pub async fn create_resident(
     let place =
         crate::registry::access::residents_place(conn, viewer, household.community_id).await?;
     if household.archived_at.is_some() {
-        return Err(AppError::Conflict("the household has moved out".into()));
+        return Err(AppError::Conflict(msg!("the household has moved out")));
     }
     let prepared = prepare(fields, crate::calendar::today()).map_err(api_error)?;
     let hash = personal::document_hash(keys, &prepared.document);
@@ -205,7 +207,7 @@ pub async fn update_resident(
     let place =
         crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
     if resident.archived_at.is_some() {
-        return Err(AppError::Conflict("the resident has moved out".into()));
+        return Err(AppError::Conflict(msg!("the resident has moved out")));
     }
     let old_household = resident.household_id;
     let household = match changes.household_id {
@@ -213,10 +215,10 @@ pub async fn update_resident(
             let household = visible_household(conn, viewer, new).await?;
             crate::registry::access::residents_place(conn, viewer, household.community_id).await?;
             if household.community_id != resident.community_id {
-                return Err(AppError::NotFound("household"));
+                return Err(AppError::NotFound(msg!("household not found")));
             }
             if household.archived_at.is_some() {
-                return Err(AppError::Conflict("that household has moved out".into()));
+                return Err(AppError::Conflict(msg!("that household has moved out")));
             }
             household.id
         }
@@ -292,7 +294,7 @@ pub async fn reveal(
     if reason.trim().chars().count() < 4 {
         return Err(AppError::bad_input(
             "input.reason",
-            "state why you need to see it",
+            msg!("state why you need to see it"),
         ));
     }
     let resident = visible_resident(conn, viewer, resident_id).await?;
@@ -313,9 +315,9 @@ pub async fn move_out(
     let place =
         crate::registry::access::residents_place(conn, viewer, resident.community_id).await?;
     if resident.archived_at.is_some() {
-        return Err(AppError::Conflict(
-            "the resident has already moved out".into(),
-        ));
+        return Err(AppError::Conflict(msg!(
+            "the resident has already moved out"
+        )));
     }
     let now = Utc::now();
     let today = crate::calendar::today();
@@ -323,7 +325,7 @@ pub async fn move_out(
     if on > today || resident.moved_in_on.is_some_and(|d| on < d) {
         return Err(AppError::bad_input(
             "input.movedOutOn",
-            "a move-out date is between the move-in date and today",
+            msg!("a move-out date is between the move-in date and today"),
         ));
     }
     let household = resident.household_id;

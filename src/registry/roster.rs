@@ -10,7 +10,11 @@ use super::{
     resident_fields::Relation,
     resident_fields::{FieldError, Prepared, ResidentFields, prepare},
 };
-use crate::{graphql::scalars::parse_hundredths, tabular::Table};
+use crate::{
+    error::{Msg, msg},
+    graphql::scalars::parse_hundredths,
+    tabular::Table,
+};
 
 /// A problem with one cell (or a whole row), as the user sees it in their spreadsheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,7 +130,7 @@ struct Columns {
 }
 
 impl Columns {
-    fn find(table: &Table) -> Result<Self, String> {
+    fn find(table: &Table) -> Result<Self, Msg> {
         let missing: Vec<&str> = [NAME, BUILDING, ROOM]
             .iter()
             .filter(|names| table.column(names).is_none())
@@ -137,10 +141,10 @@ impl Columns {
             table.column(BUILDING),
             table.column(ROOM),
         ) else {
-            return Err(format!(
-                "the roster needs the columns {}; found: {}",
-                missing.join(", "),
-                table.headers.join(", ")
+            return Err(msg!(
+                "the roster needs the columns {missing}; found: {found}",
+                missing = missing.join(", "),
+                found = table.headers.join(", ")
             ));
         };
         Ok(Self {
@@ -167,7 +171,7 @@ impl Columns {
 pub fn read_rows(
     table: &Table,
     today: NaiveDate,
-) -> Result<(Vec<RosterRow>, Vec<RowProblem>), String> {
+) -> Result<(Vec<RosterRow>, Vec<RowProblem>), Msg> {
     let columns = Columns::find(table)?;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
@@ -287,7 +291,7 @@ pub fn read_rows(
                     "movedInOn" => columns.moved_in,
                     _ => columns.tags,
                 };
-                problem(column, message);
+                problem(column, message.english());
             }
         });
         let gender = cell(columns.gender);

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{access::ResidentAccess, care, personal, resident_fields::Relation};
 use crate::{
     crypto::DataKeys,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     tabular::{self, Format},
 };
 
@@ -112,7 +112,11 @@ pub async fn export(
     if count > MAX_EXPORT_ROWS {
         return Err(AppError::bad_input(
             "input.filter",
-            format!("{count} residents match; an export holds at most {MAX_EXPORT_ROWS}"),
+            msg!(
+                "{count} residents match; an export holds at most {max}",
+                count = count,
+                max = MAX_EXPORT_ROWS
+            ),
         ));
     }
     let residents = select.order_by_asc(resident::Column::Id).all(conn).await?;

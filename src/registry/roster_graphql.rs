@@ -17,7 +17,7 @@ use super::{
 use crate::{
     audit::audited_write,
     auth::Capability,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{ContextExt, parse_id},
     tabular::Format,
 };
@@ -140,7 +140,7 @@ impl RosterMutation {
         let audit = json!({ "compoundId": input.compound_id.as_str(), "fileName": upload.filename, "bytes": upload.content.len(), "mode": format!("{:?}", input.mode), "createMissingBuildings": input.create_missing_buildings });
         let compound = parse_id("input.compoundId", &input.compound_id);
         let format = Format::detect(Some(&upload.filename), &upload.content)
-            .ok_or_else(|| AppError::bad_input("input.file", "not a CSV or XLSX file"));
+            .ok_or_else(|| AppError::bad_input("input.file", msg!("not a CSV or XLSX file")));
         let keys = ctx.services().data_keys.clone();
         let options = ImportOptions {
             mode: input.mode,
@@ -169,9 +169,9 @@ impl RosterMutation {
         let viewer = ctx.viewer()?;
         let mut access = ResidentAccess::of(viewer);
         if access.is_nothing() {
-            return Err(AppError::Forbidden(
-                "only community staff and grid workers export residents",
-            )
+            return Err(AppError::Forbidden(msg!(
+                "only community staff and grid workers export residents"
+            ))
             .into());
         }
         let reason = input
@@ -180,15 +180,17 @@ impl RosterMutation {
             .unwrap_or_default();
         if input.unmasked {
             if viewer.reach(Capability::ManageResidents).is_nothing() {
-                return Err(AppError::Forbidden(
-                    "only the community's admins and staff export unmasked data",
-                )
+                return Err(AppError::Forbidden(msg!(
+                    "only the community's admins and staff export unmasked data"
+                ))
                 .into());
             }
             if reason.chars().count() < 4 {
-                return Err(
-                    AppError::bad_input("input.reason", "state why you need full data").into(),
-                );
+                return Err(AppError::bad_input(
+                    "input.reason",
+                    msg!("state why you need full data"),
+                )
+                .into());
             }
             // An unmasked export covers only communities the caller keeps.
             access.grids.clear();

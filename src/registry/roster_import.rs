@@ -20,7 +20,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer},
     crypto::DataKeys,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     tabular::{self, Format},
     tenancy::{place_for, visible_compound},
 };
@@ -194,7 +194,7 @@ pub async fn import_roster(
         viewer,
         compound.community_id,
         Capability::ManageResidents,
-        "only the community's admins and staff import rosters",
+        msg!("only the community's admins and staff import rosters"),
     )
     .await?;
     let report = import_into(conn, keys, &compound, format, bytes, options).await?;
@@ -211,10 +211,10 @@ pub async fn import_into(
     options: ImportOptions,
 ) -> AppResult<ImportReport> {
     if compound.archived_at.is_some() {
-        return Err(AppError::Conflict("the compound is archived".into()));
+        return Err(AppError::Conflict(msg!("the compound is archived")));
     }
     let table = tabular::read(format, bytes, MAX_ROWS)
-        .map_err(|e| AppError::bad_input("input.file", e.to_string()))?;
+        .map_err(|e| AppError::bad_input("input.file", e.msg()))?;
     let (rows, problems) = read_rows(&table, crate::calendar::today())
         .map_err(|message| AppError::bad_input("input.file", message))?;
     let mut report = ImportReport {

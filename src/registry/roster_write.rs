@@ -16,6 +16,7 @@ use super::{
     resident_fields::{Relation, new_row},
     roster::{RosterRow, building_key},
 };
+use crate::error::msg;
 use crate::{crypto::DataKeys, error::AppResult};
 
 /// Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits.
@@ -138,10 +139,7 @@ where
         A::Entity::insert_many(batch).exec(conn).await.map_err(|e| {
             // The unique index on current residents, if a writer outside imports
             // registered one of these people meanwhile.
-            crate::error::on_unique_violation(
-                e,
-                "someone registered some of these people or homes at the same moment; import the file again",
-            )
+            crate::error::on_unique_violation(e, msg!("someone registered some of these people or homes at the same moment; import the file again"))
         })?;
     }
     Ok(())
@@ -207,7 +205,9 @@ pub(super) async fn write(
         .map_err(|e| {
             crate::error::on_unique_violation(
                 e,
-                "the roster names a building twice in different ways, or an archived building",
+                msg!(
+                    "the roster names a building twice in different ways, or an archived building"
+                ),
             )
         })?;
         existing.buildings.insert(key, model);

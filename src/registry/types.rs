@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     auth::Capability,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{ContextExt, StoredEnum, loader::loader},
     org::{graphql::Community, loaders::CommunityById},
 };
@@ -78,7 +78,7 @@ impl Compound {
             .load_one(CommunityById(self.community_id))
             .await?
             .map(Community::from)
-            .ok_or_else(|| AppError::NotFound("community").into())
+            .ok_or_else(|| AppError::NotFound(msg!("community not found")).into())
     }
 
     /// Buildings by creation order; archived ones only when asked for.
@@ -156,7 +156,7 @@ impl Building {
             .load_one(CompoundById(self.compound_id))
             .await?
             .map(Compound::from)
-            .ok_or_else(|| AppError::NotFound("compound").into())
+            .ok_or_else(|| AppError::NotFound(msg!("compound not found")).into())
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {

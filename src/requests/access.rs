@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     tenancy::place_of,
 };
 
@@ -63,7 +63,7 @@ pub async fn visible_request(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<(service_request::Model, Place, RequestRole)> {
-    let not_found = || AppError::NotFound("request");
+    let not_found = || AppError::NotFound(msg!("request not found"));
     let request = service_request::Entity::find_by_id(id)
         .filter(
             viewer

@@ -6,7 +6,7 @@ use entity::request_category;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, msg};
 
 /// A category with its time to first response and time to resolve, in hours.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +63,9 @@ pub async fn find(conn: &impl ConnectionTrait, community: Uuid, code: &str) -> A
         .await?
         .into_iter()
         .find(|c| c.code == code)
-        .ok_or_else(|| AppError::bad_input("input.category", "no such category in the community"))
+        .ok_or_else(|| {
+            AppError::bad_input("input.category", msg!("no such category in the community"))
+        })
 }
 
 /// The deadlines after `hours`, a quarter of them when urgent (at least one hour).

@@ -17,7 +17,7 @@ use super::{
 use crate::{
     audit::Audited,
     auth::Viewer,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
 };
 
 /// A reply to the resident, or (internal) a note for handlers only.
@@ -30,13 +30,16 @@ pub async fn reply(
 ) -> AppResult<Audited<service_request::Model>> {
     let (request, place, standing) = visible_request(conn, viewer, id).await?;
     if !standing.handles() {
-        return Err(AppError::Forbidden(
-            "only the grid worker and community staff reply to requests",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only the grid worker and community staff reply to requests"
+        )));
     }
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 2_000 {
-        return Err(AppError::bad_input("input.body", "1 to 2000 characters"));
+        return Err(AppError::bad_input(
+            "input.body",
+            msg!("1 to 2000 characters"),
+        ));
     }
     let kind = if internal {
         RequestEventKind::Note
@@ -58,14 +61,14 @@ pub async fn record_referral_reply(
     if !standing.handles() || request.referred_to.is_none() {
         return Err(AppError::bad_input(
             "input.requestId",
-            "the request was not referred",
+            msg!("the request was not referred"),
         ));
     }
     let reply = reply.trim();
     if reply.is_empty() {
         return Err(AppError::bad_input(
             "input.reply",
-            "write the department's reply",
+            msg!("write the department's reply"),
         ));
     }
     let mut update: service_request::ActiveModel = request.into();
@@ -95,17 +98,19 @@ pub async fn rate(
 ) -> AppResult<Audited<service_request::Model>> {
     let (request, place, standing) = visible_request(conn, viewer, id).await?;
     if standing != RequestRole::Reporter {
-        return Err(AppError::Forbidden("only who filed a request rates it"));
+        return Err(AppError::Forbidden(msg!(
+            "only who filed a request rates it"
+        )));
     }
     let status = Status::parse(&request.status);
     if !matches!(status, Status::Resolved | Status::Closed) || request.rating.is_some() {
         return Err(AppError::bad_input(
             "input.requestId",
-            "a request is rated once, after it is resolved",
+            msg!("a request is rated once, after it is resolved"),
         ));
     }
     if !(1..=5).contains(&rating) {
-        return Err(AppError::bad_input("input.rating", "1 to 5 stars"));
+        return Err(AppError::bad_input("input.rating", msg!("1 to 5 stars")));
     }
     let mut update: service_request::ActiveModel = request.into();
     update.rating = Set(Some(rating));
@@ -123,9 +128,9 @@ pub async fn reassign(
 ) -> AppResult<Audited<service_request::Model>> {
     let (request, place, standing) = visible_request(conn, viewer, id).await?;
     if standing != RequestRole::Staff {
-        return Err(AppError::Forbidden(
-            "only community staff reassign requests",
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "only community staff reassign requests"
+        )));
     }
     let now = Utc::now();
     let works_here = role_grant::Entity::find()
@@ -139,7 +144,7 @@ pub async fn reassign(
     if !works_here {
         return Err(AppError::bad_input(
             "input.assigneeId",
-            "not a grid worker of the community",
+            msg!("not a grid worker of the community"),
         ));
     }
     let mut update: service_request::ActiveModel = request.into();

@@ -8,7 +8,11 @@ use tokio::sync::broadcast::{Receiver, error::RecvError};
 use uuid::Uuid;
 
 use super::{access::visible_request, types::ServiceRequest};
-use crate::{error::AppError, graphql::ContextExt, live::LiveEvent};
+use crate::{
+    error::{AppError, msg},
+    graphql::ContextExt,
+    live::LiveEvent,
+};
 
 #[derive(Default)]
 pub struct RequestSubscription;
@@ -23,7 +27,9 @@ impl RequestSubscription {
     ) -> Result<impl Stream<Item = Result<ServiceRequest>> + use<>> {
         let viewer = ctx.viewer()?.clone();
         if viewer.scope_ids(Role::GridWorker).is_empty() {
-            return Err(AppError::Forbidden("only grid workers are assigned requests").into());
+            return Err(
+                AppError::Forbidden(msg!("only grid workers are assigned requests")).into(),
+            );
         }
         let services = ctx.services().clone();
         let events = services.live.subscribe().await.map_err(AppError::from)?;

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     audit::{Audited, audited_write},
     auth::Capability,
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         parse_id,
         upload::{read_uploads, store_and_limit},
@@ -172,7 +172,7 @@ impl RequestMutation {
             (None, Some(b)) => parse_id("input.buildingId", b).map(Location::Building),
             _ => Err(AppError::bad_input(
                 "input.householdId",
-                "give a household or a building",
+                msg!("give a household or a building"),
             )),
         };
         let reporter = input
@@ -184,7 +184,7 @@ impl RequestMutation {
         let detail = match (source, input.wechat_message, input.hotline_ticket) {
             (RequestSource::App, _, _) => Err(AppError::bad_input(
                 "input.source",
-                "residents file APP requests themselves with submitRequest",
+                msg!("residents file APP requests themselves with submitRequest"),
             )),
             (RequestSource::Wechat, Some(m), _) => crate::calendar::check_happened(
                 "input.wechatMessage.sentAt",
@@ -202,14 +202,14 @@ impl RequestMutation {
             }),
             (RequestSource::Wechat, None, _) => Err(AppError::bad_input(
                 "input.wechatMessage",
-                "give the WeChat message as posted",
+                msg!("give the WeChat message as posted"),
             )),
             (RequestSource::Hotline, _, Some(ticket)) if !ticket.trim().is_empty() => {
                 Ok(json!({ "hotlineTicket": ticket.trim().chars().take(50).collect::<String>() }))
             }
             (RequestSource::Hotline, _, _) => Err(AppError::bad_input(
                 "input.hotlineTicket",
-                "give the 12345 ticket number",
+                msg!("give the 12345 ticket number"),
             )),
             _ => Ok(json!({})),
         };
@@ -346,39 +346,33 @@ impl RequestMutation {
                     .reach(Capability::ManageResidents)
                     .covers(place.street_office, place.community)
                 {
-                    return Err(AppError::Forbidden("only community staff add categories"));
+                    return Err(AppError::Forbidden(msg!("only community staff add categories")));
                 }
                 let code = input.code.trim().to_ascii_lowercase();
                 let valid = (2..=30).contains(&code.len())
                     && code.chars().all(|c| c.is_ascii_lowercase() || c == '_');
                 if !valid {
-                    return Err(AppError::bad_input(
-                        "input.code",
-                        "2 to 30 letters a-z or _",
-                    ));
+                    return Err(AppError::bad_input("input.code", msg!("2 to 30 letters a-z or _")));
                 }
                 for (field, hours) in [
                     ("input.firstResponseHours", input.first_response_hours),
                     ("input.resolveHours", input.resolve_hours),
                 ] {
                     if !(1..=24 * 90).contains(&hours) {
-                        return Err(AppError::bad_input(field, "1 hour to 90 days"));
+                        return Err(AppError::bad_input(field, msg!("1 hour to 90 days")));
                     }
                 }
                 if input.resolve_hours < input.first_response_hours {
-                    return Err(AppError::bad_input(
-                        "input.resolveHours",
-                        "a request is resolved no sooner than it is first answered: give at least the first-response hours",
-                    ));
+                    return Err(AppError::bad_input("input.resolveHours", msg!("a request is resolved no sooner than it is first answered: give at least the first-response hours")));
                 }
                 let existing = category::categories(txn, community).await?;
                 if existing.iter().any(|c| c.code == code) {
-                    return Err(AppError::Conflict("the community has this category".into()));
+                    return Err(AppError::Conflict(msg!("the community has this category")));
                 }
                 if existing.len() >= category::MAX_CATEGORIES {
-                    return Err(AppError::Conflict(format!(
-                        "a community has at most {} request categories",
-                        category::MAX_CATEGORIES
+                    return Err(AppError::Conflict(msg!(
+                        "a community has at most {max} request categories",
+                        max = category::MAX_CATEGORIES
                     )));
                 }
                 request_category::ActiveModel {

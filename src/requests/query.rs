@@ -13,7 +13,7 @@ use super::{
     types::*,
 };
 use crate::{
-    error::AppError,
+    error::{AppError, msg},
     graphql::{
         ContextExt,
         loader::{loader, selects},
@@ -142,7 +142,9 @@ impl RequestCategoryQuery {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
         let place = place_of(db, viewer, parse_id("communityId", &community_id)?).await?;
-        let community = place.community.ok_or(AppError::NotFound("community"))?;
+        let community = place
+            .community
+            .ok_or(AppError::NotFound(msg!("community not found")))?;
         Ok(category::categories(db, community)
             .await?
             .into_iter()

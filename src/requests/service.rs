@@ -23,7 +23,7 @@ use super::{
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
-    error::{AppError, AppResult, on_unique_violation},
+    error::{AppError, AppResult, Term, msg, on_unique_violation},
     files::{
         FileStore,
         service::{Upload, store_upload},
@@ -153,9 +153,11 @@ async fn check_ticket_new(
         .one(conn)
         .await?;
     match earlier {
-        Some(r) => Err(AppError::Conflict(format!(
-            "12345 ticket {ticket} is already recorded as request \"{}\" ({}); add to that request instead",
-            r.title, r.id
+        Some(r) => Err(AppError::Conflict(msg!(
+            "12345 ticket {ticket} is already recorded as request \"{title}\" ({id}); add to that request instead",
+            ticket = ticket,
+            title = &r.title,
+            id = r.id
         ))),
         None => Ok(()),
     }
@@ -174,11 +176,11 @@ pub async fn create(
                 .filter(household::Column::ArchivedAt.is_null())
                 .one(conn)
                 .await?
-                .ok_or(AppError::NotFound("household"))?;
+                .ok_or(AppError::NotFound(msg!("household not found")))?;
             let dwelling = dwelling::Entity::find_by_id(household.dwelling_id)
                 .one(conn)
                 .await?
-                .ok_or(AppError::NotFound("household"))?;
+                .ok_or(AppError::NotFound(msg!("household not found")))?;
             (Some(household), dwelling.building_id)
         }
         Location::Building(id) => (None, id),
@@ -189,12 +191,12 @@ pub async fn create(
             .as_ref()
             .is_some_and(|h| viewer.scope_ids(Role::Resident).contains(&h.id));
         if !own {
-            return Err(AppError::NotFound("household"));
+            return Err(AppError::NotFound(msg!("household not found")));
         }
         building::Entity::find_by_id(building_id)
             .one(conn)
             .await?
-            .ok_or(AppError::NotFound("building"))?
+            .ok_or(AppError::NotFound(msg!("building not found")))?
     } else {
         visible_building(conn, viewer, building_id).await?
     };
@@ -211,9 +213,9 @@ pub async fn create(
         let visiting = new.source == "visit"
             && grid.is_some_and(|g| viewer.scope_ids(Role::GridWorker).contains(&g));
         if !staff && !visiting {
-            return Err(AppError::Forbidden(
-                "only community staff record requests on a resident's behalf",
-            ));
+            return Err(AppError::Forbidden(msg!(
+                "only community staff record requests on a resident's behalf"
+            )));
         }
     }
     let category = category::find(conn, building.community_id, &new.category).await?;
@@ -225,7 +227,7 @@ pub async fn create(
     if description.chars().count() > 5_000 {
         return Err(AppError::bad_input(
             "input.description",
-            "at most 5000 characters",
+            msg!("at most 5000 characters"),
         ));
     }
     let hotline_ticket = new.source_detail["hotlineTicket"]
@@ -270,7 +272,9 @@ pub async fn create(
     }
     .insert(conn)
     .await
-    .map_err(|e| on_unique_violation(e, "this 12345 ticket was recorded at the same moment"))?;
+    .map_err(|e| {
+        on_unique_violation(e, msg!("this 12345 ticket was recorded at the same moment"))
+    })?;
     for (index, photo) in new.photos.into_iter().enumerate() {
         let field = format!("input.photos.{index}");
         let file = store_upload(
@@ -332,15 +336,18 @@ pub async fn move_request(
     };
     if !may {
         return Err(AppError::Forbidden(match action {
-            Action::Reopen => "only who filed a request reopens it",
-            _ => "only the grid worker and community staff handle requests",
+            Action::Reopen => msg!("only who filed a request reopens it"),
+            _ => msg!("only the grid worker and community staff handle requests"),
         }));
     }
     let from = Status::parse(&request.status);
     let to = next(from, action).ok_or_else(|| {
         AppError::bad_input(
             "input.action",
-            format!("a request that is {} cannot be moved so", from.as_str()),
+            msg!(
+                "a request that is {status} cannot be moved so",
+                status = Term(from.as_str())
+            ),
         )
     })?;
     let now = Utc::now();
@@ -352,7 +359,7 @@ pub async fn move_request(
             if message.chars().count() < 2 {
                 return Err(AppError::bad_input(
                     "input.message",
-                    "tell the resident what was done",
+                    msg!("tell the resident what was done"),
                 ));
             }
             update.resolved_at = Set(Some(now));
@@ -372,26 +379,26 @@ pub async fn move_request(
             if message.chars().count() < 2 {
                 return Err(AppError::bad_input(
                     "input.message",
-                    "say why it is rejected",
+                    msg!("say why it is rejected"),
                 ));
             }
             update.rejection_reason = Set(Some(message.chars().take(500).collect()));
         }
         Action::MarkDuplicate => {
             let original = with.duplicate_of.ok_or_else(|| {
-                AppError::bad_input("input.duplicateOfId", "name the original request")
+                AppError::bad_input("input.duplicateOfId", msg!("name the original request"))
             })?;
             let (original, _, _) =
                 visible_request(conn, viewer, original)
                     .await
                     .map_err(|e| match e {
                         AppError::Internal(_) => e,
-                        _ => AppError::bad_input("input.duplicateOfId", "no such request"),
+                        _ => AppError::bad_input("input.duplicateOfId", msg!("no such request")),
                     })?;
             if original.id == request.id || original.community_id != request.community_id {
                 return Err(AppError::bad_input(
                     "input.duplicateOfId",
-                    "not another request of the community",
+                    msg!("not another request of the community"),
                 ));
             }
             update.duplicate_of = Set(Some(original.id));
@@ -401,7 +408,10 @@ pub async fn move_request(
             if now - resolved > Duration::days(REOPEN_DAYS) {
                 return Err(AppError::bad_input(
                     "input.action",
-                    format!("a request is reopened within {REOPEN_DAYS} days of its resolution"),
+                    msg!(
+                        "a request is reopened within {days} days of its resolution",
+                        days = REOPEN_DAYS
+                    ),
                 ));
             }
             update.resolved_at = Set(None);

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::{
     announcements::graphql::{Announcement, AnnouncementQuery},
     committees::{graphql::CommitteeQuery, types::Committee},
-    error::AppError,
+    error::{AppError, Msg, msg},
     funds::{
         expense_graphql::ExpenseQuery,
         expense_types::Expense,
@@ -206,27 +206,36 @@ async fn read(ctx: &Context<'_>, table: Table, id: Uuid) -> Result<Node> {
         Table::User => Node::User(IdentityQuery.user(ctx, arg).await?),
         Table::Committee => {
             let row = committee::Entity::find_by_id(id).one(db).await;
-            let row = found(row, "committee")?;
+            let row = found(row, msg!("committee not found"))?;
             let committee = CommitteeQuery
                 .committee(ctx, ID::from(row.compound_id))
                 .await
-                .map_err(|_| AppError::NotFound("committee"))?;
-            Node::Committee(committee.ok_or(AppError::NotFound("committee"))?)
+                .map_err(|_| AppError::NotFound(msg!("committee not found")))?;
+            Node::Committee(committee.ok_or(AppError::NotFound(msg!("committee not found")))?)
         }
         Table::Fund => Node::Fund(FundQuery.fund(ctx, arg).await?),
         Table::LedgerEntry => {
-            let row = found(ledger_entry::Entity::find_by_id(id).one(db).await, "entry")?;
-            fund_reach(ctx, row.fund_id, "entry").await?;
+            let row = found(
+                ledger_entry::Entity::find_by_id(id).one(db).await,
+                msg!("entry not found"),
+            )?;
+            fund_reach(ctx, row.fund_id, msg!("entry not found")).await?;
             Node::LedgerEntry(LedgerEntry::try_from(row)?)
         }
         Table::Statement => {
-            let row = found(statement::Entity::find_by_id(id).one(db).await, "statement")?;
-            fund_reach(ctx, row.fund_id, "statement").await?;
+            let row = found(
+                statement::Entity::find_by_id(id).one(db).await,
+                msg!("statement not found"),
+            )?;
+            fund_reach(ctx, row.fund_id, msg!("statement not found")).await?;
             Node::PublishedStatement(row.into())
         }
         Table::Levy => {
-            let row = found(levy::Entity::find_by_id(id).one(db).await, "levy")?;
-            fund_reach(ctx, row.fund_id, "levy").await?;
+            let row = found(
+                levy::Entity::find_by_id(id).one(db).await,
+                msg!("levy not found"),
+            )?;
+            fund_reach(ctx, row.fund_id, msg!("levy not found")).await?;
             Node::Levy(row.into())
         }
         Table::Expense => Node::Expense(ExpenseQuery.expense(ctx, arg).await?),
@@ -239,7 +248,7 @@ async fn read(ctx: &Context<'_>, table: Table, id: Uuid) -> Result<Node> {
 }
 
 /// The row a probe found (it may have gone since: then it is not found).
-fn found<M>(row: Result<Option<M>, sea_orm::DbErr>, what: &'static str) -> Result<M> {
+fn found<M>(row: Result<Option<M>, sea_orm::DbErr>, what: Msg) -> Result<M> {
     Ok(row
         .map_err(AppError::from)?
         .ok_or(AppError::NotFound(what))?)
@@ -247,7 +256,7 @@ fn found<M>(row: Result<Option<M>, sea_orm::DbErr>, what: &'static str) -> Resul
 
 /// A fund's parts are read by whoever reads the fund (`fund(id:)`), and look absent to
 /// anyone else.
-async fn fund_reach(ctx: &Context<'_>, fund: Uuid, what: &'static str) -> Result<()> {
+async fn fund_reach(ctx: &Context<'_>, fund: Uuid, what: Msg) -> Result<()> {
     FundQuery
         .fund(ctx, ID::from(fund))
         .await
@@ -266,7 +275,9 @@ impl NodeQuery {
         ctx.viewer()?;
         let id = parse_id("id", &id)?;
         let found = tables_of(ctx.services().db.reader(), &[id]).await?;
-        let (_, table) = found.first().ok_or(AppError::NotFound("object"))?;
+        let (_, table) = found
+            .first()
+            .ok_or(AppError::NotFound(msg!("object not found")))?;
         read(ctx, *table, id).await.map(Some)
     }
 
@@ -275,7 +286,9 @@ impl NodeQuery {
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         ctx.viewer()?;
         if ids.len() > MAX_NODES {
-            return Err(AppError::bad_input("ids", format!("at most {MAX_NODES} IDs")).into());
+            return Err(
+                AppError::bad_input("ids", msg!("at most {max} IDs", max = MAX_NODES)).into(),
+            );
         }
         let parsed: Vec<Option<Uuid>> = ids.iter().map(|id| parse_id("ids", id).ok()).collect();
         let wanted: Vec<Uuid> = parsed.iter().flatten().copied().collect();
@@ -285,7 +298,7 @@ impl NodeQuery {
             let table = id.and_then(|id| found.iter().find(|(f, _)| *f == id).map(|(_, t)| *t));
             let node = match (id, table) {
                 (Some(id), Some(table)) => read(ctx, table, id).await,
-                _ => Err(AppError::NotFound("object").into()),
+                _ => Err(AppError::NotFound(msg!("object not found")).into()),
             };
             match node {
                 Ok(node) => nodes.push(Some(node)),

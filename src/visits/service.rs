@@ -16,7 +16,7 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     calendar,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, msg},
     files::FileStore,
     registry::care::{self, CareLevel},
     requests::service::{self as requests, Location, NewRequest},
@@ -70,7 +70,7 @@ pub async fn record(
     viewer: &Viewer,
     new: NewVisit,
 ) -> AppResult<Audited<visit::Model>> {
-    let not_found = || AppError::NotFound("household");
+    let not_found = || AppError::NotFound(msg!("household not found"));
     let household = household::Entity::find_by_id(new.household_id)
         .filter(
             viewer
@@ -82,7 +82,7 @@ pub async fn record(
         .ok_or_else(not_found)?;
     let place = place_of(conn, viewer, household.community_id)
         .await
-        .map_err(|e| e.hidden_as("household"))?;
+        .map_err(|e| e.hidden_as(msg!("household not found")))?;
     let grid = grid_of(conn, &household).await?;
     let in_grid = grid.is_some_and(|g| viewer.scope_ids(Role::GridWorker).contains(&g));
     if !in_grid && !is_staff(viewer, place) {
@@ -156,7 +156,7 @@ pub async fn plan(
     let grid = visible_grid(conn, viewer, grid_id).await?;
     let place = place_of(conn, viewer, grid.community_id).await?;
     if !viewer.scope_ids(Role::GridWorker).contains(&grid.id) && !is_staff(viewer, place) {
-        return Err(AppError::NotFound("grid"));
+        return Err(AppError::NotFound(msg!("grid not found")));
     }
     let households = household::Entity::find()
         .filter(household::Column::Id.in_subquery(households_in_grids(&[grid.id])))

@@ -45,6 +45,11 @@ struct Live {
 impl Live {
     /// Opens `/graphql/ws` with the graphql-transport-ws subprotocol.
     async fn open(addr: SocketAddr) -> Self {
+        Self::open_in(addr, None).await
+    }
+
+    /// Opens `/graphql/ws`, the upgrade request with `Accept-Language: language`.
+    async fn open_in(addr: SocketAddr, language: Option<&str>) -> Self {
         let mut request = format!("ws://{addr}/graphql/ws")
             .into_client_request()
             .unwrap();
@@ -52,6 +57,12 @@ impl Live {
             "sec-websocket-protocol",
             "graphql-transport-ws".parse().unwrap(),
         );
+        if let Some(language) = language {
+            request
+                .headers_mut()
+                .insert("accept-language", language.parse().unwrap());
+        }
+
         let (socket, response) = connect_async(request).await.unwrap();
         assert_eq!(
             response.headers()["sec-websocket-protocol"],
@@ -391,4 +402,49 @@ async fn a_connection_runs_at_most_twenty_subscriptions_each_under_its_own_id() 
     live.subscribe("a", ASSIGNED).await;
     live.subscribe("a", ASSIGNED).await;
     assert_eq!(live.closed().await.0, 4409);
+}
+
+#[tokio::test]
+async fn subscription_errors_come_in_the_language_of_the_connection() {
+    let app = TestApp::new().await.with_homes().await;
+    let g = grids(&app).await;
+    let addr = serve(app.router.clone()).await;
+    let refusal = |message: &Value| {
+        assert_eq!(message["type"], "next", "{message}");
+        let error = &message["payload"]["errors"][0];
+        assert_eq!(error["extensions"]["code"], "FORBIDDEN");
+        error["message"].as_str().unwrap().to_owned()
+    };
+    let init = |payload: Value| json!({ "type": "connection_init", "payload": payload });
+
+    // The upgrade request's Accept-Language.
+    let mut live = Live::open_in(addr, Some("zh-CN,zh;q=0.9")).await;
+    live.send(init(json!({ "accessToken": g.resident.token })))
+        .await;
+    assert_eq!(live.next().await["type"], "connection_ack");
+    live.subscribe("a", ASSIGNED).await;
+    let chinese = refusal(&live.next().await);
+    assert_eq!(chinese, "诉求只能分派给网格员");
+
+    // A `locale` in the connection_init payload wins over the header, either way.
+    let mut live = Live::open_in(addr, Some("zh-CN")).await;
+    live.send(init(
+        json!({ "accessToken": g.resident.token, "locale": "en" }),
+    ))
+    .await;
+    assert_eq!(live.next().await["type"], "connection_ack");
+    live.subscribe("a", ASSIGNED).await;
+    assert_eq!(
+        refusal(&live.next().await),
+        "only grid workers are assigned requests"
+    );
+
+    let mut live = Live::open(addr).await;
+    live.send(init(
+        json!({ "accessToken": g.resident.token, "acceptLanguage": "zh" }),
+    ))
+    .await;
+    assert_eq!(live.next().await["type"], "connection_ack");
+    live.subscribe("a", ASSIGNED).await;
+    assert_eq!(refusal(&live.next().await), chinese);
 }

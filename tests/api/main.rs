@@ -27,6 +27,7 @@ mod hostile_uploads;
 mod http;
 mod integrity;
 mod introspection;
+mod languages;
 mod levies;
 mod live;
 mod mediation;

@@ -8,7 +8,10 @@ use axum::{
 };
 
 use super::respond::{bad_request, refuse};
-use crate::app::AppState;
+use crate::{
+    app::AppState,
+    error::{Locale, Msg, msg},
+};
 
 /// Files one request may carry (README: "at most 10 files a request").
 const MAX_FILES: usize = 10;
@@ -18,13 +21,15 @@ const MAX_FILES: usize = 10;
 /// API authenticates with a bearer header, never a cookie.
 pub(super) async fn request(
     state: &AppState,
+    locale: Locale,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<async_graphql::Request, Response> {
     let limit = state.services.config.max_upload_bytes;
-    let too_large = |message: &str| {
+    let too_large = |message: Msg| {
         refuse(
             state,
+            locale,
             StatusCode::PAYLOAD_TOO_LARGE,
             "PAYLOAD_TOO_LARGE",
             message,
@@ -32,7 +37,7 @@ pub(super) async fn request(
     };
     let bytes = axum::body::to_bytes(body, limit)
         .await
-        .map_err(|_| too_large(&format!("the upload exceeds {limit} bytes")))?;
+        .map_err(|_| too_large(msg!("the upload exceeds {limit} bytes", limit = limit)))?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
@@ -49,13 +54,15 @@ pub(super) async fn request(
         Ok(async_graphql::BatchRequest::Batch(_)) => {
             return Err(bad_request(
                 state,
-                "batched requests are not supported; send one operation per request",
+                locale,
+                msg!("batched requests are not supported; send one operation per request"),
             ));
         }
         Err(_) => {
             return Err(bad_request(
                 state,
-                "not a GraphQL multipart request: send `operations`, `map`, then the files",
+                locale,
+                msg!("not a GraphQL multipart request: send `operations`, `map`, then the files"),
             ));
         }
     };
@@ -64,14 +71,17 @@ pub(super) async fn request(
     if request.query.trim().is_empty() {
         return Err(bad_request(
             state,
-            "`operations` must be an object with a string `query`",
+            locale,
+            msg!("`operations` must be an object with a string `query`"),
         ));
     }
     // One upload per variable a file was mapped to: what the operation will receive.
     let files = request.uploads.len();
     if files > MAX_FILES {
-        return Err(too_large(&format!(
-            "at most {MAX_FILES} files a request; this one has {files}"
+        return Err(too_large(msg!(
+            "at most {max} files a request; this one has {files}",
+            max = MAX_FILES,
+            files = files
         )));
     }
     Ok(request)

@@ -11,14 +11,24 @@ use serde_json::json;
 
 use crate::{
     app::AppState,
+    error::{Locale, Msg, msg},
     graphql::error_codes::{PARSE_FAILED, VALIDATION_FAILED},
+    graphql::localize::localize,
 };
 
 pub(super) const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
-/// An HTTP-level refusal, in the GraphQL error shape so clients parse one format.
-pub(crate) fn refuse(state: &AppState, status: StatusCode, code: &str, message: &str) -> Response {
+/// An HTTP-level refusal, in the GraphQL error shape so clients parse one format, in the
+/// client's language.
+pub(crate) fn refuse(
+    state: &AppState,
+    locale: Locale,
+    status: StatusCode,
+    code: &str,
+    message: Msg,
+) -> Response {
     state.metrics.count_error(code);
+    let message = message.text(locale);
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (
         status,
@@ -28,13 +38,25 @@ pub(crate) fn refuse(state: &AppState, status: StatusCode, code: &str, message: 
         .into_response()
 }
 
-pub(super) fn bad_request(state: &AppState, message: &str) -> Response {
-    refuse(state, StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+pub(super) fn bad_request(state: &AppState, locale: Locale, message: Msg) -> Response {
+    refuse(
+        state,
+        locale,
+        StatusCode::BAD_REQUEST,
+        "BAD_REQUEST",
+        message,
+    )
 }
 
-pub(super) fn not_acceptable(state: &AppState) -> Response {
-    let message = "accept application/json or application/graphql-response+json";
-    refuse(state, StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE", message)
+pub(super) fn not_acceptable(state: &AppState, locale: Locale) -> Response {
+    let message = msg!("accept application/json or application/graphql-response+json");
+    refuse(
+        state,
+        locale,
+        StatusCode::NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        message,
+    )
 }
 
 /// Which media type the client accepts for the response, or `None` if neither JSON type.
@@ -68,9 +90,11 @@ fn is_request_error(err: &ServerError) -> bool {
 
 pub(super) fn respond(
     state: &AppState,
-    response: GqlResponse,
+    locale: Locale,
+    mut response: GqlResponse,
     media_type: &'static str,
 ) -> Response {
+    localize(&mut response, locale);
     for err in &response.errors {
         let code = match err.extensions.as_ref().and_then(|ext| ext.get("code")) {
             Some(async_graphql::Value::String(code)) => code.clone(),
@@ -105,9 +129,10 @@ pub(super) fn respond(
             tracing::error!(error = %err, "serialising a response failed");
             refuse(
                 state,
+                locale,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL_SERVER_ERROR",
-                "internal error",
+                msg!("internal error"),
             )
         }
     }

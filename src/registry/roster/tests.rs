@@ -71,7 +71,10 @@ fn a_gender_that_contradicts_the_id_card_is_a_problem() {
 #[test]
 fn missing_required_columns_are_named() {
     let table = read(Format::Csv, "姓名,电话\n张三,1\n".as_bytes(), 10).unwrap();
-    let err = read_rows(&table, today()).err().unwrap_or_default();
+    let err = read_rows(&table, today())
+        .err()
+        .map(|e| e.english())
+        .unwrap_or_default();
     assert!(err.contains("楼栋") && err.contains("房号"), "{err}");
 }
 
