@@ -1,12 +1,13 @@
 //! The GraphQL kit every domain uses: request context (the caller, request metadata),
 //! error-code stamping, the query's shape (depth, aliases, introspection), Relay
-//! pagination and ID parsing.
+//! pagination, ID parsing, and persisted documents (APQ, trusted documents).
 
 pub mod context;
 pub mod error_codes;
 pub mod limits;
 pub mod loader;
 pub mod pagination;
+pub mod persisted;
 pub mod scalars;
 pub mod upload;
 

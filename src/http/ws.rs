@@ -4,7 +4,11 @@
 //! `{"Authorization": "Bearer …"}` as many clients send it), never in the URL, where it
 //! would end up in proxy logs. The server closes the connection with 4401 when the token
 //! expires (refresh it and reconnect) and with 4403 when the login may no longer listen: a
-//! bad token, the session ended, or a role it connected with revoked or ended.
+//! bad token, the session ended, or a role it connected with revoked or ended. A
+//! `subscribe` naming a document the server will not run (trusted documents) closes it
+//! with 4400 and the refusal's code as the reason.
+
+mod persisted;
 
 use std::{
     collections::HashSet,
@@ -36,7 +40,7 @@ use crate::{
     app::AppState,
     auth::{Viewer, token::TokenRejected},
     error::AppError,
-    graphql::{Caller, RequestMeta, loader::new_request_loader},
+    graphql::{Caller, RequestMeta, loader::new_request_loader, persisted::Documents},
     http::{client_addr, refuse, request_id},
     live::LiveEvent,
 };
@@ -163,6 +167,7 @@ async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>) {
         incoming,
         operations.clone(),
         broken.clone(),
+        state.documents.clone(),
     ));
     let protocol = async_graphql::http::WebSocket::new(
         state.schema.clone(),
@@ -364,19 +369,27 @@ fn payloads<S>(
     incoming: S,
     operations: Arc<Operations>,
     broken: Arc<Mutex<Option<Closing>>>,
+    documents: Arc<Documents>,
 ) -> impl Stream<Item = Vec<u8>>
 where
     S: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     futures::stream::unfold(incoming, move |mut incoming| {
-        let (operations, broken) = (operations.clone(), broken.clone());
+        let (operations, broken, documents) =
+            (operations.clone(), broken.clone(), documents.clone());
         async move {
             let bytes = next_payload(&mut incoming).await?;
-            if let Some(closing) = operations.client_sent(&bytes) {
-                *broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(closing);
-                return None;
+            let vetted = match operations.client_sent(&bytes) {
+                Some(closing) => Err(closing),
+                None => persisted::vet(&documents, bytes),
+            };
+            match vetted {
+                Ok(bytes) => Some((bytes, incoming)),
+                Err(closing) => {
+                    *broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(closing);
+                    None
+                }
             }
-            Some((bytes, incoming))
         }
     })
 }

@@ -30,6 +30,7 @@ mod live;
 mod mediation;
 mod meetings;
 mod org;
+mod persisted;
 mod receipts;
 mod registry;
 mod requests;

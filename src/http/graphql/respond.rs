@@ -4,14 +4,17 @@
 use async_graphql::{Response as GqlResponse, ServerError};
 use axum::{
     body::Body,
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
 
 use crate::{
     app::AppState,
-    graphql::error_codes::{PARSE_FAILED, VALIDATION_FAILED},
+    graphql::{
+        error_codes::{PARSE_FAILED, VALIDATION_FAILED},
+        persisted::Refusal,
+    },
 };
 
 pub(super) const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -30,6 +33,38 @@ pub(crate) fn refuse(state: &AppState, status: StatusCode, code: &str, message: 
 
 pub(super) fn bad_request(state: &AppState, message: &str) -> Response {
     refuse(state, StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+}
+
+/// A mutation (or subscription) sent with GET.
+pub(super) fn refuse_get_mutation(state: &AppState) -> Response {
+    let mut response = refuse(
+        state,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "mutations are sent with POST",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
+/// A persisted document refused. "Not found" is 200, as Apollo Server answers it: the
+/// client's next step is to send the text, and clients that see a 4xx may give up on
+/// persisted queries altogether. None of these answers may be cached: the same request
+/// succeeds once the text is registered.
+pub(super) fn refuse_document(state: &AppState, refusal: &Refusal) -> Response {
+    let status = match refusal {
+        Refusal::NotFound | Refusal::NotSupported => StatusCode::OK,
+        Refusal::NotAllowed => StatusCode::FORBIDDEN,
+        Refusal::HashMismatch | Refusal::Malformed(_) => StatusCode::BAD_REQUEST,
+    };
+    let mut response = refuse(state, status, refusal.code(), refusal.message());
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache, must-revalidate"),
+    );
+    response
 }
 
 pub(super) fn not_acceptable(state: &AppState) -> Response {
