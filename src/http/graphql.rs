@@ -87,7 +87,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
             );
         }
     };
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return bad_request(&state, "the body is not valid JSON");
     };
     if value.is_array() {
@@ -98,11 +98,19 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     }
     // async-graphql would run a missing `query` as an empty document (a parse error);
     // a body without one is malformed like any other, unless it names a persisted one.
+    let persisted = value
+        .get("extensions")
+        .is_some_and(|extensions| extensions.get("persistedQuery").is_some());
     let well_formed = match value.get("query") {
-        Some(query) => query.is_string(),
-        None => value
-            .get("extensions")
-            .is_some_and(|extensions| extensions.get("persistedQuery").is_some()),
+        Some(serde_json::Value::String(_)) => true,
+        // Some clients send `"query": null` with a hash alone.
+        Some(serde_json::Value::Null) | None if persisted => {
+            if let Some(object) = value.as_object_mut() {
+                object.remove("query");
+            }
+            true
+        }
+        _ => false,
     };
     let gql_request = match serde_json::from_value::<async_graphql::Request>(value) {
         Ok(request) if well_formed => request,
@@ -168,6 +176,9 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
                 return bad_request(&state, "`extensions` is not a JSON object");
             }
         }
+    }
+    if gql_request.query.is_empty() && !gql_request.extensions.contains_key("persistedQuery") {
+        return bad_request(&state, "missing `query` parameter");
     }
     execute(
         &state,

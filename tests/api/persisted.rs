@@ -103,6 +103,11 @@ async fn a_hash_alone_is_not_found_until_the_text_registers_it_then_served_by_po
     let (status, _, body) = get_hashed(&app, None, &hash, vars, Some("TypeName")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(data(&body)["__type"]["name"], "Query");
+    // Some clients send `"query": null` with the hash.
+    let body =
+        json!({ "query": null, "extensions": persisted(&hash), "variables": { "name": "Query" } });
+    let (_, _, body) = post(&app, None, body).await;
+    assert_eq!(data(&body)["__type"]["name"], "Query");
     // Upper-case hex names the same document.
     let (_, _, body) = post(
         &app,
@@ -135,6 +140,16 @@ async fn a_wrong_hash_is_refused_and_nothing_is_kept() {
         );
     }
 
+    // Extensions without a persisted query are no document.
+    let (status, _, body) = app
+        .send(
+            Request::get("/graphql?extensions=%7B%7D")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), Some("BAD_REQUEST"));
     // A malformed extension is a bad request, not a miss.
     for extension in [
         json!({ "persistedQuery": { "version": 2, "sha256Hash": sha256(TYPE_NAME) } }),
