@@ -339,7 +339,7 @@ mod tests {
 
     #[test]
     fn the_least_recently_used_document_goes_first_and_bytes_are_bounded() {
-        let mut lru = Lru::new(2, 10, 15);
+        let mut lru = Lru::new(2, 10, 12);
         lru.put("a".into(), Arc::from("aaaa"));
         lru.put("b".into(), Arc::from("bbbb"));
         assert!(lru.get("a").is_some());
@@ -349,7 +349,7 @@ mod tests {
         lru.put("d".into(), Arc::from("too long to keep"));
         assert!(lru.get("d").is_none());
         lru.put("e".into(), Arc::from("eeeeeeeeee"));
-        assert_eq!(lru.by_hash.len(), 1, "15 bytes hold only the newest");
+        assert_eq!(lru.by_hash.len(), 1, "12 bytes hold only the newest");
         assert_eq!(lru.bytes, 10);
         assert_eq!(lru.by_use.len(), 1);
     }
