@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use crate::{
-    audit::read_log::ReadLog, schema::AppSchema, state::Services, telemetry::metrics::Metrics,
+    audit::read_log::ReadLog, graphql::persisted::Documents, schema::AppSchema, state::Services,
+    telemetry::metrics::Metrics,
 };
 
 /// The router's state.
@@ -17,4 +18,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Where responses carrying personal data record it before they are sent.
     pub personal_reads: ReadLog,
+    /// Documents requests may name by hash (APQ), or the only ones that run (trusted).
+    pub documents: Arc<Documents>,
 }

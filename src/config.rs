@@ -24,6 +24,10 @@ pub struct Config {
     pub graphiql: bool,
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// Documents the APQ cache keeps (0: no APQ).
+    pub apq_cache_entries: usize,
+    /// A manifest of the only documents that run (trusted documents); turns APQ off.
+    pub trusted_documents: Option<PathBuf>,
     /// The largest multipart upload (a roster, a receipt).
     pub max_upload_bytes: usize,
     /// The largest single stored file (a receipt, a photo).
@@ -101,6 +105,8 @@ impl Config {
                 .unwrap_or_default(),
             max_body_bytes: parsed("JIEDAO_MAX_BODY_BYTES", defaults.max_body_bytes)?,
             max_upload_bytes: parsed("JIEDAO_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)?,
+            apq_cache_entries: parsed("JIEDAO_APQ_CACHE_ENTRIES", defaults.apq_cache_entries)?,
+            trusted_documents: optional("JIEDAO_TRUSTED_DOCUMENTS").map(PathBuf::from),
             max_file_bytes: parsed("JIEDAO_MAX_FILE_BYTES", defaults.max_file_bytes)?,
             files_dir: optional("JIEDAO_FILES_DIR").map(PathBuf::from),
             request_timeout: Duration::from_secs(parsed("JIEDAO_REQUEST_TIMEOUT_SECS", 30)?),
@@ -135,6 +141,8 @@ impl Config {
             graphiql: true,
             cors_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,
+            apq_cache_entries: 1000,
+            trusted_documents: None,
             max_upload_bytes: 20 * 1024 * 1024,
             max_file_bytes: 10 * 1024 * 1024,
             files_dir: None,

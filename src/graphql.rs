@@ -1,6 +1,7 @@
 //! The GraphQL kit every domain uses: request context (the caller, request metadata),
 //! error-code stamping, the query's shape (depth, aliases, introspection), Relay
-//! pagination, ID parsing and enums stored as text.
+//! pagination, ID parsing, enums stored as text, and persisted documents (APQ, trusted
+//! documents).
 
 pub mod context;
 pub mod error_codes;
@@ -8,6 +9,7 @@ pub mod limits;
 pub mod loader;
 pub mod localize;
 pub mod pagination;
+pub mod persisted;
 pub mod scalars;
 pub mod stored_enum;
 pub mod upload;

@@ -61,6 +61,8 @@ pub enum StartupError {
     Secret(String),
     #[error("file store: {0}")]
     Files(String),
+    #[error("JIEDAO_TRUSTED_DOCUMENTS: {0}")]
+    TrustedDocuments(String),
 }
 
 /// The access-token secret: `JIEDAO_JWT_SECRET`, or on the embedded SQLite default a
@@ -131,6 +133,8 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let secret = jwt_secret(&config)?;
     let data_keys = data_keys(&config)?;
     let files = file_store(&config)?;
+    let documents = graphql::persisted::Documents::from_config(&config)
+        .map_err(StartupError::TrustedDocuments)?;
     let db = Db::connect(&config).await?;
     let live = live::LiveBus::new(db.clone(), &config);
     // Other processes' access changes reach this one's cache through the bus.
@@ -150,6 +154,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     };
     Ok(AppState {
         personal_reads: audit::read_log::ReadLog::start(services.db.clone()),
+        documents: Arc::new(documents),
         schema: build_schema(services.clone()),
         services,
         metrics: Arc::new(telemetry::metrics::Metrics::default()),

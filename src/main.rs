@@ -186,6 +186,11 @@ async fn serve(
     {
         seed_demo(&state.services).await?;
     }
+    if state.services.config.graphiql && !jiedao::http::graphiql::BUILT_IN {
+        tracing::warn!(
+            "GraphiQL is not built into this binary (built without npm, or with --no-default-features): /graphql in a browser says how to get it"
+        );
+    }
     let db = state.services.db.clone();
     let app = build_router(state);
     tracing::info!(%listen, "jiedao listening; GraphQL at /graphql");

@@ -409,8 +409,28 @@ const ZH: &[(&str, &str)] = &[
         "不支持批量请求，每个请求只能包含一个操作",
     ),
     (
-        "the body must be an object with a string `query`, and optional `variables`, `operationName`, `extensions`",
-        "请求内容须为包含字符串 `query` 的对象，可选 `variables`、`operationName`、`extensions`",
+        "the body must be an object with a string `query` (or `extensions.persistedQuery`), and optional `variables`, `operationName`, `extensions`",
+        "请求内容须为包含字符串 `query`（或 `extensions.persistedQuery`）的对象，可选 `variables`、`operationName`、`extensions`",
+    ),
+    (
+        "`extensions` is not a JSON object",
+        "`extensions` 不是 JSON 对象",
+    ),
+    (
+        "this server runs only its registered documents (trusted documents), and this one is not registered",
+        "本服务只执行已登记的查询文档（可信文档），该文档未登记",
+    ),
+    (
+        "`extensions.persistedQuery` must hold `version` 1 and the query's `sha256Hash`",
+        "`extensions.persistedQuery` 须包含 `version` 1 和查询的 `sha256Hash`",
+    ),
+    (
+        "only version 1 of `extensions.persistedQuery` is supported",
+        "仅支持第 1 版 `extensions.persistedQuery`",
+    ),
+    (
+        "`sha256Hash` must be the SHA-256 of the query in hex (64 characters)",
+        "`sha256Hash` 须为查询的 SHA-256 十六进制值（64 个字符）",
     ),
     ("malformed query string", "查询字符串格式错误"),
     ("missing `query` parameter", "缺少 `query` 参数"),

@@ -1,7 +1,9 @@
 //! `/graphql` over HTTP, following the GraphQL-over-HTTP conventions: JSON bodies, both
 //! response media types, 405 for mutations over GET, 415 for other content types, batching
-//! refused, bodies bounded. Requests get the caller, request metadata and a DataLoader.
+//! refused, bodies bounded. Documents may be named by hash (persisted documents, resolved
+//! first). Requests get the caller, request metadata and a DataLoader.
 
+mod caching;
 mod multipart;
 mod respond;
 
@@ -17,7 +19,9 @@ use chrono::Utc;
 use serde::Deserialize;
 
 pub(crate) use respond::refuse;
-use respond::{bad_request, not_acceptable, respond, response_media_type};
+use respond::{
+    bad_request, not_acceptable, refuse_document, refuse_get_mutation, respond, response_media_type,
+};
 
 use super::graphiql;
 use crate::{
@@ -67,6 +71,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
                     &parts.extensions,
                     gql_request,
                     media_type,
+                    Via::Post,
                 )
                 .await
             }
@@ -86,7 +91,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
             );
         }
     };
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return bad_request(&state, locale, msg!("the body is not valid JSON"));
     };
     if value.is_array() {
@@ -97,16 +102,29 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         );
     }
     // async-graphql would run a missing `query` as an empty document (a parse error);
-    // a body without one is malformed like any other.
-    let has_query = value.get("query").is_some_and(serde_json::Value::is_string);
+    // a body without one is malformed like any other, unless it names a persisted one.
+    let persisted = value
+        .get("extensions")
+        .is_some_and(|extensions| extensions.get("persistedQuery").is_some());
+    let well_formed = match value.get("query") {
+        Some(serde_json::Value::String(_)) => true,
+        // Some clients send `"query": null` with a hash alone.
+        Some(serde_json::Value::Null) | None if persisted => {
+            if let Some(object) = value.as_object_mut() {
+                object.remove("query");
+            }
+            true
+        }
+        _ => false,
+    };
     let gql_request = match serde_json::from_value::<async_graphql::Request>(value) {
-        Ok(request) if has_query => request,
+        Ok(request) if well_formed => request,
         _ => {
             return bad_request(
                 &state,
                 locale,
                 msg!(
-                    "the body must be an object with a string `query`, and optional `variables`, `operationName`, `extensions`"
+                    "the body must be an object with a string `query` (or `extensions.persistedQuery`), and optional `variables`, `operationName`, `extensions`"
                 ),
             );
         }
@@ -117,6 +135,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         &parts.extensions,
         gql_request,
         media_type,
+        Via::Post,
     )
     .await
 }
@@ -127,6 +146,7 @@ struct GetParams {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<String>,
+    extensions: Option<String>,
 }
 
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
@@ -138,36 +158,17 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             return bad_request(&state, locale, msg!("malformed query string"));
         }
     };
-    let Some(query) = params.query else {
+    if params.query.is_none() && params.extensions.is_none() {
         if wants_html(&parts.headers) && state.services.config.graphiql {
             return graphiql::page("/graphql");
         }
         return bad_request(&state, locale, msg!("missing `query` parameter"));
-    };
+    }
     let media_type = match response_media_type(&parts.headers) {
         Some(media_type) => media_type,
         None => return not_acceptable(&state, locale),
     };
-    {
-        let operation = operation_type(&query, params.operation_name.as_deref());
-        if matches!(
-            operation,
-            Some(OperationType::Mutation | OperationType::Subscription)
-        ) {
-            let mut response = refuse(
-                &state,
-                locale,
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                msg!("mutations are sent with POST"),
-            );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return response;
-        }
-    }
-    let mut gql_request = async_graphql::Request::new(query);
+    let mut gql_request = async_graphql::Request::new(params.query.unwrap_or_default());
     gql_request.operation_name = params.operation_name;
     if let Some(variables) = params.variables {
         match serde_json::from_str(&variables) {
@@ -177,12 +178,24 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             }
         }
     }
+    if let Some(extensions) = params.extensions {
+        match serde_json::from_str(&extensions) {
+            Ok(extensions) => gql_request.extensions = extensions,
+            Err(_) => {
+                return bad_request(&state, locale, msg!("`extensions` is not a JSON object"));
+            }
+        }
+    }
+    if gql_request.query.is_empty() && !gql_request.extensions.contains_key("persistedQuery") {
+        return bad_request(&state, locale, msg!("missing `query` parameter"));
+    }
     execute(
         &state,
         &parts.headers,
         &parts.extensions,
         gql_request,
         media_type,
+        Via::Get,
     )
     .await
 }
@@ -273,14 +286,35 @@ pub(crate) fn client_addr(
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// The method a request came with: GET runs queries only, and its answers may be cached.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Get,
+    Post,
+}
+
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
     extensions: &axum::http::Extensions,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     media_type: &'static str,
+    via: Via,
 ) -> Response {
     let locale = Locale::of_headers(headers);
+    // First, so that every check below sees the text that will run.
+    let registration = match state.documents.resolve(&mut request) {
+        Ok(registration) => registration,
+        Err(refusal) => return refuse_document(state, locale, &refusal),
+    };
+    if via == Via::Get
+        && matches!(
+            operation_type(&request.query, request.operation_name.as_deref()),
+            Some(OperationType::Mutation | OperationType::Subscription)
+        )
+    {
+        return refuse_get_mutation(state, locale);
+    }
     // The cheap test first: only a query naming `subscription` can be one.
     if request.query.contains("subscription")
         && operation_type(&request.query, request.operation_name.as_deref())
@@ -291,6 +325,9 @@ async fn execute(
             locale,
             msg!("subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws)"),
         );
+    }
+    if let Some(registration) = registration {
+        state.documents.register(registration);
     }
     let caller = match caller(state, headers).await {
         Ok(caller) => caller,
@@ -318,6 +355,7 @@ async fn execute(
         .data(meta.clone())
         .data(new_request_loader(state.services.db.clone()));
     let response = state.schema.execute(request).await;
+    let cache_control = caching::cache_control(via == Via::Get, headers, &response, &meta);
     // A response carrying personal data is delivered only once its read is on record.
     if let Err(err) = audit::record_personal_data_read(&state.personal_reads, &meta, actor).await {
         tracing::error!(error = ?err, "recording a personal-data read failed");
@@ -329,7 +367,9 @@ async fn execute(
             msg!("internal error"),
         );
     }
-    respond(state, locale, response, media_type)
+    let mut response = respond(state, locale, response, media_type);
+    caching::apply(&mut response, cache_control);
+    response
 }
 
 /// Answers other methods on `/graphql` with 405.

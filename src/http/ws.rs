@@ -4,12 +4,16 @@
 //! `{"Authorization": "Bearer …"}` as many clients send it), never in the URL, where it
 //! would end up in proxy logs. The server closes the connection with 4401 when the token
 //! expires (refresh it and reconnect) and with 4403 when the login may no longer listen: a
-//! bad token, the session ended, or a role it connected with revoked or ended.
+//! bad token, the session ended, or a role it connected with revoked or ended. A
+//! `subscribe` naming a document the server will not run (trusted documents) closes it
+//! with 4400 and the refusal's code as the reason.
 //!
 //! Error messages come in the language of the upgrade request's `Accept-Language` header,
 //! or of a `locale` (or `acceptLanguage`) field in the `connection_init` payload, which wins
 //! (`"zh-CN"`; for clients that cannot set headers). Close reasons stay English: clients
 //! act on the close code.
+
+mod persisted;
 
 use std::{
     collections::HashSet,
@@ -41,7 +45,9 @@ use crate::{
     app::AppState,
     auth::{Viewer, token::TokenRejected},
     error::{AppError, Locale, msg},
-    graphql::{Caller, RequestMeta, loader::new_request_loader, localize::Localized},
+    graphql::{
+        Caller, RequestMeta, loader::new_request_loader, localize::Localized, persisted::Documents,
+    },
     http::{client_addr, refuse, request_id},
     live::LiveEvent,
 };
@@ -176,6 +182,7 @@ async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>, local
         incoming,
         operations.clone(),
         broken.clone(),
+        state.documents.clone(),
     ));
     let schema = Localized {
         executor: state.schema.clone(),
@@ -379,19 +386,27 @@ fn payloads<S>(
     incoming: S,
     operations: Arc<Operations>,
     broken: Arc<Mutex<Option<Closing>>>,
+    documents: Arc<Documents>,
 ) -> impl Stream<Item = Vec<u8>>
 where
     S: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     futures::stream::unfold(incoming, move |mut incoming| {
-        let (operations, broken) = (operations.clone(), broken.clone());
+        let (operations, broken, documents) =
+            (operations.clone(), broken.clone(), documents.clone());
         async move {
             let bytes = next_payload(&mut incoming).await?;
-            if let Some(closing) = operations.client_sent(&bytes) {
-                *broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(closing);
-                return None;
+            let vetted = match operations.client_sent(&bytes) {
+                Some(closing) => Err(closing),
+                None => persisted::vet(&documents, bytes),
+            };
+            match vetted {
+                Ok(bytes) => Some((bytes, incoming)),
+                Err(closing) => {
+                    *broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(closing);
+                    None
+                }
             }
-            Some((bytes, incoming))
         }
     })
 }

@@ -131,7 +131,7 @@ async fn batching_bad_json_and_huge_bodies_are_refused() {
 }
 
 #[tokio::test]
-async fn get_runs_queries_refuses_mutations_and_serves_graphiql() {
+async fn get_runs_queries_and_refuses_mutations() {
     let app = TestApp::new().await;
     let get = |query: &str, accept: &str| {
         let encoded: String = url_encode(query);
@@ -150,47 +150,67 @@ async fn get_runs_queries_refuses_mutations_and_serves_graphiql() {
     assert_eq!(headers[header::ALLOW], "POST");
     assert_eq!(error_code(&body), Some("METHOD_NOT_ALLOWED"));
 
-    let (status, headers, body) = app
-        .send(
-            Request::get("/graphql")
-                .header(header::ACCEPT, "text/html")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        headers[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    let page = body.as_str().unwrap();
-    assert!(page.contains("/graphiql/graphiql.js"));
-    assert!(
-        !page.contains("https://"),
-        "GraphiQL must not load anything from a CDN"
-    );
-    let (status, headers, _) = app
-        .send(
-            Request::get("/graphiql/graphiql.js")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        headers[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .contains("javascript")
-    );
-
     let (status, headers, _) = app
         .send(Request::put("/graphql").body(Body::empty()).unwrap())
         .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(headers[header::ALLOW], "GET, POST");
+}
+
+/// A browser at `/graphql` gets GraphiQL when the binary has it built in (the `graphiql`
+/// feature with npm at build time), otherwise a page that says how to get it. CI runs this
+/// both ways.
+#[tokio::test]
+async fn a_browser_gets_graphiql_or_how_to_get_it() {
+    let app = TestApp::new().await;
+    let (status, headers, body) = app
+        .send(
+            Request::get("/graphql")
+                .header(header::ACCEPT, "text/html,application/xhtml+xml")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    let page = body.as_str().unwrap();
+    assert!(
+        !page.contains("https://") && !page.contains("http://"),
+        "nothing from another host: {page}"
+    );
+    let asset = Request::get("/graphiql/graphiql.js")
+        .body(Body::empty())
+        .unwrap();
+    let (asset_status, asset_headers, _) = app.send(asset).await;
+    if cfg!(graphiql_assets) {
+        assert!(
+            page.contains(r#"<script src="/graphiql/graphiql.js">"#),
+            "{page}"
+        );
+        assert_eq!(asset_status, StatusCode::OK);
+        assert!(
+            asset_headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .contains("javascript")
+        );
+    } else {
+        assert!(
+            page.contains("GraphiQL was not built into this binary"),
+            "{page}"
+        );
+        assert!(page.contains("Node.js and npm"), "{page}");
+        assert!(page.contains("cargo build"), "{page}");
+        assert!(
+            page.contains("POST /graphql"),
+            "any client works against this URL: {page}"
+        );
+        assert!(!page.contains("<script"), "{page}");
+        assert_eq!(asset_status, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(jiedao::http::graphiql::BUILT_IN, cfg!(graphiql_assets));
 }
 
 fn url_encode(raw: &str) -> String {

@@ -448,3 +448,39 @@ async fn subscription_errors_come_in_the_language_of_the_connection() {
     live.subscribe("a", ASSIGNED).await;
     assert_eq!(refusal(&live.next().await), chinese);
 }
+
+/// With trusted documents the WebSocket runs only registered documents too: a registered
+/// subscription named by hash alone runs (here to its FORBIDDEN: staff are never assigned
+/// requests), an unregistered one closes the connection.
+#[tokio::test]
+async fn trusted_documents_hold_on_the_websocket_too() {
+    let (mut config, dir) = crate::helpers::test_config();
+    let manifest = dir.path().join("persisted-documents.json");
+    let hash = jiedao::graphql::persisted::sha256_hex(ASSIGNED);
+    std::fs::write(&manifest, json!({ &hash: ASSIGNED }).to_string()).unwrap();
+    config.trusted_documents = Some(manifest);
+    let app = TestApp::with_config(config, dir).await;
+    let staff = app
+        .caller(Role::CommunityStaff, Scope::Community(app.tree.a1))
+        .await;
+    let addr = serve(app.router.clone()).await;
+
+    let mut live = Live::login(addr, &staff.token).await;
+    let persisted = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    live.send(json!({ "id": "1", "type": "subscribe", "payload": { "extensions": persisted } }))
+        .await;
+    let message = live.next().await;
+    assert_eq!(message["id"], "1");
+    assert_eq!(
+        message["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{message}"
+    );
+    assert_eq!(live.next().await["type"], "complete");
+
+    live.subscribe("2", "subscription { requestAssigned { id } }")
+        .await;
+    assert_eq!(
+        live.closed().await,
+        (4400, "PERSISTED_QUERY_NOT_ALLOWED".into())
+    );
+}

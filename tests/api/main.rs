@@ -34,6 +34,7 @@ mod mediation;
 mod meetings;
 mod nodes;
 mod org;
+mod persisted;
 mod receipts;
 mod registry;
 mod requests;

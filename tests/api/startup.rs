@@ -88,3 +88,32 @@ fn a_busy_listen_address_is_named_with_the_variable_to_set() {
     );
     drop(taken);
 }
+
+#[test]
+fn a_trusted_documents_manifest_that_does_not_load_is_named_and_nothing_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let listen = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    let manifest = dir.path().join("persisted-documents.json");
+    std::fs::write(&manifest, r#"{"0123": "{ me { id } }"}"#).unwrap();
+    let db = dir.path().join("jiedao.db");
+    let out = jiedao(
+        &["serve"],
+        &[
+            ("JIEDAO_LISTEN", &listen),
+            ("JIEDAO_DATABASE_URL", &format!("sqlite://{}", db.display())),
+            ("JIEDAO_TRUSTED_DOCUMENTS", manifest.to_str().unwrap()),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("JIEDAO_TRUSTED_DOCUMENTS"), "{stderr}");
+    assert!(stderr.contains(manifest.to_str().unwrap()), "{stderr}");
+    assert!(
+        stderr.contains("\"0123\" is not a SHA-256 hash"),
+        "{stderr}"
+    );
+}

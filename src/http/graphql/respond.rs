@@ -4,7 +4,7 @@
 use async_graphql::{Response as GqlResponse, ServerError};
 use axum::{
     body::Body,
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
@@ -12,8 +12,11 @@ use serde_json::json;
 use crate::{
     app::AppState,
     error::{Locale, Msg, msg},
-    graphql::error_codes::{PARSE_FAILED, VALIDATION_FAILED},
-    graphql::localize::localize,
+    graphql::{
+        error_codes::{PARSE_FAILED, VALIDATION_FAILED},
+        localize::localize,
+        persisted::Refusal,
+    },
 };
 
 pub(super) const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -28,7 +31,10 @@ pub(crate) fn refuse(
     message: Msg,
 ) -> Response {
     state.metrics.count_error(code);
-    let message = message.text(locale);
+    refusal_body(status, code, &message.text(locale))
+}
+
+fn refusal_body(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (
         status,
@@ -46,6 +52,40 @@ pub(super) fn bad_request(state: &AppState, locale: Locale, message: Msg) -> Res
         "BAD_REQUEST",
         message,
     )
+}
+
+/// A mutation (or subscription) sent with GET.
+pub(super) fn refuse_get_mutation(state: &AppState, locale: Locale) -> Response {
+    let mut response = refuse(
+        state,
+        locale,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        msg!("mutations are sent with POST"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
+/// A persisted document refused. "Not found" is 200, as Apollo Server answers it: the
+/// client's next step is to send the text, and clients that see a 4xx may give up on
+/// persisted queries altogether. None of these answers may be cached: the same request
+/// succeeds once the text is registered.
+pub(super) fn refuse_document(state: &AppState, locale: Locale, refusal: &Refusal) -> Response {
+    let status = match refusal {
+        Refusal::NotFound | Refusal::NotSupported => StatusCode::OK,
+        Refusal::NotAllowed => StatusCode::FORBIDDEN,
+        Refusal::HashMismatch | Refusal::Malformed(_) => StatusCode::BAD_REQUEST,
+    };
+    state.metrics.count_error(refusal.code());
+    let mut response = refusal_body(status, refusal.code(), &refusal.text(locale));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache, must-revalidate"),
+    );
+    response
 }
 
 pub(super) fn not_acceptable(state: &AppState, locale: Locale) -> Response {
