@@ -264,7 +264,12 @@ impl MeetingMutation {
         let refs: Result<Vec<(String, uuid::Uuid)>, AppError> = input
             .refs
             .iter()
-            .map(|r| Ok((r.kind.stored().to_owned(), parse_id("input.refs", &r.id)?)))
+            .map(|r| {
+                Ok((
+                    r.kind.stored().to_owned(),
+                    parse_id("input.refs", &r.target_id)?,
+                ))
+            })
             .collect();
         let (title, notes) = (input.title, input.notes);
         let meeting = audited_write(ctx, "addAgendaItem", audit, move |txn, viewer| {

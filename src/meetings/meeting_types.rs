@@ -54,7 +54,7 @@ pub struct AgendaItem {
     pub position: i32,
     pub title: String,
     pub notes: String,
-    /// What raised the topic, e.g. `{kind: REQUEST, id}`.
+    /// What raised the topic, e.g. `{kind: REQUEST, targetId}`.
     pub refs: Vec<AgendaRef>,
 }
 
@@ -62,10 +62,11 @@ pub struct AgendaItem {
 #[graphql(input_name = "AgendaRefInput")]
 pub struct AgendaRef {
     pub kind: AgendaRefKind,
-    pub id: ID,
+    /// The cited object's ID (not this reference's own: Relay keys records by `id`).
+    pub target_id: ID,
 }
 
-/// What an agenda item cites: the type of the object `id` names.
+/// What an agenda item cites: the type of the object `targetId` names.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AgendaRefKind {
     /// A resident's request (诉求).
@@ -170,7 +171,7 @@ impl Meeting {
         let agenda_ref = |r: &serde_json::Value| -> AppResult<AgendaRef> {
             Ok(AgendaRef {
                 kind: AgendaRefKind::from_stored(r["kind"].as_str().unwrap_or_default())?,
-                id: ID(r["id"].as_str().unwrap_or_default().to_owned()),
+                target_id: ID(r["id"].as_str().unwrap_or_default().to_owned()),
             })
         };
         Ok(items

@@ -336,13 +336,13 @@ async fn minutes_keep_their_history_and_reach_residents_once_published() {
     let compound = s.compound.clone();
     let secretary = appoint_with_login(&app, &s, "李建国", "li.secretary", "SECRETARY").await;
     let meeting = open_meeting(&app, &s.staff, &compound).await;
-    let agenda = "mutation($id: ID!) { addAgendaItem(input: {meetingId: $id, title: \"道闸维修\", refs: [{kind: REQUEST, id: \"0190a0a0-0000-7000-8000-000000000001\"}]}) { meeting { agenda { position title refs { kind } } } } }";
+    let agenda = "mutation($id: ID!) { addAgendaItem(input: {meetingId: $id, title: \"道闸维修\", refs: [{kind: REQUEST, targetId: \"0190a0a0-0000-7000-8000-000000000001\"}]}) { meeting { agenda { position title refs { kind targetId } } } } }";
     let body = app
         .gql(Some(&secretary), agenda, json!({ "id": meeting }))
         .await;
     assert_eq!(
-        data(&body)["addAgendaItem"]["meeting"]["agenda"][0]["refs"][0]["kind"],
-        "REQUEST"
+        data(&body)["addAgendaItem"]["meeting"]["agenda"][0]["refs"][0],
+        json!({ "kind": "REQUEST", "targetId": "0190a0a0-0000-7000-8000-000000000001" })
     );
 
     // Sign-in: the resident herself, and 张伟 (no phone) by staff; twice is refused.

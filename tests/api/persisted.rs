@@ -92,6 +92,14 @@ async fn a_hash_alone_is_not_found_until_the_text_registers_it_then_served_by_po
     let (status, _, body) = get_hashed(&app, None, &hash, vars.clone(), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(error_code(&body), Some("PERSISTED_QUERY_NOT_FOUND"));
+    // The protocol's words stay as they are for a Chinese client: Apollo matches on them.
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9")
+        .body(Body::from(hashed(&hash, vars.clone()).to_string()))
+        .unwrap();
+    let (_, _, body) = app.send(request).await;
+    assert_eq!(body["errors"][0]["message"], "PersistedQueryNotFound");
 
     // The client's retry: text and hash, run and registered.
     let (status, _, body) = post(&app, None, with_text(TYPE_NAME, &hash, vars.clone())).await;
@@ -107,6 +115,14 @@ async fn a_hash_alone_is_not_found_until_the_text_registers_it_then_served_by_po
     let body =
         json!({ "query": null, "extensions": persisted(&hash), "variables": { "name": "Query" } });
     let (_, _, body) = post(&app, None, body).await;
+    assert_eq!(data(&body)["__type"]["name"], "Query");
+    // GraphQL Code Generator names documents `sha256:<hex>`: the same document.
+    let (_, _, body) = post(
+        &app,
+        None,
+        hashed(&format!("sha256:{hash}"), json!({ "name": "Query" })),
+    )
+    .await;
     assert_eq!(data(&body)["__type"]["name"], "Query");
     // Upper-case hex names the same document.
     let (_, _, body) = post(
