@@ -224,6 +224,12 @@ impl TestApp {
     }
 
     /// The file store's directory.
+    /// Loads the demo data (what `jiedao serve --seed-demo` loads) into this test's database.
+    pub async fn seed_demo(&self) -> jiedao::error::AppResult<jiedao::bootstrap::Demo> {
+        let services = &self.state.services;
+        jiedao::bootstrap::seed_demo(self.db(), &services.data_keys, &services.files).await
+    }
+
     pub fn files_dir(&self) -> std::path::PathBuf {
         self.state.services.config.files_dir.clone().unwrap()
     }

@@ -38,13 +38,7 @@ fn ids(list: &Value) -> Vec<Value> {
 
 async fn demo_app() -> (TestApp, Vec<Caller>) {
     let app = TestApp::new().await;
-    let demo = jiedao::bootstrap::seed_demo(
-        app.db(),
-        &app.state.services.data_keys,
-        &app.state.services.files,
-    )
-    .await
-    .unwrap();
+    let demo = app.seed_demo().await.unwrap();
     let mut callers = Vec::new();
     for login in &demo.logins {
         callers.push(demo_login(&app, login).await);

@@ -150,13 +150,7 @@ pub async fn demo_login(
 #[tokio::test]
 async fn the_demo_data_loads_once_and_its_logins_work() {
     let app = TestApp::new().await;
-    let demo = jiedao::bootstrap::seed_demo(
-        app.db(),
-        &app.state.services.data_keys,
-        &app.state.services.files,
-    )
-    .await
-    .unwrap();
+    let demo = app.seed_demo().await.unwrap();
     let logins = demo.logins;
     assert_eq!(logins.len(), 10);
     assert_eq!(
@@ -165,14 +159,7 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
     );
     assert_eq!((demo.households, demo.residents), (138 + 172, 310 + 398));
     assert!(jiedao::bootstrap::demo_loaded(app.db()).await.unwrap());
-    let again = jiedao::bootstrap::seed_demo(
-        app.db(),
-        &app.state.services.data_keys,
-        &app.state.services.files,
-    )
-    .await
-    .err()
-    .unwrap();
+    let again = app.seed_demo().await.err().unwrap();
     assert_eq!(again.code(), "CONFLICT");
 
     let sign_in = |username: &str| {

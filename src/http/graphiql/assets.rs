@@ -79,17 +79,7 @@ pub fn page(endpoint: &str) -> Response {
 "#,
         endpoint = super::escape_html(endpoint),
     );
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (header::REFERRER_POLICY, "no-referrer"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        html,
-    )
-        .into_response()
+    super::html_page(html, CONTENT_SECURITY_POLICY)
 }
 
 /// `GET /graphiql/{asset}` for the page's scripts and stylesheet.
