@@ -11,4 +11,7 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-export declare function startServer(dir: string, options?: { seedDemo?: boolean }): Promise<Running>;
+export declare function startServer(
+  dir: string,
+  options?: { seedDemo?: boolean; env?: Record<string, string> },
+): Promise<Running>;

@@ -20,16 +20,17 @@ function freePort() {
 }
 
 /**
- * Starts `jiedao serve` (with `--seed-demo` when `seedDemo`) on `dir/jiedao.db`; resolves
- * once /readyz answers 200.
+ * Starts `jiedao serve` (with `--seed-demo` when `seedDemo`, and `env` added to its
+ * environment) on `dir/jiedao.db`; resolves once /readyz answers 200.
  */
-export async function startServer(dir, { seedDemo = false } = {}) {
+export async function startServer(dir, { seedDemo = false, env: extra = {} } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, RUST_LOG: 'warn' };
   Object.assign(env, {
     JIEDAO_LISTEN: `127.0.0.1:${port}`,
     JIEDAO_DATABASE_URL: `sqlite://${join(dir, 'jiedao.db')}`,
+    ...extra,
   });
   const args = seedDemo ? ['serve', '--seed-demo'] : ['serve'];
   // The demo's console listing (accounts, share token) is not test output.

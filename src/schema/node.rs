@@ -4,7 +4,7 @@
 //! table an ID is in, and the object is then read through its own root field, so the
 //! reach, masking and audit are exactly those of `resident(id:)`, `fund(id:)` and the rest.
 
-use async_graphql::{Context, ID, Interface, Object, Result};
+use async_graphql::{Context, ID, Interface, Object, PathSegment, Result, ServerError};
 use entity::{
     announcement, app_user, building, committee, community, compound, dwelling, expense, fund,
     grid, household, ledger_entry, levy, mediation_case, meeting, motion, resident,
@@ -264,6 +264,28 @@ async fn fund_reach(ctx: &Context<'_>, fund: Uuid, what: Msg) -> Result<()> {
     Ok(())
 }
 
+async fn node_by_id(ctx: &Context<'_>, id: &ID) -> Result<Node> {
+    ctx.viewer()?;
+    let id = parse_id("id", id)?;
+    let found = tables_of(ctx.services().db.reader(), &[id]).await?;
+    let (_, table) = found
+        .first()
+        .ok_or(AppError::NotFound(msg!("object not found")))?;
+    read(ctx, *table, id).await
+}
+
+/// `err` reported at this field (and at `index` of its list), for a field that answers
+/// `null` beside the error.
+fn error_at(ctx: &Context<'_>, err: async_graphql::Error, index: Option<usize>) -> ServerError {
+    let path = ctx.path_node.map(|p| p.to_string_vec()).unwrap_or_default();
+    err.into_server_error(ctx.item.pos).with_path(
+        path.into_iter()
+            .map(PathSegment::Field)
+            .chain(index.map(PathSegment::Index))
+            .collect(),
+    )
+}
+
 #[derive(Default)]
 pub struct NodeQuery;
 
@@ -272,13 +294,15 @@ impl NodeQuery {
     /// Any object by its ID, with the same reach as the object's own field (`resident`,
     /// `fund`, ...): NOT_FOUND (and `null`) outside it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
-        ctx.viewer()?;
-        let id = parse_id("id", &id)?;
-        let found = tables_of(ctx.services().db.reader(), &[id]).await?;
-        let (_, table) = found
-            .first()
-            .ok_or(AppError::NotFound(msg!("object not found")))?;
-        read(ctx, *table, id).await.map(Some)
+        // Returned as an error, async-graphql would drop `node` from `data` (even `data: null`
+        // alone); the spec, and Relay, want `"node": null` with the error beside it.
+        match node_by_id(ctx, &id).await {
+            Ok(node) => Ok(Some(node)),
+            Err(err) => {
+                ctx.add_error(error_at(ctx, err, None));
+                Ok(None)
+            }
+        }
     }
 
     /// Several objects by ID, in the order asked (at most 100). An ID out of reach or
@@ -303,17 +327,7 @@ impl NodeQuery {
             match node {
                 Ok(node) => nodes.push(Some(node)),
                 Err(err) => {
-                    ctx.add_error(
-                        err.into_server_error(ctx.item.pos).with_path(
-                            ctx.path_node
-                                .map(|p| p.to_string_vec())
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(async_graphql::PathSegment::Field)
-                                .chain([async_graphql::PathSegment::Index(index)])
-                                .collect(),
-                        ),
-                    );
+                    ctx.add_error(error_at(ctx, err, Some(index)));
                     nodes.push(None);
                 }
             }

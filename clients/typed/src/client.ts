@@ -5,6 +5,7 @@
 import {
   Client,
   fetchExchange,
+  type Exchange,
   subscriptionExchange,
   type AnyVariables,
   type CombinedError,
@@ -17,7 +18,7 @@ import WebSocket from 'ws';
 import { graphql } from './gql/index.js';
 import { DEMO, jiedao, type DemoAccount } from './jiedao.js';
 
-const LogIn = graphql(`
+export const LogIn = graphql(`
   mutation LogIn($input: LoginInput!) {
     login(input: $input) {
       accessToken
@@ -29,6 +30,7 @@ const LogIn = graphql(`
 /** A logged-in demo account: `client` for queries, mutations and subscriptions. */
 export interface Session {
   username: string;
+  accessToken: string;
   client: Client;
   /** The graphql-ws connection under `client`'s subscriptions. */
   ws: WsClient;
@@ -40,7 +42,7 @@ const sessions: Session[] = [];
 export async function logIn(account: DemoAccount): Promise<Session> {
   const base = await jiedao();
   const [username, password] = DEMO[account];
-  const anonymous = new Client({ url: `${base}/graphql`, exchanges: [fetchExchange] });
+  const anonymous = await httpClient({ base });
   const result = await anonymous.mutation(LogIn, { input: { username, password } });
   const { accessToken } = data(result, `login as ${username}`).login;
   const ws = createWsClient({
@@ -66,9 +68,35 @@ export async function logIn(account: DemoAccount): Promise<Session> {
       }),
     ],
   });
-  const session = { username, client, ws };
+  const session = { username, accessToken, client, ws };
   sessions.push(session);
   return session;
+}
+
+/** How a case's own HTTP client differs from a session's. */
+export interface HttpClientOptions {
+  /** Another jiedao process than the shared one. */
+  base?: string;
+  /** Sent as `Authorization: Bearer …`; none: anonymous. */
+  accessToken?: string;
+  headers?: Record<string, string>;
+  /** Exchanges before `fetchExchange` (persisted queries). */
+  exchanges?: Exchange[];
+  /** What sends the requests, to watch them on the wire. */
+  fetch?: typeof fetch;
+}
+
+/** A client over HTTP only (queries and mutations), without a cache, built as a case needs. */
+export async function httpClient(options: HttpClientOptions = {}): Promise<Client> {
+  const base = options.base ?? (await jiedao());
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.accessToken) headers['authorization'] = `Bearer ${options.accessToken}`;
+  return new Client({
+    url: `${base}/graphql`,
+    fetchOptions: { headers },
+    exchanges: [...(options.exchanges ?? []), fetchExchange],
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 }
 
 /** Closes every session's WebSocket (the process would otherwise stay up). */

@@ -1,5 +1,6 @@
 // One jiedao process with the demo data for the whole run (seeding it takes a while), shared
 // by every case: `await jiedao()` starts it on first use; main.test.ts stops it at the end.
+// A case needing other server settings starts its own with `startOwnJiedao` and stops it.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,34 @@ export async function metrics(): Promise<string> {
   const response = await fetch(`${await jiedao()}/metrics`);
   if (!response.ok) throw new Error(`GET /metrics: HTTP ${response.status}`);
   return response.text();
+}
+
+/** A jiedao process of a case's own: its URL, and `stop` ends it and removes its folder. */
+export interface OwnJiedao {
+  base: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts another jiedao process with demo data on its own temporary database, for a case
+ * that needs other settings (`env`) than the shared one.
+ */
+export async function startOwnJiedao(env: Record<string, string>): Promise<OwnJiedao> {
+  const own = mkdtempSync(join(tmpdir(), 'jiedao-typed-own-'));
+  try {
+    const { server, base, exited } = await startServer(own, { seedDemo: true, env });
+    return {
+      base,
+      async stop() {
+        server.kill('SIGTERM');
+        await exited;
+        rmSync(own, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(own, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 export async function stopJiedao(): Promise<void> {

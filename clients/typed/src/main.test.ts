@@ -13,10 +13,12 @@ import { stopJiedao } from './jiedao.js';
 import './cases/persisted-documents.js';
 import './cases/queries.js';
 import './cases/pagination.js';
+import './cases/node.js';
 import './cases/mutation.js';
 import './cases/subscription.js';
-// Cases for node(id:)/nodes(ids:), APQ and Accept-Language join this list once the server
-// has them.
+import './cases/languages.js';
+import './cases/apq.js';
+import './cases/trusted.js';
 
 after(async () => {
   await closeSessions();

@@ -83,7 +83,7 @@ test('moveRequest: 第1网格 acknowledges a new request; the worker and staff r
   assert.equal(read.acknowledgedAt, moved.acknowledgedAt);
   const last = read.events.at(-1);
   assert.deepEqual(last && [last.kind, last.statusFrom, last.statusTo, last.body], [
-    'status',
+    'STATUS',
     'NEW',
     'ACKNOWLEDGED',
     message,
