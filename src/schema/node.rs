@@ -210,7 +210,7 @@ async fn read(ctx: &Context<'_>, table: Table, id: Uuid) -> Result<Node> {
             let committee = CommitteeQuery
                 .committee(ctx, ID::from(row.compound_id))
                 .await
-                .map_err(|_| AppError::NotFound(msg!("committee not found")))?;
+                .map_err(|err| hidden_as(err, msg!("committee not found")))?;
             Node::Committee(committee.ok_or(AppError::NotFound(msg!("committee not found")))?)
         }
         Table::Fund => Node::Fund(FundQuery.fund(ctx, arg).await?),
@@ -260,8 +260,23 @@ async fn fund_reach(ctx: &Context<'_>, fund: Uuid, what: Msg) -> Result<()> {
     FundQuery
         .fund(ctx, ID::from(fund))
         .await
-        .map_err(|_| AppError::NotFound(what))?;
+        .map_err(|err| hidden_as(err, what))?;
     Ok(())
+}
+
+/// A refusal of the parent's field, told as the part's own NOT_FOUND (the part looks absent
+/// whichever check refused it); an outage stays an internal error.
+fn hidden_as(err: async_graphql::Error, what: Msg) -> async_graphql::Error {
+    let internal = err
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .is_some_and(|code| *code == async_graphql::Value::from("INTERNAL_SERVER_ERROR"));
+    if internal {
+        err
+    } else {
+        AppError::NotFound(what).into()
+    }
 }
 
 async fn node_by_id(ctx: &Context<'_>, id: &ID) -> Result<Node> {
