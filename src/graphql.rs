@@ -8,6 +8,7 @@ pub mod error_codes;
 pub mod limits;
 pub mod loader;
 pub mod localize;
+pub mod null_on_error;
 pub mod pagination;
 pub mod persisted;
 pub mod scalars;

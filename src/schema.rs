@@ -15,7 +15,7 @@ use crate::{
         levy_graphql::LevyMutation,
         statement_graphql::{StatementMutation, StatementQuery},
     },
-    graphql::{error_codes::ErrorCodes, limits::QueryShape},
+    graphql::{error_codes::ErrorCodes, limits::QueryShape, null_on_error::NullOnError},
     gridwork::{dashboard_graphql::GridworkQuery, follow_up_graphql::FollowUpMutation},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     mediation::graphql::{MediationMutation, MediationQuery},
@@ -110,6 +110,8 @@ fn builder(
         Subscription::default(),
     )
     .extension(ErrorCodes)
+    // After ErrorCodes, so the errors it holds back are stamped like the others.
+    .extension(NullOnError)
     .extension(QueryShape {
         depth: limits.depth,
         aliases: limits.aliases,

@@ -469,3 +469,24 @@ async fn cors_allows_only_configured_origins() {
     let (_, headers, _) = app.send(preflight("https://evil.example.com")).await;
     assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 }
+
+/// The GraphQL spec's rule for a failing nullable field: `null` in its place and the error
+/// beside it (async-graphql by itself leaves the field out), so a client's cache sees a
+/// value, and the other fields still come back.
+#[tokio::test]
+async fn a_failing_nullable_field_answers_null_beside_its_error() {
+    let app = TestApp::new().await;
+    let staff = app
+        .caller(
+            entity::role_grant::Role::CommunityStaff,
+            crate::helpers::Scope::Community(app.tree.a1),
+        )
+        .await;
+    let query = "query($c: ID!) { me { username } committee(compoundId: $c) { id } }";
+    let vars = json!({ "c": uuid::Uuid::now_v7() });
+    let body = app.gql(Some(&staff), query, vars).await;
+    assert_eq!(body["data"]["me"]["username"], staff.username.as_str());
+    assert_eq!(body["data"].get("committee"), Some(&json!(null)), "{body}");
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    assert_eq!(body["errors"][0]["path"], json!(["committee"]));
+}
