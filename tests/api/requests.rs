@@ -462,7 +462,30 @@ async fn every_grid_work_field_is_out_of_reach_for_other_communities_and_small_r
             .any(|c| c["code"] == "elevator" && c["resolveHours"] == 24)
     );
     assert_eq!(
-        error_code(&app.gql(Some(&g.s.staff), add, vars).await),
+        error_code(&app.gql(Some(&g.s.staff), add, vars.clone()).await),
         Some("CONFLICT")
+    );
+
+    // The list stays one short picker: 60 categories in all, built-in ones included.
+    let more = "mutation($c: ID!, $code: String!) { addRequestCategory(input: {communityId: $c, code: $code, name: \"其他类别\", firstResponseHours: 24, resolveHours: 48}) { code } }";
+    let code = |i: usize| {
+        format!(
+            "cat_{}{}",
+            (b'a' + (i / 26) as u8) as char,
+            (b'a' + (i % 26) as u8) as char
+        )
+    };
+    for i in 0..52 {
+        let vars = json!({ "c": app.tree.a1, "code": code(i) });
+        data(&app.gql(Some(&g.s.staff), more, vars).await);
+    }
+    let vars61 = json!({ "c": app.tree.a1, "code": code(52) });
+    let body = app.gql(Some(&g.s.staff), more, vars61).await;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    let list = "query($c: ID!) { requestCategories(communityId: $c) { code } }";
+    let body = app.gql(Some(&g.s.staff), list, vars).await;
+    assert_eq!(
+        data(&body)["requestCategories"].as_array().unwrap().len(),
+        60
     );
 }
