@@ -83,13 +83,7 @@ async fn main() {
     ));
     let state = build_state(config).await.unwrap();
     state.services.db.migrate().await.unwrap();
-    jiedao::bootstrap::seed_demo(
-        &state.services.db,
-        &state.services.data_keys,
-        &state.services.files,
-    )
-    .await
-    .unwrap();
+    jiedao::bootstrap::seed_demo(&state.services).await.unwrap();
     let router = build_router(state.clone());
     println!(
         "argon2id m={} KiB t={} p={}",

@@ -267,13 +267,7 @@ async fn child(case: &str) {
     config.request_timeout = Duration::from_secs(600);
     let state = build_state(config).await.unwrap();
     state.services.db.migrate().await.unwrap();
-    jiedao::bootstrap::seed_demo(
-        &state.services.db,
-        &state.services.data_keys,
-        &state.services.files,
-    )
-    .await
-    .unwrap();
+    jiedao::bootstrap::seed_demo(&state.services).await.unwrap();
     let router = build_router(state.clone());
     let admin = login(&router, "demo.platform", "demo-platform-2026").await;
     let communities = post(

@@ -22,10 +22,8 @@ pub mod demo_roster;
 
 use crate::{
     auth::{Viewer, password, viewer::Place},
-    crypto::DataKeys,
     db::Db,
     error::{AppError, AppResult, msg},
-    files::FileStore,
     identity::{
         grants::{self, GrantRow},
         users::{check_username, insert_user},
@@ -34,6 +32,7 @@ use crate::{
         accounts::link,
         roster_import::{ImportMode, ImportOptions, import_into},
     },
+    state::Services,
     tabular::Format,
 };
 
@@ -114,7 +113,8 @@ const DEMO_ROSTERS: [(usize, usize, u64); 2] = [(138, 310, 7), (172, 398, 11)];
 /// `jiedao seed-demo`: a street office with two communities, the registry of the first
 /// (compounds, buildings, dwellings, grids, and rosters of residents imported through the
 /// real import), and one account per level, with known passwords. Refuses to run twice.
-pub async fn seed_demo(db: &Db, keys: &DataKeys, files: &FileStore) -> AppResult<Demo> {
+pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
+    let (db, keys, files) = (&services.db, &services.data_keys, &services.files);
     let txn = db.begin_write().await?;
     let exists = street_office::Entity::find()
         .filter(street_office::Column::Name.eq(DEMO_STREET_OFFICE))
@@ -338,7 +338,14 @@ pub async fn seed_demo(db: &Db, keys: &DataKeys, files: &FileStore) -> AppResult
     let place = community_place(&communities[0]);
     let user = insert_user(&txn, login.username, &treasurer.name, hash, false, place).await?;
     link(&txn, &treasurer, user.id, None, place).await?;
-    let statement_token = demo_fund::load(&txn, &admin, &user, &registry.compounds[0]).await?;
+    let statement_token = demo_fund::load(
+        &txn,
+        &services.signing,
+        &admin,
+        &user,
+        &registry.compounds[0],
+    )
+    .await?;
     demo_meeting::load(&txn, &admin, keys, &registry.compounds[0]).await?;
     let worker = grid_worker.ok_or(AppError::NotFound(msg!("user not found")))?;
     let (hexun, grid1) = (&registry.compounds[0], registry.grids[0].1);

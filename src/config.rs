@@ -18,6 +18,12 @@ pub struct Config {
     /// Keys for residents' personal data (`v1:<base64>,v2:...`); `None` means "generate one
     /// beside the SQLite file".
     pub data_key: Option<SecretString>,
+    /// Ed25519 keys that sign published statements (`v1:<base64 seed>,...`, see
+    /// `signing`); `None` means "generate one beside the SQLite file".
+    pub signing_key: Option<SecretString>,
+    /// The address residents open (`https://jiedao.example.cn`): share links and QR codes
+    /// use it; without it, the address the request came to.
+    pub public_url: Option<String>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub introspection: bool,
@@ -87,6 +93,10 @@ impl Config {
             database_schema: optional("JIEDAO_DATABASE_SCHEMA"),
             jwt_secret: optional("JIEDAO_JWT_SECRET").map(SecretString::from),
             data_key: optional("JIEDAO_DATA_KEY").map(SecretString::from),
+            signing_key: optional("JIEDAO_SIGNING_KEY").map(SecretString::from),
+            public_url: optional("JIEDAO_PUBLIC_URL")
+                .map(|url| check_public_url(&url))
+                .transpose()?,
             access_token_ttl: Duration::from_secs(parsed("JIEDAO_ACCESS_TOKEN_TTL_SECS", 900)?),
             refresh_token_ttl: Duration::from_secs(parsed(
                 "JIEDAO_REFRESH_TOKEN_TTL_SECS",
@@ -135,6 +145,8 @@ impl Config {
             database_schema: None,
             jwt_secret: None,
             data_key: None,
+            signing_key: None,
+            public_url: None,
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             introspection: true,
@@ -174,6 +186,22 @@ impl Config {
         let rest = rest.strip_prefix("//").unwrap_or(rest);
         let path = rest.split('?').next().unwrap_or(rest);
         (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+/// `JIEDAO_PUBLIC_URL`: an http(s) origin, maybe with a path prefix; kept without the
+/// trailing slash so links are `{public_url}/s/...`.
+fn check_public_url(url: &str) -> Result<String, ConfigError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => Ok(trimmed.to_owned()),
+        _ => Err(ConfigError {
+            name: "JIEDAO_PUBLIC_URL",
+            message: "expected the address residents open, e.g. https://jiedao.example.cn".into(),
+        }),
     }
 }
 

@@ -18,5 +18,6 @@ pub mod receipts;
 pub mod service;
 pub mod split;
 pub mod statement_graphql;
+pub mod statement_signature;
 pub mod statements;
 pub mod types;

@@ -6,6 +6,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod notice;
 pub mod ws;
 
 use std::any::Any;
@@ -45,7 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}", get(files::download))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::render));
+        .route("/metrics", get(metrics::render))
+        .merge(notice::routes());
     if config.graphiql {
         app = app.merge(graphiql::routes());
     }

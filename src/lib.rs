@@ -22,10 +22,12 @@ pub mod identity;
 pub mod live;
 pub mod mediation;
 pub mod meetings;
+pub mod notice;
 pub mod org;
 pub mod registry;
 pub mod requests;
 pub mod schema;
+pub mod signing;
 pub mod state;
 pub mod tabular;
 pub mod telemetry;
@@ -48,6 +50,7 @@ use crate::{
     crypto::DataKeys,
     db::Db,
     files::FileStore,
+    signing::SigningKeys,
     state::Services,
 };
 
@@ -111,6 +114,27 @@ fn data_keys(config: &Config) -> Result<DataKeys, StartupError> {
     Ok(keys)
 }
 
+/// The keys that sign published statements: `JIEDAO_SIGNING_KEY`, or on the embedded
+/// default a key file generated beside the database on first start (mode 0600).
+fn signing_keys(config: &Config) -> Result<SigningKeys, StartupError> {
+    if let Some(text) = &config.signing_key {
+        return SigningKeys::parse(text.expose_secret())
+            .map_err(|e| StartupError::Secret(format!("JIEDAO_SIGNING_KEY: {e}")));
+    }
+    let Some(db_path) = config.sqlite_path() else {
+        return Err(StartupError::Secret(
+            "set JIEDAO_SIGNING_KEY (v1:<base64 of 32 random bytes>; `jiedao rotate-signing-key` prints one) when using PostgreSQL".into(),
+        ));
+    };
+    let path = db_path.with_extension("signing.key");
+    let (keys, created) =
+        SigningKeys::load_or_create(&path).map_err(|e| StartupError::Secret(e.to_string()))?;
+    if created {
+        tracing::info!(path = %path.display(), key = keys.signer_id(), "generated the statement signing key (keep it private, and back it up apart from the database)");
+    }
+    Ok(keys)
+}
+
 /// The file store: `JIEDAO_FILES_DIR`, or on the embedded SQLite default a directory beside
 /// the database file (`jiedao.files/` next to `jiedao.db`), so one folder holds everything.
 fn file_store(config: &Config) -> Result<FileStore, StartupError> {
@@ -132,6 +156,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     config::check_database_url(&config.database_url).map_err(StartupError::UnsupportedDatabase)?;
     let secret = jwt_secret(&config)?;
     let data_keys = data_keys(&config)?;
+    let signing = signing_keys(&config)?;
     let files = file_store(&config)?;
     let documents = graphql::persisted::Documents::from_config(&config)
         .map_err(StartupError::TrustedDocuments)?;
@@ -147,6 +172,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         passwords: PasswordHasher::new(config.password_hash_concurrency),
         tokens: TokenKeys::new(&secret, config.access_token_ttl),
         data_keys,
+        signing,
         files,
         live,
         viewers,

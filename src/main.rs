@@ -137,7 +137,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
 }
 
 async fn seed_demo(services: &jiedao::state::Services) -> Result<(), Box<dyn std::error::Error>> {
-    let demo = bootstrap::seed_demo(&services.db, &services.data_keys, &services.files)
+    let demo = bootstrap::seed_demo(services)
         .await
         .map_err(|e| e.describe())?;
     println!(
@@ -178,6 +178,17 @@ async fn serve(
     let state = build_state(config).await?;
     if !no_migrate {
         state.services.db.migrate().await?;
+    }
+    let signed =
+        jiedao::funds::statements::sign_backlog(&state.services.db, &state.services.signing)
+            .await
+            .map_err(|e| e.describe())?;
+    if signed > 0 {
+        tracing::info!(
+            signed,
+            key = state.services.signing.signer_id(),
+            "signed the statements published before signing existed"
+        );
     }
     if demo
         && !bootstrap::demo_loaded(&state.services.db)

@@ -11,6 +11,7 @@ use crate::{
     db::Db,
     files::FileStore,
     live::{LiveBus, LiveEvent},
+    signing::SigningKeys,
 };
 
 /// What services need: put into the schema's data once, shared by every request.
@@ -21,6 +22,8 @@ pub struct Services {
     pub passwords: PasswordHasher,
     pub tokens: TokenKeys,
     pub data_keys: DataKeys,
+    /// Signs published statements.
+    pub signing: SigningKeys,
     pub files: FileStore,
     pub live: LiveBus,
     /// Who is calling, by session, while nothing has changed it.

@@ -31,6 +31,8 @@ pub struct Model {
     pub tally: Option<Json>,
     pub notice_from: Option<DateTimeUtc>,
     pub notice_until: Option<DateTimeUtc>,
+    /// SHA-256 (hex) of the share token of the resolution's public notice page.
+    pub notice_token_hash: Option<String>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

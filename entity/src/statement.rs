@@ -20,6 +20,15 @@ pub struct Model {
     pub share_token_hash: String,
     pub published_by: Uuid,
     pub published_at: DateTimeUtc,
+    /// The statement of the same fund published just before this one; `None` for the
+    /// first. Its head and signature are part of what this one signs.
+    pub prev_statement_id: Option<Uuid>,
+    /// The signing key's id (16 hex digits) and the Ed25519 signature (128 hex digits)
+    /// over the statement (docs/ledger-hash.md); `None` only until the server signs
+    /// statements published before signing existed, at its start.
+    pub key_id: Option<String>,
+    pub signature: Option<String>,
+    pub signed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

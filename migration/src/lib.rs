@@ -31,6 +31,7 @@ mod m20261123_000021_motion_amount;
 mod m20261129_000022_unique_current_resident;
 mod m20261129_000023_outside_owner_document;
 mod m20261129_000024_request_hotline_ticket;
+mod m20261129_000025_signed_notice;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000022_unique_current_resident::Migration),
             Box::new(m20261129_000023_outside_owner_document::Migration),
             Box::new(m20261129_000024_request_hotline_ticket::Migration),
+            Box::new(m20261129_000025_signed_notice::Migration),
         ]
     }
 }

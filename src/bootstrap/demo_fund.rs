@@ -20,6 +20,7 @@ use crate::{
         },
         statements::publish,
     },
+    signing::SigningKeys,
 };
 
 /// The households of a compound, oldest first.
@@ -51,6 +52,7 @@ async fn households_of(
 /// Loads the fund; returns the statement's share token.
 pub async fn load(
     conn: &impl ConnectionTrait,
+    signing: &SigningKeys,
     admin: &Viewer,
     treasurer_user: &entity::app_user::Model,
     compound: &compound::Model,
@@ -157,6 +159,8 @@ pub async fn load(
         )
         .await?;
     }
-    let (_, token) = publish(conn, &treasurer, fund.id, None, None).await?.value;
+    let (_, token) = publish(conn, signing, &treasurer, fund.id, None, None)
+        .await?
+        .value;
     Ok(token)
 }

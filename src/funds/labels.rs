@@ -31,29 +31,40 @@ impl Loader<CounterpartyLabel> for DbLoader {
         &self,
         keys: &[CounterpartyLabel],
     ) -> Result<HashMap<CounterpartyLabel, String>, Self::Error> {
-        let db = self.db.reader();
-        let parties = counterparty::Entity::find()
-            .filter(counterparty::Column::Id.is_in(keys.iter().map(|k| k.0)))
-            .all(db)
-            .await
-            .map_err(AppError::from)?;
-        let household_ids: Vec<Uuid> = parties.iter().filter_map(|p| p.household_id).collect();
-        let households = household_labels(db, &household_ids).await?;
-        Ok(parties
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        Ok(counterparty_labels(self.db.reader(), &ids)
+            .await?
             .into_iter()
-            .map(|p| {
-                let label = match p.household_id {
-                    Some(h) => households.get(&h).cloned().unwrap_or_default(),
-                    None => p
-                        .name
-                        .as_deref()
-                        .map(mask_name)
-                        .unwrap_or_else(|| "(已删除)".into()),
-                };
-                (CounterpartyLabel(p.id), label)
-            })
+            .map(|(id, label)| (CounterpartyLabel(id), label))
             .collect())
     }
+}
+
+/// Counterparties by id, as the public sees them.
+pub async fn counterparty_labels(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, String>, AppError> {
+    let parties = counterparty::Entity::find()
+        .filter(counterparty::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let household_ids: Vec<Uuid> = parties.iter().filter_map(|p| p.household_id).collect();
+    let households = household_labels(db, &household_ids).await?;
+    Ok(parties
+        .into_iter()
+        .map(|p| {
+            let label = match p.household_id {
+                Some(h) => households.get(&h).cloned().unwrap_or_default(),
+                None => p
+                    .name
+                    .as_deref()
+                    .map(mask_name)
+                    .unwrap_or_else(|| "(已删除)".into()),
+            };
+            (p.id, label)
+        })
+        .collect())
 }
 
 /// Households as public notices name them: building and unit (3号楼2单元), never the room.

@@ -14,10 +14,12 @@ use uuid::Uuid;
 use super::{
     chain::{self, GENESIS, Hashed, Kind},
     closed_sets::FundStatus,
+    statement_signature,
 };
 use crate::{
     error::{AppError, AppResult, msg},
     graphql::StoredEnum,
+    signing::SigningKeys,
 };
 
 /// The fund, locked for this transaction.
@@ -199,13 +201,16 @@ pub fn check_statement(
 /// Recomputes every entry's hash from its fields and the previous hash, and checks seq,
 /// balances and the fund's head, in pages so memory stays flat for long ledgers; then
 /// every published statement against the chain (a statement is a promise made in public:
-/// a ledger cut back behind it, with its head rolled back, still chains but breaks it).
-pub async fn verify(conn: &impl ConnectionTrait, fund: &fund::Model) -> AppResult<Verification> {
-    let statements = statement::Entity::find()
-        .filter(statement::Column::FundId.eq(fund.id))
-        .order_by_asc(statement::Column::ToSeq)
-        .all(conn)
-        .await?;
+/// a ledger cut back behind it, with its head rolled back, still chains but breaks it),
+/// and their signatures, each over the one before (a ledger rewritten with the database
+/// file, every later hash and the statement heads recomputed, still chains but no longer
+/// matches a signature only the deployment's key makes).
+pub async fn verify(
+    conn: &impl ConnectionTrait,
+    keys: &SigningKeys,
+    fund: &fund::Model,
+) -> AppResult<Verification> {
+    let statements = super::statements::in_publication_order(conn, fund.id).await?;
     // What each published statement says of the chain at its two ends, by seq: the
     // opening balance before `from_seq`, the head hash and closing balance at `to_seq`.
     struct Promise<'a> {
@@ -227,6 +232,13 @@ pub async fn verify(conn: &impl ConnectionTrait, fund: &fund::Model) -> AppResul
         });
     }
     let mut broken: Vec<(i64, Uuid)> = Vec::new();
+    if let Err(id) = statement_signature::check_chain(keys, &statements) {
+        let seq = statements
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(0, |s| s.to_seq);
+        broken.push((seq, id));
+    }
     let mut check_promises = |seq: i64, hash: &str, balance: i64| {
         for p in promised.remove(&seq).unwrap_or_default() {
             if p.hash.is_some_and(|h| h != hash) || p.balance != balance {

@@ -11,13 +11,8 @@ use super::{labels::CounterpartyLabel, statements, types::LedgerEntry};
 use crate::{
     audit::audited_write,
     error::{AppError, AppResult, msg},
-    graphql::{
-        ContextExt,
-        loader::loader,
-        parse_id,
-        scalars::{Money, format_hundredths},
-    },
-    tabular::{self, Format},
+    graphql::{ContextExt, loader::loader, parse_id, scalars::Money},
+    notice::csv,
 };
 
 #[derive(SimpleObject)]
@@ -89,53 +84,29 @@ async fn build(
     keys.sort_by_key(|k| k.0);
     keys.dedup();
     let labels = loader(ctx).load_many(keys).await?;
-    let headers: Vec<String> = [
-        "序号",
-        "类型",
-        "金额(元)",
-        "余额(元)",
-        "发生时间",
-        "对方",
-        "摘要",
-        "哈希",
-    ]
-    .iter()
-    .map(|h| (*h).to_owned())
-    .collect();
-    let rows: Vec<Vec<String>> = entries
-        .iter()
-        .map(|e| {
-            vec![
-                e.seq.to_string(),
-                match e.kind.as_str() {
-                    "contribution" => "收入",
-                    "expense" => "支出",
-                    _ => "冲正",
-                }
-                .to_owned(),
-                format_hundredths(e.amount_fen),
-                format_hundredths(e.balance_after_fen),
-                crate::calendar::day_of(e.occurred_at).to_string(),
-                e.counterparty_id
-                    .and_then(|c| labels.get(&CounterpartyLabel(c)).cloned())
-                    .unwrap_or_default(),
-                e.memo.clone(),
-                e.hash.clone(),
-            ]
-        })
-        .collect();
-    let preamble = vec![format!(
-        "{} {} 公示: 第{}至{}笔, 期初 {} 元, 期末 {} 元, 末笔哈希 {}",
-        compound_name.clone().unwrap_or_default(),
-        fund.name,
-        statement.from_seq,
-        statement.to_seq,
-        format_hundredths(statement.opening_balance_fen),
-        format_hundredths(statement.closing_balance_fen),
-        statement.head_hash
-    )];
-    let csv = tabular::write(Format::Csv, "公示", &preamble, &headers, &rows)
-        .map_err(AppError::internal)?;
+    let summary = csv::Summary {
+        compound_name: compound_name.as_deref(),
+        fund_name: &fund.name,
+        from_seq: statement.from_seq,
+        to_seq: statement.to_seq,
+        opening_balance_fen: statement.opening_balance_fen,
+        closing_balance_fen: statement.closing_balance_fen,
+        head_hash: &statement.head_hash,
+    };
+    let lines = entries.iter().map(|e| csv::Line {
+        seq: e.seq,
+        kind: &e.kind,
+        amount_fen: e.amount_fen,
+        balance_after_fen: e.balance_after_fen,
+        occurred_at: e.occurred_at,
+        counterparty: e
+            .counterparty_id
+            .and_then(|c| labels.get(&CounterpartyLabel(c)))
+            .map(String::as_str),
+        memo: &e.memo,
+        hash: &e.hash,
+    });
+    let csv = csv::write(&summary, lines)?;
     Ok(PublicStatement {
         fund_name: fund.name,
         fund_purpose: fund.purpose,
@@ -186,9 +157,12 @@ impl StatementMutation {
         let audit = json!({ "fundId": input.fund_id.as_str(), "fromSeq": input.from_seq, "toSeq": input.to_seq });
         let fund = parse_id("input.fundId", &input.fund_id);
         let (from, to) = (input.from_seq, input.to_seq);
+        let keys = ctx.services().signing.clone();
         let (statement, token) =
             audited_write(ctx, "publishStatement", audit, move |txn, viewer| {
-                Box::pin(async move { statements::publish(txn, viewer, fund?, from, to).await })
+                Box::pin(
+                    async move { statements::publish(txn, &keys, viewer, fund?, from, to).await },
+                )
             })
             .await?;
         Ok(PublishStatementPayload {

@@ -1,6 +1,8 @@
 //! Publication (公示): the treasurer publishes a statement of a range of the ledger (by
 //! default everything since the last statement). Publishing returns a share token, shown
 //! once and kept only as a hash; anyone holding it reads the statement without logging in.
+//! Each statement is signed with the deployment's key over its range, head and the
+//! statement before it (`statement_signature`), under the fund's lock so they chain.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Utc;
@@ -13,11 +15,18 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::access::{check_record, visible_fund};
+use super::{
+    access::{check_record, visible_fund},
+    chain::to_micros,
+    ledger::lock_fund,
+    statement_signature,
+};
 use crate::{
     audit::Audited,
     auth::Viewer,
+    db::Db,
     error::{AppError, AppResult, msg},
+    signing::SigningKeys,
 };
 
 pub fn token_hash(token: &str) -> String {
@@ -36,6 +45,7 @@ fn new_token() -> String {
 /// Publishes entries `from..=to` of a fund; returns the statement and its share token.
 pub async fn publish(
     conn: &impl ConnectionTrait,
+    keys: &SigningKeys,
     viewer: &Viewer,
     fund_id: Uuid,
     from: Option<i64>,
@@ -43,12 +53,10 @@ pub async fn publish(
 ) -> AppResult<Audited<(statement::Model, String)>> {
     let (fund, place) = visible_fund(conn, viewer, fund_id).await?;
     check_record(viewer, &fund, place)?;
-    let last = statement::Entity::find()
-        .filter(statement::Column::FundId.eq(fund.id))
-        .order_by_desc(statement::Column::ToSeq)
-        .one(conn)
-        .await?;
-    let from = from.unwrap_or(last.map_or(1, |s| s.to_seq + 1));
+    // Statements of a fund chain in publication order: one publisher at a time.
+    let fund = lock_fund(conn, fund.id).await?;
+    let previous = latest(conn, fund.id).await?;
+    let from = from.unwrap_or(previous.as_ref().map_or(1, |s| s.to_seq + 1));
     let to = to.unwrap_or(fund.head_seq);
     if from < 1 || to > fund.head_seq || from > to {
         return Err(AppError::bad_input(
@@ -71,31 +79,43 @@ pub async fn publish(
         return Err(AppError::NotFound(msg!("entry not found")));
     };
     let token = new_token();
-    let statement = statement::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(fund.community_id),
-        fund_id: Set(fund.id),
-        from_seq: Set(from),
-        to_seq: Set(to),
-        opening_balance_fen: Set(first.balance_after_fen - first.amount_fen),
-        closing_balance_fen: Set(last.balance_after_fen),
-        head_hash: Set(last.hash.clone()),
-        first_occurred_at: Set(entries
+    let published_at = to_micros(Utc::now());
+    let mut statement = statement::Model {
+        id: Uuid::now_v7(),
+        community_id: fund.community_id,
+        fund_id: fund.id,
+        from_seq: from,
+        to_seq: to,
+        opening_balance_fen: first.balance_after_fen - first.amount_fen,
+        closing_balance_fen: last.balance_after_fen,
+        head_hash: last.hash.clone(),
+        first_occurred_at: entries
             .iter()
             .map(|e| e.occurred_at)
             .min()
-            .unwrap_or(first.occurred_at)),
-        last_occurred_at: Set(entries
+            .unwrap_or(first.occurred_at),
+        last_occurred_at: entries
             .iter()
             .map(|e| e.occurred_at)
             .max()
-            .unwrap_or(last.occurred_at)),
-        share_token_hash: Set(token_hash(&token)),
-        published_by: Set(viewer.user_id),
-        published_at: Set(Utc::now()),
-    }
-    .insert(conn)
-    .await?;
+            .unwrap_or(last.occurred_at),
+        share_token_hash: token_hash(&token),
+        published_by: viewer.user_id,
+        published_at,
+        prev_statement_id: previous.as_ref().map(|p| p.id),
+        key_id: None,
+        signature: None,
+        signed_at: Some(published_at),
+    };
+    let (key_id, signature) = statement_signature::sign(keys, &statement, previous.as_ref())
+        .ok_or_else(|| {
+            AppError::internal(std::io::Error::other(
+                "a stored head hash or signature is not hex",
+            ))
+        })?;
+    statement.key_id = Some(key_id);
+    statement.signature = Some(signature);
+    let statement = statement::ActiveModel::from(statement).insert(conn).await?;
     Ok(Audited::new(
         (statement.clone(), token),
         place,
@@ -125,4 +145,69 @@ pub async fn by_token(
         return Err(AppError::LedgerTampered { seq });
     }
     Ok((statement, entries))
+}
+
+/// The fund's most recently published statement.
+async fn latest(conn: &impl ConnectionTrait, fund_id: Uuid) -> AppResult<Option<statement::Model>> {
+    Ok(statement::Entity::find()
+        .filter(statement::Column::FundId.eq(fund_id))
+        .order_by_desc(statement::Column::PublishedAt)
+        .order_by_desc(statement::Column::Id)
+        .one(conn)
+        .await?)
+}
+
+/// A fund's statements in publication order, each after the one it names as previous.
+pub async fn in_publication_order(
+    conn: &impl ConnectionTrait,
+    fund_id: Uuid,
+) -> AppResult<Vec<statement::Model>> {
+    Ok(statement::Entity::find()
+        .filter(statement::Column::FundId.eq(fund_id))
+        .order_by_asc(statement::Column::PublishedAt)
+        .order_by_asc(statement::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// Signs the statements published before signing existed, oldest first, each after the
+/// one before it; run at start. Their `signed_at` says when: the signature vouches for
+/// them as they stood then, not at their publication. Returns how many it signed.
+pub async fn sign_backlog(db: &Db, keys: &SigningKeys) -> AppResult<usize> {
+    let txn = db.begin_write().await?;
+    let unsigned = statement::Entity::find()
+        .filter(statement::Column::Signature.is_null())
+        .order_by_asc(statement::Column::PublishedAt)
+        .order_by_asc(statement::Column::Id)
+        .all(&txn)
+        .await?;
+    let mut funds: Vec<Uuid> = unsigned.iter().map(|s| s.fund_id).collect();
+    funds.sort();
+    funds.dedup();
+    let now = to_micros(Utc::now());
+    let mut signed = 0;
+    for fund_id in funds {
+        lock_fund(&txn, fund_id).await?;
+        let mut previous: Option<statement::Model> = None;
+        for st in in_publication_order(&txn, fund_id).await? {
+            let st = if st.signature.is_some() {
+                st
+            } else {
+                let (key_id, signature) = statement_signature::sign(keys, &st, previous.as_ref())
+                    .ok_or_else(|| {
+                    AppError::internal(std::io::Error::other("a stored head hash is not hex"))
+                })?;
+                let mut row: statement::ActiveModel = st.into();
+                row.prev_statement_id = Set(previous.as_ref().map(|p| p.id));
+                row.key_id = Set(Some(key_id));
+                row.signature = Set(Some(signature));
+                row.signed_at = Set(Some(now));
+                signed += 1;
+                row.update(&txn).await?
+            };
+            previous = Some(st);
+        }
+    }
+    txn.commit().await?;
+    Ok(signed)
 }

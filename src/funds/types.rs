@@ -203,7 +203,8 @@ impl Fund {
     /// Recomputes every hash of the ledger from its entries and compares with the head.
     async fn verify_ledger(&self, ctx: &Context<'_>) -> Result<LedgerVerification> {
         ctx.viewer()?;
-        let v = ledger::verify(ctx.services().db.reader(), &self.model).await?;
+        let services = ctx.services();
+        let v = ledger::verify(services.db.reader(), &services.signing, &self.model).await?;
 
         Ok(LedgerVerification {
             ok: v.ok,

@@ -135,6 +135,7 @@ pub async fn create(
     }
     let now = Utc::now();
     let motion = motion::ActiveModel {
+        notice_token_hash: Set(None),
         id: Set(Uuid::now_v7()),
         community_id: Set(meeting.community_id),
         compound_id: Set(meeting.compound_id),

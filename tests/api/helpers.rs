@@ -85,6 +85,8 @@ pub fn test_config() -> (Config, tempfile::TempDir) {
         Ok(url) if !url.is_empty() => {
             let mut config = Config::for_database(url);
             config.database_schema = Some(format!("t{}", Uuid::now_v7().simple()));
+            // On SQLite the key file beside the database is made, as on a fresh install.
+            config.signing_key = Some(SecretString::from(jiedao::signing::new_entry(1)));
             config
         }
         _ => Config::for_database(format!(
@@ -226,8 +228,7 @@ impl TestApp {
     /// The file store's directory.
     /// Loads the demo data (what `jiedao serve --seed-demo` loads) into this test's database.
     pub async fn seed_demo(&self) -> jiedao::error::AppResult<jiedao::bootstrap::Demo> {
-        let services = &self.state.services;
-        jiedao::bootstrap::seed_demo(self.db(), &services.data_keys, &services.files).await
+        jiedao::bootstrap::seed_demo(&self.state.services).await
     }
 
     pub fn files_dir(&self) -> std::path::PathBuf {

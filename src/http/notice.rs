@@ -1,0 +1,127 @@
+//! Public notice over plain HTTP, no login: `/s/{token}` and its `.json` and `.csv`, and
+//! the deployment's signing keys at a well-known URL. Anyone may fetch them from anywhere
+//! (CORS `*`), and shared caches may keep them a minute, as `publicStatement`.
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde_json::json;
+
+use super::graphql::refuse;
+use crate::{
+    app::AppState,
+    error::{AppError, Locale, msg},
+    notice::{
+        csv,
+        links::{KEYS_PATH, plausible_token},
+        statement_document,
+    },
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/s/{name}", get(statement))
+        .route(KEYS_PATH, get(signing_keys))
+}
+
+/// `/s/{token}.json` and `/s/{token}.csv`.
+async fn statement(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let locale = Locale::of_headers(&headers);
+    let (token, extension) = name.rsplit_once('.').unwrap_or((name.as_str(), ""));
+    if !plausible_token(token) || !matches!(extension, "json" | "csv") {
+        return not_found(&state, locale);
+    }
+    let doc = match statement_document::load(state.services.db.reader(), token).await {
+        Ok(doc) => doc,
+        Err(err) => return app_error(&state, locale, err),
+    };
+    let response = if extension == "json" {
+        Json(&doc).into_response()
+    } else {
+        match csv::of_document(&doc) {
+            Ok(bytes) => {
+                let filename = format!("attachment; filename=\"statement-{}.csv\"", doc.to_seq);
+                let mut response =
+                    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response();
+                if let Ok(value) = HeaderValue::from_str(&filename) {
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_DISPOSITION, value);
+                }
+                response
+            }
+            Err(err) => return app_error(&state, locale, err),
+        }
+    };
+    public(response)
+}
+
+/// The public keys that sign statements, current and retired.
+async fn signing_keys(State(state): State<AppState>) -> Response {
+    let keys: Vec<_> = state
+        .services
+        .signing
+        .public_keys()
+        .iter()
+        .map(|k| {
+            json!({
+                "keyId": k.id,
+                "algorithm": "ed25519",
+                "publicKey": k.hex(),
+                "current": k.current,
+            })
+        })
+        .collect();
+    public(Json(json!({ "keys": keys })).into_response())
+}
+
+/// Open to every origin and to shared caches for a minute.
+pub(crate) fn public(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+pub(crate) fn not_found(state: &AppState, locale: Locale) -> Response {
+    refuse(
+        state,
+        locale,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        msg!("statement not found"),
+    )
+}
+
+/// An error as JSON with its code; a tampered ledger is 409, an outage a bland 500.
+pub(crate) fn app_error(state: &AppState, locale: Locale, err: AppError) -> Response {
+    let status = match &err {
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::LedgerTampered { .. } => StatusCode::CONFLICT,
+        AppError::Internal(cause) => {
+            tracing::error!(error = %cause, "serving a public notice failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let code = err.code();
+    refuse(state, locale, status, code, err.msg())
+}
