@@ -22,6 +22,11 @@ pub fn day_of(instant: DateTime<Utc>) -> NaiveDate {
     instant.with_timezone(&china()).date_naive()
 }
 
+/// An instant on the clock in China (a notice says when it was published).
+pub fn in_china(instant: DateTime<Utc>) -> DateTime<FixedOffset> {
+    instant.with_timezone(&china())
+}
+
 /// Midnight in China at the start of `day`, as an instant.
 pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
     let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();

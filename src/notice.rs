@@ -6,4 +6,7 @@
 pub mod check;
 pub mod csv;
 pub mod links;
+pub mod page;
+pub mod qr;
 pub mod statement_document;
+pub mod statement_page;

@@ -1,6 +1,9 @@
-//! Public notice over plain HTTP, no login: `/s/{token}` and its `.json` and `.csv`, and
-//! the deployment's signing keys at a well-known URL. Anyone may fetch them from anywhere
-//! (CORS `*`), and shared caches may keep them a minute, as `publicStatement`.
+//! Public notice over plain HTTP, no login: `/s/{token}` as a page (see `pages`) and its
+//! `.json` and `.csv`, and the deployment's signing keys at a well-known URL. Anyone may
+//! fetch them from anywhere (CORS `*`), and shared caches may keep them a minute, as
+//! `publicStatement`.
+
+mod pages;
 
 use axum::{
     Json, Router,
@@ -18,6 +21,7 @@ use crate::{
     notice::{
         csv,
         links::{KEYS_PATH, plausible_token},
+        page::VERIFY_JS_PATH,
         statement_document,
     },
 };
@@ -25,17 +29,21 @@ use crate::{
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/s/{name}", get(statement))
+        .route("/s/{token}/{file}", get(statement_file))
+        .route(VERIFY_JS_PATH, get(pages::verify_js))
         .route(KEYS_PATH, get(signing_keys))
 }
 
-/// `/s/{token}.json` and `/s/{token}.csv`.
+/// `/s/{token}` (the page), `/s/{token}.json` and `/s/{token}.csv`.
 async fn statement(
     State(state): State<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let Some((token, extension)) = name.rsplit_once('.') else {
+        return pages::statement(&state, &headers, &name).await;
+    };
     let locale = Locale::of_headers(&headers);
-    let (token, extension) = name.rsplit_once('.').unwrap_or((name.as_str(), ""));
     if !plausible_token(token) || !matches!(extension, "json" | "csv") {
         return not_found(&state, locale);
     }
@@ -62,6 +70,15 @@ async fn statement(
         }
     };
     public(response)
+}
+
+/// `/s/{token}/print`, `/s/{token}/qr.svg`, `/s/{token}/qr.png`.
+async fn statement_file(
+    State(state): State<AppState>,
+    Path((token, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    pages::statement_file(&state, &headers, &token, &file).await
 }
 
 /// The public keys that sign statements, current and retired.

@@ -33,6 +33,7 @@ mod live;
 mod mediation;
 mod meetings;
 mod nodes;
+mod notice_pages;
 mod notices;
 mod org;
 mod persisted;

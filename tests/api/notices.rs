@@ -82,7 +82,7 @@ pub async fn publish(app: &TestApp, s: &FundSetup) -> String {
 }
 
 /// Two statements: entries 1–2, then 3–4.
-async fn two_statements(app: &TestApp) -> (FundSetup, String, String) {
+pub async fn two_statements(app: &TestApp) -> (FundSetup, String, String) {
     let s = fund_setup(app).await;
     contribute(app, &s, "王秀英", "50.00", "notice-key-0001").await;
     contribute(app, &s, "李建国", "30.00", "notice-key-0002").await;

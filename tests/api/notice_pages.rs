@@ -1,0 +1,195 @@
+//! The public notice as pages: `/s/{token}` in Chinese for phones (masked names, a share
+//! card, the checking script), the A4 print view with its QR code, the QR as SVG and PNG,
+//! and pages in Chinese for a link that opens nothing or a ledger changed since.
+
+use axum::{body::Body, http::Request};
+use http_body_util::BodyExt;
+use sea_orm::ConnectionTrait;
+use tower::ServiceExt;
+
+use crate::{
+    helpers::TestApp,
+    notices::{document, get, two_statements},
+};
+
+/// The host residents reach the deployment at: links and QR codes name it.
+const HOST: &str = "gate.example";
+
+/// A response to a GET at `HOST`.
+async fn at_host(app: &TestApp, path: &str) -> (u16, axum::http::HeaderMap, serde_json::Value) {
+    let request = Request::get(path)
+        .header("host", HOST)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, body) = app.send(request).await;
+    (status.as_u16(), headers, body)
+}
+
+/// A page's status, content type and text.
+async fn page(app: &TestApp, path: &str) -> (u16, String, String) {
+    let (status, headers, body) = at_host(app, path).await;
+    let content_type = headers["content-type"].to_str().unwrap().to_owned();
+    (
+        status,
+        content_type,
+        body.as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_statement_page_reads_in_chinese_with_masked_names_and_a_share_card() {
+    let app = TestApp::new().await;
+    let (_, _, second) = two_statements(&app).await;
+    let doc = document(&app, &second).await;
+    let (status, headers, body) = at_host(&app, &format!("/s/{second}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    let html = body.as_str().unwrap();
+
+    let title = "和韵小区 门禁维修基金 公示（第3至4笔）";
+    let description = "期末余额 105.00 元";
+    for expected in [
+        "<html lang=\"zh-CN\">",
+        &format!("<title>{title}</title>"),
+        &format!("<meta property=\"og:title\" content=\"{title}\">"),
+        "<meta name=\"description\" content=\"期末余额 105.00 元，",
+        "<meta property=\"og:description\" content=\"期末余额 105.00 元，",
+        &format!("<meta property=\"og:url\" content=\"http://{HOST}/s/{second}\">"),
+        "期初余额",
+        "80.00 元",
+        description,
+        "第 3 笔",
+        "第 4 笔",
+        "收入",
+        "+20.00 元",
+        "3号楼1单元",
+        &doc.head_hash,
+        &jiedao::signing::grouped(&doc.head_hash[..16]),
+        &jiedao::signing::grouped(doc.history[1].key_id.as_deref().unwrap()),
+        &format!("href=\"{second}.csv\""),
+        &format!("href=\"{second}.json\""),
+        &format!("href=\"{second}/print\""),
+        "id=\"verify-result\"",
+        "data-state=\"pending\"",
+        "jiedao verify-statement",
+    ] {
+        assert!(
+            html.contains(expected),
+            "the page shows {expected}:\n{html}"
+        );
+    }
+    for secret in ["王秀英", "李建国", "张伟"] {
+        assert!(!html.contains(secret), "{secret} must not be public");
+    }
+    // The base type is large enough for elderly readers.
+    assert!(html.contains("font: 20px/1.6"), "{html}");
+
+    // The checking script it loads, served by us with a long cache under its digest.
+    let script = html
+        .split("<script src=\"..")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap();
+    assert!(script.starts_with("/notice/verify.js?v="), "{script}");
+    let (status, headers, js) = get(&app, script).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/javascript; charset=utf-8");
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(js.as_str().unwrap().contains("crypto.subtle.verify"));
+}
+
+#[tokio::test]
+async fn the_print_view_fits_a4_with_the_qr_and_the_qr_comes_as_svg_and_png() {
+    let app = TestApp::new().await;
+    let (_, first, _) = two_statements(&app).await;
+    let doc = document(&app, &first).await;
+    let (status, content_type, html) = page(&app, &format!("/s/{first}/print")).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "text/html; charset=utf-8")
+    );
+    for expected in [
+        "@page { size: A4;",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"",
+        "第1至2笔",
+        "80.00 元",
+        &doc.head_hash,
+        &jiedao::signing::grouped(&doc.head_hash[..16]),
+        "签名密钥",
+        "发布时间",
+        &format!("jiedao verify-statement http://{HOST}/s/{first}"),
+    ] {
+        assert!(
+            html.contains(expected),
+            "the print view shows {expected}:\n{html}"
+        );
+    }
+    assert!(!html.contains("王秀英"));
+
+    let (status, content_type, svg) = page(&app, &format!("/s/{first}/qr.svg")).await;
+    assert_eq!((status, content_type.as_str()), (200, "image/svg+xml"));
+    assert!(svg.starts_with("<svg") && svg.contains("<path"), "{svg}");
+    // The PNG's bytes, not text.
+    let request = Request::get(format!("/s/{first}/qr.png"))
+        .body(Body::empty())
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    let png = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 200);
+}
+
+#[tokio::test]
+async fn unknown_links_and_a_changed_ledger_answer_pages_in_chinese() {
+    let app = TestApp::new().await;
+    let (_, first, second) = two_statements(&app).await;
+    let unknown = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    for path in [
+        format!("/s/{unknown}"),
+        format!("/s/{unknown}/print"),
+        format!("/s/{unknown}/qr.svg"),
+        format!("/s/{unknown}/qr.png"),
+        "/s/short".to_owned(),
+        format!("/s/{first}/other"),
+    ] {
+        let (status, content_type, html) = page(&app, &path).await;
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(content_type, "text/html; charset=utf-8", "{path}");
+        assert!(html.contains("未找到这份公示"), "{path}: {html}");
+    }
+
+    // Someone with the database file changes entry 2's memo after it was published.
+    let conn = app.db().writer();
+    let drop = match conn.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => "DROP TRIGGER ledger_entry_no_update ON ledger_entry",
+        _ => "DROP TRIGGER ledger_entry_no_update",
+    };
+    conn.execute_unprepared(drop).await.unwrap();
+    conn.execute_unprepared("UPDATE ledger_entry SET memo = '改过的摘要' WHERE seq = 2")
+        .await
+        .unwrap();
+    for path in [format!("/s/{first}"), format!("/s/{first}/print")] {
+        let (status, content_type, html) = page(&app, &path).await;
+        assert_eq!(status, 409, "{path}");
+        assert_eq!(content_type, "text/html; charset=utf-8");
+        assert!(
+            html.contains("账目与公示不符") && html.contains("从第 2 笔起"),
+            "{path}: {html}"
+        );
+        assert!(html.contains("data-seq=\"2\""), "{html}");
+    }
+    // The later statement does not hold entry 2 and still opens.
+    let (status, _, _) = page(&app, &format!("/s/{second}")).await;
+    assert_eq!(status, 200);
+}
