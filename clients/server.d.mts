@@ -9,9 +9,11 @@ export interface Running {
   base: string;
   /** Resolves with the exit code once the server has exited. */
   exited: Promise<number | null>;
+  /** What the server printed so far, with `captureStdout` (else empty). */
+  output: () => string;
 }
 
 export declare function startServer(
   dir: string,
-  options?: { seedDemo?: boolean; env?: Record<string, string> },
+  options?: { seedDemo?: boolean; env?: Record<string, string>; captureStdout?: boolean },
 ): Promise<Running>;

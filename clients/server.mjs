@@ -21,9 +21,10 @@ function freePort() {
 
 /**
  * Starts `jiedao serve` (with `--seed-demo` when `seedDemo`, and `env` added to its
- * environment) on `dir/jiedao.db`; resolves once /readyz answers 200.
+ * environment) on `dir/jiedao.db`; resolves once /readyz answers 200. With
+ * `captureStdout`, what the server prints is kept (`output()`) instead of dropped or shown.
  */
-export async function startServer(dir, { seedDemo = false, env: extra = {} } = {}) {
+export async function startServer(dir, { seedDemo = false, env: extra = {}, captureStdout = false } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, RUST_LOG: 'warn' };
@@ -34,8 +35,13 @@ export async function startServer(dir, { seedDemo = false, env: extra = {} } = {
   });
   const args = seedDemo ? ['serve', '--seed-demo'] : ['serve'];
   // The demo's console listing (accounts, share token) is not test output.
-  const stdout = seedDemo ? 'ignore' : 'inherit';
+  const stdout = captureStdout ? 'pipe' : seedDemo ? 'ignore' : 'inherit';
   const server = spawn(BIN, args, { env, stdio: ['ignore', stdout, 'inherit'] });
+  let printed = '';
+  server.stdout?.setEncoding('utf8').on('data', (chunk) => {
+    printed += chunk;
+  });
+  const output = () => printed;
   const exited = new Promise((resolve) => server.on('exit', (code) => resolve(code)));
   // A binary that cannot be started (not built) emits 'error', and no 'exit'.
   const failed = new Promise((resolve) => server.on('error', (err) => resolve(`did not start: ${err.message}`)));
@@ -45,7 +51,7 @@ export async function startServer(dir, { seedDemo = false, env: extra = {} } = {
     const stop = await Promise.race([stopped, new Promise((r) => setTimeout(() => r(undefined), 250))]);
     if (stop !== undefined) throw new Error(`${BIN} serve ${stop}`);
     try {
-      if ((await fetch(`${base}/readyz`)).ok) return { server, base, exited };
+      if ((await fetch(`${base}/readyz`)).ok) return { server, base, exited, output };
     } catch {
       // not listening yet
     }

@@ -1,0 +1,222 @@
+// The public notice in a real browser, as a resident opens it: the demo's published
+// statement at its short link on a phone-sized headless Chromium (390×844), whose own
+// script must check every hash and signature and show ✓; the same page fed a tampered
+// JSON must name the entry that no longer matches; without the script, or without
+// WebCrypto, the page still reads and says how to check elsewhere. Then the A4 print view
+// as a PDF of one or two pages whose QR code (pdftoppm, zbarimg) decodes to the link.
+//
+//   cargo build && (cd clients && npm ci && node notice.mjs)
+//
+// Needs Debian's chromium, poppler-utils and zbar-tools (.ci/run installs them). JIEDAO_BIN
+// picks the binary, CHROMIUM the browser; screenshots, the PDF and its pages go to
+// $JIEDAO_SCREENSHOTS (default /tmp/jiedao-notice).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+import { startServer } from './server.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = process.env.JIEDAO_SCREENSHOTS ?? '/tmp/jiedao-notice';
+const PHONE = { width: 390, height: 844 };
+
+/** `1,234.50 元`, as the page writes money. */
+function yuan(fen) {
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  const whole = Math.floor(abs / 100).toLocaleString('en-US');
+  return `${sign}${whole}.${String(abs % 100).padStart(2, '0')} 元`;
+}
+
+/** The demo's share token, from what `serve --seed-demo` printed. */
+async function demoToken(running) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = /shareToken: "([A-Za-z0-9_-]+)"/.exec(running.output());
+    if (found) return found[1];
+    if (Date.now() > deadline) throw new Error(`no share token in the demo output:\n${running.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A phone-sized page that records script errors and failed requests. */
+async function phonePage(context) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  // The browser's own favicon request is not the page's.
+  page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`HTTP ${r.status()} ${r.url()}`));
+  return { page, problems };
+}
+
+/** Waits for the in-page check to finish; returns its state and text. */
+async function verdict(page) {
+  const result = page.locator('#verify-result');
+  await page.waitForFunction(() => document.getElementById('verify-result')?.dataset.state !== 'pending', null, {
+    timeout: 30_000,
+  });
+  return { state: await result.getAttribute('data-state'), text: await result.innerText() };
+}
+
+async function phoneChecks(context, base, token, doc) {
+  const { page, problems } = await phonePage(context);
+  await page.goto(`${base}/s/${token}`, { waitUntil: 'load' });
+  const { state, text } = await verdict(page);
+  await page.screenshot({ path: join(SHOTS, 'statement-phone.png') });
+  await page.screenshot({ path: join(SHOTS, 'statement-phone-full.png'), fullPage: true });
+  await page.locator('dl.facts').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'statement-phone-end.png') });
+  assert.equal(state, 'ok', `in-page verification: ${text}\n${problems.join('\n')}`);
+  const range = `第${doc.fromSeq}至${doc.toSeq}笔`;
+  assert.match(text, new RegExp(`^✓ 已核验：${range}哈希全部吻合，签名有效（密钥 [0-9a-f]{4}( [0-9a-f]{4}){3}）$`));
+  assert.deepEqual(problems, []);
+
+  const body = await page.locator('body').innerText();
+  for (const shown of [doc.fundName, doc.compoundName, doc.communityName, yuan(doc.openingBalanceFen), yuan(doc.closingBalanceFen)]) {
+    assert.ok(body.includes(shown), `the page shows ${shown}`);
+  }
+  assert.equal(await page.locator('#closing').innerText(), yuan(doc.closingBalanceFen));
+  assert.equal(await page.locator('ol.entries > li').count(), doc.entries.length);
+  assert.equal(await page.title(), `${doc.compoundName} ${doc.fundName} 公示（${range}）`);
+  // Readable on a phone: large type, nothing wider than the screen.
+  const layout = await page.evaluate(() => ({
+    font: parseFloat(getComputedStyle(document.body).fontSize),
+    scroll: document.documentElement.scrollWidth,
+    inner: window.innerWidth,
+  }));
+  assert.ok(layout.font >= 18, `base font ${layout.font}px`);
+  assert.ok(layout.scroll <= layout.inner, `the page is ${layout.scroll}px wide on a ${layout.inner}px screen`);
+  await page.close();
+  console.log(`ok - /s/{token} on a ${PHONE.width}×${PHONE.height} phone shows ${range} and checks: ${text}`);
+}
+
+async function tamperedChecks(context, base, token, doc) {
+  const { page } = await phonePage(context);
+  // One entry's amount changed on its way to the browser, as a forged copy would be.
+  const bad = doc.entries[Math.min(4, doc.entries.length - 1)];
+  await page.route('**/*.json', async (route) => {
+    if (!new URL(route.request().url()).pathname.startsWith('/s/')) return route.continue();
+    const response = await route.fetch();
+    const forged = await response.json();
+    forged.entries.find((e) => e.seq === bad.seq).amountFen += 100;
+    return route.fulfill({ response, json: forged });
+  });
+  await page.goto(`${base}/s/${token}`, { waitUntil: 'load' });
+  const { state, text } = await verdict(page);
+  await page.locator('#verify-result').screenshot({ path: join(SHOTS, 'statement-tampered.png') });
+  assert.equal(state, 'bad', text);
+  assert.ok(text.startsWith(`✗ 第 ${bad.seq} 笔与哈希不符`), text);
+  await page.close();
+  console.log(`ok - a tampered JSON is caught at entry ${bad.seq}: ${text}`);
+}
+
+async function withoutScriptChecks(context, base, token, doc) {
+  // No script at all (blocked, or an old browser): the page still reads.
+  const { page } = await phonePage(context);
+  await page.route('**/notice/verify.js*', (route) => route.abort());
+  await page.goto(`${base}/s/${token}`, { waitUntil: 'load' });
+  const result = page.locator('#verify-result');
+  assert.equal(await result.getAttribute('data-state'), 'pending');
+  assert.match(await result.innerText(), /jiedao verify-statement http:\/\/127\.0\.0\.1:\d+\/s\//);
+  assert.ok((await page.locator('body').innerText()).includes(yuan(doc.closingBalanceFen)));
+  await page.close();
+  // No WebCrypto (plain http on a LAN address): the check says it cannot run here.
+  const second = await phonePage(context);
+  await second.page.addInitScript(() => {
+    Object.defineProperty(Crypto.prototype, 'subtle', { get: () => undefined });
+  });
+  await second.page.goto(`${base}/s/${token}`, { waitUntil: 'load' });
+  const { state, text } = await verdict(second.page);
+  assert.equal(state, 'unavailable', text);
+  assert.match(text, /无法在页面内核验.*jiedao verify-statement/);
+  await second.page.close();
+  console.log('ok - without the script, or without WebCrypto, the page reads and says how to check');
+}
+
+async function printChecks(context, base, token, doc) {
+  const page = await context.newPage();
+  const link = `${base}/s/${token}`;
+  await page.goto(`${link}/print`, { waitUntil: 'load' });
+  const pdfPath = join(SHOTS, 'statement-print.pdf');
+  writeFileSync(pdfPath, await page.pdf({ format: 'A4', printBackground: true }));
+  const html = await page.content();
+  assert.ok(html.includes('@page'), 'the print view sets its page size');
+  const text = await page.locator('body').innerText();
+  for (const shown of [doc.fundName, yuan(doc.closingBalanceFen), doc.headHash, 'jiedao verify-statement']) {
+    assert.ok(text.includes(shown), `the print view shows ${shown}`);
+  }
+  await page.close();
+
+  const info = execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' });
+  const pages = Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]);
+  assert.ok(pages >= 1 && pages <= 2, `the print view is ${pages} A4 pages`);
+  assert.match(info, /Page size:\s+[\d.]+ x [\d.]+ pts \(A4\)/);
+  const prefix = join(SHOTS, 'statement-print');
+  execFileSync('pdftoppm', ['-png', '-r', '150', '-f', '1', '-l', '1', '-singlefile', pdfPath, prefix]);
+  const decoded = execFileSync('zbarimg', ['--quiet', '--raw', `${prefix}.png`], {
+    encoding: 'utf8',
+    // Its complaint about a missing D-Bus is noise; a real failure throws with stderr.
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+  assert.equal(decoded, link, 'the printed QR code is the short link');
+  console.log(`ok - the print view is ${pages} A4 page(s) whose QR decodes to ${decoded}`);
+}
+
+/** Runs one check; a failure is reported and the others still run. */
+async function check(name, run) {
+  try {
+    await run();
+  } catch (err) {
+    console.error(`not ok - ${name}: ${err.stack ?? err}`);
+    process.exitCode = 1;
+  }
+}
+
+mkdirSync(SHOTS, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), 'jiedao-notice-'));
+let running;
+let context;
+try {
+  running = await startServer(dir, { seedDemo: true, captureStdout: true });
+  const token = await demoToken(running);
+  const doc = await (await fetch(`${running.base}/s/${token}.json`)).json();
+  context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: PHONE,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+  });
+  await check('the page on a phone', () => phoneChecks(context, running.base, token, doc));
+  await check('a tampered statement', () => tamperedChecks(context, running.base, token, doc));
+  await check('without the script', () => withoutScriptChecks(context, running.base, token, doc));
+  await check('the print view', () => printChecks(context, running.base, token, doc));
+} catch (err) {
+  console.error(`not ok - ${err.stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await context?.close();
+  if (running) {
+    running.server.kill('SIGTERM');
+    await running.exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(process.exitCode ? `notice pages: FAILED (screenshots in ${SHOTS})` : `notice pages: all passed (screenshots in ${SHOTS})`);
