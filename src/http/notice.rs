@@ -14,17 +14,18 @@ use serde_json::json;
 use super::graphql::refuse;
 use crate::{
     app::AppState,
-    error::{AppError, Locale, msg},
+    error::{AppError, Locale, Msg, msg},
     notice::{
         csv,
         links::{KEYS_PATH, plausible_token},
-        statement_document,
+        resolution_document, statement_document,
     },
 };
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/s/{name}", get(statement))
+        .route("/r/{name}", get(resolution))
         .route(KEYS_PATH, get(signing_keys))
 }
 
@@ -37,7 +38,7 @@ async fn statement(
     let locale = Locale::of_headers(&headers);
     let (token, extension) = name.rsplit_once('.').unwrap_or((name.as_str(), ""));
     if !plausible_token(token) || !matches!(extension, "json" | "csv") {
-        return not_found(&state, locale);
+        return not_found(&state, locale, msg!("statement not found"));
     }
     let doc = match statement_document::load(state.services.db.reader(), token).await {
         Ok(doc) => doc,
@@ -62,6 +63,22 @@ async fn statement(
         }
     };
     public(response)
+}
+
+/// `/r/{token}.json`: a resolution on notice.
+async fn resolution(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let locale = Locale::of_headers(&headers);
+    let Some(token) = name.strip_suffix(".json").filter(|t| plausible_token(t)) else {
+        return not_found(&state, locale, msg!("motion not found"));
+    };
+    match resolution_document::load(state.services.db.reader(), token).await {
+        Ok(doc) => public(Json(&doc).into_response()),
+        Err(err) => app_error(&state, locale, err),
+    }
 }
 
 /// The public keys that sign statements, current and retired.
@@ -101,14 +118,8 @@ pub(crate) fn public(mut response: Response) -> Response {
     response
 }
 
-pub(crate) fn not_found(state: &AppState, locale: Locale) -> Response {
-    refuse(
-        state,
-        locale,
-        StatusCode::NOT_FOUND,
-        "NOT_FOUND",
-        msg!("statement not found"),
-    )
+pub(crate) fn not_found(state: &AppState, locale: Locale, what: Msg) -> Response {
+    refuse(state, locale, StatusCode::NOT_FOUND, "NOT_FOUND", what)
 }
 
 /// An error as JSON with its code; a tampered ledger is 409, an outage a bland 500.

@@ -393,3 +393,125 @@ async fn after_a_key_rotation_old_statements_verify_and_new_ones_chain_on_with_t
         "a notice carries the statements up to itself only"
     );
 }
+
+#[tokio::test]
+async fn a_resolution_on_notice_opens_at_its_link_with_its_exact_tally_and_nothing_personal() {
+    use crate::{
+        funds::appoint_with_login,
+        meetings::{close, end_window, motion, open_meeting, vote},
+    };
+    let app = TestApp::new().await.with_homes().await;
+    let s = fund_setup(&app).await;
+    let li = appoint_with_login(&app, &s, "李建国", "li.director", "DIRECTOR").await;
+    let zhang = appoint_with_login(&app, &s, "张伟", "zhang.member", "MEMBER").await;
+    let meeting = open_meeting(&app, &li, &s.compound).await;
+    let m = motion(&app, &li, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
+    data(&vote(&app, &li, &m, "YES").await);
+    data(&vote(&app, &zhang, &m, "NO").await);
+    data(&vote(&app, &s.treasurer, &m, "YES").await);
+    end_window(&app, &m).await;
+    assert_eq!(
+        data(&close(&app, &li, &m).await)["closeVoting"]["motion"]["passed"],
+        true
+    );
+
+    let publish = "mutation($id: ID!) { publishResolutionNotice(input: {motionId: $id, days: 7}) { motion { noticeUntil } shareToken link } }";
+    let body = app.gql(Some(&li), publish, json!({ "id": m })).await;
+    let payload = &data(&body)["publishResolutionNotice"];
+    let token = payload["shareToken"].as_str().unwrap();
+    // The test client sends no Host: the link falls back to the listen address.
+    assert_eq!(
+        payload["link"],
+        json!(format!("http://127.0.0.1:8080/r/{token}"))
+    );
+
+    let (status, headers, doc) = get(&app, &format!("/r/{token}.json")).await;
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(headers["cache-control"], "public, max-age=60");
+    assert_eq!(doc["format"], "jiedao-resolution/1");
+    assert_eq!(doc["title"], "动用维修基金更换道闸电机");
+    assert_eq!(doc["compoundName"], "和韵小区");
+    assert_eq!(doc["passed"], true);
+    assert_eq!(doc["onNotice"], true);
+    assert_eq!(doc["electorate"], "households");
+    let tally = &doc["tally"];
+    assert_eq!(
+        (tally["yes"]["heads"].clone(), tally["no"]["heads"].clone()),
+        (json!(2), json!(1)),
+        "{tally}"
+    );
+    assert_eq!(doc["objections"], 0);
+    for secret in ["李建国", "张伟", "王秀英"] {
+        assert!(
+            !doc.to_string().contains(secret),
+            "{secret} must not be public"
+        );
+    }
+
+    // An objection shows as a count.
+    let object = "mutation($id: ID!, $b: String!) { lodgeObjection(input: {motionId: $id, body: $b}) { objection { id } } }";
+    data(
+        &app.gql(
+            Some(&zhang),
+            object,
+            json!({ "id": m, "b": "报价偏高，请再比价" }),
+        )
+        .await,
+    );
+    let (_, _, doc) = get(&app, &format!("/r/{token}.json")).await;
+    assert_eq!(
+        (doc["objections"].clone(), doc["objectionsAnswered"].clone()),
+        (json!(1), json!(0))
+    );
+
+    // Published again: a new period and link; the old link no longer opens.
+    let body = app.gql(Some(&li), publish, json!({ "id": m })).await;
+    let again = data(&body)["publishResolutionNotice"]["shareToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(again, token);
+    assert_eq!(get(&app, &format!("/r/{token}.json")).await.0, 404);
+    assert_eq!(get(&app, &format!("/r/{again}.json")).await.0, 200);
+    let (status, _, body) = get(&app, "/r/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.json").await;
+    assert_eq!(
+        (status, body["errors"][0]["extensions"]["code"].clone()),
+        (404, json!("NOT_FOUND"))
+    );
+}
+
+#[tokio::test]
+async fn publishing_a_statement_answers_its_link_and_key() {
+    let app = TestApp::new().await;
+    let s = fund_setup(&app).await;
+    contribute(&app, &s, "王秀英", "50.00", "notice-key-0101").await;
+    let publish =
+        "mutation($f: ID!) { publishStatement(input: {fundId: $f}) { shareToken link keyId } }";
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", s.treasurer.token))
+        .header("host", "jiedao.example.cn")
+        .header("x-forwarded-proto", "https")
+        .body(Body::from(
+            json!({ "query": publish, "variables": { "f": s.fund } }).to_string(),
+        ))
+        .unwrap();
+    let (_, _, body) = app.send(request).await;
+    let payload = &data(&body)["publishStatement"];
+    let token = payload["shareToken"].as_str().unwrap();
+    assert_eq!(
+        payload["link"],
+        json!(format!("https://jiedao.example.cn/s/{token}"))
+    );
+    assert_eq!(
+        payload["keyId"],
+        json!(app.state.services.signing.signer_id())
+    );
+    let public = "query($t: String!) { publicStatement(shareToken: $t) { keyId signature } }";
+    let body = app.gql(None, public, json!({ "t": token })).await;
+    let doc = document(&app, token).await;
+    assert_eq!(
+        data(&body)["publicStatement"]["signature"],
+        json!(doc.history[0].signature)
+    );
+}
