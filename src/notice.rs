@@ -9,3 +9,4 @@ pub mod links;
 pub mod resolution_document;
 pub mod statement_document;
 pub mod tokens;
+pub mod verify_statement;
