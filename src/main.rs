@@ -49,6 +49,25 @@ enum Command {
         #[arg(long, default_value_t = 24)]
         grace_hours: i64,
     },
+    /// Check a published statement: recompute its hashes, check its signatures, and check
+    /// that each later notice continues the earlier ones. Exit status 0 when it holds, 1
+    /// when it does not, 2 when it could not be checked.
+    VerifyStatement {
+        /// Share links (https://…/s/TOKEN), their .json, or saved .json files.
+        #[arg(required = true)]
+        sources: Vec<String>,
+        /// A public key to check signatures with (64 hex digits); repeatable. Without
+        /// it, the keys the first link's deployment publishes.
+        #[arg(long = "key")]
+        keys: Vec<String>,
+        /// A keys document (URL or file) like /.well-known/jiedao-signing-keys.json.
+        #[arg(long)]
+        keys_from: Option<String>,
+    },
+    /// Start signing statements with a new key. The old keys stay as public entries, so
+    /// what they signed still verifies. Rewrites the key file beside the SQLite database;
+    /// with JIEDAO_SIGNING_KEY set, prints its next value instead.
+    RotateSigningKey,
     /// Create a platform admin; the password is read from standard input.
     CreateAdmin {
         #[arg(long)]
@@ -64,6 +83,15 @@ async fn main() -> ExitCode {
     if let Command::Schema = cli.command {
         print!("{}", build_schema_bare().sdl());
         return ExitCode::SUCCESS;
+    }
+    // Needs no configuration: a resident's helper runs it anywhere.
+    if let Command::VerifyStatement {
+        sources,
+        keys,
+        keys_from,
+    } = cli.command
+    {
+        return verify_statement(sources, keys, keys_from).await;
     }
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -83,9 +111,38 @@ async fn main() -> ExitCode {
     }
 }
 
+async fn verify_statement(
+    sources: Vec<String>,
+    keys: Vec<String>,
+    keys_from: Option<String>,
+) -> ExitCode {
+    use jiedao::notice::verify_statement::{Options, Verdict, run};
+    match run(Options {
+        sources,
+        keys,
+        keys_from,
+    })
+    .await
+    {
+        Ok(Verdict::Good(line)) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Ok(Verdict::Bad(line)) => {
+            println!("{line}");
+            ExitCode::from(1)
+        }
+        Err(err) => {
+            eprintln!("jiedao verify-statement: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match command {
-        Command::Schema => Ok(()),
+        Command::Schema | Command::VerifyStatement { .. } => Ok(()),
+        Command::RotateSigningKey => rotate_signing_key(&config),
         Command::Migrate => {
             let db = Db::connect(&config).await?;
             db.migrate().await?;
@@ -134,6 +191,30 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             seed_demo,
         } => serve(config, no_migrate, seed_demo).await,
     }
+}
+
+fn rotate_signing_key(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
+    use secrecy::ExposeSecret;
+    if let Some(text) = &config.signing_key {
+        let next = jiedao::signing::rotated(text.expose_secret())?;
+        eprintln!("Set JIEDAO_SIGNING_KEY to this value in every process and restart them:");
+        println!("{next}");
+        return Ok(());
+    }
+    let Some(db_path) = config.sqlite_path() else {
+        return Err("set JIEDAO_SIGNING_KEY first (it holds the keys to rotate)".into());
+    };
+    let path = db_path.with_extension("signing.key");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let next = jiedao::signing::rotated(&text)?;
+    jiedao::signing::replace_key_file(&path, &format!("{next}\n"))?;
+    let keys = jiedao::signing::SigningKeys::parse(&next)?;
+    println!(
+        "{}: statements are now signed by key {}; restart the server. The older keys stay listed, so what they signed still verifies.",
+        path.display(),
+        jiedao::signing::grouped(keys.signer_id())
+    );
+    Ok(())
 }
 
 async fn seed_demo(services: &jiedao::state::Services) -> Result<(), Box<dyn std::error::Error>> {

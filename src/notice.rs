@@ -8,5 +8,8 @@ pub mod csv;
 pub mod links;
 pub mod page;
 pub mod qr;
+pub mod resolution_document;
 pub mod statement_document;
 pub mod statement_page;
+pub mod tokens;
+pub mod verify_statement;

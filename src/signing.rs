@@ -212,6 +212,17 @@ pub fn verify_with(key: &VerifyingKey, message: &[u8], signature: &str) -> bool 
         .is_ok()
 }
 
+/// Replaces the key file with `contents` (mode 0600), whole or not at all.
+pub fn replace_key_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    let next = path.with_extension("key.next");
+    match std::fs::remove_file(&next) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    write_private(&next, contents)?;
+    std::fs::rename(&next, path)
+}
+
 /// A fresh private entry `v<N>:<base64 seed>`.
 pub fn new_entry(version: u8) -> String {
     let mut seed = Zeroizing::new([0u8; 32]);

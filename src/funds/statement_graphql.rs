@@ -30,6 +30,10 @@ pub struct PublicStatement {
     /// The hash of the last entry: recompute the chain up to it (docs/ledger-hash.md).
     pub head_hash: String,
     pub published_at: DateTime<Utc>,
+    /// The deployment key that signed the statement (16 hex digits; its public key is at
+    /// `/.well-known/jiedao-signing-keys.json`) and the Ed25519 signature (docs/ledger-hash.md).
+    pub key_id: Option<String>,
+    pub signature: Option<String>,
     pub fund_id: ID,
     pub entries: Vec<LedgerEntry>,
     /// The statement as CSV (UTF-8 with BOM), for printing or Excel.
@@ -51,6 +55,11 @@ pub struct PublishStatementPayload {
     /// Shown once: share it (a link or a QR code on the notice board). Anyone holding it
     /// reads the statement through `publicStatement` without logging in.
     pub share_token: String,
+    /// The public page (公示) to share or print, with its CSV, JSON and QR code
+    /// (`{link}/qr.svg`); residents check it there or with `jiedao verify-statement`.
+    pub link: String,
+    /// The key that signed it (16 hex digits).
+    pub key_id: Option<String>,
     pub from_seq: i64,
     pub to_seq: i64,
 }
@@ -119,6 +128,8 @@ async fn build(
         closing_balance: Money(statement.closing_balance_fen),
         head_hash: statement.head_hash,
         published_at: statement.published_at,
+        key_id: statement.key_id,
+        signature: statement.signature,
         fund_id: fund.id.into(),
         entries: entries
             .into_iter()
@@ -167,7 +178,9 @@ impl StatementMutation {
             .await?;
         Ok(PublishStatementPayload {
             statement_id: statement.id.into(),
+            link: ctx.public_base().statement(&token),
             share_token: token,
+            key_id: statement.key_id,
             from_seq: statement.from_seq,
             to_seq: statement.to_seq,
         })

@@ -4,15 +4,12 @@
 //! Each statement is signed with the deployment's key over its range, head and the
 //! statement before it (`statement_signature`), under the fund's lock so they chain.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Utc;
 use entity::{ledger_entry, statement};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder,
 };
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
@@ -26,21 +23,9 @@ use crate::{
     auth::Viewer,
     db::Db,
     error::{AppError, AppResult, msg},
+    notice::tokens::{new_token, token_hash},
     signing::SigningKeys,
 };
-
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.trim().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 24];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
 
 /// Publishes entries `from..=to` of a fund; returns the statement and its share token.
 pub async fn publish(

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use async_graphql::Context;
 
+use crate::notice::links::PublicBase;
 use crate::{
     auth::Viewer,
     error::{AppError, AppResult, Msg, msg},
@@ -79,6 +80,9 @@ pub trait ContextExt {
     fn services(&self) -> &Services;
     fn meta(&self) -> &RequestMeta;
     fn caller(&self) -> &Caller;
+    /// Where public links point: the HTTP request's (see `PublicBase::of_request`), or
+    /// `JIEDAO_PUBLIC_URL`, or the listen address over WebSocket without one.
+    fn public_base(&self) -> PublicBase;
 
     /// The logged-in caller; refused while the password must be changed.
     fn viewer(&self) -> AppResult<&Viewer> {
@@ -111,5 +115,11 @@ impl ContextExt for Context<'_> {
 
     fn caller(&self) -> &Caller {
         self.data_unchecked::<Caller>()
+    }
+
+    fn public_base(&self) -> PublicBase {
+        self.data_opt::<PublicBase>()
+            .cloned()
+            .unwrap_or_else(|| PublicBase::of_request(&self.services().config, &Default::default()))
     }
 }

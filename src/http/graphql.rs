@@ -24,6 +24,7 @@ use respond::{
 };
 
 use super::graphiql;
+use crate::notice::links::PublicBase;
 use crate::{
     app::AppState,
     audit,
@@ -352,6 +353,7 @@ async fn execute(
     };
     let request = request
         .data(caller)
+        .data(PublicBase::of_request(&state.services.config, headers))
         .data(meta.clone())
         .data(new_request_loader(state.services.db.clone()));
     let response = state.schema.execute(request).await;

@@ -17,12 +17,12 @@ use serde_json::json;
 use super::graphql::refuse;
 use crate::{
     app::AppState,
-    error::{AppError, Locale, msg},
+    error::{AppError, Locale, Msg, msg},
     notice::{
         csv,
         links::{KEYS_PATH, plausible_token},
         page::VERIFY_JS_PATH,
-        statement_document,
+        resolution_document, statement_document,
     },
 };
 
@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{name}", get(statement))
         .route("/s/{token}/{file}", get(statement_file))
         .route(VERIFY_JS_PATH, get(pages::verify_js))
+        .route("/r/{name}", get(resolution))
         .route(KEYS_PATH, get(signing_keys))
 }
 
@@ -45,7 +46,7 @@ async fn statement(
     };
     let locale = Locale::of_headers(&headers);
     if !plausible_token(token) || !matches!(extension, "json" | "csv") {
-        return not_found(&state, locale);
+        return not_found(&state, locale, msg!("statement not found"));
     }
     let doc = match statement_document::load(state.services.db.reader(), token).await {
         Ok(doc) => doc,
@@ -79,6 +80,22 @@ async fn statement_file(
     headers: HeaderMap,
 ) -> Response {
     pages::statement_file(&state, &headers, &token, &file).await
+}
+
+/// `/r/{token}.json`: a resolution on notice.
+async fn resolution(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let locale = Locale::of_headers(&headers);
+    let Some(token) = name.strip_suffix(".json").filter(|t| plausible_token(t)) else {
+        return not_found(&state, locale, msg!("motion not found"));
+    };
+    match resolution_document::load(state.services.db.reader(), token).await {
+        Ok(doc) => public(Json(&doc).into_response()),
+        Err(err) => app_error(&state, locale, err),
+    }
 }
 
 /// The public keys that sign statements, current and retired.
@@ -118,14 +135,8 @@ pub(crate) fn public(mut response: Response) -> Response {
     response
 }
 
-pub(crate) fn not_found(state: &AppState, locale: Locale) -> Response {
-    refuse(
-        state,
-        locale,
-        StatusCode::NOT_FOUND,
-        "NOT_FOUND",
-        msg!("statement not found"),
-    )
+pub(crate) fn not_found(state: &AppState, locale: Locale, what: Msg) -> Response {
+    refuse(state, locale, StatusCode::NOT_FOUND, "NOT_FOUND", what)
 }
 
 /// An error as JSON with its code; a tampered ledger is 409, an outage a bland 500.

@@ -94,6 +94,16 @@ pub struct MotionPayload {
 }
 
 #[derive(SimpleObject)]
+pub struct ResolutionNoticePayload {
+    pub motion: Motion,
+    /// Shown once: the token of the notice's public page.
+    pub share_token: String,
+    /// The public page (公示) to share or print: the motion, its exact tally, the notice
+    /// period and how to object; its QR code is at `{link}/qr.svg`.
+    pub link: String,
+}
+
+#[derive(SimpleObject)]
 pub struct ObjectionPayload {
     pub objection: MotionObjection,
 }
@@ -206,15 +216,20 @@ impl MotionMutation {
         &self,
         ctx: &Context<'_>,
         input: PublishNoticeInput,
-    ) -> Result<MotionPayload> {
+    ) -> Result<ResolutionNoticePayload> {
         let audit = json!({ "motionId": input.motion_id.as_str(), "days": input.days });
         let id = parse_id("input.motionId", &input.motion_id);
         let days = input.days;
-        let motion = audited_write(ctx, "publishResolutionNotice", audit, move |txn, viewer| {
-            Box::pin(async move { notice::publish_notice(txn, viewer, id?, days).await })
+        let (motion, token) =
+            audited_write(ctx, "publishResolutionNotice", audit, move |txn, viewer| {
+                Box::pin(async move { notice::publish_notice(txn, viewer, id?, days).await })
+            })
+            .await?;
+        Ok(ResolutionNoticePayload {
+            motion: motion.into(),
+            link: ctx.public_base().resolution(&token),
+            share_token: token,
         })
-        .await?;
-        Ok(payload(motion))
     }
 
     /// A resident of the compound objects to a resolution on notice.

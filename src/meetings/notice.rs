@@ -10,22 +10,28 @@ use uuid::Uuid;
 
 use super::{
     access::{check_staff, lives_there, own_residents},
+    motions::organised,
     motions::visible_motion,
-    motions::{done, organised},
 };
 use crate::{
     audit::Audited,
     auth::Viewer,
     error::{AppError, AppResult, msg},
+    notice::{
+        resolution_document::on_notice,
+        tokens::{new_token, token_hash},
+    },
 };
 
-/// Puts a resolution on public notice for `days` (default: the committee's notice days).
+/// Puts a resolution on public notice for `days` (default: the committee's notice days),
+/// with a share token for its public page (shown once; published again, the notice gets a
+/// new period and a new link, and the old link no longer opens).
 pub async fn publish_notice(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
     days: Option<i32>,
-) -> AppResult<Audited<motion::Model>> {
+) -> AppResult<Audited<(motion::Model, String)>> {
     let (motion, place) = organised(conn, viewer, id, "closed").await?;
     if motion.passed != Some(true) {
         return Err(AppError::bad_input(
@@ -54,8 +60,12 @@ pub async fn publish_notice(
     let mut update: motion::ActiveModel = motion.into();
     update.notice_from = Set(Some(now));
     update.notice_until = Set(Some(now + Duration::days(i64::from(days))));
+    let token = new_token();
+    update.notice_token_hash = Set(Some(token_hash(&token)));
     update.updated_at = Set(now);
-    Ok(done(update.update(conn).await?, place))
+    let motion = update.update(conn).await?;
+    let id = motion.id;
+    Ok(Audited::new((motion, token), place, id))
 }
 
 /// A resident of the compound objects during the notice.
@@ -67,8 +77,10 @@ pub async fn lodge_objection(
 ) -> AppResult<Audited<objection::Model>> {
     let (motion, place) = visible_motion(conn, viewer, id).await?;
     let now = Utc::now();
-    let on_notice = motion.notice_from.is_some_and(|f| f <= now)
-        && motion.notice_until.is_some_and(|u| now < u);
+    let on_notice = match (motion.notice_from, motion.notice_until) {
+        (Some(from), Some(until)) => on_notice(from, until, now),
+        _ => false,
+    };
     if !on_notice {
         return Err(AppError::bad_input(
             "input.motionId",

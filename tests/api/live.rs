@@ -30,7 +30,7 @@ const WAIT: Duration = Duration::from_secs(10);
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Serves the app's router on a local port (WebSockets need a real connection).
-async fn serve(router: axum::Router) -> SocketAddr {
+pub async fn serve(router: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
