@@ -3,7 +3,8 @@
 // script must check every hash and signature and show ✓; the same page fed a tampered
 // JSON must name the entry that no longer matches; without the script, or without
 // WebCrypto, the page still reads and says how to check elsewhere. Then the A4 print view
-// as a PDF of one or two pages whose QR code (pdftoppm, zbarimg) decodes to the link.
+// as a PDF of one or two pages whose QR code (pdftoppm, zbarimg) decodes to the link; and
+// the demo's resolution on notice, on the phone and printed.
 //
 //   cargo build && (cd clients && npm ci && node notice.mjs)
 //
@@ -33,13 +34,14 @@ function yuan(fen) {
   return `${sign}${whole}.${String(abs % 100).padStart(2, '0')} 元`;
 }
 
-/** The demo's share token, from what `serve --seed-demo` printed. */
-async function demoToken(running) {
+/** The demo's share tokens (statement, resolution), from what `serve --seed-demo` printed. */
+async function demoTokens(running) {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const found = /shareToken: "([A-Za-z0-9_-]+)"/.exec(running.output());
-    if (found) return found[1];
-    if (Date.now() > deadline) throw new Error(`no share token in the demo output:\n${running.output()}`);
+    const statement = /shareToken: "([A-Za-z0-9_-]+)"/.exec(running.output());
+    const resolution = /resolution is on notice: \S+\/r\/([A-Za-z0-9_-]+)/.exec(running.output());
+    if (statement && resolution) return { token: statement[1], resolutionToken: resolution[1] };
+    if (Date.now() > deadline) throw new Error(`no share tokens in the demo output:\n${running.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -138,33 +140,58 @@ async function withoutScriptChecks(context, base, token, doc) {
   console.log('ok - without the script, or without WebCrypto, the page reads and says how to check');
 }
 
-async function printChecks(context, base, token, doc) {
+/** Prints `url` to an A4 PDF; answers its page count and the QR code decoded from page 1. */
+async function printed(context, url, name) {
   const page = await context.newPage();
-  const link = `${base}/s/${token}`;
-  await page.goto(`${link}/print`, { waitUntil: 'load' });
-  const pdfPath = join(SHOTS, 'statement-print.pdf');
+  await page.goto(url, { waitUntil: 'load' });
+  const pdfPath = join(SHOTS, `${name}.pdf`);
   writeFileSync(pdfPath, await page.pdf({ format: 'A4', printBackground: true }));
   const html = await page.content();
-  assert.ok(html.includes('@page'), 'the print view sets its page size');
   const text = await page.locator('body').innerText();
-  for (const shown of [doc.fundName, yuan(doc.closingBalanceFen), doc.headHash, 'jiedao verify-statement']) {
-    assert.ok(text.includes(shown), `the print view shows ${shown}`);
-  }
   await page.close();
-
+  assert.ok(html.includes('@page'), 'the print view sets its page size');
   const info = execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' });
-  const pages = Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]);
-  assert.ok(pages >= 1 && pages <= 2, `the print view is ${pages} A4 pages`);
   assert.match(info, /Page size:\s+[\d.]+ x [\d.]+ pts \(A4\)/);
-  const prefix = join(SHOTS, 'statement-print');
+  const pages = Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]);
+  const prefix = join(SHOTS, name);
   execFileSync('pdftoppm', ['-png', '-r', '150', '-f', '1', '-l', '1', '-singlefile', pdfPath, prefix]);
   const decoded = execFileSync('zbarimg', ['--quiet', '--raw', `${prefix}.png`], {
     encoding: 'utf8',
     // Its complaint about a missing D-Bus is noise; a real failure throws with stderr.
     stdio: ['ignore', 'pipe', 'pipe'],
   }).trim();
+  return { text, pages, decoded };
+}
+
+async function printChecks(context, base, token, doc) {
+  const link = `${base}/s/${token}`;
+  const { text, pages, decoded } = await printed(context, `${link}/print`, 'statement-print');
+  for (const shown of [doc.fundName, yuan(doc.closingBalanceFen), doc.headHash, 'jiedao verify-statement']) {
+    assert.ok(text.includes(shown), `the print view shows ${shown}`);
+  }
+  assert.ok(pages >= 1 && pages <= 2, `the print view is ${pages} A4 pages`);
   assert.equal(decoded, link, 'the printed QR code is the short link');
   console.log(`ok - the print view is ${pages} A4 page(s) whose QR decodes to ${decoded}`);
+}
+
+async function resolutionChecks(context, base, token) {
+  const doc = await (await fetch(`${base}/r/${token}.json`)).json();
+  const { page, problems } = await phonePage(context);
+  const link = `${base}/r/${token}`;
+  await page.goto(link, { waitUntil: 'load' });
+  await page.screenshot({ path: join(SHOTS, 'resolution-phone.png'), fullPage: true });
+  const body = await page.locator('body').innerText();
+  for (const shown of [doc.title, doc.meetingTitle, '表决结果：通过', '提出异议', String(doc.tally.yes.heads)]) {
+    assert.ok(body.includes(shown), `the resolution page shows ${shown}`);
+  }
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(scroll, 'the resolution page fits the phone');
+  assert.deepEqual(problems, []);
+  await page.close();
+  const { pages, decoded } = await printed(context, `${link}/print`, 'resolution-print');
+  assert.equal(pages, 1, 'a resolution notice is one A4 page');
+  assert.equal(decoded, link);
+  console.log(`ok - the resolution on notice reads on a phone and prints to one A4 page whose QR decodes to ${decoded}`);
 }
 
 /** Runs one check; a failure is reported and the others still run. */
@@ -183,7 +210,7 @@ let running;
 let context;
 try {
   running = await startServer(dir, { seedDemo: true, captureStdout: true });
-  const token = await demoToken(running);
+  const { token, resolutionToken } = await demoTokens(running);
   const doc = await (await fetch(`${running.base}/s/${token}.json`)).json();
   context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
     executablePath: CHROMIUM,
@@ -208,6 +235,7 @@ try {
   await check('a tampered statement', () => tamperedChecks(context, running.base, token, doc));
   await check('without the script', () => withoutScriptChecks(context, running.base, token, doc));
   await check('the print view', () => printChecks(context, running.base, token, doc));
+  await check('a resolution on notice', () => resolutionChecks(context, running.base, resolutionToken));
 } catch (err) {
   console.error(`not ok - ${err.stack ?? err}`);
   process.exitCode = 1;

@@ -5,7 +5,8 @@ use std::{io::Read, net::SocketAddr, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use jiedao::{
-    bootstrap, build_router, build_schema_bare, build_state, config::Config, db::Db, telemetry,
+    bootstrap, build_router, build_schema_bare, build_state, config::Config, db::Db,
+    notice::links::PublicBase, telemetry,
 };
 use tokio::signal;
 
@@ -240,6 +241,14 @@ async fn seed_demo(services: &jiedao::state::Services) -> Result<(), Box<dyn std
     println!(
         "The demo fund of 和韵小区 has a published statement anyone can read without logging in:\n  {{ publicStatement(shareToken: \"{}\") {{ fundName closingBalance entries {{ seq kind amount counterparty hash }} }} }}",
         demo.statement_token
+    );
+    // No request yet: links name JIEDAO_PUBLIC_URL, else the listen address.
+    let base = PublicBase::of_request(&services.config, &axum::http::HeaderMap::new());
+    let statement = base.statement(&demo.statement_token);
+    println!("  its page to share: {statement}\n  the A4 notice to print: {statement}/print");
+    println!(
+        "The demo meeting's resolution is on notice: {}",
+        base.resolution(&demo.resolution_token)
     );
     println!("These passwords are public: never load demo data into a real deployment.");
     Ok(())

@@ -1,7 +1,7 @@
 //! Public notice over plain HTTP, no login: `/s/{token}` as a page (see `pages`) and its
-//! `.json` and `.csv`, and the deployment's signing keys at a well-known URL. Anyone may
-//! fetch them from anywhere (CORS `*`), and shared caches may keep them a minute, as
-//! `publicStatement`.
+//! `.json` and `.csv`, `/r/{token}` and its `.json`, and the deployment's signing keys at
+//! a well-known URL. Anyone may fetch them from anywhere (CORS `*`), and shared caches may
+//! keep them a minute, as `publicStatement`.
 
 mod pages;
 
@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{token}/{file}", get(statement_file))
         .route(VERIFY_JS_PATH, get(pages::verify_js))
         .route("/r/{name}", get(resolution))
+        .route("/r/{token}/{file}", get(resolution_file))
         .route(KEYS_PATH, get(signing_keys))
 }
 
@@ -82,12 +83,15 @@ async fn statement_file(
     pages::statement_file(&state, &headers, &token, &file).await
 }
 
-/// `/r/{token}.json`: a resolution on notice.
+/// `/r/{token}` (the page) and `/r/{token}.json`: a resolution on notice.
 async fn resolution(
     State(state): State<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    if !name.contains('.') {
+        return pages::resolution(&state, &headers, &name).await;
+    }
     let locale = Locale::of_headers(&headers);
     let Some(token) = name.strip_suffix(".json").filter(|t| plausible_token(t)) else {
         return not_found(&state, locale, msg!("motion not found"));
@@ -96,6 +100,15 @@ async fn resolution(
         Ok(doc) => public(Json(&doc).into_response()),
         Err(err) => app_error(&state, locale, err),
     }
+}
+
+/// `/r/{token}/print`, `/r/{token}/qr.svg`, `/r/{token}/qr.png`.
+async fn resolution_file(
+    State(state): State<AppState>,
+    Path((token, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    pages::resolution_file(&state, &headers, &token, &file).await
 }
 
 /// The public keys that sign statements, current and retired.

@@ -34,7 +34,12 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe
 
 /// `1,234.50 元`.
 pub fn yuan(fen: i64) -> String {
-    let plain = format_hundredths(fen);
+    format!("{} 元", grouped_hundredths(fen))
+}
+
+/// Hundredths with thousands separated: `13,212.00` (money in fen, area in 0.01 m²).
+pub fn grouped_hundredths(value: i64) -> String {
+    let plain = format_hundredths(value);
     let (sign, digits) = match plain.strip_prefix('-') {
         Some(digits) => ("-", digits),
         None => ("", plain.as_str()),
@@ -47,7 +52,7 @@ pub fn yuan(fen: i64) -> String {
         }
         grouped.push(c);
     }
-    format!("{sign}{grouped}.{fraction} 元")
+    format!("{sign}{grouped}.{fraction}")
 }
 
 /// An amount with its direction: `+200.00 元`, `-50.00 元`.
@@ -68,6 +73,13 @@ pub fn short_hash(hash: &str) -> String {
 pub fn day(rfc3339: &str) -> String {
     DateTime::parse_from_rfc3339(rfc3339)
         .map(|at| calendar::day_of(at.with_timezone(&Utc)).to_string())
+        .unwrap_or_default()
+}
+
+/// Date and minute in China of an RFC 3339 instant.
+pub fn minute(rfc3339: &str) -> String {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .map(|at| minute_of_micros(at.timestamp_micros()))
         .unwrap_or_default()
 }
 
@@ -135,6 +147,7 @@ mod tests {
         assert_eq!(yuan(100_000_000), "1,000,000.00 元");
         assert_eq!(yuan(-123_456_789), "-1,234,567.89 元");
         assert_eq!(signed_yuan(20_000), "+200.00 元");
+        assert_eq!(grouped_hundredths(1_321_200), "13,212.00");
         assert_eq!(signed_yuan(-5_000), "-50.00 元");
     }
 
@@ -147,5 +160,6 @@ mod tests {
         // 16:30 UTC is half past midnight the next day in China.
         assert_eq!(day("2026-02-28T16:30:00.000000Z"), "2026-03-01");
         assert_eq!(minute_of_micros(1_772_296_200_000_000), "2026-03-01 00:30");
+        assert_eq!(minute("2026-02-28T16:30:00Z"), "2026-03-01 00:30");
     }
 }

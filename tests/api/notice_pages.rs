@@ -193,3 +193,98 @@ async fn unknown_links_and_a_changed_ledger_answer_pages_in_chinese() {
     let (status, _, _) = page(&app, &format!("/s/{second}")).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_resolution_on_notice_has_a_page_print_view_and_qr_with_its_exact_tally() {
+    use crate::{
+        funds::{appoint_with_login, fund_setup},
+        helpers::data,
+        meetings::{close, end_window, motion, open_meeting, vote},
+    };
+    let app = TestApp::new().await.with_homes().await;
+    let s = fund_setup(&app).await;
+    let li = appoint_with_login(&app, &s, "李建国", "li.director", "DIRECTOR").await;
+    let zhang = appoint_with_login(&app, &s, "张伟", "zhang.member", "MEMBER").await;
+    let meeting = open_meeting(&app, &li, &s.compound).await;
+    let m = motion(&app, &li, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
+    data(&vote(&app, &li, &m, "YES").await);
+    data(&vote(&app, &zhang, &m, "NO").await);
+    data(&vote(&app, &s.treasurer, &m, "YES").await);
+    end_window(&app, &m).await;
+    data(&close(&app, &li, &m).await);
+    let publish = "mutation($id: ID!) { publishResolutionNotice(input: {motionId: $id, days: 7}) { shareToken } }";
+    let body = app
+        .gql(Some(&li), publish, serde_json::json!({ "id": m }))
+        .await;
+    let token = data(&body)["publishResolutionNotice"]["shareToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let doc = get(&app, &format!("/r/{token}.json")).await.2;
+
+    let (status, content_type, html) = page(&app, &format!("/r/{token}")).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "text/html; charset=utf-8")
+    );
+    let title = "和韵小区 决议公示：动用维修基金更换道闸电机";
+    let tally = &doc["tally"];
+    for expected in [
+        &format!("<title>{title}</title>"),
+        &format!("<meta property=\"og:title\" content=\"{title}\">"),
+        "<meta name=\"description\" content=\"表决已通过，公示期 ",
+        &format!("<meta property=\"og:url\" content=\"http://{HOST}/r/{token}\">"),
+        "道闸维修议事",
+        "3号楼前长椅",
+        "按户表决（每户一票）",
+        "表决结果：通过",
+        // Two yes, one no, as closeVoting stored them.
+        &format!(
+            "<th scope=\"row\">赞成</th><td class=\"num\">{}</td>",
+            tally["yes"]["heads"]
+        ),
+        &format!(
+            "<th scope=\"row\">反对</th><td class=\"num\">{}</td>",
+            tally["no"]["heads"]
+        ),
+        "（正在公示）",
+        "提出异议",
+        "已收到异议 0 条",
+        &format!("href=\"{token}/print\""),
+    ] {
+        assert!(
+            html.contains(expected),
+            "the page shows {expected}:\n{html}"
+        );
+    }
+    assert_eq!(tally["yes"]["heads"], 2);
+    for secret in ["李建国", "张伟", "王秀英"] {
+        assert!(!html.contains(secret), "{secret} must not be public");
+    }
+
+    let (status, _, print) = page(&app, &format!("/r/{token}/print")).await;
+    assert_eq!(status, 200);
+    assert!(
+        print.contains("@page { size: A4;") && print.contains("<svg"),
+        "{print}"
+    );
+    assert!(print.contains(&format!("http://{HOST}/r/{token}")));
+    let (status, content_type, svg) = page(&app, &format!("/r/{token}/qr.svg")).await;
+    assert_eq!((status, content_type.as_str()), (200, "image/svg+xml"));
+    assert!(svg.starts_with("<svg"));
+    let (status, headers, _) = at_host(&app, &format!("/r/{token}/qr.png")).await;
+    assert_eq!(
+        (status, &headers["content-type"]),
+        (200, &"image/png".parse().unwrap())
+    );
+
+    for path in [
+        "/r/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+        "/r/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/print".to_owned(),
+        format!("/r/{token}/other"),
+    ] {
+        let (status, _, html) = page(&app, &path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("未找到这份公示"), "{path}: {html}");
+    }
+}

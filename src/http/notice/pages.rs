@@ -1,6 +1,7 @@
-//! The public notice as pages: `/s/{token}` for phones, `/s/{token}/print` for the notice
-//! board, `/s/{token}/qr.svg` and `qr.png`, and the checking script. A link that opens
-//! nothing, or a ledger changed since publication, answers an HTML page in Chinese too.
+//! The public notice as pages: `/s/{token}` (a statement) and `/r/{token}` (a resolution)
+//! for phones, `…/print` for the notice board, `…/qr.svg` and `qr.png`, and the checking
+//! script. A link that opens nothing, or a ledger changed since publication, answers an
+//! HTML page in Chinese too.
 
 use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
@@ -16,7 +17,7 @@ use crate::{
         links::{PublicBase, plausible_token},
         page::{self, CONTENT_SECURITY_POLICY, Problem, VERIFY_JS},
         qr::Qr,
-        statement_document,
+        resolution_document, resolution_page, statement_document,
         statement_page::{self, View},
     },
 };
@@ -57,6 +58,45 @@ pub(super) async fn statement_file(
         }
         _ => problem(Problem::NotFound),
     }
+}
+
+/// `/r/{token}`: a resolution on notice.
+pub(super) async fn resolution(state: &AppState, headers: &HeaderMap, token: &str) -> Response {
+    match resolution_view(state, headers, token).await {
+        Ok(view) => html(resolution_page::phone(&view)),
+        Err(err) => problem_of(err),
+    }
+}
+
+/// `/r/{token}/{file}`: `print`, `qr.svg` or `qr.png`.
+pub(super) async fn resolution_file(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+    file: &str,
+) -> Response {
+    let view = match resolution_view(state, headers, token).await {
+        Ok(view) => view,
+        Err(err) => return problem_of(err),
+    };
+    match file {
+        "print" => html(resolution_page::print(&view)),
+        "qr.svg" | "qr.png" => qr(&view.link, file == "qr.png"),
+        _ => problem(Problem::NotFound),
+    }
+}
+
+async fn resolution_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+) -> AppResult<resolution_page::View> {
+    if !plausible_token(token) {
+        return Err(AppError::NotFound(crate::error::msg!("motion not found")));
+    }
+    let doc = resolution_document::load(state.services.db.reader(), token).await?;
+    let link = PublicBase::of_request(&state.services.config, headers).resolution(token);
+    Ok(resolution_page::View::of(&doc, token, link))
 }
 
 async fn view(state: &AppState, headers: &HeaderMap, token: &str) -> AppResult<View> {
