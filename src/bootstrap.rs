@@ -85,6 +85,8 @@ pub struct Demo {
     pub residents: usize,
     /// The share token of the demo fund's published statement.
     pub statement_token: String,
+    /// The share token of the demo resolution on notice.
+    pub resolution_token: String,
 }
 
 /// A demo login printed by `seed-demo`.
@@ -346,7 +348,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
         &registry.compounds[0],
     )
     .await?;
-    demo_meeting::load(&txn, &admin, keys, &registry.compounds[0]).await?;
+    let resolution_token = demo_meeting::load(&txn, &admin, keys, &registry.compounds[0]).await?;
     let worker = grid_worker.ok_or(AppError::NotFound(msg!("user not found")))?;
     let (hexun, grid1) = (&registry.compounds[0], registry.grids[0].1);
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
@@ -358,6 +360,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
         households,
         residents,
         statement_token,
+        resolution_token,
         buildings: registry.buildings,
         dwellings: registry.dwellings,
         grids: registry.grids.len(),

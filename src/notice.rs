@@ -5,8 +5,6 @@
 
 pub mod check;
 pub mod csv;
-pub mod links;
 pub mod resolution_document;
 pub mod statement_document;
-pub mod tokens;
 pub mod verify_statement;

@@ -1,7 +1,8 @@
 //! The demo bench meeting of 和韵小区, run through the same services as the API: the
 //! households' heads registered as owners of their flats, a meeting with an agenda and
 //! twenty households signed in, an owners' motion to use the 门禁维修基金 decided under
-//! art. 278 from paper ballots, the minutes published and the resolution on notice.
+//! art. 278 from paper ballots, the minutes published and the resolution on notice (its
+//! share token returned for the console).
 
 use chrono::{Duration, Utc};
 use entity::{building, compound, dwelling, household, motion, resident};
@@ -65,7 +66,7 @@ pub async fn load(
     admin: &Viewer,
     keys: &DataKeys,
     compound: &compound::Model,
-) -> AppResult<()> {
+) -> AppResult<String> {
     let heads = heads(conn, compound).await?;
     for (head, dwelling) in &heads {
         add_owner(conn, admin, keys, *dwelling, NewOwner::Resident(head.id)).await?;
@@ -141,6 +142,8 @@ pub async fn load(
     let minutes = "到会20户。通报道闸损坏情况，讨论维修方案。业主表决：同意动用门禁维修基金320元更换道闸电机，表决通过（见表决结果）。";
     service::write_minutes(conn, admin, meeting.id, minutes).await?;
     service::publish_minutes(conn, admin, meeting.id).await?;
-    notice::publish_notice(conn, admin, motion.id, None).await?;
-    Ok(())
+    let (_, token) = notice::publish_notice(conn, admin, motion.id, None)
+        .await?
+        .value;
+    Ok(token)
 }

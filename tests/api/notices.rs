@@ -371,7 +371,7 @@ async fn after_a_key_rotation_old_statements_verify_and_new_ones_chain_on_with_t
             .await
             .unwrap();
     txn.commit().await.unwrap();
-    let all = jiedao::funds::statements::in_publication_order(app.db().reader(), fund.id)
+    let all = jiedao::funds::statement_signature::in_publication_order(app.db().reader(), fund.id)
         .await
         .unwrap();
     assert_eq!(all[2].key_id.as_deref(), Some(rotated.signer_id()));
