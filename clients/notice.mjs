@@ -39,7 +39,7 @@ async function demoTokens(running) {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const statement = /shareToken: "([A-Za-z0-9_-]+)"/.exec(running.output());
-    const resolution = /resolution is on notice: \S+\/r\/([A-Za-z0-9_-]+)/.exec(running.output());
+    const resolution = /the resolution on notice\s+\S+\/r\/([A-Za-z0-9_-]+)/.exec(running.output());
     if (statement && resolution) return { token: statement[1], resolutionToken: resolution[1] };
     if (Date.now() > deadline) throw new Error(`no share tokens in the demo output:\n${running.output()}`);
     await new Promise((r) => setTimeout(r, 100));

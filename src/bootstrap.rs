@@ -85,7 +85,7 @@ pub struct Demo {
     pub residents: usize,
     /// The share token of the demo fund's published statement.
     pub statement_token: String,
-    /// The share token of the demo meeting's resolution on notice.
+    /// The share token of the demo resolution on notice.
     pub resolution_token: String,
 }
 

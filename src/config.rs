@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use secrecy::SecretString;
 
+pub mod public_base;
+
 /// Everything the server needs to start. Tests build one with [`Config::for_database`].
 #[derive(Clone, Debug)]
 pub struct Config {

@@ -17,6 +17,7 @@ pub mod levy_graphql;
 pub mod receipts;
 pub mod service;
 pub mod split;
+pub mod statement_csv;
 pub mod statement_graphql;
 pub mod statement_signature;
 pub mod statements;

@@ -5,8 +5,7 @@ use std::{io::Read, net::SocketAddr, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use jiedao::{
-    bootstrap, build_router, build_schema_bare, build_state, config::Config, db::Db,
-    notice::links::PublicBase, telemetry,
+    bootstrap, build_router, build_schema_bare, build_state, config::Config, db::Db, telemetry,
 };
 use tokio::signal;
 
@@ -238,17 +237,14 @@ async fn seed_demo(services: &jiedao::state::Services) -> Result<(), Box<dyn std
             login.username, login.password, login.role
         );
     }
+    let base =
+        jiedao::config::public_base::PublicBase::of_request(&services.config, &Default::default());
     println!(
-        "The demo fund of 和韵小区 has a published statement anyone can read without logging in:\n  {{ publicStatement(shareToken: \"{}\") {{ fundName closingBalance entries {{ seq kind amount counterparty hash }} }} }}",
+        "Public notices (公示) anyone opens without logging in:\n  the demo fund's statement  {}\n  print it for the board     {}/print\n  the resolution on notice   {}\n  in GraphQL: {{ publicStatement(shareToken: \"{}\") {{ fundName closingBalance entries {{ seq kind amount counterparty hash }} }} }}",
+        base.statement(&demo.statement_token),
+        base.statement(&demo.statement_token),
+        base.resolution(&demo.resolution_token),
         demo.statement_token
-    );
-    // No request yet: links name JIEDAO_PUBLIC_URL, else the listen address.
-    let base = PublicBase::of_request(&services.config, &axum::http::HeaderMap::new());
-    let statement = base.statement(&demo.statement_token);
-    println!("  its page to share: {statement}\n  the A4 notice to print: {statement}/print");
-    println!(
-        "The demo meeting's resolution is on notice: {}",
-        base.resolution(&demo.resolution_token)
     );
     println!("These passwords are public: never load demo data into a real deployment.");
     Ok(())

@@ -40,6 +40,11 @@ impl Deployment {
                 "JIEDAO_DATA_KEY",
                 "v1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=".to_owned(),
             ),
+            // Signs statements; the bench publishes none, but PostgreSQL requires a key.
+            (
+                "JIEDAO_SIGNING_KEY",
+                "v1:KysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKys=".to_owned(),
+            ),
             (
                 "JIEDAO_FILES_DIR",
                 dir.join("files").to_string_lossy().into_owned(),

@@ -105,14 +105,16 @@ impl From<TokenRejected> for AppError {
     }
 }
 
-/// A fresh refresh token: 256 random bits, so a plain SHA-256 is enough to store it.
-pub fn new_refresh_token() -> String {
+/// A fresh opaque token (a refresh token, a notice's share token): 256 random bits, so a
+/// plain SHA-256 is enough to store it.
+pub fn new_opaque_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub fn refresh_token_hash(token: &str) -> String {
+/// What is stored of an opaque token: SHA-256, hex.
+pub fn opaque_token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

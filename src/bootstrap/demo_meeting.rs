@@ -1,7 +1,8 @@
 //! The demo bench meeting of 和韵小区, run through the same services as the API: the
 //! households' heads registered as owners of their flats, a meeting with an agenda and
 //! twenty households signed in, an owners' motion to use the 门禁维修基金 decided under
-//! art. 278 from paper ballots, the minutes published and the resolution on notice.
+//! art. 278 from paper ballots, the minutes published and the resolution on notice (its
+//! share token returned for the console).
 
 use chrono::{Duration, Utc};
 use entity::{building, compound, dwelling, household, motion, resident};

@@ -210,7 +210,7 @@ pub async fn verify(
     keys: &SigningKeys,
     fund: &fund::Model,
 ) -> AppResult<Verification> {
-    let statements = super::statements::in_publication_order(conn, fund.id).await?;
+    let statements = statement_signature::in_publication_order(conn, fund.id).await?;
     // What each published statement says of the chain at its two ends, by seq: the
     // opening balance before `from_seq`, the head hash and closing balance at `to_seq`.
     struct Promise<'a> {

@@ -7,12 +7,11 @@ use entity::{compound, fund, ledger_entry, statement};
 use sea_orm::EntityTrait;
 use serde_json::json;
 
-use super::{labels::CounterpartyLabel, statements, types::LedgerEntry};
+use super::{labels::CounterpartyLabel, statement_csv as csv, statements, types::LedgerEntry};
 use crate::{
     audit::audited_write,
     error::{AppError, AppResult, msg},
     graphql::{ContextExt, loader::loader, parse_id, scalars::Money},
-    notice::csv,
 };
 
 #[derive(SimpleObject)]

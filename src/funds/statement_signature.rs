@@ -5,9 +5,13 @@
 
 use chrono::{DateTime, Utc};
 use entity::statement;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::signing::{SigningKeys, unhex};
+use crate::{
+    error::AppResult,
+    signing::{SigningKeys, unhex},
+};
 
 /// The first bytes of every signed statement: no other signed message starts so.
 pub const LABEL: &[u8] = b"jiedao statement v1\0";
@@ -88,6 +92,19 @@ pub fn sign(
 ) -> Option<(String, String)> {
     let message = of(statement, previous, keys.signer_id())?;
     Some(keys.sign(&message))
+}
+
+/// A fund's statements in publication order, each after the one it names as previous.
+pub async fn in_publication_order(
+    conn: &impl ConnectionTrait,
+    fund_id: Uuid,
+) -> AppResult<Vec<statement::Model>> {
+    Ok(statement::Entity::find()
+        .filter(statement::Column::FundId.eq(fund_id))
+        .order_by_asc(statement::Column::PublishedAt)
+        .order_by_asc(statement::Column::Id)
+        .all(conn)
+        .await?)
 }
 
 /// Whether a fund's statements, in publication order, each name the one before and carry

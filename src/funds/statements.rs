@@ -21,9 +21,9 @@ use super::{
 use crate::{
     audit::Audited,
     auth::Viewer,
+    auth::token::{new_opaque_token, opaque_token_hash},
     db::Db,
     error::{AppError, AppResult, msg},
-    notice::tokens::{new_token, token_hash},
     signing::SigningKeys,
 };
 
@@ -63,7 +63,7 @@ pub async fn publish(
     let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
         return Err(AppError::NotFound(msg!("entry not found")));
     };
-    let token = new_token();
+    let token = new_opaque_token();
     let published_at = to_micros(Utc::now());
     let mut statement = statement::Model {
         id: Uuid::now_v7(),
@@ -84,7 +84,7 @@ pub async fn publish(
             .map(|e| e.occurred_at)
             .max()
             .unwrap_or(last.occurred_at),
-        share_token_hash: token_hash(&token),
+        share_token_hash: opaque_token_hash(&token),
         published_by: viewer.user_id,
         published_at,
         prev_statement_id: previous.as_ref().map(|p| p.id),
@@ -115,7 +115,7 @@ pub async fn by_token(
     token: &str,
 ) -> AppResult<(statement::Model, Vec<ledger_entry::Model>)> {
     let statement = statement::Entity::find()
-        .filter(statement::Column::ShareTokenHash.eq(token_hash(token)))
+        .filter(statement::Column::ShareTokenHash.eq(opaque_token_hash(token.trim())))
         .one(conn)
         .await?
         .ok_or(AppError::NotFound(msg!("statement not found")))?;
@@ -142,19 +142,6 @@ async fn latest(conn: &impl ConnectionTrait, fund_id: Uuid) -> AppResult<Option<
         .await?)
 }
 
-/// A fund's statements in publication order, each after the one it names as previous.
-pub async fn in_publication_order(
-    conn: &impl ConnectionTrait,
-    fund_id: Uuid,
-) -> AppResult<Vec<statement::Model>> {
-    Ok(statement::Entity::find()
-        .filter(statement::Column::FundId.eq(fund_id))
-        .order_by_asc(statement::Column::PublishedAt)
-        .order_by_asc(statement::Column::Id)
-        .all(conn)
-        .await?)
-}
-
 /// Signs the statements published before signing existed, oldest first, each after the
 /// one before it; run at start. Their `signed_at` says when: the signature vouches for
 /// them as they stood then, not at their publication. Returns how many it signed.
@@ -174,7 +161,7 @@ pub async fn sign_backlog(db: &Db, keys: &SigningKeys) -> AppResult<usize> {
     for fund_id in funds {
         lock_fund(&txn, fund_id).await?;
         let mut previous: Option<statement::Model> = None;
-        for st in in_publication_order(&txn, fund_id).await? {
+        for st in statement_signature::in_publication_order(&txn, fund_id).await? {
             let st = if st.signature.is_some() {
                 st
             } else {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use async_graphql::Context;
 
-use crate::notice::links::PublicBase;
+use crate::config::public_base::PublicBase;
 use crate::{
     auth::Viewer,
     error::{AppError, AppResult, Msg, msg},

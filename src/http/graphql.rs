@@ -24,7 +24,7 @@ use respond::{
 };
 
 use super::graphiql;
-use crate::notice::links::PublicBase;
+use crate::config::public_base::PublicBase;
 use crate::{
     app::AppState,
     audit,

@@ -17,13 +17,9 @@ use serde_json::json;
 use super::graphql::refuse;
 use crate::{
     app::AppState,
+    config::public_base::KEYS_PATH,
     error::{AppError, Locale, Msg, msg},
-    notice::{
-        csv,
-        links::{KEYS_PATH, plausible_token},
-        page::VERIFY_JS_PATH,
-        resolution_document, statement_document,
-    },
+    notice::{csv, page::VERIFY_JS_PATH, resolution_document, statement_document},
 };
 
 pub fn routes() -> Router<AppState> {
@@ -165,4 +161,12 @@ pub(crate) fn app_error(state: &AppState, locale: Locale, err: AppError) -> Resp
     };
     let code = err.code();
     refuse(state, locale, status, code, err.msg())
+}
+
+/// Whether `token` looks like a share token (base64url): anything else is not looked up.
+pub fn plausible_token(token: &str) -> bool {
+    (16..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -120,12 +120,12 @@ async fn issue_tokens(
     session_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<TokenPair> {
-    let refresh = token::new_refresh_token();
+    let refresh = token::new_opaque_token();
     let refresh_expires_at = now + services.config.refresh_token_ttl;
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         session_id: Set(session_id),
-        token_hash: Set(token::refresh_token_hash(&refresh)),
+        token_hash: Set(token::opaque_token_hash(&refresh)),
         issued_at: Set(now),
         expires_at: Set(refresh_expires_at),
         used_at: Set(None),
@@ -202,7 +202,7 @@ async fn rotate(
     presented: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Rotation> {
-    let hash = token::refresh_token_hash(presented);
+    let hash = token::opaque_token_hash(presented);
     let Some(stored) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .one(conn)
@@ -252,7 +252,7 @@ async fn rotate(
 /// it needs no access token (a client whose access token expired can still log out) and
 /// answers the same for unknown tokens, so it confirms nothing.
 pub async fn logout(conn: &impl ConnectionTrait, presented: &str) -> AppResult<Audited<bool>> {
-    let hash = token::refresh_token_hash(presented);
+    let hash = token::opaque_token_hash(presented);
     let stored = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .one(conn)

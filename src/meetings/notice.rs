@@ -16,11 +16,8 @@ use super::{
 use crate::{
     audit::Audited,
     auth::Viewer,
+    auth::token::{new_opaque_token, opaque_token_hash},
     error::{AppError, AppResult, msg},
-    notice::{
-        resolution_document::on_notice,
-        tokens::{new_token, token_hash},
-    },
 };
 
 /// Puts a resolution on public notice for `days` (default: the committee's notice days),
@@ -60,12 +57,21 @@ pub async fn publish_notice(
     let mut update: motion::ActiveModel = motion.into();
     update.notice_from = Set(Some(now));
     update.notice_until = Set(Some(now + Duration::days(i64::from(days))));
-    let token = new_token();
-    update.notice_token_hash = Set(Some(token_hash(&token)));
+    let token = new_opaque_token();
+    update.notice_token_hash = Set(Some(opaque_token_hash(&token)));
     update.updated_at = Set(now);
     let motion = update.update(conn).await?;
     let id = motion.id;
     Ok(Audited::new((motion, token), place, id))
+}
+
+/// Whether a notice from `from` until `until` is running at `now`.
+pub fn on_notice(
+    from: chrono::DateTime<Utc>,
+    until: chrono::DateTime<Utc>,
+    now: chrono::DateTime<Utc>,
+) -> bool {
+    from <= now && now < until
 }
 
 /// A resident of the compound objects during the notice.

@@ -2,16 +2,17 @@
 //! page shows: the motion, the exact tally `closeVoting` stored (heads and area), the notice
 //! period and how to object. Nothing personal: no voter, no objector.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::{community, compound, meeting, motion, objection};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{statement_document::rfc3339, tokens::token_hash};
+use super::statement_document::rfc3339;
 use crate::{
+    auth::token::opaque_token_hash,
     error::{AppError, AppResult, msg},
-    meetings::tally::Tally,
+    meetings::{notice::on_notice, tally::Tally},
 };
 
 pub const FORMAT: &str = "jiedao-resolution/1";
@@ -50,7 +51,7 @@ pub struct ResolutionDocument {
 pub async fn load(db: &impl ConnectionTrait, token: &str) -> AppResult<ResolutionDocument> {
     let not_found = || AppError::NotFound(msg!("motion not found"));
     let motion = motion::Entity::find()
-        .filter(motion::Column::NoticeTokenHash.eq(token_hash(token)))
+        .filter(motion::Column::NoticeTokenHash.eq(opaque_token_hash(token)))
         .one(db)
         .await?
         .filter(|m| m.passed == Some(true))
@@ -107,8 +108,4 @@ pub async fn load(db: &impl ConnectionTrait, token: &str) -> AppResult<Resolutio
         objections: lodged,
         objections_answered: answered,
     })
-}
-
-pub fn on_notice(from: DateTime<Utc>, until: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    from <= now && now < until
 }

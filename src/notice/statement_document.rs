@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     error::{AppError, AppResult, msg},
-    funds::{labels::counterparty_labels, statements},
+    funds::{labels::counterparty_labels, statement_signature, statements},
 };
 
 /// The document's `format`; a reader refuses any other.
@@ -150,7 +150,7 @@ pub async fn load(db: &impl ConnectionTrait, token: &str) -> AppResult<Statement
     let labels = counterparty_labels(db, &parties).await?;
     let titles = resolution_titles(db, &entries).await?;
     let mut history = Vec::new();
-    for earlier in statements::in_publication_order(db, fund.id).await? {
+    for earlier in statement_signature::in_publication_order(db, fund.id).await? {
         history.push(StatementHead::from(&earlier));
         if earlier.id == statement.id {
             break;

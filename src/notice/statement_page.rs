@@ -5,7 +5,6 @@
 use askama::Template;
 
 use super::{
-    csv::kind_label,
     page::{
         self, VERIFY_JS_PATH, VERIFY_JS_VERSION, day, day_of_micros, minute_of_micros, short_hash,
         signed_yuan, yuan,
@@ -13,7 +12,7 @@ use super::{
     qr::Qr,
     statement_document::StatementDocument,
 };
-use crate::{error::AppResult, signing};
+use crate::{error::AppResult, funds::statement_csv::kind_label, signing};
 
 /// One entry as a line of the notice.
 pub struct Row {

@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use super::{
     check::{self, Checked},
-    links::KEYS_PATH,
     statement_document::StatementDocument,
 };
-use crate::signing::{VerifyingKey, grouped, key_id, unhex};
+use crate::{
+    config::public_base::KEYS_PATH,
+    signing::{VerifyingKey, grouped, key_id, unhex},
+};
 
 /// Why no verdict could be reached (as opposed to a document that does not hold).
 #[derive(Debug, thiserror::Error)]

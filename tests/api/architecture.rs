@@ -15,8 +15,8 @@ const LAYERS: &[&[&str]] = &[
     &["main", "lib"],
     &["app", "http"],
     &["schema", "bootstrap"],
-    // Grid work spans requests, visits and announcements.
-    &["gridwork"],
+    // Grid work spans requests, visits and announcements; public notice, funds and meetings.
+    &["gridwork", "notice"],
     // The domains.
     &[
         "announcements",
@@ -34,7 +34,7 @@ const LAYERS: &[&[&str]] = &[
     // The GraphQL kit the domains use.
     &["graphql"],
     &["state", "live", "files", "tabular"],
-    &["auth", "db", "crypto", "calendar"],
+    &["auth", "db", "crypto", "signing", "calendar"],
     &["error", "config", "telemetry"],
 ];
 

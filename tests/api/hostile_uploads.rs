@@ -14,6 +14,7 @@ use std::{
 };
 
 use entity::{resident, role_grant::Role};
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::{
@@ -150,6 +151,9 @@ impl Server {
             .stderr(std::fs::File::create(&log).unwrap());
         if let Some(schema) = &config.database_schema {
             command.env("JIEDAO_DATABASE_SCHEMA", schema);
+        }
+        if let Some(key) = &config.signing_key {
+            command.env("JIEDAO_SIGNING_KEY", key.expose_secret());
         }
         let mut server = Server {
             child: command.spawn().unwrap(),

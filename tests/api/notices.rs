@@ -371,7 +371,7 @@ async fn after_a_key_rotation_old_statements_verify_and_new_ones_chain_on_with_t
             .await
             .unwrap();
     txn.commit().await.unwrap();
-    let all = jiedao::funds::statements::in_publication_order(app.db().reader(), fund.id)
+    let all = jiedao::funds::statement_signature::in_publication_order(app.db().reader(), fund.id)
         .await
         .unwrap();
     assert_eq!(all[2].key_id.as_deref(), Some(rotated.signer_id()));
@@ -663,4 +663,36 @@ async fn rotate_signing_key_keeps_the_old_public_key_and_signs_with_a_new_one() 
             0o600
         );
     }
+}
+
+#[tokio::test]
+async fn a_statement_document_costs_the_same_statements_however_many_entries_and_contributors() {
+    let app = TestApp::new().await;
+    let (s, first, _) = two_statements(&app).await;
+    let cost = |token: String| {
+        let app = &app;
+        async move {
+            let before = app.db().statement_count();
+            document(app, &token).await;
+            app.db().statement_count() - before
+        }
+    };
+    let small = cost(first).await;
+    let mut names: Vec<&String> = s.residents.keys().collect();
+    names.sort();
+    // Households and named donors, each a counterparty of its own.
+    for i in 0..24 {
+        let key = format!("notice-many-{i:04}");
+        if i % 2 == 0 {
+            contribute(&app, &s, names[i % names.len()], "1.00", &key).await;
+        } else {
+            let donor = json!({ "in": { "fundId": s.fund, "amount": "2.00", "donorName": format!("捐赠人{i}"), "channel": "CASH_BOX", "idempotencyKey": key } });
+            data(&app.gql(Some(&s.treasurer), CONTRIBUTE, donor).await);
+        }
+    }
+    let large_token = publish(&app, &s).await;
+    let large = cost(large_token.clone()).await;
+    assert_eq!(document(&app, &large_token).await.entries.len(), 24);
+    assert_eq!(small, large, "no statement per entry or contributor");
+    assert!(large <= 11, "{large} statements");
 }

@@ -8,13 +8,13 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::public;
+use super::{plausible_token, public};
 use crate::{
     app::AppState,
+    config::public_base::PublicBase,
     error::{AppError, AppResult},
     funds::statements,
     notice::{
-        links::{PublicBase, plausible_token},
         page::{self, CONTENT_SECURITY_POLICY, Problem, VERIFY_JS},
         qr::Qr,
         resolution_document, resolution_page, statement_document,

@@ -1,10 +1,10 @@
-//! The addresses of public pages: `JIEDAO_PUBLIC_URL` when set (what residents open, behind
+//! The addresses of public pages (share links, QR codes, the keys): `JIEDAO_PUBLIC_URL` when set (what residents open, behind
 //! the proxy), otherwise the address the request came to, so a server on a laptop or a LAN
 //! still hands out links that open.
 
 use axum::http::{HeaderMap, header};
 
-use crate::config::Config;
+use super::Config;
 
 /// The origin (and path prefix) links start with, no trailing slash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,11 +51,3 @@ impl PublicBase {
 }
 
 pub const KEYS_PATH: &str = "/.well-known/jiedao-signing-keys.json";
-
-/// Whether `token` looks like a share token (base64url): anything else is not looked up.
-pub fn plausible_token(token: &str) -> bool {
-    (16..=64).contains(&token.len())
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
