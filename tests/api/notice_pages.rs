@@ -288,3 +288,81 @@ async fn a_resolution_on_notice_has_a_page_print_view_and_qr_with_its_exact_tall
         assert!(html.contains("未找到这份公示"), "{path}: {html}");
     }
 }
+
+#[tokio::test]
+async fn an_expense_on_the_page_names_the_resolution_it_cites() {
+    use serde_json::json;
+
+    use crate::{
+        funds::{CONTRIBUTE, appoint_with_login, contribution, fund_setup},
+        helpers::data,
+        meetings::{close, end_window, motion, open_meeting, vote},
+        notices::publish,
+    };
+    let app = TestApp::new().await.with_homes().await;
+    let s = fund_setup(&app).await;
+    for (i, who) in ["王秀英", "李建国"].iter().enumerate() {
+        let input = contribution(&s, who, "200.00", &format!("cited-in-{i:04}"));
+        data(&app.gql(Some(&s.treasurer), CONTRIBUTE, input).await);
+    }
+    let li = appoint_with_login(&app, &s, "李建国", "li.director", "DIRECTOR").await;
+    let zhang = appoint_with_login(&app, &s, "张伟", "zhang.member", "MEMBER").await;
+    let meeting = open_meeting(&app, &li, &s.compound).await;
+    let m = motion(&app, &li, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
+    data(&vote(&app, &li, &m, "YES").await);
+    data(&vote(&app, &zhang, &m, "YES").await);
+    end_window(&app, &m).await;
+    data(&close(&app, &li, &m).await);
+
+    let draft = "mutation($in: DraftExpenseInput!) { draftExpense(input: $in) { expense { id } } }";
+    let input = json!({ "in": { "fundId": s.fund, "payeeName": "平安门禁维修部", "amount": "320.00", "purpose": "更换道闸电机", "resolutionId": m } });
+    let body = app.gql(Some(&s.treasurer), draft, input).await;
+    let expense = data(&body)["draftExpense"]["expense"]["id"].clone();
+    let act = |name: &str| {
+        format!(
+            "mutation($id: ID!) {{ {name}(input: {{expenseId: $id, comment: \"\"}}) {{ expense {{ status }} }} }}"
+        )
+    };
+    data(
+        &app.gql(
+            Some(&s.treasurer),
+            &act("submitExpense"),
+            json!({ "id": expense }),
+        )
+        .await,
+    );
+    data(
+        &app.gql(Some(&li), &act("approveExpense"), json!({ "id": expense }))
+            .await,
+    );
+    data(
+        &app.gql(
+            Some(&zhang),
+            &act("approveExpense"),
+            json!({ "id": expense }),
+        )
+        .await,
+    );
+    let pay = "mutation($id: ID!) { payExpense(input: {expenseId: $id, idempotencyKey: \"cited-pay-0001\"}) { expense { status } } }";
+    let body = app
+        .gql(Some(&s.treasurer), pay, json!({ "id": expense }))
+        .await;
+    assert_eq!(data(&body)["payExpense"]["expense"]["status"], "PAID");
+
+    let token = publish(&app, &s).await;
+    let doc = document(&app, &token).await;
+    let paid = doc.entries.iter().find(|e| e.kind == "expense").unwrap();
+    assert_eq!(paid.amount_fen, -32_000);
+    assert_eq!(
+        paid.resolution_title.as_deref(),
+        Some("动用维修基金更换道闸电机")
+    );
+    for path in [format!("/s/{token}"), format!("/s/{token}/print")] {
+        let (status, _, body) = page(&app, &path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            body.contains("依据决议：动用维修基金更换道闸电机"),
+            "{path}: {body}"
+        );
+    }
+}
