@@ -1,7 +1,9 @@
 // The public notice in a real browser, as a resident opens it: the demo's published
 // statement at its short link on a phone-sized headless Chromium (390×844), whose own
 // script must check every hash and signature and show ✓; the same page fed a tampered
-// JSON must name the entry that no longer matches; without the script, or without
+// JSON must name the entry that no longer matches, and fed a rewritten history (an amount
+// changed, every hash recomputed here from docs/ledger-hash.md with Node's own SHA-256, so
+// the entries chain again) must refuse its signature; without the script, or without
 // WebCrypto, the page still reads and says how to check elsewhere. Then the A4 print view
 // as a PDF of one or two pages whose QR code (pdftoppm, zbarimg) decodes to the link; and
 // the demo's resolution on notice, on the phone and printed.
@@ -14,6 +16,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +118,57 @@ async function tamperedChecks(context, base, token, doc) {
   assert.ok(text.startsWith(`✗ 第 ${bad.seq} 笔与哈希不符`), text);
   await page.close();
   console.log(`ok - a tampered JSON is caught at entry ${bad.seq}: ${text}`);
+}
+
+// docs/ledger-hash.md, written again here with Node's own SHA-256: the forger's tool.
+function entryHash(fundId, e) {
+  const uuid = (id) => Buffer.from(id.replace(/-/g, ''), 'hex');
+  const i64 = (n) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt(n));
+    return b;
+  };
+  const optional = (id) => (id ? Buffer.concat([Buffer.of(1), uuid(id)]) : Buffer.of(0));
+  const sha256 = (bytes) => createHash('sha256').update(bytes).digest();
+  return sha256(Buffer.concat([
+    Buffer.from(e.prevHash, 'hex'), Buffer.of(1), uuid(fundId), i64(e.seq),
+    Buffer.of({ contribution: 1, expense: 2, reversal: 3 }[e.kind]), i64(e.amountFen),
+    i64(e.occurredAtMicros), i64(e.recordedAtMicros), optional(e.counterpartyId),
+    sha256(Buffer.from(e.memo, 'utf8')), optional(e.expenseId), optional(e.levyId),
+    optional(e.resolutionId), optional(e.reversesEntryId),
+  ])).toString('hex');
+}
+
+async function rewrittenChecks(context, base, token, doc) {
+  const { page } = await phonePage(context);
+  // What someone with the database file but not the key can serve: an amount changed and
+  // every later hash, balance and head recomputed, so the entries chain again.
+  const target = doc.entries[Math.min(4, doc.entries.length - 1)].seq;
+  await page.route('**/*.json', async (route) => {
+    if (!new URL(route.request().url()).pathname.startsWith('/s/')) return route.continue();
+    const response = await route.fetch();
+    const forged = await response.json();
+    let prev = forged.entries[0].prevHash;
+    let balance = BigInt(forged.openingBalanceFen);
+    for (const e of forged.entries) {
+      if (e.seq === target) e.amountFen -= 100;
+      balance += BigInt(e.amountFen);
+      e.balanceAfterFen = Number(balance);
+      e.prevHash = prev;
+      e.hash = entryHash(forged.fundId, e);
+      prev = e.hash;
+    }
+    const head = forged.history[forged.history.length - 1];
+    forged.headHash = head.headHash = prev;
+    forged.closingBalanceFen = head.closingBalanceFen = Number(balance);
+    return route.fulfill({ response, json: forged });
+  });
+  await page.goto(`${base}/s/${token}`, { waitUntil: 'load' });
+  const { state, text } = await verdict(page);
+  assert.equal(state, 'bad', text);
+  assert.ok(text.startsWith(`✗ 第 ${doc.history.at(-1).fromSeq} 至 ${doc.toSeq} 笔的公示签名无效`), text);
+  await page.close();
+  console.log(`ok - a rewritten history whose hashes all chain again is caught by the signature: ${text}`);
 }
 
 async function withoutScriptChecks(context, base, token, doc) {
@@ -233,6 +287,7 @@ try {
   });
   await check('the page on a phone', () => phoneChecks(context, running.base, token, doc));
   await check('a tampered statement', () => tamperedChecks(context, running.base, token, doc));
+  await check('a rewritten history', () => rewrittenChecks(context, running.base, token, doc));
   await check('without the script', () => withoutScriptChecks(context, running.base, token, doc));
   await check('the print view', () => printChecks(context, running.base, token, doc));
   await check('a resolution on notice', () => resolutionChecks(context, running.base, resolutionToken));
