@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use async_graphql::{Result, dataloader::Loader};
 use entity::{building, counterparty, dwelling, household};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ConnectionTrait, QueryResult,
+    sea_query::{Expr, ExprTrait, Query, SelectStatement},
+};
 use uuid::Uuid;
 
 use crate::{error::AppError, graphql::loader::DbLoader};
@@ -40,62 +43,98 @@ impl Loader<CounterpartyLabel> for DbLoader {
     }
 }
 
-/// Counterparties by id, as the public sees them.
+/// Counterparties by id, as the public sees them: one statement, joined down to the
+/// household's building and unit.
 pub async fn counterparty_labels(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, String>, AppError> {
-    let parties = counterparty::Entity::find()
-        .filter(counterparty::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    let household_ids: Vec<Uuid> = parties.iter().filter_map(|p| p.household_id).collect();
-    let households = household_labels(db, &household_ids).await?;
-    Ok(parties
-        .into_iter()
-        .map(|p| {
-            let label = match p.household_id {
-                Some(h) => households.get(&h).cloned().unwrap_or_default(),
-                None => p
-                    .name
-                    .as_deref()
-                    .map(mask_name)
-                    .unwrap_or_else(|| "(已删除)".into()),
-            };
-            (p.id, label)
-        })
-        .collect())
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let query = with_unit(
+        Query::select()
+            .column((counterparty::Entity, counterparty::Column::Id))
+            .column((counterparty::Entity, counterparty::Column::Name))
+            .from(counterparty::Entity)
+            .left_join(
+                household::Entity,
+                Expr::col((household::Entity, household::Column::Id))
+                    .equals((counterparty::Entity, counterparty::Column::HouseholdId)),
+            ),
+    )
+    .and_where(
+        Expr::col((counterparty::Entity, counterparty::Column::Id)).is_in(ids.iter().copied()),
+    )
+    .to_owned();
+    let mut labels = HashMap::new();
+    for row in db
+        .query_all_raw(db.get_database_backend().build(&query))
+        .await?
+    {
+        let id: Uuid = row.try_get("", "id")?;
+        let label = match unit_of(&row)? {
+            Some(unit) => unit,
+            None => row
+                .try_get::<Option<String>>("", "name")?
+                .as_deref()
+                .map(mask_name)
+                .unwrap_or_else(|| "(已删除)".into()),
+        };
+        labels.insert(id, label);
+    }
+    Ok(labels)
 }
 
 /// Households as public notices name them: building and unit (3号楼2单元), never the room.
 pub async fn household_labels(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, String>, AppError> {
-    let households = household::Entity::find()
-        .filter(household::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    let dwellings: HashMap<Uuid, dwelling::Model> = dwelling::Entity::find()
-        .filter(dwelling::Column::Id.is_in(households.iter().map(|h| h.dwelling_id)))
-        .all(db)
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let query = with_unit(
+        Query::select()
+            .column((household::Entity, household::Column::Id))
+            .from(household::Entity),
+    )
+    .and_where(Expr::col((household::Entity, household::Column::Id)).is_in(ids.iter().copied()))
+    .to_owned();
+    let mut labels = HashMap::new();
+    for row in db
+        .query_all_raw(db.get_database_backend().build(&query))
         .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
-    let buildings: HashMap<Uuid, String> = building::Entity::find()
-        .filter(building::Column::Id.is_in(dwellings.values().map(|d| d.building_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|b| (b.id, b.number))
-        .collect();
-    Ok(households
-        .into_iter()
-        .filter_map(|h| {
-            let d = dwellings.get(&h.dwelling_id)?;
-            let number = buildings.get(&d.building_id)?;
-            Some((h.id, crate::registry::labels::unit(number, d.unit)))
-        })
-        .collect())
+    {
+        if let Some(unit) = unit_of(&row)? {
+            labels.insert(row.try_get("", "id")?, unit);
+        }
+    }
+    Ok(labels)
+}
+
+/// Joins a query that has `household` to the household's dwelling and building, selecting
+/// the building's number and the unit.
+fn with_unit(query: &mut SelectStatement) -> &mut SelectStatement {
+    query
+        .column((building::Entity, building::Column::Number))
+        .column((dwelling::Entity, dwelling::Column::Unit))
+        .left_join(
+            dwelling::Entity,
+            Expr::col((dwelling::Entity, dwelling::Column::Id))
+                .equals((household::Entity, household::Column::DwellingId)),
+        )
+        .left_join(
+            building::Entity,
+            Expr::col((building::Entity, building::Column::Id))
+                .equals((dwelling::Entity, dwelling::Column::BuildingId)),
+        )
+}
+
+fn unit_of(row: &QueryResult) -> Result<Option<String>, AppError> {
+    let number: Option<String> = row.try_get("", "number")?;
+    let unit: Option<i32> = row.try_get("", "unit")?;
+    Ok(number
+        .zip(unit)
+        .map(|(number, unit)| crate::registry::labels::unit(&number, unit)))
 }

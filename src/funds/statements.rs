@@ -8,7 +8,7 @@ use chrono::Utc;
 use entity::{ledger_entry, statement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, sea_query::Query,
 };
 use uuid::Uuid;
 
@@ -119,17 +119,51 @@ pub async fn by_token(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound(msg!("statement not found")))?;
+    let entries = checked_entries(conn, &statement).await?;
+    Ok((statement, entries))
+}
+
+/// Every statement of the fund whose statement a share token opens, in publication order,
+/// and which of them it opens: one statement for the public page's whole history.
+pub async fn fund_history_by_token(
+    conn: &impl ConnectionTrait,
+    token: &str,
+) -> AppResult<(Vec<statement::Model>, usize)> {
+    let hash = opaque_token_hash(token.trim());
+    let fund = Query::select()
+        .column(statement::Column::FundId)
+        .from(statement::Entity)
+        .and_where(statement::Column::ShareTokenHash.eq(hash.clone()))
+        .to_owned();
+    let history = statement::Entity::find()
+        .filter(statement::Column::FundId.in_subquery(fund))
+        .order_by_asc(statement::Column::PublishedAt)
+        .order_by_asc(statement::Column::Id)
+        .all(conn)
+        .await?;
+    let opened = history
+        .iter()
+        .position(|s| s.share_token_hash == hash)
+        .ok_or(AppError::NotFound(msg!("statement not found")))?;
+    Ok((history, opened))
+}
+
+/// A statement's entries, LEDGER_TAMPERED when they no longer hash to what was published.
+pub async fn checked_entries(
+    conn: &impl ConnectionTrait,
+    statement: &statement::Model,
+) -> AppResult<Vec<ledger_entry::Model>> {
     let entries = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::FundId.eq(statement.fund_id))
         .filter(ledger_entry::Column::Seq.between(statement.from_seq, statement.to_seq))
         .order_by_asc(ledger_entry::Column::Seq)
         .all(conn)
         .await?;
-    if let Err(seq) = super::ledger::check_statement(&statement, &entries) {
+    if let Err(seq) = super::ledger::check_statement(statement, &entries) {
         tracing::error!(statement = %statement.id, fund = %statement.fund_id, seq, "a published statement no longer matches the ledger");
         return Err(AppError::LedgerTampered { seq });
     }
-    Ok((statement, entries))
+    Ok(entries)
 }
 
 /// The fund's most recently published statement.

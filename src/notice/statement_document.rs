@@ -7,13 +7,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::{community, compound, fund, ledger_entry, motion, statement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, Query},
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
     error::{AppError, AppResult, msg},
-    funds::{labels::counterparty_labels, statement_signature, statements},
+    funds::{labels::counterparty_labels, statements},
 };
 
 /// The document's `format`; a reader refuses any other.
@@ -125,45 +128,28 @@ impl StatementDocument {
 }
 
 /// The document of the statement a share token opens: NOT_FOUND for an unknown token,
-/// LEDGER_TAMPERED when its entries no longer hash to what was published.
+/// LEDGER_TAMPERED when its entries no longer hash to what was published. Four statements
+/// (five when an expense cites a resolution), however many entries and counterparties.
 pub async fn load(db: &impl ConnectionTrait, token: &str) -> AppResult<StatementDocument> {
-    let (statement, entries) = statements::by_token(db, token).await?;
-    let not_found = || AppError::NotFound(msg!("statement not found"));
-    let fund = fund::Entity::find_by_id(statement.fund_id)
-        .one(db)
-        .await?
-        .ok_or_else(not_found)?;
-    let community = community::Entity::find_by_id(fund.community_id)
-        .one(db)
-        .await?
-        .ok_or_else(not_found)?;
-    let compound_name = match fund.compound_id {
-        Some(id) => compound::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(|c| c.name),
-        None => None,
+    let (history, opened) = statements::fund_history_by_token(db, token).await?;
+    let Some(statement) = history.get(opened) else {
+        return Err(AppError::NotFound(msg!("statement not found")));
     };
+    let entries = statements::checked_entries(db, statement).await?;
+    let names = names(db, statement.fund_id).await?;
     let mut parties: Vec<Uuid> = entries.iter().filter_map(|e| e.counterparty_id).collect();
     parties.sort();
     parties.dedup();
     let labels = counterparty_labels(db, &parties).await?;
     let titles = resolution_titles(db, &entries).await?;
-    let mut history = Vec::new();
-    for earlier in statement_signature::in_publication_order(db, fund.id).await? {
-        history.push(StatementHead::from(&earlier));
-        if earlier.id == statement.id {
-            break;
-        }
-    }
     Ok(StatementDocument {
         format: FORMAT.to_owned(),
         statement_id: statement.id,
-        fund_id: fund.id,
-        fund_name: fund.name,
-        fund_purpose: fund.purpose,
-        compound_name,
-        community_name: community.name,
+        fund_id: statement.fund_id,
+        fund_name: names.fund,
+        fund_purpose: names.purpose,
+        compound_name: names.compound,
+        community_name: names.community,
         from_seq: statement.from_seq,
         to_seq: statement.to_seq,
         opening_balance_fen: statement.opening_balance_fen,
@@ -195,7 +181,53 @@ pub async fn load(db: &impl ConnectionTrait, token: &str) -> AppResult<Statement
                 hash: e.hash,
             })
             .collect(),
-        history,
+        history: history[..=opened].iter().map(StatementHead::from).collect(),
+    })
+}
+
+/// What the notice names: the fund, its community and compound.
+struct Names {
+    fund: String,
+    purpose: String,
+    community: String,
+    compound: Option<String>,
+}
+
+/// The fund's, community's and compound's names in one statement.
+async fn names(db: &impl ConnectionTrait, fund_id: Uuid) -> AppResult<Names> {
+    let query = Query::select()
+        .expr_as(Expr::col((fund::Entity, fund::Column::Name)), "fund")
+        .expr_as(Expr::col((fund::Entity, fund::Column::Purpose)), "purpose")
+        .expr_as(
+            Expr::col((community::Entity, community::Column::Name)),
+            "community",
+        )
+        .expr_as(
+            Expr::col((compound::Entity, compound::Column::Name)),
+            "compound",
+        )
+        .from(fund::Entity)
+        .inner_join(
+            community::Entity,
+            Expr::col((community::Entity, community::Column::Id))
+                .equals((fund::Entity, fund::Column::CommunityId)),
+        )
+        .left_join(
+            compound::Entity,
+            Expr::col((compound::Entity, compound::Column::Id))
+                .equals((fund::Entity, fund::Column::CompoundId)),
+        )
+        .and_where(Expr::col((fund::Entity, fund::Column::Id)).eq(fund_id))
+        .to_owned();
+    let row = db
+        .query_one_raw(db.get_database_backend().build(&query))
+        .await?
+        .ok_or(AppError::NotFound(msg!("statement not found")))?;
+    Ok(Names {
+        fund: row.try_get("", "fund")?,
+        purpose: row.try_get("", "purpose")?,
+        community: row.try_get("", "community")?,
+        compound: row.try_get("", "compound")?,
     })
 }
 
