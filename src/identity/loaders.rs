@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use entity::{community, grid, role_grant, street_office};
+use entity::{community, compound, grid, role_grant, street_office};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -67,14 +67,27 @@ impl Loader<ScopeName> for DbLoader {
         let grids: Vec<(Uuid, String)> = grid::Entity::find()
             .select_only()
             .columns([grid::Column::Id, grid::Column::Name])
-            .filter(grid::Column::Id.is_in(ids))
+            .filter(grid::Column::Id.is_in(ids.clone()))
+            .into_tuple()
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?;
+        let compounds: Vec<(Uuid, String)> = compound::Entity::find()
+            .select_only()
+            .columns([compound::Column::Id, compound::Column::Name])
+            .filter(compound::Column::Id.is_in(ids))
             .into_tuple()
             .all(self.db.reader())
             .await
             .map_err(AppError::from)?;
         let mut names: HashMap<ScopeName, Option<String>> =
             keys.iter().map(|k| (*k, None)).collect();
-        for (id, name) in offices.into_iter().chain(communities).chain(grids) {
+        for (id, name) in offices
+            .into_iter()
+            .chain(communities)
+            .chain(grids)
+            .chain(compounds)
+        {
             names.insert(ScopeName(id), Some(name));
         }
         Ok(names)

@@ -96,7 +96,8 @@ impl Grant {
         self.model.is_active_at(Utc::now())
     }
 
-    /// The name of the scope (street office or community; later scopes once they exist).
+    /// The name of the scope: a street office, community, grid or compound (a committee
+    /// role's). None for the deployment and for a household (a resident's own home).
     async fn scope_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let Some(scope) = self.model.scope_id else {
             return Ok(None);

@@ -420,3 +420,20 @@ async fn the_contact_card_shows_exactly_what_members_published() {
     let text = body.to_string();
     assert!(!text.contains("13800135678") && !text.contains("13900001111"));
 }
+
+#[tokio::test]
+async fn a_committee_role_names_its_compound() {
+    let app = TestApp::new().await;
+    let s = crate::funds::fund_setup(&app).await;
+    let body = app
+        .gql(
+            Some(&s.treasurer),
+            "{ me { grants { role scopeKind scopeName } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let grants = data(&body)["me"]["grants"].as_array().unwrap().clone();
+    let treasurer = grants.iter().find(|g| g["role"] == "TREASURER").unwrap();
+    assert_eq!(treasurer["scopeKind"], "COMPOUND");
+    assert_eq!(treasurer["scopeName"], "和韵小区");
+}
