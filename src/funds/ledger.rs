@@ -140,9 +140,19 @@ pub struct Verification {
     pub first_bad_seq: Option<i64>,
     /// Published statements compared with the chain.
     pub statements_checked: usize,
-    /// The first published statement (by `to_seq`) whose range, balances or head hash the
-    /// chain no longer matches: entries were changed, removed or appended behind it.
-    pub first_bad_statement: Option<Uuid>,
+    /// The first published statement (by `to_seq`) that no longer holds, and why.
+    pub first_bad_statement: Option<(Uuid, StatementProblem)>,
+}
+
+/// Why a published statement no longer holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, async_graphql::Enum)]
+pub enum StatementProblem {
+    /// Its range, balances or head hash no longer match the chain: entries were changed,
+    /// removed or appended behind it.
+    Entries,
+    /// Its signature does not verify with this deployment's keys, or it does not name the
+    /// statement published before it: it, or one before it, was rewritten after signing.
+    Signature,
 }
 
 /// The hash an entry should have after `prev`, from its own fields; `None` for an entry of
@@ -231,18 +241,18 @@ pub async fn verify(
             balance: st.closing_balance_fen,
         });
     }
-    let mut broken: Vec<(i64, Uuid)> = Vec::new();
+    let mut broken: Vec<(i64, Uuid, StatementProblem)> = Vec::new();
     if let Err(id) = statement_signature::check_chain(keys, &statements) {
         let seq = statements
             .iter()
             .find(|s| s.id == id)
             .map_or(0, |s| s.to_seq);
-        broken.push((seq, id));
+        broken.push((seq, id, StatementProblem::Signature));
     }
     let mut check_promises = |seq: i64, hash: &str, balance: i64| {
         for p in promised.remove(&seq).unwrap_or_default() {
             if p.hash.is_some_and(|h| h != hash) || p.balance != balance {
-                broken.push((seq, p.statement));
+                broken.push((seq, p.statement, StatementProblem::Entries));
             }
         }
     };
@@ -280,7 +290,11 @@ pub async fn verify(
     }
     // Statements reaching past the last good entry promised entries that are gone.
     for (seq, claims) in promised {
-        broken.extend(claims.into_iter().map(|p| (seq, p.statement)));
+        broken.extend(
+            claims
+                .into_iter()
+                .map(|p| (seq, p.statement, StatementProblem::Entries)),
+        );
     }
     broken.sort();
     let head_seq = expected_seq - 1;
@@ -290,7 +304,7 @@ pub async fn verify(
         // Entries missing at the end, or a head that does not match them.
         first_bad = Some(head_seq + 1);
     }
-    let first_bad_statement = broken.first().map(|(_, id)| *id);
+    let first_bad_statement = broken.first().map(|(_, id, problem)| (*id, *problem));
     Ok(Verification {
         ok: first_bad.is_none() && first_bad_statement.is_none(),
         head_seq: fund.head_seq,

@@ -14,7 +14,7 @@ use super::{
     chain::Kind,
     closed_sets::{Channel, FundStatus},
     labels::CounterpartyLabel,
-    ledger,
+    ledger::{self, StatementProblem},
 };
 use crate::{
     error::{AppError, AppResult},
@@ -158,9 +158,12 @@ pub struct LedgerVerification {
     pub first_bad_seq: Option<i64>,
     /// How many published statements were compared with the chain.
     pub statements_checked: i32,
-    /// The earliest published statement the chain no longer matches (entries changed or
-    /// removed behind it, even with the fund's head rolled back to hide it).
+    /// The earliest published statement that no longer holds: the chain no longer matches
+    /// it (entries changed or removed behind it, even with the fund's head rolled back to
+    /// hide it), or its signature fails (rewritten with the database file, heads and all).
     pub first_bad_statement_id: Option<ID>,
+    /// Why that statement no longer holds.
+    pub first_bad_statement_problem: Option<StatementProblem>,
 }
 
 #[ComplexObject]
@@ -212,7 +215,8 @@ impl Fund {
             head_hash: v.head_hash,
             first_bad_seq: v.first_bad_seq,
             statements_checked: i32::try_from(v.statements_checked).unwrap_or(i32::MAX),
-            first_bad_statement_id: v.first_bad_statement.map(ID::from),
+            first_bad_statement_id: v.first_bad_statement.map(|(id, _)| ID::from(id)),
+            first_bad_statement_problem: v.first_bad_statement.map(|(_, problem)| problem),
         })
     }
 

@@ -217,14 +217,14 @@ async fn a_ledger_cut_back_behind_a_published_statement_is_caught() {
     .await
     .unwrap();
 
-    let verify = "query($id: ID!) { fund(id: $id) { statements { nodes { id } } verifyLedger { ok headSeq firstBadSeq statementsChecked firstBadStatementId } } }";
+    let verify = "query($id: ID!) { fund(id: $id) { statements { nodes { id } } verifyLedger { ok headSeq firstBadSeq statementsChecked firstBadStatementId firstBadStatementProblem } } }";
     let body = app
         .gql(Some(&s.treasurer), verify, json!({ "id": s.fund }))
         .await;
     let fund = &data(&body)["fund"];
     assert_eq!(
         fund["verifyLedger"],
-        json!({ "ok": false, "headSeq": 2, "firstBadSeq": null, "statementsChecked": 1, "firstBadStatementId": fund["statements"]["nodes"][0]["id"] })
+        json!({ "ok": false, "headSeq": 2, "firstBadSeq": null, "statementsChecked": 1, "firstBadStatementId": fund["statements"]["nodes"][0]["id"], "firstBadStatementProblem": "ENTRIES" })
     );
     let body = app.gql(None, public, json!({ "t": token })).await;
     assert_eq!(error_code(&body), Some("LEDGER_TAMPERED"), "{body}");

@@ -27,7 +27,7 @@ use crate::{
     statements::PUBLISH,
 };
 
-const VERIFY: &str = "query($id: ID!) { fund(id: $id) { verifyLedger { ok headSeq firstBadSeq statementsChecked firstBadStatementId } } }";
+const VERIFY: &str = "query($id: ID!) { fund(id: $id) { verifyLedger { ok headSeq firstBadSeq statementsChecked firstBadStatementId firstBadStatementProblem } } }";
 
 pub async fn get(app: &TestApp, path: &str) -> (u16, axum::http::HeaderMap, Value) {
     let request = Request::get(path).body(Body::empty()).unwrap();
@@ -165,7 +165,7 @@ async fn a_statement_opens_as_json_and_csv_and_checks_with_the_published_keys_al
         .await;
     assert_eq!(
         data(&body)["fund"]["verifyLedger"],
-        json!({ "ok": true, "headSeq": 4, "firstBadSeq": null, "statementsChecked": 2, "firstBadStatementId": null })
+        json!({ "ok": true, "headSeq": 4, "firstBadSeq": null, "statementsChecked": 2, "firstBadStatementId": null, "firstBadStatementProblem": null })
     );
 }
 
@@ -275,6 +275,7 @@ async fn a_history_rewritten_with_the_database_file_is_caught_by_signatures_and_
         verification["firstBadStatementId"],
         json!(kept_first.statement_id)
     );
+    assert_eq!(verification["firstBadStatementProblem"], "SIGNATURE");
 
     // The rewritten notices are served, but their signatures no longer hold.
     let now_first = document(&app, &first).await;
