@@ -196,22 +196,10 @@ async fn unknown_links_and_a_changed_ledger_answer_pages_in_chinese() {
 
 #[tokio::test]
 async fn a_resolution_on_notice_has_a_page_print_view_and_qr_with_its_exact_tally() {
-    use crate::{
-        funds::{appoint_with_login, fund_setup},
-        helpers::data,
-        meetings::{close, end_window, motion, open_meeting, vote},
-    };
+    use crate::{funds::fund_setup, helpers::data, notices::passed_resolution};
     let app = TestApp::new().await.with_homes().await;
     let s = fund_setup(&app).await;
-    let li = appoint_with_login(&app, &s, "李建国", "li.director", "DIRECTOR").await;
-    let zhang = appoint_with_login(&app, &s, "张伟", "zhang.member", "MEMBER").await;
-    let meeting = open_meeting(&app, &li, &s.compound).await;
-    let m = motion(&app, &li, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
-    data(&vote(&app, &li, &m, "YES").await);
-    data(&vote(&app, &zhang, &m, "NO").await);
-    data(&vote(&app, &s.treasurer, &m, "YES").await);
-    end_window(&app, &m).await;
-    data(&close(&app, &li, &m).await);
+    let (li, _, m) = passed_resolution(&app, &s).await;
     let publish = "mutation($id: ID!) { publishResolutionNotice(input: {motionId: $id, days: 7}) { shareToken } }";
     let body = app
         .gql(Some(&li), publish, serde_json::json!({ "id": m }))
@@ -294,10 +282,9 @@ async fn an_expense_on_the_page_names_the_resolution_it_cites() {
     use serde_json::json;
 
     use crate::{
-        funds::{CONTRIBUTE, appoint_with_login, contribution, fund_setup},
+        funds::{CONTRIBUTE, contribution, fund_setup},
         helpers::data,
-        meetings::{close, end_window, motion, open_meeting, vote},
-        notices::publish,
+        notices::{passed_resolution, publish},
     };
     let app = TestApp::new().await.with_homes().await;
     let s = fund_setup(&app).await;
@@ -305,14 +292,7 @@ async fn an_expense_on_the_page_names_the_resolution_it_cites() {
         let input = contribution(&s, who, "200.00", &format!("cited-in-{i:04}"));
         data(&app.gql(Some(&s.treasurer), CONTRIBUTE, input).await);
     }
-    let li = appoint_with_login(&app, &s, "李建国", "li.director", "DIRECTOR").await;
-    let zhang = appoint_with_login(&app, &s, "张伟", "zhang.member", "MEMBER").await;
-    let meeting = open_meeting(&app, &li, &s.compound).await;
-    let m = motion(&app, &li, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
-    data(&vote(&app, &li, &m, "YES").await);
-    data(&vote(&app, &zhang, &m, "YES").await);
-    end_window(&app, &m).await;
-    data(&close(&app, &li, &m).await);
+    let (li, zhang, m) = passed_resolution(&app, &s).await;
 
     let draft = "mutation($in: DraftExpenseInput!) { draftExpense(input: $in) { expense { id } } }";
     let input = json!({ "in": { "fundId": s.fund, "payeeName": "平安门禁维修部", "amount": "320.00", "purpose": "更换道闸电机", "resolutionId": m } });

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::{
     funds::{CONTRIBUTE, FundSetup, contribution, fund_setup},
-    helpers::{TestApp, data},
+    helpers::{Caller, TestApp, data},
     statements::PUBLISH,
 };
 
@@ -395,26 +395,31 @@ async fn after_a_key_rotation_old_statements_verify_and_new_ones_chain_on_with_t
     );
 }
 
-#[tokio::test]
-async fn a_resolution_on_notice_opens_at_its_link_with_its_exact_tally_and_nothing_personal() {
+/// A resolution of 和韵小区 passed at a bench meeting by households, two yes and one no:
+/// (the director 李建国, the member 张伟, the motion's id).
+pub async fn passed_resolution(app: &TestApp, s: &FundSetup) -> (Caller, Caller, Value) {
     use crate::{
         funds::appoint_with_login,
         meetings::{close, end_window, motion, open_meeting, vote},
     };
+    let li = appoint_with_login(app, s, "李建国", "li.director", "DIRECTOR").await;
+    let zhang = appoint_with_login(app, s, "张伟", "zhang.member", "MEMBER").await;
+    let meeting = open_meeting(app, &li, &s.compound).await;
+    let m = motion(app, &li, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
+    data(&vote(app, &li, &m, "YES").await);
+    data(&vote(app, &zhang, &m, "NO").await);
+    data(&vote(app, &s.treasurer, &m, "YES").await);
+    end_window(app, &m).await;
+    let closed = close(app, &li, &m).await;
+    assert_eq!(data(&closed)["closeVoting"]["motion"]["passed"], true);
+    (li, zhang, m)
+}
+
+#[tokio::test]
+async fn a_resolution_on_notice_opens_at_its_link_with_its_exact_tally_and_nothing_personal() {
     let app = TestApp::new().await.with_homes().await;
     let s = fund_setup(&app).await;
-    let li = appoint_with_login(&app, &s, "李建国", "li.director", "DIRECTOR").await;
-    let zhang = appoint_with_login(&app, &s, "张伟", "zhang.member", "MEMBER").await;
-    let meeting = open_meeting(&app, &li, &s.compound).await;
-    let m = motion(&app, &li, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
-    data(&vote(&app, &li, &m, "YES").await);
-    data(&vote(&app, &zhang, &m, "NO").await);
-    data(&vote(&app, &s.treasurer, &m, "YES").await);
-    end_window(&app, &m).await;
-    assert_eq!(
-        data(&close(&app, &li, &m).await)["closeVoting"]["motion"]["passed"],
-        true
-    );
+    let (li, zhang, m) = passed_resolution(&app, &s).await;
 
     let publish = "mutation($id: ID!) { publishResolutionNotice(input: {motionId: $id, days: 7}) { motion { noticeUntil } shareToken link } }";
     let body = app.gql(Some(&li), publish, json!({ "id": m })).await;
