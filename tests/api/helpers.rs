@@ -429,10 +429,38 @@ impl TestApp {
     /// Runs a query in steady state (the caller's session already known, as for any client
     /// past its first request) and returns its body with the statements it cost.
     pub async fn gql_cost(&self, caller: &Caller, query: &str, variables: Value) -> (Value, u64) {
+        self.settle_live_bus().await;
         data(&self.gql(Some(caller), "{ __typename }", json!({})).await);
         let before = self.db().statement_count();
         let body = self.gql(Some(caller), query, variables).await;
         (body, self.db().statement_count() - before)
+    }
+
+    /// On PostgreSQL, waits until the notifications of earlier writes have come back
+    /// through LISTEN: their echo forgets cached callers, and one arriving late would make
+    /// a measured request load its caller again. A notification sent now arrives after
+    /// all of them. (SQLite delivers events in process, before the write answers.)
+    pub async fn settle_live_bus(&self) {
+        let services = &self.state.services;
+        if services.db.backend() != sea_orm::DbBackend::Postgres {
+            return;
+        }
+        let mut events = services.live.subscribe().await.unwrap();
+        let marker = jiedao::live::LiveEvent::AccessChanged {
+            user_id: Uuid::now_v7(),
+        };
+        let txn = services.db.begin_write().await.unwrap();
+        services
+            .live
+            .stage(&txn, std::slice::from_ref(&marker))
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while events.recv().await.unwrap() != marker {}
+        })
+        .await
+        .unwrap();
     }
 
     /// Like [`gql`], from a given client address (`X-Forwarded-For`).
