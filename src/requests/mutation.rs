@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Upload};
 use chrono::Utc;
 use entity::{request_category, service_request};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -365,6 +365,12 @@ impl RequestMutation {
                 if input.resolve_hours < input.first_response_hours {
                     return Err(AppError::bad_input("input.resolveHours", msg!("a request is resolved no sooner than it is first answered: give at least the first-response hours")));
                 }
+                // Adds to one community take turns (PostgreSQL row lock; SQLite's one
+                // writer already does), so two at 59 cannot make 61.
+                entity::community::Entity::find_by_id(community)
+                    .lock_exclusive()
+                    .one(txn)
+                    .await?;
                 let existing = category::categories(txn, community).await?;
                 if existing.iter().any(|c| c.code == code) {
                     return Err(AppError::Conflict(msg!("the community has this category")));

@@ -475,11 +475,27 @@ async fn every_grid_work_field_is_out_of_reach_for_other_communities_and_small_r
             (b'a' + (i % 26) as u8) as char
         )
     };
-    for i in 0..52 {
+    for i in 0..51 {
         let vars = json!({ "c": app.tree.a1, "code": code(i) });
         data(&app.gql(Some(&g.s.staff), more, vars).await);
     }
-    let vars61 = json!({ "c": app.tree.a1, "code": code(52) });
+    // Two staff add the 60th at once: one of them gets it.
+    let (first, second) = tokio::join!(
+        app.gql(
+            Some(&g.s.staff),
+            more,
+            json!({ "c": app.tree.a1, "code": code(51) })
+        ),
+        app.gql(
+            Some(&g.s.staff),
+            more,
+            json!({ "c": app.tree.a1, "code": code(52) })
+        ),
+    );
+    let mut outcomes = [error_code(&first), error_code(&second)];
+    outcomes.sort();
+    assert_eq!(outcomes, [None, Some("CONFLICT")], "{first} {second}");
+    let vars61 = json!({ "c": app.tree.a1, "code": code(53) });
     let body = app.gql(Some(&g.s.staff), more, vars61).await;
     assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
     let list = "query($c: ID!) { requestCategories(communityId: $c) { code } }";
