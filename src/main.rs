@@ -265,16 +265,20 @@ async fn serve(
     if !no_migrate {
         state.services.db.migrate().await?;
     }
-    let signed =
-        jiedao::funds::statements::sign_backlog(&state.services.db, &state.services.signing)
-            .await
-            .map_err(|e| e.describe())?;
-    if signed > 0 {
-        tracing::info!(
-            signed,
-            key = state.services.signing.signer_id(),
-            "signed the statements published before signing existed"
-        );
+    // With migrations still pending (`--no-migrate` before `jiedao migrate`), the columns
+    // may not exist yet: a later start signs them.
+    if state.services.db.pending_migrations().await? == 0 {
+        let signed =
+            jiedao::funds::statements::sign_backlog(&state.services.db, &state.services.signing)
+                .await
+                .map_err(|e| e.describe())?;
+        if signed > 0 {
+            tracing::info!(
+                signed,
+                key = state.services.signing.signer_id(),
+                "signed the statements published before signing existed"
+            );
+        }
     }
     if demo
         && !bootstrap::demo_loaded(&state.services.db)

@@ -2,9 +2,12 @@
 //! page shows: the motion, the exact tally `closeVoting` stored (heads and area), the notice
 //! period and how to object. Nothing personal: no voter, no objector.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{community, compound, meeting, motion, objection};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, Query},
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -47,7 +50,8 @@ pub struct ResolutionDocument {
     pub objections_answered: u64,
 }
 
-/// The resolution a notice token opens; NOT_FOUND for an unknown token.
+/// The resolution a notice token opens; NOT_FOUND for an unknown token. Three statements:
+/// the motion, the names around it, the objection counts.
 pub async fn load(db: &impl ConnectionTrait, token: &str) -> AppResult<ResolutionDocument> {
     let not_found = || AppError::NotFound(msg!("motion not found"));
     let motion = motion::Entity::find()
@@ -59,27 +63,7 @@ pub async fn load(db: &impl ConnectionTrait, token: &str) -> AppResult<Resolutio
     let (Some(from), Some(until)) = (motion.notice_from, motion.notice_until) else {
         return Err(not_found());
     };
-    let meeting = meeting::Entity::find_by_id(motion.meeting_id)
-        .one(db)
-        .await?
-        .ok_or_else(not_found)?;
-    let community = community::Entity::find_by_id(motion.community_id)
-        .one(db)
-        .await?
-        .ok_or_else(not_found)?;
-    let compound_name = match motion.compound_id {
-        Some(id) => compound::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(|c| c.name),
-        None => None,
-    };
-    let objections = objection::Entity::find().filter(objection::Column::MotionId.eq(motion.id));
-    let lodged = objections.clone().count(db).await?;
-    let answered = objections
-        .filter(objection::Column::AnsweredAt.is_not_null())
-        .count(db)
-        .await?;
+    let context = context(db, &motion).await?;
     let tally = motion
         .tally
         .clone()
@@ -91,11 +75,11 @@ pub async fn load(db: &impl ConnectionTrait, token: &str) -> AppResult<Resolutio
         motion_id: motion.id,
         title: motion.title,
         body: motion.body,
-        community_name: community.name,
-        compound_name,
-        meeting_title: meeting.title,
-        meeting_starts_at: rfc3339(meeting.starts_at),
-        meeting_place: meeting.place,
+        community_name: context.community,
+        compound_name: context.compound,
+        meeting_title: context.meeting,
+        meeting_starts_at: rfc3339(context.meeting_starts_at),
+        meeting_place: context.meeting_place,
         electorate: motion.electorate,
         majority: motion.majority,
         amount_fen: motion.amount_fen,
@@ -105,7 +89,82 @@ pub async fn load(db: &impl ConnectionTrait, token: &str) -> AppResult<Resolutio
         notice_from: rfc3339(from),
         notice_until: rfc3339(until),
         on_notice: on_notice(from, until, Utc::now()),
-        objections: lodged,
-        objections_answered: answered,
+        objections: context.objections,
+        objections_answered: context.objections_answered,
+    })
+}
+
+/// What the notice says around the motion: where and when it was decided, and how many
+/// objections it drew.
+struct Context {
+    community: String,
+    compound: Option<String>,
+    meeting: String,
+    meeting_starts_at: DateTime<Utc>,
+    meeting_place: String,
+    objections: u64,
+    objections_answered: u64,
+}
+
+async fn context(db: &impl ConnectionTrait, motion: &motion::Model) -> AppResult<Context> {
+    let names = Query::select()
+        .expr_as(
+            Expr::col((meeting::Entity, meeting::Column::Title)),
+            "meeting",
+        )
+        .expr_as(
+            Expr::col((meeting::Entity, meeting::Column::StartsAt)),
+            "starts_at",
+        )
+        .expr_as(
+            Expr::col((meeting::Entity, meeting::Column::Place)),
+            "place",
+        )
+        .expr_as(
+            Expr::col((community::Entity, community::Column::Name)),
+            "community",
+        )
+        .expr_as(
+            Expr::col((compound::Entity, compound::Column::Name)),
+            "compound",
+        )
+        .from(meeting::Entity)
+        .inner_join(
+            community::Entity,
+            Expr::col((community::Entity, community::Column::Id)).eq(motion.community_id),
+        )
+        .left_join(
+            compound::Entity,
+            Expr::col((compound::Entity, compound::Column::Id)).eq(motion.compound_id),
+        )
+        .and_where(Expr::col((meeting::Entity, meeting::Column::Id)).eq(motion.meeting_id))
+        .to_owned();
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(backend.build(&names))
+        .await?
+        .ok_or(AppError::NotFound(msg!("motion not found")))?;
+    let counts = Query::select()
+        .expr_as(Expr::col(objection::Column::Id).count(), "lodged")
+        .expr_as(Expr::col(objection::Column::AnsweredAt).count(), "answered")
+        .from(objection::Entity)
+        .and_where(objection::Column::MotionId.eq(motion.id))
+        .to_owned();
+    let counted = db.query_one_raw(backend.build(&counts)).await?;
+    let count = |column: &str| -> AppResult<u64> {
+        let n: i64 = match &counted {
+            Some(row) => row.try_get("", column)?,
+            None => 0,
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
+    };
+    Ok(Context {
+        community: row.try_get("", "community")?,
+        compound: row.try_get("", "compound")?,
+        meeting: row.try_get("", "meeting")?,
+        meeting_starts_at: row.try_get("", "starts_at")?,
+        meeting_place: row.try_get("", "place")?,
+        objections: count("lodged")?,
+        objections_answered: count("answered")?,
     })
 }

@@ -14,6 +14,9 @@ use crate::{
     signing::{VerifyingKey, grouped, key_id, unhex},
 };
 
+/// The largest document read: a statement of 100,000 entries is about 60 MiB.
+const MAX_DOCUMENT_BYTES: usize = 64 << 20;
+
 /// Why no verdict could be reached (as opposed to a document that does not hold).
 #[derive(Debug, thiserror::Error)]
 pub enum Unusable {
@@ -120,19 +123,39 @@ fn document_location(source: &str) -> String {
 
 async fn read(client: &reqwest::Client, source: &str) -> Result<String, Unusable> {
     if !is_url(source) {
+        let too_big = std::fs::metadata(source).is_ok_and(|m| m.len() > MAX_DOCUMENT_BYTES as u64);
+        if too_big {
+            return Err(Unusable::Source(format!(
+                "{source}: larger than {} MiB, not a statement",
+                MAX_DOCUMENT_BYTES >> 20
+            )));
+        }
         return std::fs::read_to_string(source)
             .map_err(|e| Unusable::Source(format!("{source}: {e}")));
     }
-    let response = client
+    let mut response = client
         .get(source)
         .send()
         .await
         .map_err(|e| Unusable::Source(format!("{source}: {e}")))?;
     let status = response.status();
-    let body = response
-        .text()
+    // Read no more than a statement can be, whatever the server sends or declares.
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| Unusable::Source(format!("{source}: {e}")))?;
+        .map_err(|e| Unusable::Source(format!("{source}: {e}")))?
+    {
+        if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+            return Err(Unusable::Source(format!(
+                "{source}: larger than {} MiB, not a statement",
+                MAX_DOCUMENT_BYTES >> 20
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = String::from_utf8(body)
+        .map_err(|_| Unusable::Source(format!("{source}: not UTF-8 text")))?;
     if !status.is_success() {
         // The server's own words (LEDGER_TAMPERED says from which entry).
         let said = serde_json::from_str::<serde_json::Value>(&body)

@@ -196,7 +196,7 @@ async fn unknown_links_and_a_changed_ledger_answer_pages_in_chinese() {
 
 #[tokio::test]
 async fn a_resolution_on_notice_has_a_page_print_view_and_qr_with_its_exact_tally() {
-    use crate::{funds::fund_setup, helpers::data, notices::passed_resolution};
+    use crate::{funds::fund_setup, helpers::data, resolution_notices::passed_resolution};
     let app = TestApp::new().await.with_homes().await;
     let s = fund_setup(&app).await;
     let (li, _, m) = passed_resolution(&app, &s).await;
@@ -284,7 +284,7 @@ async fn an_expense_on_the_page_names_the_resolution_it_cites() {
     use crate::{
         funds::{CONTRIBUTE, contribution, fund_setup},
         helpers::data,
-        notices::{passed_resolution, publish},
+        {notices::publish, resolution_notices::passed_resolution},
     };
     let app = TestApp::new().await.with_homes().await;
     let s = fund_setup(&app).await;

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::{
     funds::{CONTRIBUTE, FundSetup, contribution, fund_setup},
-    helpers::{Caller, TestApp, data},
+    helpers::{TestApp, data},
     statements::PUBLISH,
 };
 
@@ -93,7 +93,7 @@ pub async fn two_statements(app: &TestApp) -> (FundSetup, String, String) {
     (s, first, second)
 }
 
-fn fund_id(s: &FundSetup) -> Uuid {
+pub fn fund_id(s: &FundSetup) -> Uuid {
     s.fund.as_str().unwrap().parse().unwrap()
 }
 
@@ -395,97 +395,6 @@ async fn after_a_key_rotation_old_statements_verify_and_new_ones_chain_on_with_t
     );
 }
 
-/// A resolution of 和韵小区 passed at a bench meeting by households, two yes and one no:
-/// (the director 李建国, the member 张伟, the motion's id).
-pub async fn passed_resolution(app: &TestApp, s: &FundSetup) -> (Caller, Caller, Value) {
-    use crate::{
-        funds::appoint_with_login,
-        meetings::{close, end_window, motion, open_meeting, vote},
-    };
-    let li = appoint_with_login(app, s, "李建国", "li.director", "DIRECTOR").await;
-    let zhang = appoint_with_login(app, s, "张伟", "zhang.member", "MEMBER").await;
-    let meeting = open_meeting(app, &li, &s.compound).await;
-    let m = motion(app, &li, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
-    data(&vote(app, &li, &m, "YES").await);
-    data(&vote(app, &zhang, &m, "NO").await);
-    data(&vote(app, &s.treasurer, &m, "YES").await);
-    end_window(app, &m).await;
-    let closed = close(app, &li, &m).await;
-    assert_eq!(data(&closed)["closeVoting"]["motion"]["passed"], true);
-    (li, zhang, m)
-}
-
-#[tokio::test]
-async fn a_resolution_on_notice_opens_at_its_link_with_its_exact_tally_and_nothing_personal() {
-    let app = TestApp::new().await.with_homes().await;
-    let s = fund_setup(&app).await;
-    let (li, zhang, m) = passed_resolution(&app, &s).await;
-
-    let publish = "mutation($id: ID!) { publishResolutionNotice(input: {motionId: $id, days: 7}) { motion { noticeUntil } shareToken link } }";
-    let body = app.gql(Some(&li), publish, json!({ "id": m })).await;
-    let payload = &data(&body)["publishResolutionNotice"];
-    let token = payload["shareToken"].as_str().unwrap();
-    // The test client sends no Host: the link falls back to the listen address.
-    assert_eq!(
-        payload["link"],
-        json!(format!("http://127.0.0.1:8080/r/{token}"))
-    );
-
-    let (status, headers, doc) = get(&app, &format!("/r/{token}.json")).await;
-    assert_eq!(status, 200, "{doc}");
-    assert_eq!(headers["cache-control"], "public, max-age=60");
-    assert_eq!(doc["format"], "jiedao-resolution/1");
-    assert_eq!(doc["title"], "动用维修基金更换道闸电机");
-    assert_eq!(doc["compoundName"], "和韵小区");
-    assert_eq!(doc["passed"], true);
-    assert_eq!(doc["onNotice"], true);
-    assert_eq!(doc["electorate"], "households");
-    let tally = &doc["tally"];
-    assert_eq!(
-        (tally["yes"]["heads"].clone(), tally["no"]["heads"].clone()),
-        (json!(2), json!(1)),
-        "{tally}"
-    );
-    assert_eq!(doc["objections"], 0);
-    for secret in ["李建国", "张伟", "王秀英"] {
-        assert!(
-            !doc.to_string().contains(secret),
-            "{secret} must not be public"
-        );
-    }
-
-    // An objection shows as a count.
-    let object = "mutation($id: ID!, $b: String!) { lodgeObjection(input: {motionId: $id, body: $b}) { objection { id } } }";
-    data(
-        &app.gql(
-            Some(&zhang),
-            object,
-            json!({ "id": m, "b": "报价偏高，请再比价" }),
-        )
-        .await,
-    );
-    let (_, _, doc) = get(&app, &format!("/r/{token}.json")).await;
-    assert_eq!(
-        (doc["objections"].clone(), doc["objectionsAnswered"].clone()),
-        (json!(1), json!(0))
-    );
-
-    // Published again: a new period and link; the old link no longer opens.
-    let body = app.gql(Some(&li), publish, json!({ "id": m })).await;
-    let again = data(&body)["publishResolutionNotice"]["shareToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_ne!(again, token);
-    assert_eq!(get(&app, &format!("/r/{token}.json")).await.0, 404);
-    assert_eq!(get(&app, &format!("/r/{again}.json")).await.0, 200);
-    let (status, _, body) = get(&app, "/r/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.json").await;
-    assert_eq!(
-        (status, body["errors"][0]["extensions"]["code"].clone()),
-        (404, json!("NOT_FOUND"))
-    );
-}
-
 #[tokio::test]
 async fn publishing_a_statement_answers_its_link_and_key() {
     let app = TestApp::new().await;
@@ -520,155 +429,6 @@ async fn publishing_a_statement_answers_its_link_and_key() {
         data(&body)["publicStatement"]["signature"],
         json!(doc.history[0].signature)
     );
-}
-
-/// Runs the built `jiedao` with `args`: (exit code, stdout, stderr).
-async fn jiedao(args: Vec<String>, env: Vec<(&'static str, String)>) -> (i32, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_jiedao"))
-            .args(&args)
-            .env_remove("JIEDAO_SIGNING_KEY")
-            .env_remove("JIEDAO_DATABASE_URL")
-            .envs(env)
-            .output()
-            .unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    })
-    .await
-    .unwrap()
-}
-
-#[tokio::test]
-async fn verify_statement_checks_links_and_saved_notices_and_catches_a_rewritten_history() {
-    let app = TestApp::new().await;
-    let (s, first, second) = two_statements(&app).await;
-    let addr = crate::live::serve(app.router.clone()).await;
-    let link = |token: &str| format!("http://{addr}/s/{token}");
-    let dir = tempfile::tempdir().unwrap();
-    let saved = |name: &str| dir.path().join(name).display().to_string();
-    // A resident saved both notices when they were published.
-    for (token, name) in [(&first, "first.json"), (&second, "second.json")] {
-        let doc = document(&app, token).await;
-        std::fs::write(saved(name), serde_json::to_string(&doc).unwrap()).unwrap();
-    }
-    let key = app.state.services.signing.public_keys()[0].hex();
-
-    let (code, out, err) = jiedao(
-        vec!["verify-statement".into(), link(&second), link(&first)],
-        vec![],
-    )
-    .await;
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.starts_with("ok: 和韵小区 "), "{out}");
-    assert!(
-        out.contains("entries 3 to 4") && out.contains("continues the 1 earlier"),
-        "{out}"
-    );
-    let fingerprint = jiedao::signing::grouped(app.state.services.signing.signer_id());
-    assert!(
-        out.contains(&fingerprint),
-        "the key as printed on the notice: {out}"
-    );
-
-    // Saved files need a key: the printed one, or none at all.
-    let (code, _, err) = jiedao(
-        vec!["verify-statement".into(), saved("second.json")],
-        vec![],
-    )
-    .await;
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--key"), "{err}");
-    let args = vec![
-        "verify-statement".into(),
-        saved("first.json"),
-        saved("second.json"),
-        "--key".into(),
-        key.clone(),
-    ];
-    assert_eq!(jiedao(args, vec![]).await.0, 0);
-
-    rewrite_history(&app, fund_id(&s), 2, 300).await;
-    let (code, out, _) = jiedao(vec!["verify-statement".into(), link(&second)], vec![]).await;
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.starts_with("FAILED: ") && out.contains("no valid signature"),
-        "{out}"
-    );
-    // Whoever also holds the key re-signs the rewritten statements: each verifies alone,
-    // but the notice a resident saved before contradicts the new one.
-    app.db()
-        .writer()
-        .execute_unprepared("UPDATE statement SET signature = NULL")
-        .await
-        .unwrap();
-    sign_backlog(app.db(), &app.state.services.signing)
-        .await
-        .unwrap();
-    let (code, out, _) = jiedao(vec!["verify-statement".into(), link(&second)], vec![]).await;
-    assert_eq!(code, 0, "re-signed with the stolen key: {out}");
-    let (code, out, _) = jiedao(
-        vec![
-            "verify-statement".into(),
-            saved("first.json"),
-            link(&second),
-        ],
-        vec![],
-    )
-    .await;
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.starts_with("FAILED: ") && out.contains("history was rewritten"),
-        "{out}"
-    );
-    let (code, _, err) = jiedao(
-        vec![
-            "verify-statement".into(),
-            format!("http://{addr}/s/AAAAAAAAAAAAAAAAAAAAAAAA"),
-        ],
-        vec![],
-    )
-    .await;
-    assert_eq!(code, 2);
-    assert!(err.contains("404"), "{err}");
-}
-
-#[tokio::test]
-async fn rotate_signing_key_keeps_the_old_public_key_and_signs_with_a_new_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("jiedao.signing.key");
-    let (before, _) = jiedao::signing::SigningKeys::load_or_create(&path).unwrap();
-    let (signed_id, signature) = before.sign(b"an old notice");
-    let url = format!("sqlite://{}", dir.path().join("jiedao.db").display());
-    let (code, out, err) = jiedao(
-        vec!["rotate-signing-key".into()],
-        vec![("JIEDAO_DATABASE_URL", url)],
-    )
-    .await;
-    assert_eq!(code, 0, "{out}{err}");
-    let (after, _) = jiedao::signing::SigningKeys::load_or_create(&path).unwrap();
-    assert_ne!(after.signer_id(), before.signer_id());
-    assert!(
-        out.contains(&jiedao::signing::grouped(after.signer_id())),
-        "{out}"
-    );
-    assert!(after.verify(&signed_id, b"an old notice", &signature));
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(
-        text.starts_with("v1:public:"),
-        "the old private half is gone: {text}"
-    );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-    }
 }
 
 #[tokio::test]
