@@ -21,6 +21,7 @@ use crate::{
     error::{AppError, AppResult},
     graphql::{RequestMeta, StoredEnum},
     live::LiveEvent,
+    outbox::Notification,
     state::Services,
 };
 
@@ -37,6 +38,8 @@ pub struct Audited<T> {
     pub target: AuditTarget,
     /// Live events to publish if, and only if, the change commits.
     pub events: Vec<LiveEvent>,
+    /// Notifications for webhooks, written to the outbox in the change's transaction.
+    pub notifications: Vec<Notification>,
 }
 
 impl<T> Audited<T> {
@@ -55,6 +58,7 @@ impl<T> Audited<T> {
             value,
             target,
             events: Vec::new(),
+            notifications: Vec::new(),
         }
     }
 
@@ -68,6 +72,13 @@ impl<T> Audited<T> {
     #[must_use]
     pub fn with_events(mut self, events: impl IntoIterator<Item = LiveEvent>) -> Self {
         self.events.extend(events);
+        self
+    }
+
+    /// Adds any number of notifications (an `Option` adds its one, if any).
+    #[must_use]
+    pub fn with_notifications(mut self, notes: impl IntoIterator<Item = Notification>) -> Self {
+        self.notifications.extend(notes);
         self
     }
 }
@@ -93,7 +104,11 @@ impl Action<'_> {
             Ok(audited) => {
                 self.record(&txn, None, audited.target, None).await?;
                 services.live.stage(&txn, &audited.events).await?;
+                let raised = crate::outbox::stage(&txn, audited.notifications).await?;
                 txn.commit().await?;
+                if raised > 0 {
+                    services.outbox.wake();
+                }
                 // Before the response goes out: the caller's next request must not find
                 // the access this write took away still cached.
                 services.forget_viewers(&audited.events);

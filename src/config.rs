@@ -50,6 +50,34 @@ pub struct Config {
     /// Concurrent argon2 computations; each takes ~19 MiB and a core for ~30 ms.
     pub password_hash_concurrency: usize,
     pub login_throttle: ThrottleConfig,
+    pub webhooks: WebhookConfig,
+}
+
+/// Outbound webhooks (README "Notifications").
+#[derive(Clone, Debug)]
+pub struct WebhookConfig {
+    /// Run the dispatcher and the scheduler in this process.
+    pub dispatch: bool,
+    /// Accept `http://` URLs (tests, intranets); otherwise only `https://`.
+    pub allow_http: bool,
+    /// Deliver to private, loopback and link-local addresses (tests, intranets).
+    pub allow_private: bool,
+    /// One attempt's whole time, connecting included.
+    pub timeout: Duration,
+    /// The first retry's delay; each next one doubles (with jitter) up to an hour.
+    pub retry_base: Duration,
+    /// Retries stop after this; the delivery is then failed.
+    pub retry_for: Duration,
+    /// A subscription whose every attempt failed for this long is turned off.
+    pub disable_after: Duration,
+    /// How often the dispatcher looks for work nobody woke it for (another process's
+    /// events, retries that came due).
+    pub poll: Duration,
+    /// How often the scheduler looks for overdue requests, unread announcements, ...
+    pub schedule_every: Duration,
+    /// An urgent announcement still unread by households this long after publication
+    /// raises `announcement.unread`.
+    pub unread_after: Duration,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -135,6 +163,23 @@ impl Config {
                 "JIEDAO_PASSWORD_HASH_CONCURRENCY",
                 defaults.password_hash_concurrency,
             )?,
+            webhooks: WebhookConfig {
+                dispatch: parsed("JIEDAO_WEBHOOKS", true)?,
+                allow_http: parsed("JIEDAO_WEBHOOK_ALLOW_HTTP", false)?,
+                allow_private: parsed("JIEDAO_WEBHOOK_ALLOW_PRIVATE", false)?,
+                retry_base: Duration::from_millis(parsed("JIEDAO_WEBHOOK_RETRY_BASE_MS", 5_000)?),
+                retry_for: Duration::from_secs(parsed("JIEDAO_WEBHOOK_RETRY_SECS", 24 * 3600)?),
+                disable_after: Duration::from_secs(parsed(
+                    "JIEDAO_WEBHOOK_DISABLE_AFTER_SECS",
+                    24 * 3600,
+                )?),
+                poll: Duration::from_millis(parsed("JIEDAO_WEBHOOK_POLL_MS", 1_000)?),
+                schedule_every: Duration::from_secs(parsed("JIEDAO_SCHEDULE_EVERY_SECS", 60)?),
+                unread_after: Duration::from_secs(
+                    3600 * parsed::<u64>("JIEDAO_URGENT_UNREAD_HOURS", 6)?,
+                ),
+                ..defaults.webhooks
+            },
             ..defaults
         })
     }
@@ -178,6 +223,18 @@ impl Config {
                 address_max_failures: 30,
                 window: Duration::from_secs(15 * 60),
                 lockout: Duration::from_secs(15 * 60),
+            },
+            webhooks: WebhookConfig {
+                dispatch: true,
+                allow_http: false,
+                allow_private: false,
+                timeout: Duration::from_secs(5),
+                retry_base: Duration::from_secs(5),
+                retry_for: Duration::from_secs(24 * 3600),
+                disable_after: Duration::from_secs(24 * 3600),
+                poll: Duration::from_secs(1),
+                schedule_every: Duration::from_secs(60),
+                unread_after: Duration::from_secs(6 * 3600),
             },
         }
     }

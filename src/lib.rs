@@ -23,7 +23,9 @@ pub mod live;
 pub mod mediation;
 pub mod meetings;
 pub mod notice;
+pub mod notifications;
 pub mod org;
+pub mod outbox;
 pub mod registry;
 pub mod requests;
 pub mod schema;
@@ -175,6 +177,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         signing,
         files,
         live,
+        outbox: outbox::Outbox::default(),
         viewers,
         config: Arc::new(config),
     };

@@ -292,6 +292,9 @@ async fn serve(
             "GraphiQL is not built into this binary (built without npm, or with --no-default-features): /graphql in a browser says how to get it"
         );
     }
+    // Webhooks and time-based events: after migrations, so their tables exist.
+    jiedao::notifications::dispatcher::start(&state.services)
+        .map_err(|e| format!("the webhook client: {e}"))?;
     let db = state.services.db.clone();
     let app = build_router(state);
     tracing::info!(%listen, "jiedao listening; GraphQL at /graphql");

@@ -19,6 +19,7 @@ use crate::{
     gridwork::{dashboard_graphql::GridworkQuery, follow_up_graphql::FollowUpMutation},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     mediation::graphql::{MediationMutation, MediationQuery},
+    notifications::graphql::{WebhookMutation, WebhookQuery},
     meetings::{
         graphql::{MeetingMutation, MeetingQuery},
         motion_graphql::{MotionMutation, MotionQuery},
@@ -63,6 +64,7 @@ pub struct Query(
     VisitQuery,
     AnnouncementQuery,
     MediationQuery,
+    WebhookQuery,
     AuditQuery,
     node::NodeQuery,
 );
@@ -86,6 +88,7 @@ pub struct Mutation(
     VisitMutation,
     AnnouncementMutation,
     MediationMutation,
+    WebhookMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

@@ -11,6 +11,7 @@ use crate::{
     db::Db,
     files::FileStore,
     live::{LiveBus, LiveEvent},
+    outbox::Outbox,
     signing::SigningKeys,
 };
 
@@ -26,6 +27,8 @@ pub struct Services {
     pub signing: SigningKeys,
     pub files: FileStore,
     pub live: LiveBus,
+    /// Wakes the notification dispatcher after a write raised events.
+    pub outbox: Outbox,
     /// Who is calling, by session, while nothing has changed it.
     pub viewers: ViewerCache,
 }

@@ -37,6 +37,7 @@ pub mod meeting_minutes;
 pub mod motion;
 pub mod motion_voter;
 pub mod motion_voter_member;
+pub mod notification_event;
 pub mod objection;
 pub mod refresh_token;
 pub mod request_category;
@@ -51,6 +52,9 @@ pub mod statement;
 pub mod stored_file;
 pub mod street_office;
 pub mod visit;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_subscription;
 
 pub use sea_orm;
 pub mod reach;

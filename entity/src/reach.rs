@@ -239,6 +239,7 @@ tenant_tables!(
     motion,
     motion_voter,
     motion_voter_member,
+    notification_event,
     objection,
     request_category,
     request_event,
@@ -250,4 +251,7 @@ tenant_tables!(
     statement,
     stored_file,
     visit,
+    webhook_attempt,
+    webhook_delivery,
+    webhook_subscription,
 );

@@ -32,6 +32,7 @@ mod m20261129_000022_unique_current_resident;
 mod m20261129_000023_outside_owner_document;
 mod m20261129_000024_request_hotline_ticket;
 mod m20261129_000025_signed_notice;
+mod m20261129_000026_create_notifications;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000023_outside_owner_document::Migration),
             Box::new(m20261129_000024_request_hotline_ticket::Migration),
             Box::new(m20261129_000025_signed_notice::Migration),
+            Box::new(m20261129_000026_create_notifications::Migration),
         ]
     }
 }

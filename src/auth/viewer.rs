@@ -38,6 +38,9 @@ pub enum Capability {
     /// Read every committee of a community (admins above it, staff, grid workers); the
     /// compound's own committee and residents read theirs through their scoped grants.
     ReadCommittees,
+    /// Create and manage webhook subscriptions and read their deliveries. Community admins,
+    /// and street admins for their street office's communities.
+    ManageWebhooks,
 }
 
 /// A place in the tenancy tree: a community (with its street office), a street office as a
@@ -190,7 +193,9 @@ impl Viewer {
                 Capability::CreateCommunity => {
                     matches!(grant.role, Role::PlatformAdmin | Role::StreetAdmin)
                 }
-                Capability::ManageUsers | Capability::ReadAudit => is_admin(grant.role),
+                Capability::ManageUsers | Capability::ReadAudit | Capability::ManageWebhooks => {
+                    is_admin(grant.role)
+                }
                 Capability::ManageGrids => grant.role == Role::CommunityAdmin,
                 Capability::ManageResidents => {
                     matches!(grant.role, Role::CommunityAdmin | Role::CommunityStaff)

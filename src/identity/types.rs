@@ -230,10 +230,11 @@ pub enum CapabilityName {
     ReadAudit,
     ManageRegistry,
     ManageGrids,
+    ManageWebhooks,
 }
 
 impl CapabilityName {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::ReadOrg,
         Self::CreateStreetOffice,
         Self::CreateCommunity,
@@ -241,6 +242,7 @@ impl CapabilityName {
         Self::ReadAudit,
         Self::ManageRegistry,
         Self::ManageGrids,
+        Self::ManageWebhooks,
     ];
 }
 
@@ -254,6 +256,7 @@ impl From<CapabilityName> for Capability {
             CapabilityName::ReadAudit => Capability::ReadAudit,
             CapabilityName::ManageRegistry => Capability::ManageRegistry,
             CapabilityName::ManageGrids => Capability::ManageGrids,
+            CapabilityName::ManageWebhooks => Capability::ManageWebhooks,
         }
     }
 }

@@ -158,8 +158,18 @@ pub async fn plan(
     if !viewer.scope_ids(Role::GridWorker).contains(&grid.id) && !is_staff(viewer, place) {
         return Err(AppError::NotFound(msg!("grid not found")));
     }
+    grid_plan(conn, grid.id, today).await
+}
+
+/// The visit plan of a grid on `today`, for callers that checked access (or the
+/// scheduler, which acts for no one).
+pub async fn grid_plan(
+    conn: &impl ConnectionTrait,
+    grid_id: Uuid,
+    today: NaiveDate,
+) -> AppResult<Vec<Planned>> {
     let households = household::Entity::find()
-        .filter(household::Column::Id.in_subquery(households_in_grids(&[grid.id])))
+        .filter(household::Column::Id.in_subquery(households_in_grids(&[grid_id])))
         .filter(household::Column::ArchivedAt.is_null())
         .all(conn)
         .await?;

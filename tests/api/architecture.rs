@@ -15,8 +15,9 @@ const LAYERS: &[&[&str]] = &[
     &["main", "lib"],
     &["app", "http"],
     &["schema", "bootstrap"],
-    // Grid work spans requests, visits and announcements; public notice, funds and meetings.
-    &["gridwork", "notice"],
+    // Grid work spans requests, visits and announcements; public notice, funds and meetings;
+    // notifications label and schedule events of every domain.
+    &["gridwork", "notice", "notifications"],
     // The domains.
     &[
         "announcements",
@@ -33,7 +34,7 @@ const LAYERS: &[&[&str]] = &[
     &["tenancy", "audit"],
     // The GraphQL kit the domains use.
     &["graphql"],
-    &["state", "live", "files", "tabular"],
+    &["state", "live", "outbox", "files", "tabular"],
     &["auth", "db", "crypto", "signing", "calendar"],
     &["error", "config", "telemetry"],
 ];
