@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use entity::notification_event;
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
 use serde_json::Value;
 use tokio::sync::Notify;
 use uuid::Uuid;

@@ -19,11 +19,11 @@ use crate::{
     gridwork::{dashboard_graphql::GridworkQuery, follow_up_graphql::FollowUpMutation},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     mediation::graphql::{MediationMutation, MediationQuery},
-    notifications::graphql::{WebhookMutation, WebhookQuery},
     meetings::{
         graphql::{MeetingMutation, MeetingQuery},
         motion_graphql::{MotionMutation, MotionQuery},
     },
+    notifications::graphql::{WebhookMutation, WebhookQuery},
     org::graphql::{OrgMutation, OrgQuery},
     registry::{
         account_graphql::AccountMutation,

@@ -37,7 +37,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(
                         WebhookSubscription::FailingSince,
                     ))
-                    .col(timestamp_with_time_zone_null(WebhookSubscription::DisabledAt))
+                    .col(timestamp_with_time_zone_null(
+                        WebhookSubscription::DisabledAt,
+                    ))
                     .col(string_null(WebhookSubscription::DisabledReason))
                     .col(uuid(WebhookSubscription::CreatedBy))
                     .col(timestamp_with_time_zone(WebhookSubscription::CreatedAt))
@@ -71,7 +73,9 @@ impl MigrationTrait for Migration {
                     .col(string_null(NotificationEvent::DedupeKey))
                     .col(timestamp_with_time_zone(NotificationEvent::OccurredAt))
                     // When its deliveries were made (NULL: not yet).
-                    .col(timestamp_with_time_zone_null(NotificationEvent::FannedOutAt))
+                    .col(timestamp_with_time_zone_null(
+                        NotificationEvent::FannedOutAt,
+                    ))
                     .index(&mut crate::tenant_key(
                         "uq_notification_event_community_id",
                         NotificationEvent::CommunityId,
@@ -129,7 +133,10 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .from(
                                 WebhookDelivery::Table,
-                                (WebhookDelivery::CommunityId, WebhookDelivery::SubscriptionId),
+                                (
+                                    WebhookDelivery::CommunityId,
+                                    WebhookDelivery::SubscriptionId,
+                                ),
                             )
                             .to(
                                 WebhookSubscription::Table,

@@ -1006,19 +1006,43 @@ const ZH: &[(&str, &str)] = &[
     // Notifications (webhooks).
     ("not a URL", "不是有效的网址"),
     ("the URL has no host", "网址缺少主机名"),
-    ("the URL is longer than {max} characters", "网址不能超过 {max} 个字符"),
-    ("the URL must not carry a user name or password", "网址中不能包含用户名或密码"),
-    ("the URL must start with https://", "网址必须以 https:// 开头"),
-    ("the URL points to a private or local address", "网址指向内网或本机地址，不允许推送"),
+    (
+        "the URL is longer than {max} characters",
+        "网址不能超过 {max} 个字符",
+    ),
+    (
+        "the URL must not carry a user name or password",
+        "网址中不能包含用户名或密码",
+    ),
+    (
+        "the URL must start with https://",
+        "网址必须以 https:// 开头",
+    ),
+    (
+        "the URL points to a private or local address",
+        "网址指向内网或本机地址，不允许推送",
+    ),
     ("webhook delivery not found", "未找到该推送记录"),
     ("webhook subscription not found", "未找到该推送订阅"),
-    ("a community has at most {max} webhook subscriptions", "每个社区最多 {max} 个推送订阅"),
+    (
+        "a community has at most {max} webhook subscriptions",
+        "每个社区最多 {max} 个推送订阅",
+    ),
     ("choose at least one event type", "请至少选择一种事件"),
     ("no such compound in this community", "本社区没有这个小区"),
     ("no such grid in this community", "本社区没有这个网格"),
-    ("only the community's admins manage its webhooks", "只有社区管理员可以管理推送订阅"),
-    ("test deliveries are sent with sendTestWebhook, not subscribed to", "测试推送请用“发送测试”，不能订阅"),
-    ("this delivery is being sent right now", "这条推送正在发送中，请稍后再试"),
+    (
+        "only the community's admins manage its webhooks",
+        "只有社区管理员可以管理推送订阅",
+    ),
+    (
+        "test deliveries are sent with sendTestWebhook, not subscribed to",
+        "测试推送请用“发送测试”，不能订阅",
+    ),
+    (
+        "this delivery is being sent right now",
+        "这条推送正在发送中，请稍后再试",
+    ),
 ];
 
 /// Words that fill a placeholder marked `Term` (statuses, what a date belongs to).

@@ -27,7 +27,10 @@ const MAX_URL_LEN: usize = 2000;
 pub fn check_url(text: &str, config: &WebhookConfig) -> Result<Url, Msg> {
     let text = text.trim();
     if text.len() > MAX_URL_LEN {
-        return Err(msg!("the URL is longer than {max} characters", max = MAX_URL_LEN));
+        return Err(msg!(
+            "the URL is longer than {max} characters",
+            max = MAX_URL_LEN
+        ));
     }
     let url = Url::parse(text).map_err(|_| msg!("not a URL"))?;
     match url.scheme() {
@@ -142,9 +145,8 @@ impl Resolve for GuardedResolver {
         let host = name.as_str().to_owned();
         let allow_private = self.allow_private;
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if !allow_private && found.iter().any(|a| !is_public(a.ip())) {
                 return Err(Box::new(Refused(host)) as Box<dyn std::error::Error + Send + Sync>);
             }

@@ -148,7 +148,13 @@ pub async fn send(
         .and_then(|u| Url::parse(&u).ok())
     {
         Some(url) => url,
-        None => return answer(Outcome::Refused, None, "the stored URL cannot be read".into()),
+        None => {
+            return answer(
+                Outcome::Refused,
+                None,
+                "the stored URL cannot be read".into(),
+            );
+        }
     };
     if let Err(refusal) = address::check_before_send(&url, config) {
         return answer(Outcome::Refused, None, refusal.english());
@@ -192,12 +198,12 @@ pub async fn send(
             answer(outcome, Some(status.as_u16()), detail)
         }
         Err(err) => {
-            let refused = std::iter::successors(
-                Some(&err as &(dyn std::error::Error + 'static)),
-                |e| e.source(),
-            )
-            .find_map(|e| e.downcast_ref::<address::Refused>())
-            .map(ToString::to_string);
+            let refused =
+                std::iter::successors(Some(&err as &(dyn std::error::Error + 'static)), |e| {
+                    e.source()
+                })
+                .find_map(|e| e.downcast_ref::<address::Refused>())
+                .map(ToString::to_string);
             let (outcome, detail) = match refused {
                 Some(why) => (Outcome::Refused, why),
                 None if err.is_timeout() => (Outcome::Timeout, "no answer in time".to_owned()),
@@ -295,7 +301,9 @@ async fn note_failure(
         return Ok(false);
     };
     let failing_for = s.failing_since.map(|since| at - since);
-    if !s.enabled || failing_for.is_none_or(|f| f.to_std().unwrap_or_default() < config.disable_after) {
+    if !s.enabled
+        || failing_for.is_none_or(|f| f.to_std().unwrap_or_default() < config.disable_after)
+    {
         return Ok(false);
     }
     let now = Utc::now();

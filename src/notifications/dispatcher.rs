@@ -98,9 +98,13 @@ impl Dispatcher {
             let services = self.services.clone();
             let client = self.client.clone();
             tokio::spawn(async move {
-                let answer =
-                    delivery::send(&client, &services.config.webhooks, &services.data_keys, &due)
-                        .await;
+                let answer = delivery::send(
+                    &client,
+                    &services.config.webhooks,
+                    &services.data_keys,
+                    &due,
+                )
+                .await;
                 if let Err(err) = delivery::record(&services, &due, &answer).await {
                     // The claim runs out and the delivery is tried again.
                     tracing::warn!(error = %err.describe(), delivery = %due.delivery.id, "could not record a webhook attempt");
@@ -208,8 +212,7 @@ pub async fn claim(services: &Services, limit: usize) -> AppResult<Vec<Due>> {
     let subscriptions: HashMap<Uuid, webhook_subscription::Model> =
         webhook_subscription::Entity::find()
             .filter(
-                webhook_subscription::Column::Id
-                    .is_in(claimed.iter().map(|d| d.subscription_id)),
+                webhook_subscription::Column::Id.is_in(claimed.iter().map(|d| d.subscription_id)),
             )
             .all(&txn)
             .await?

@@ -13,8 +13,8 @@ use entity::{
     webhook_subscription,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{LockBehavior, LockType, OnConflict},
 };
 use serde_json::{Map, Value};
@@ -47,7 +47,10 @@ pub async fn fan_out_batch(db: &Db, config: &WebhookConfig) -> AppResult<usize> 
         .filter(webhook_subscription::Column::Enabled.eq(true))
         .all(&txn)
         .await?;
-    let wanted: Vec<(&notification_event::Model, Vec<&webhook_subscription::Model>)> = events
+    let wanted: Vec<(
+        &notification_event::Model,
+        Vec<&webhook_subscription::Model>,
+    )> = events
         .iter()
         .map(|e| {
             let to: Vec<_> = subscriptions.iter().filter(|s| matches(s, e)).collect();
@@ -195,7 +198,10 @@ impl Labels {
                 .all(conn)
                 .await?
             {
-                names.insert(b.id, crate::registry::labels::building(&b.number).into_owned());
+                names.insert(
+                    b.id,
+                    crate::registry::labels::building(&b.number).into_owned(),
+                );
             }
         }
         let grids: HashSet<Uuid> = events

@@ -141,8 +141,10 @@ impl WebhookSubscription {
             select = select.filter(webhook_delivery::Column::Status.eq(status.stored()));
         }
         let order = Order::NewestFirst(webhook_delivery::Column::Id);
-        let mut page = ordered_page(db, select, order, None, args, |d| Ok(WebhookDelivery::from(d)))
-            .await?;
+        let mut page = ordered_page(db, select, order, None, args, |d| {
+            Ok(WebhookDelivery::from(d))
+        })
+        .await?;
         // One statement for the attempts of the whole page.
         let mut attempts = attempts_of(db, page.edges.iter().map(|e| e.node.uuid)).await?;
         for edge in &mut page.edges {
@@ -185,7 +187,8 @@ impl From<webhook_delivery::Model> for WebhookDelivery {
             event_type,
             status,
             attempt_count: d.attempt_count,
-            next_attempt_at: (status == WebhookDeliveryStatus::Pending).then_some(d.next_attempt_at),
+            next_attempt_at: (status == WebhookDeliveryStatus::Pending)
+                .then_some(d.next_attempt_at),
             give_up_at: d.give_up_at,
             delivered_at: d.delivered_at,
             created_at: d.created_at,
@@ -223,14 +226,17 @@ async fn attempts_of(
         .all(conn)
         .await?
     {
-        by_delivery.entry(a.delivery_id).or_default().push(WebhookAttempt {
-            id: a.id.into(),
-            attempted_at: a.attempted_at,
-            latency_ms: a.latency_ms,
-            outcome: Outcome::parse(&a.outcome),
-            response_status: a.response_status,
-            detail: a.detail,
-        });
+        by_delivery
+            .entry(a.delivery_id)
+            .or_default()
+            .push(WebhookAttempt {
+                id: a.id.into(),
+                attempted_at: a.attempted_at,
+                latency_ms: a.latency_ms,
+                outcome: Outcome::parse(&a.outcome),
+                response_status: a.response_status,
+                detail: a.detail,
+            });
     }
     Ok(by_delivery)
 }
@@ -368,27 +374,32 @@ impl WebhookMutation {
         let compound = optional_id("input.compoundId", &input.compound_id);
         let grid = optional_id("input.gridId", &input.grid_id);
         let services = ctx.services().clone();
-        let (model, secret) = audited_write(ctx, "createWebhookSubscription", audit, move |txn, viewer| {
-            Box::pin(async move {
-                let target = Target {
-                    url: input.url,
-                    description: input.description,
-                    event_types: input.event_types,
-                    compound_id: compound?,
-                    grid_id: grid?,
-                };
-                subscriptions::create(
-                    txn,
-                    viewer,
-                    &services.data_keys,
-                    &services.config.webhooks,
-                    community?,
-                    input.format,
-                    target,
-                )
-                .await
-            })
-        })
+        let (model, secret) = audited_write(
+            ctx,
+            "createWebhookSubscription",
+            audit,
+            move |txn, viewer| {
+                Box::pin(async move {
+                    let target = Target {
+                        url: input.url,
+                        description: input.description,
+                        event_types: input.event_types,
+                        compound_id: compound?,
+                        grid_id: grid?,
+                    };
+                    subscriptions::create(
+                        txn,
+                        viewer,
+                        &services.data_keys,
+                        &services.config.webhooks,
+                        community?,
+                        input.format,
+                        target,
+                    )
+                    .await
+                })
+            },
+        )
         .await?;
         Ok(WebhookSecretPayload {
             subscription: model.into(),
@@ -411,27 +422,32 @@ impl WebhookMutation {
         let compound = changed_id("input.compoundId", &input.compound_id);
         let grid = changed_id("input.gridId", &input.grid_id);
         let services = ctx.services().clone();
-        let model = audited_write(ctx, "updateWebhookSubscription", audit, move |txn, viewer| {
-            Box::pin(async move {
-                let change = Change {
-                    url: input.url,
-                    description: input.description,
-                    event_types: input.event_types,
-                    compound_id: compound?,
-                    grid_id: grid?,
-                    enabled: input.enabled,
-                };
-                subscriptions::update(
-                    txn,
-                    viewer,
-                    &services.data_keys,
-                    &services.config.webhooks,
-                    id?,
-                    change,
-                )
-                .await
-            })
-        })
+        let model = audited_write(
+            ctx,
+            "updateWebhookSubscription",
+            audit,
+            move |txn, viewer| {
+                Box::pin(async move {
+                    let change = Change {
+                        url: input.url,
+                        description: input.description,
+                        event_types: input.event_types,
+                        compound_id: compound?,
+                        grid_id: grid?,
+                        enabled: input.enabled,
+                    };
+                    subscriptions::update(
+                        txn,
+                        viewer,
+                        &services.data_keys,
+                        &services.config.webhooks,
+                        id?,
+                        change,
+                    )
+                    .await
+                })
+            },
+        )
         .await?;
         ctx.services().outbox.wake();
         Ok(WebhookSubscriptionPayload {
@@ -441,16 +457,21 @@ impl WebhookMutation {
 
     /// A new signing secret (shown once); the old one keeps signing alongside for 24 hours
     /// so the receiver can switch without missing a delivery.
-    async fn rotate_webhook_secret(&self, ctx: &Context<'_>, id: ID) -> Result<WebhookSecretPayload> {
+    async fn rotate_webhook_secret(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<WebhookSecretPayload> {
         let audit = json!({ "id": id.as_str() });
         let id = parse_id("id", &id);
         let services = ctx.services().clone();
-        let (model, secret) = audited_write(ctx, "rotateWebhookSecret", audit, move |txn, viewer| {
-            Box::pin(async move {
-                subscriptions::rotate_secret(txn, viewer, &services.data_keys, id?).await
+        let (model, secret) =
+            audited_write(ctx, "rotateWebhookSecret", audit, move |txn, viewer| {
+                Box::pin(async move {
+                    subscriptions::rotate_secret(txn, viewer, &services.data_keys, id?).await
+                })
             })
-        })
-        .await?;
+            .await?;
         Ok(WebhookSecretPayload {
             subscription: model.into(),
             secret,
@@ -459,7 +480,11 @@ impl WebhookMutation {
 
     /// Sends a delivery again (a failed one, or a delivered one the receiver lost), with
     /// a fresh day of retries.
-    async fn redeliver_webhook(&self, ctx: &Context<'_>, delivery_id: ID) -> Result<WebhookDeliveryPayload> {
+    async fn redeliver_webhook(
+        &self,
+        ctx: &Context<'_>,
+        delivery_id: ID,
+    ) -> Result<WebhookDeliveryPayload> {
         let audit = json!({ "deliveryId": delivery_id.as_str() });
         let id = parse_id("deliveryId", &delivery_id);
         let services = ctx.services().clone();
@@ -477,7 +502,11 @@ impl WebhookMutation {
     /// Sends a `webhook.test` event to this subscription now (even while it is turned
     /// off) and answers with the attempt: status, latency, the receiver's answer. Not
     /// retried.
-    async fn send_test_webhook(&self, ctx: &Context<'_>, subscription_id: ID) -> Result<WebhookDeliveryPayload> {
+    async fn send_test_webhook(
+        &self,
+        ctx: &Context<'_>,
+        subscription_id: ID,
+    ) -> Result<WebhookDeliveryPayload> {
         let audit = json!({ "subscriptionId": subscription_id.as_str() });
         let id = parse_id("subscriptionId", &subscription_id);
         let services = ctx.services().clone();
@@ -486,15 +515,23 @@ impl WebhookMutation {
             Box::pin(async move { subscriptions::test_delivery(txn, viewer, &config, id?).await })
         })
         .await?;
-        let client = super::address::client(&services.config.webhooks).map_err(crate::error::AppError::internal)?;
-        let answer =
-            delivery::send(&client, &services.config.webhooks, &services.data_keys, &due).await;
+        let client = super::address::client(&services.config.webhooks)
+            .map_err(crate::error::AppError::internal)?;
+        let answer = delivery::send(
+            &client,
+            &services.config.webhooks,
+            &services.data_keys,
+            &due,
+        )
+        .await;
         delivery::record(&services, &due, &answer).await?;
         let d = webhook_delivery::Entity::find_by_id(due.delivery.id)
             .one(services.db.writer())
             .await
             .map_err(crate::error::AppError::from)?
-            .ok_or(crate::error::AppError::NotFound(crate::error::msg!("webhook delivery not found")))?;
+            .ok_or(crate::error::AppError::NotFound(crate::error::msg!(
+                "webhook delivery not found"
+            )))?;
         let delivery = with_attempts(services.db.writer(), d).await?;
         Ok(WebhookDeliveryPayload { delivery })
     }

@@ -130,7 +130,9 @@ async fn overdue_requests(
 ) -> AppResult<Vec<Notification>> {
     let mut events = Vec::new();
     let unanswered = service_request::Entity::find()
-        .filter(service_request::Column::Status.is_in(status::stored_where(Status::awaits_response)))
+        .filter(
+            service_request::Column::Status.is_in(status::stored_where(Status::awaits_response)),
+        )
         .filter(service_request::Column::FirstResponseDueAt.lte(now))
         .filter(service_request::Column::FirstResponseDueAt.gt(now - LOOKBACK))
         .all(conn)
@@ -144,7 +146,11 @@ async fn overdue_requests(
                 request_facts(&r, due),
             )
             .in_place(r.compound_id, r.grid_id)
-            .once(format!("request.first_response_overdue:{}:{}", r.id, due.timestamp())),
+            .once(format!(
+                "request.first_response_overdue:{}:{}",
+                r.id,
+                due.timestamp()
+            )),
         );
     }
     let unresolved = service_request::Entity::find()
@@ -162,7 +168,11 @@ async fn overdue_requests(
                 request_facts(&r, due),
             )
             .in_place(r.compound_id, r.grid_id)
-            .once(format!("request.resolution_overdue:{}:{}", r.id, due.timestamp())),
+            .once(format!(
+                "request.resolution_overdue:{}:{}",
+                r.id,
+                due.timestamp()
+            )),
         );
     }
     Ok(events)

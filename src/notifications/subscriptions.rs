@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
-    compound, grid, notification_event, reach::TenantEntity, webhook_delivery,
-    webhook_subscription,
+    compound, grid, notification_event, reach::TenantEntity, webhook_delivery, webhook_subscription,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -28,7 +27,7 @@ use crate::{
     error::{AppError, AppResult, msg},
     graphql::clean_name,
     outbox::EventType,
-    tenancy::{place_of, place_for},
+    tenancy::{place_for, place_of},
 };
 
 /// Subscriptions one community may have (each is a stream of deliveries to watch).
@@ -125,14 +124,21 @@ async fn check_filters(
             .filter(compound::Column::CommunityId.eq(community))
             .one(conn)
             .await?
-            .ok_or_else(|| AppError::bad_input("input.compoundId", msg!("no such compound in this community")))?;
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    "input.compoundId",
+                    msg!("no such compound in this community"),
+                )
+            })?;
     }
     if let Some(id) = grid_id {
         grid::Entity::find_by_id(id)
             .filter(grid::Column::CommunityId.eq(community))
             .one(conn)
             .await?
-            .ok_or_else(|| AppError::bad_input("input.gridId", msg!("no such grid in this community")))?;
+            .ok_or_else(|| {
+                AppError::bad_input("input.gridId", msg!("no such grid in this community"))
+            })?;
     }
     Ok(())
 }
@@ -174,13 +180,17 @@ pub async fn create(
         community_id: Set(community),
         compound_id: Set(target.compound_id),
         grid_id: Set(target.grid_id),
-        url: Set(keys.encrypt(&url_context(id), url.as_str()).map_err(AppError::internal)?),
+        url: Set(keys
+            .encrypt(&url_context(id), url.as_str())
+            .map_err(AppError::internal)?),
         url_label: Set(address::label(&url)),
         description: Set(description),
         format: Set(format.stored().to_owned()),
         event_types: Set(Value::Array(types)),
         enabled: Set(true),
-        secret: Set(keys.encrypt(&secret_context(id), &secret).map_err(AppError::internal)?),
+        secret: Set(keys
+            .encrypt(&secret_context(id), &secret)
+            .map_err(AppError::internal)?),
         previous_secret: Set(None),
         previous_secret_until: Set(None),
         failing_since: Set(None),
@@ -208,7 +218,9 @@ pub async fn update(
     let now = Utc::now();
     if let Some(text) = &change.url {
         let url = checked_url(text, config)?;
-        row.url = Set(keys.encrypt(&url_context(id), url.as_str()).map_err(AppError::internal)?);
+        row.url = Set(keys
+            .encrypt(&url_context(id), url.as_str())
+            .map_err(AppError::internal)?);
         row.url_label = Set(address::label(&url));
     }
     if let Some(text) = &change.description {
@@ -255,7 +267,9 @@ pub async fn rotate_secret(
     let mut row = s.clone().into_active_model();
     row.previous_secret = Set(Some(s.secret.clone()));
     row.previous_secret_until = Set(Some(now + ROTATION_OVERLAP));
-    row.secret = Set(keys.encrypt(&secret_context(id), &secret).map_err(AppError::internal)?);
+    row.secret = Set(keys
+        .encrypt(&secret_context(id), &secret)
+        .map_err(AppError::internal)?);
     row.updated_at = Set(now);
     let model = row.update(conn).await?;
     Ok(Audited::new((model, secret), place, id))
@@ -290,7 +304,9 @@ pub async fn redeliver(
     let (d, place) = managed_delivery(conn, viewer, id).await?;
     let now = Utc::now();
     if d.status == "pending" && d.lease_until.is_some_and(|until| until > now) {
-        return Err(AppError::Conflict(msg!("this delivery is being sent right now")));
+        return Err(AppError::Conflict(msg!(
+            "this delivery is being sent right now"
+        )));
     }
     let mut row = d.into_active_model();
     row.status = Set("pending".into());
@@ -325,7 +341,9 @@ pub async fn test_delivery(
     }
     .insert(conn)
     .await?;
-    let data = Labels::load(conn, std::iter::once(&event)).await?.data_of(&event);
+    let data = Labels::load(conn, std::iter::once(&event))
+        .await?
+        .data_of(&event);
     let mut row = fan_out::delivery_row(&event, &s, &data, now, config);
     row.attempt_count = Set(1);
     row.lease_until = Set(Some(now + config.timeout + config.timeout));

@@ -6,6 +6,7 @@ use entity::{role_grant, role_grant::Role, service_request};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{
@@ -18,6 +19,7 @@ use crate::{
     audit::Audited,
     auth::Viewer,
     error::{AppError, AppResult, msg},
+    outbox::EventType,
 };
 
 /// A reply to the resident, or (internal) a note for handlers only.
@@ -116,7 +118,16 @@ pub async fn rate(
     update.rating = Set(Some(rating));
     update.rating_comment = Set(Some(comment.trim().chars().take(500).collect()));
     update.updated_at = Set(Utc::now());
-    Ok(done(update.update(conn).await?, place))
+    let request = update.update(conn).await?;
+    // The comment is the resident's own words: it stays out of the notification.
+    let low = (rating <= 2).then(|| {
+        super::service::notification(
+            EventType::RequestRatedLow,
+            &request,
+            json!({"rating": rating}),
+        )
+    });
+    Ok(done(request, place).with_notifications(low))
 }
 
 /// Staff hand a request to another grid worker of the community.

@@ -12,7 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
@@ -30,6 +30,7 @@ use crate::{
     },
     graphql::{StoredEnum, clean_name},
     live::LiveEvent,
+    outbox::{EventType, Notification},
     tenancy::{place_of, visible_building},
 };
 
@@ -60,14 +61,45 @@ pub(super) fn done(r: service_request::Model, place: Place) -> Audited<service_r
     Audited::new(r, place, id)
 }
 
-/// A result that tells the assignee, live, that the request is theirs now.
+/// A result that tells the assignee, live, that the request is theirs now (and the
+/// community's webhooks).
 pub(super) fn assigned(r: service_request::Model, place: Place) -> Audited<service_request::Model> {
     let event = r.assignee_id.map(|assignee_id| LiveEvent::RequestAssigned {
         request_id: r.id,
         community_id: r.community_id,
         assignee_id,
     });
-    done(r, place).with_events(event)
+    let note = r.assignee_id.map(|_| {
+        notification(
+            EventType::RequestAssigned,
+            &r,
+            json!({"firstResponseDueAt": r.first_response_due_at}),
+        )
+    });
+    done(r, place).with_events(event).with_notifications(note)
+}
+
+/// A webhook notification about a request: where it is, who has it, its title and
+/// category (never who reported it).
+pub(super) fn notification(
+    kind: EventType,
+    r: &service_request::Model,
+    extra: Value,
+) -> Notification {
+    let mut facts = json!({
+        "requestId": r.id,
+        "title": r.title,
+        "category": r.category,
+        "urgency": r.urgency,
+        "status": r.status,
+        "buildingId": r.building_id,
+        "gridId": r.grid_id,
+        "assigneeId": r.assignee_id,
+    });
+    if let (Value::Object(facts), Value::Object(extra)) = (&mut facts, extra) {
+        facts.extend(extra);
+    }
+    Notification::new(kind, r.community_id, facts).in_place(r.compound_id, r.grid_id)
 }
 
 /// The grid worker of a grid (the longest-serving one, when there are several).
@@ -434,7 +466,14 @@ pub async fn move_request(
         true,
     )
     .await?;
-    Ok(done(request, place))
+    let resolved = (to == Status::Resolved).then(|| {
+        notification(
+            EventType::RequestResolved,
+            &request,
+            json!({"resolvedAt": request.resolved_at}),
+        )
+    });
+    Ok(done(request, place).with_notifications(resolved))
 }
 
 /// Whether a request missed its deadlines at `now`: `(first response, resolution)`.
