@@ -22,6 +22,7 @@ pub mod demo_roster;
 
 use crate::{
     auth::{Viewer, password, viewer::Place},
+    config::public_base::PublicBase,
     db::Db,
     error::{AppError, AppResult, msg},
     identity::{
@@ -343,6 +344,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     let statement_token = demo_fund::load(
         &txn,
         &services.signing,
+        &PublicBase::of_request(&services.config, &Default::default()),
         &admin,
         &user,
         &registry.compounds[0],

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Viewer,
+    config::public_base::PublicBase,
     error::{AppError, AppResult, msg},
     funds::{
         idempotency::Key,
@@ -53,6 +54,7 @@ async fn households_of(
 pub async fn load(
     conn: &impl ConnectionTrait,
     signing: &SigningKeys,
+    base: &PublicBase,
     admin: &Viewer,
     treasurer_user: &entity::app_user::Model,
     compound: &compound::Model,
@@ -159,7 +161,7 @@ pub async fn load(
         )
         .await?;
     }
-    let (_, token) = publish(conn, signing, &treasurer, fund.id, None, None)
+    let (_, token) = publish(conn, signing, &treasurer, fund.id, None, None, base)
         .await?
         .value;
     Ok(token)

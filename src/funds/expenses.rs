@@ -24,6 +24,7 @@ use crate::{
     graphql::clean_name,
     graphql::scalars::format_hundredths,
     meetings::motions::passed_resolution,
+    outbox::{EventType, Notification},
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -344,5 +345,19 @@ pub async fn submit(
     )
     .await?;
     let expense = set_status(conn, expense, Status::Submitted, None, None).await?;
-    Ok(checked(expense, fund, place))
+    // The committee's approvers hear of it (the payee is named by the expense page only).
+    let awaiting = Notification::new(
+        EventType::ExpenseAwaitingApproval,
+        expense.community_id,
+        json!({
+            "expenseId": expense.id,
+            "fundId": fund.id,
+            "amount": format_hundredths(expense.amount_fen),
+            "purpose": expense.purpose,
+            "approvalsRequired": fund.approvals_required,
+            "resolutionId": expense.resolution_id,
+        }),
+    )
+    .in_place(fund.compound_id, None);
+    Ok(checked(expense, fund, place).with_notifications([awaiting]))
 }

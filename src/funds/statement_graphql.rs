@@ -168,16 +168,18 @@ impl StatementMutation {
         let fund = parse_id("input.fundId", &input.fund_id);
         let (from, to) = (input.from_seq, input.to_seq);
         let keys = ctx.services().signing.clone();
+        let base = ctx.public_base();
+        let link_base = base.clone();
         let (statement, token) =
             audited_write(ctx, "publishStatement", audit, move |txn, viewer| {
-                Box::pin(
-                    async move { statements::publish(txn, &keys, viewer, fund?, from, to).await },
-                )
+                Box::pin(async move {
+                    statements::publish(txn, &keys, viewer, fund?, from, to, &link_base).await
+                })
             })
             .await?;
         Ok(PublishStatementPayload {
             statement_id: statement.id.into(),
-            link: ctx.public_base().statement(&token),
+            link: base.statement(&token),
             share_token: token,
             key_id: statement.key_id,
             from_seq: statement.from_seq,

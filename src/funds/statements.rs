@@ -10,6 +10,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, sea_query::Query,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{
@@ -22,8 +23,11 @@ use crate::{
     audit::Audited,
     auth::Viewer,
     auth::token::{new_opaque_token, opaque_token_hash},
+    config::public_base::PublicBase,
     db::Db,
     error::{AppError, AppResult, msg},
+    graphql::scalars::format_hundredths,
+    outbox::{EventType, Notification},
     signing::SigningKeys,
 };
 
@@ -35,6 +39,7 @@ pub async fn publish(
     fund_id: Uuid,
     from: Option<i64>,
     to: Option<i64>,
+    base: &PublicBase,
 ) -> AppResult<Audited<(statement::Model, String)>> {
     let (fund, place) = visible_fund(conn, viewer, fund_id).await?;
     check_record(viewer, &fund, place)?;
@@ -101,11 +106,25 @@ pub async fn publish(
     statement.key_id = Some(key_id);
     statement.signature = Some(signature);
     let statement = statement::ActiveModel::from(statement).insert(conn).await?;
-    Ok(Audited::new(
-        (statement.clone(), token),
-        place,
-        statement.id,
-    ))
+    let published = Notification::new(
+        EventType::StatementPublished,
+        statement.community_id,
+        json!({
+            "statementId": statement.id,
+            "fundId": fund.id,
+            "fromSeq": statement.from_seq,
+            "toSeq": statement.to_seq,
+            "openingBalance": format_hundredths(statement.opening_balance_fen),
+            "closingBalance": format_hundredths(statement.closing_balance_fen),
+            "link": base.statement(&token),
+            "keyId": statement.key_id,
+        }),
+    )
+    .in_place(fund.compound_id, None);
+    Ok(
+        Audited::new((statement.clone(), token), place, statement.id)
+            .with_notifications([published]),
+    )
 }
 
 /// A statement by its share token, with its entries; NOT_FOUND for an unknown token,

@@ -9,6 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::OnConflict,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{
@@ -21,6 +22,7 @@ use crate::{
     auth::{Viewer, viewer::Place},
     error::{AppError, AppResult, Term, msg},
     graphql::clean_name,
+    outbox::{EventType, Notification},
 };
 
 /// The longest voting window: ballots over days, not months.
@@ -254,7 +256,30 @@ pub async fn open_voting(
     update.voting_opens_at = Set(Some(now));
     update.voting_closes_at = Set(Some(closes_at));
     update.updated_at = Set(now);
-    Ok(done(update.update(conn).await?, place))
+    let motion = update.update(conn).await?;
+    let opened = voting_notification(EventType::VotingOpened, &motion, json!({}));
+    Ok(done(motion, place).with_notifications([opened]))
+}
+
+/// A webhook notification about a motion's vote.
+fn voting_notification(
+    kind: EventType,
+    m: &motion::Model,
+    extra: serde_json::Value,
+) -> Notification {
+    let mut facts = json!({
+        "motionId": m.id,
+        "meetingId": m.meeting_id,
+        "title": m.title,
+        "electorate": m.electorate,
+        "closesAt": m.voting_closes_at,
+    });
+    if let (serde_json::Value::Object(facts), serde_json::Value::Object(extra)) =
+        (&mut facts, extra)
+    {
+        facts.extend(extra);
+    }
+    Notification::new(kind, m.community_id, facts).in_place(m.compound_id, None)
 }
 
 fn check_window(motion: &motion::Model) -> AppResult<()> {
@@ -430,9 +455,15 @@ pub async fn close(
     update.status = Set("closed".into());
     update.closed_at = Set(Some(now));
     update.passed = Set(Some(result.passed));
-    update.tally = Set(Some(tally));
+    update.tally = Set(Some(tally.clone()));
     update.updated_at = Set(now);
-    Ok(done(update.update(conn).await?, place))
+    let motion = update.update(conn).await?;
+    let closed = voting_notification(
+        EventType::VotingClosed,
+        &motion,
+        json!({"passed": result.passed, "tally": tally}),
+    );
+    Ok(done(motion, place).with_notifications([closed]))
 }
 
 /// A passed resolution of the same compound (or, for a community's fund, of the

@@ -6,6 +6,7 @@ use entity::{committee, motion, objection};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{
@@ -18,6 +19,7 @@ use crate::{
     auth::Viewer,
     auth::token::{new_opaque_token, opaque_token_hash},
     error::{AppError, AppResult, msg},
+    outbox::{EventType, Notification},
 };
 
 /// Puts a resolution on public notice for `days` (default: the committee's notice days),
@@ -128,7 +130,14 @@ pub async fn lodge_objection(
     .insert(conn)
     .await?;
     let id = row.id;
-    Ok(Audited::new(row, place, id))
+    // The objection's words are the resident's: the organisers read them in jiedao.
+    let lodged = Notification::new(
+        EventType::ObjectionLodged,
+        motion.community_id,
+        json!({"objectionId": id, "motionId": motion.id, "title": motion.title}),
+    )
+    .in_place(motion.compound_id, None);
+    Ok(Audited::new(row, place, id).with_notifications([lodged]))
 }
 
 async fn households_of(conn: &impl ConnectionTrait, residents: &[Uuid]) -> AppResult<Vec<Uuid>> {

@@ -367,10 +367,17 @@ async fn after_a_key_rotation_old_statements_verify_and_new_ones_chain_on_with_t
     )
     .await
     .unwrap();
-    let _ =
-        jiedao::funds::statements::publish(&txn, &rotated, &treasurer, fund.id, Some(1), Some(4))
-            .await
-            .unwrap();
+    let _ = jiedao::funds::statements::publish(
+        &txn,
+        &rotated,
+        &treasurer,
+        fund.id,
+        Some(1),
+        Some(4),
+        &jiedao::config::public_base::PublicBase("http://localhost".into()),
+    )
+    .await
+    .unwrap();
     txn.commit().await.unwrap();
     let all = jiedao::funds::statement_signature::in_publication_order(app.db().reader(), fund.id)
         .await
