@@ -54,3 +54,4 @@ mod uploads;
 mod users;
 mod viewer_cache;
 mod visits;
+mod webhook_events;

@@ -60,7 +60,7 @@ pub async fn document(app: &TestApp, token: &str) -> StatementDocument {
     serde_json::from_value(body).unwrap()
 }
 
-async fn contribute(app: &TestApp, s: &FundSetup, who: &str, amount: &str, key: &str) {
+pub async fn contribute(app: &TestApp, s: &FundSetup, who: &str, amount: &str, key: &str) {
     data(
         &app.gql(
             Some(&s.treasurer),
