@@ -19,6 +19,7 @@ mod demo_grid_work;
 mod demo_meeting;
 mod demo_registry;
 pub mod demo_roster;
+pub mod demo_webhooks;
 
 use crate::{
     auth::{Viewer, password, viewer::Place},
@@ -354,6 +355,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     let worker = grid_worker.ok_or(AppError::NotFound(msg!("user not found")))?;
     let (hexun, grid1) = (&registry.compounds[0], registry.grids[0].1);
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
+    demo_webhooks::load(&txn, keys, &admin).await?;
     txn.commit().await?;
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {

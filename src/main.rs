@@ -64,6 +64,15 @@ enum Command {
         #[arg(long)]
         keys_from: Option<String>,
     },
+    /// Receive webhooks and print them, checking Standard Webhooks signatures: for trying
+    /// subscriptions out (the demo's point at 127.0.0.1:9009).
+    ReceiveWebhooks {
+        #[arg(long, default_value = "127.0.0.1:9009")]
+        listen: SocketAddr,
+        /// A subscription's signing secret (whsec_...); repeatable.
+        #[arg(long = "secret", env = "JIEDAO_WEBHOOK_SECRET")]
+        secrets: Vec<String>,
+    },
     /// Start signing statements with a new key. The old keys stay as public entries, so
     /// what they signed still verifies. Rewrites the key file beside the SQLite database;
     /// with JIEDAO_SIGNING_KEY set, prints its next value instead.
@@ -92,6 +101,15 @@ async fn main() -> ExitCode {
     } = cli.command
     {
         return verify_statement(sources, keys, keys_from).await;
+    }
+    if let Command::ReceiveWebhooks { listen, secrets } = cli.command {
+        return match jiedao::notifications::receiver::run(listen, secrets).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("jiedao receive-webhooks: {err}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -141,7 +159,9 @@ async fn verify_statement(
 
 async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match command {
-        Command::Schema | Command::VerifyStatement { .. } => Ok(()),
+        Command::Schema | Command::VerifyStatement { .. } | Command::ReceiveWebhooks { .. } => {
+            Ok(())
+        }
         Command::RotateSigningKey => rotate_signing_key(&config),
         Command::Migrate => {
             let db = Db::connect(&config).await?;
@@ -246,7 +266,14 @@ async fn seed_demo(services: &jiedao::state::Services) -> Result<(), Box<dyn std
         base.resolution(&demo.resolution_token),
         demo.statement_token
     );
-    println!("These passwords are public: never load demo data into a real deployment.");
+    println!(
+        "Webhooks (通知推送): 幸福里社区's events go to {receiver} as Standard Webhooks JSON and as WeCom robot messages. To watch them arrive, run\n  jiedao receive-webhooks --secret {secret}\nand serve with JIEDAO_WEBHOOK_ALLOW_HTTP=true JIEDAO_WEBHOOK_ALLOW_PRIVATE=true (a receiver on this machine is a private, plain-http address, refused by default).",
+        receiver = bootstrap::demo_webhooks::DEMO_RECEIVER,
+        secret = bootstrap::demo_webhooks::DEMO_WEBHOOK_SECRET,
+    );
+    println!(
+        "These passwords and the webhook secret are public: never load demo data into a real deployment."
+    );
     Ok(())
 }
 

@@ -147,6 +147,50 @@ fn checked_url(text: &str, config: &WebhookConfig) -> AppResult<reqwest::Url> {
     address::check_url(text, config).map_err(|m| AppError::bad_input("input.url", m))
 }
 
+/// A subscription row as checked by the caller.
+pub struct NewRow<'a> {
+    pub community: Uuid,
+    pub url: &'a reqwest::Url,
+    pub description: String,
+    pub format: Format,
+    pub event_types: Vec<Value>,
+    pub compound_id: Option<Uuid>,
+    pub grid_id: Option<Uuid>,
+    pub created_by: Uuid,
+    pub secret: &'a str,
+}
+
+/// A new, enabled subscription with its URL and secret encrypted.
+pub fn new_row(keys: &DataKeys, new: NewRow<'_>) -> AppResult<webhook_subscription::ActiveModel> {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    Ok(webhook_subscription::ActiveModel {
+        id: Set(id),
+        community_id: Set(new.community),
+        compound_id: Set(new.compound_id),
+        grid_id: Set(new.grid_id),
+        url: Set(keys
+            .encrypt(&url_context(id), new.url.as_str())
+            .map_err(AppError::internal)?),
+        url_label: Set(address::label(new.url)),
+        description: Set(new.description),
+        format: Set(new.format.stored().to_owned()),
+        event_types: Set(Value::Array(new.event_types)),
+        enabled: Set(true),
+        secret: Set(keys
+            .encrypt(&secret_context(id), new.secret)
+            .map_err(AppError::internal)?),
+        previous_secret: Set(None),
+        previous_secret_until: Set(None),
+        failing_since: Set(None),
+        disabled_at: Set(None),
+        disabled_reason: Set(None),
+        created_by: Set(new.created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+}
+
 /// Creates a subscription; returns it with its signing secret (shown this once).
 pub async fn create(
     conn: &impl ConnectionTrait,
@@ -172,36 +216,24 @@ pub async fn create(
             max = MAX_PER_COMMUNITY
         )));
     }
-    let id = Uuid::now_v7();
     let secret = formats::new_secret();
-    let now = Utc::now();
-    let model = webhook_subscription::ActiveModel {
-        id: Set(id),
-        community_id: Set(community),
-        compound_id: Set(target.compound_id),
-        grid_id: Set(target.grid_id),
-        url: Set(keys
-            .encrypt(&url_context(id), url.as_str())
-            .map_err(AppError::internal)?),
-        url_label: Set(address::label(&url)),
-        description: Set(description),
-        format: Set(format.stored().to_owned()),
-        event_types: Set(Value::Array(types)),
-        enabled: Set(true),
-        secret: Set(keys
-            .encrypt(&secret_context(id), &secret)
-            .map_err(AppError::internal)?),
-        previous_secret: Set(None),
-        previous_secret_until: Set(None),
-        failing_since: Set(None),
-        disabled_at: Set(None),
-        disabled_reason: Set(None),
-        created_by: Set(viewer.user_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
+    let model = new_row(
+        keys,
+        NewRow {
+            community,
+            url: &url,
+            description,
+            format,
+            event_types: types,
+            compound_id: target.compound_id,
+            grid_id: target.grid_id,
+            created_by: viewer.user_id,
+            secret: &secret,
+        },
+    )?
     .insert(conn)
     .await?;
+    let id = model.id;
     Ok(Audited::new((model, secret), place, id))
 }
 

@@ -54,4 +54,5 @@ mod uploads;
 mod users;
 mod viewer_cache;
 mod visits;
+mod webhook_demo;
 mod webhook_events;

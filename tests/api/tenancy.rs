@@ -174,7 +174,13 @@ async fn me_reports_the_callers_reach_and_nobody_elses() {
         .collect();
     assert_eq!(
         names,
-        ["READ_ORG", "CREATE_COMMUNITY", "MANAGE_USERS", "READ_AUDIT"]
+        [
+            "READ_ORG",
+            "CREATE_COMMUNITY",
+            "MANAGE_USERS",
+            "READ_AUDIT",
+            "MANAGE_WEBHOOKS"
+        ]
     );
     assert!(
         reach
