@@ -214,10 +214,29 @@ impl MigrationTrait for Migration {
                     .col(WebhookAttempt::AttemptedAt)
                     .to_owned(),
             )
-            .await
+            .await?;
+        // The scheduler looks for deadlines of the last day every minute: by index, not by
+        // reading every request, vote and case ever recorded.
+        for (name, table, column) in DEADLINES {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Alias::new(table))
+                        .col(Alias::new(column))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for (name, table, _) in DEADLINES {
+            manager
+                .drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
+                .await?;
+        }
         for table in [
             WebhookAttempt::Table.into_iden(),
             WebhookDelivery::Table.into_iden(),
@@ -231,6 +250,27 @@ impl MigrationTrait for Migration {
         Ok(())
     }
 }
+
+/// The deadline columns the scheduler scans: (index, table, column).
+const DEADLINES: [(&str, &str, &str); 5] = [
+    (
+        "ix_service_request_first_response_due",
+        "service_request",
+        "first_response_due_at",
+    ),
+    (
+        "ix_service_request_resolve_due",
+        "service_request",
+        "resolve_due_at",
+    ),
+    ("ix_motion_voting_closes", "motion", "voting_closes_at"),
+    (
+        "ix_mediation_case_follow_up",
+        "mediation_case",
+        "follow_up_on",
+    ),
+    ("ix_announcement_created", "announcement", "created_at"),
+];
 
 #[derive(DeriveIden)]
 enum Community {

@@ -96,11 +96,13 @@ pub async fn fan_out_batch(db: &Db, config: &WebhookConfig) -> AppResult<usize> 
     Ok(events.len())
 }
 
-/// Whether a subscription takes an event: its type is chosen, and the event is in the
-/// subscription's compound or grid when it names one. Test events never fan out.
+/// Whether a subscription takes an event: it happened since the subscription was made, its
+/// type is chosen, and it is in the subscription's compound or grid when it names one.
+/// Test events never fan out.
 pub fn matches(s: &webhook_subscription::Model, e: &notification_event::Model) -> bool {
     e.event_type != EventType::WebhookTest.name()
         && s.community_id == e.community_id
+        && e.occurred_at >= s.created_at
         && s.event_types
             .as_array()
             .is_some_and(|types| types.iter().any(|t| t.as_str() == Some(&e.event_type)))

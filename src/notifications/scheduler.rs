@@ -27,6 +27,8 @@ use crate::{
 
 /// How far back an occasion may lie and still be raised.
 const LOOKBACK: Duration = Duration::hours(24);
+/// How long an event that went to no subscription is kept.
+const KEEP_UNDELIVERED: Duration = Duration::days(7);
 /// Votes closing within this are announced as closing soon.
 const CLOSING_SOON: Duration = Duration::hours(24);
 
@@ -73,6 +75,7 @@ impl Scheduler {
             events.extend(overdue_visits(&txn, now, &week).await?);
         }
         let raised = outbox::stage(&txn, events).await?;
+        forget_undelivered(&txn, now).await?;
         txn.commit().await?;
         if visits_looked {
             self.visits_week = Some(week);
@@ -82,6 +85,27 @@ impl Scheduler {
         }
         Ok(raised)
     }
+}
+
+/// Events nobody subscribed to are kept a week (so a dedupe key outlives its occasion's
+/// look-back), then deleted: the outbox does not grow with every change ever made. Events
+/// with deliveries stay, as the deliveries' and attempts' record.
+async fn forget_undelivered(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<()> {
+    use entity::{notification_event as event, webhook_delivery as delivery};
+    use sea_orm::sea_query::Query;
+    event::Entity::delete_many()
+        .filter(event::Column::FannedOutAt.lt(now - KEEP_UNDELIVERED))
+        .filter(
+            event::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(delivery::Column::EventId)
+                    .from(delivery::Entity)
+                    .to_owned(),
+            ),
+        )
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// `2026-W48`, in China time.

@@ -354,3 +354,37 @@ async fn every_event_reaches_a_standard_and_a_wecom_subscription_without_residen
         .unwrap();
     assert_eq!(again, 0, "a second look raised events again");
 }
+
+#[tokio::test]
+async fn events_nobody_took_are_forgotten_after_a_week_and_delivered_ones_are_kept() {
+    use entity::notification_event as event;
+    let app = app_for_webhooks().await;
+    let g = grids(&app).await;
+    let admin = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
+        .await;
+    submit_request(&app, &g, "无人订阅时的诉求").await;
+    let (subscription, _) =
+        subscribe_all(&app, &admin, "http://127.0.0.1:9/hooks", "STANDARD").await;
+    submit_request(&app, &g, "有人订阅时的诉求").await;
+    assert_eq!(
+        bodies_for(&app, &subscription).await["request.assigned"].len(),
+        1
+    );
+    // Both were fanned out more than a week ago.
+    event::Entity::update_many()
+        .col_expr(
+            event::Column::FannedOutAt,
+            Expr::value(Utc::now() - Duration::days(8)),
+        )
+        .exec(app.db().writer())
+        .await
+        .unwrap();
+    jiedao::notifications::scheduler::run_once(&app.state.services, Utc::now())
+        .await
+        .unwrap();
+    let left = event::Entity::find().all(app.db().reader()).await.unwrap();
+    let types: Vec<_> = left.iter().map(|e| (e.event_type.clone(), e.facts["title"].clone())).collect();
+    assert_eq!(left.len(), 1, "only the delivered event stays: {types:?}");
+    assert_eq!(left[0].facts["title"], "有人订阅时的诉求");
+}
