@@ -9,6 +9,7 @@ pub mod dispatcher;
 pub mod fan_out;
 pub mod formats;
 pub mod graphql;
+pub mod mutation;
 pub mod receiver;
 pub mod scheduler;
 pub mod subscriptions;

@@ -23,7 +23,7 @@ use crate::{
         graphql::{MeetingMutation, MeetingQuery},
         motion_graphql::{MotionMutation, MotionQuery},
     },
-    notifications::graphql::{WebhookMutation, WebhookQuery},
+    notifications::{graphql::WebhookQuery, mutation::WebhookMutation},
     org::graphql::{OrgMutation, OrgQuery},
     registry::{
         account_graphql::AccountMutation,

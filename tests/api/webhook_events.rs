@@ -384,7 +384,10 @@ async fn events_nobody_took_are_forgotten_after_a_week_and_delivered_ones_are_ke
         .await
         .unwrap();
     let left = event::Entity::find().all(app.db().reader()).await.unwrap();
-    let types: Vec<_> = left.iter().map(|e| (e.event_type.clone(), e.facts["title"].clone())).collect();
+    let types: Vec<_> = left
+        .iter()
+        .map(|e| (e.event_type.clone(), e.facts["title"].clone()))
+        .collect();
     assert_eq!(left.len(), 1, "only the delivered event stays: {types:?}");
     assert_eq!(left[0].facts["title"], "有人订阅时的诉求");
 }
