@@ -55,5 +55,7 @@ mod uploads;
 mod users;
 mod viewer_cache;
 mod visits;
+mod webhook_crash;
 mod webhook_delivery;
+mod webhook_urls;
 mod webhooks;
