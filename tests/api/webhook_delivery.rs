@@ -349,3 +349,30 @@ async fn two_processes_on_one_postgres_database_send_each_event_once() {
         .unwrap();
     assert_eq!(attempts.len(), 50, "one attempt each");
 }
+
+#[tokio::test]
+async fn a_hanging_receiver_does_not_hold_back_another_communitys() {
+    let app = hooked_app(|h| h.timeout = Duration::from_secs(5)).await;
+    let stuck = Receiver::start(Reply::Hang).await;
+    let fine = Receiver::start(Reply::Status(200)).await;
+    let (a1, b1) = (app.tree.a1, app.tree.b1);
+    let a_admin = app.caller(Role::CommunityAdmin, Scope::Community(a1)).await;
+    let b_admin = app.caller(Role::CommunityAdmin, Scope::Community(b1)).await;
+    let types = ["REQUEST_ASSIGNED"];
+    subscribe(&app, &a_admin, a1, &stuck.url(), "STANDARD", &types).await;
+    subscribe(&app, &b_admin, b1, &fine.url(), "STANDARD", &types).await;
+    dispatch(&app);
+    // A flood for the hanging receiver first, then a few events of B1.
+    raise(&app, a1, 100).await;
+    stuck.wait_for(1).await;
+    let started = std::time::Instant::now();
+    raise(&app, b1, 5).await;
+    fine.wait_for(5).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "B1 waited {:?} behind A1's hanging receiver",
+        started.elapsed()
+    );
+    // The hanging receiver holds a few deliveries at a time, not all of them.
+    assert!(stuck.seen().len() <= 4, "{}", stuck.seen().len());
+}
