@@ -10,6 +10,8 @@ pub struct Model {
     pub community_id: Uuid,
     pub request_id: Uuid,
     pub file_id: Uuid,
+    /// `report` (the reporter's, on filing) or `resolution` (the handler's, when fixed).
+    pub stage: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -13,13 +13,14 @@ use crate::{
     announcements::service::{self as announcements, NewAnnouncement},
     auth::Viewer,
     calendar,
+    error::AppError,
     error::AppResult,
-    files::FileStore,
+    files::{FileStore, service::Upload},
     gridwork::follow_up::{self, NewFollowUp},
     mediation::service::{self as mediation, Mediator, NewCase, Party},
     requests::{
         follow_ups::Method,
-        service::{self as requests, Location, Move, NewRequest},
+        service::{self as requests, Location, Move, NewRequest, PhotoStore},
         status::Action,
     },
     visits::service::{self as visits, NewVisit},
@@ -121,12 +122,26 @@ pub async fn load(
                 Action::Resolve => "已请电工更换灯泡，今晚已亮",
                 _ => "已转城管执法中队处理",
             };
+            // The lamp's fix comes with a photo of it lit (photo proof).
+            let photos = if *action == Action::Resolve {
+                vec![Upload {
+                    file_name: "路灯已修好.png".into(),
+                    bytes: lit_lamp_photo()?.into(),
+                }]
+            } else {
+                Vec::new()
+            };
             let with = Move {
                 message: message.into(),
                 department: Some("城管执法中队".into()),
                 duplicate_of: None,
+                photos,
             };
-            requests::move_request(conn, worker, request.id, *action, with).await?;
+            let store = PhotoStore {
+                files,
+                max_file_bytes: usize::MAX,
+            };
+            requests::move_request(conn, &store, worker, request.id, *action, with).await?;
         }
         requests.push((request.id, household.id));
     }
@@ -205,4 +220,36 @@ pub async fn load(
     )
     .await?;
     Ok(())
+}
+
+/// A small picture of a street lamp lit at night (96×64 PNG), drawn here so the demo needs
+/// no image file.
+fn lit_lamp_photo() -> AppResult<Vec<u8>> {
+    let (width, height) = (96u32, 64u32);
+    let mut pixels = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let (dx, dy) = (x as i32 - 48, y as i32 - 18);
+            let glow = dx * dx + dy * dy;
+            let pixel: [u8; 3] = if glow < 40 {
+                [255, 236, 140] // the lamp
+            } else if glow < 400 {
+                [120, 100, 40] // its light
+            } else if x.abs_diff(48) < 2 && y > 22 {
+                [90, 90, 100] // the post
+            } else {
+                [16, 20, u8::try_from(40 + y / 2).unwrap_or(70)] // the night
+            };
+            pixels.extend_from_slice(&pixel);
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .and_then(|mut writer| writer.write_image_data(&pixels))
+        .map_err(AppError::internal)?;
+    Ok(out)
 }

@@ -1004,6 +1004,10 @@ const ZH: &[(&str, &str)] = &[
         "工作台仅供社区工作人员使用",
     ),
     // Notifications (webhooks).
+    (
+        "photos go with a resolution: of the work done",
+        "照片随办结一起上传：拍下处理结果",
+    ),
     ("not a URL", "不是有效的网址"),
     ("the URL has no host", "网址缺少主机名"),
     (

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{
     category, handling,
-    service::{self, Location, Move, NewRequest},
+    service::{self, Location, Move, NewRequest, PhotoStore},
     types::*,
 };
 use crate::{
@@ -70,6 +70,10 @@ pub struct MoveRequestInput {
     pub message: String,
     pub department: Option<String>,
     pub duplicate_of_id: Option<ID>,
+    /// Photos of the work done (photo proof), only with `RESOLVE`; the reporter sees them
+    /// with the resolution. The same rules as every upload.
+    #[graphql(default)]
+    pub photos: Vec<Upload>,
 }
 
 #[derive(InputObject)]
@@ -243,8 +247,10 @@ impl RequestMutation {
         ctx: &Context<'_>,
         input: MoveRequestInput,
     ) -> Result<RequestPayload> {
-        let audit = json!({ "requestId": input.request_id.as_str(), "action": format!("{:?}", input.action), "department": input.department });
+        let photos = read_uploads(ctx, input.photos)?;
+        let audit = json!({ "requestId": input.request_id.as_str(), "action": format!("{:?}", input.action), "department": input.department, "photos": photos.len() });
         let id = parse_id("input.requestId", &input.request_id);
+        let (files, max_file_bytes) = store_and_limit(ctx);
         let duplicate = input
             .duplicate_of_id
             .as_ref()
@@ -258,8 +264,13 @@ impl RequestMutation {
                     message,
                     department,
                     duplicate_of: duplicate?,
+                    photos,
                 };
-                service::move_request(txn, viewer, id?, action, with).await
+                let store = PhotoStore {
+                    files: &files,
+                    max_file_bytes,
+                };
+                service::move_request(txn, &store, viewer, id?, action, with).await
             })
         })
         .await?;

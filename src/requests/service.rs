@@ -307,28 +307,18 @@ pub async fn create(
     .map_err(|e| {
         on_unique_violation(e, msg!("this 12345 ticket was recorded at the same moment"))
     })?;
-    for (index, photo) in new.photos.into_iter().enumerate() {
-        let field = format!("input.photos.{index}");
-        let file = store_upload(
-            conn,
+    attach_photos(
+        conn,
+        &PhotoStore {
             files,
-            viewer,
-            request.community_id,
-            photo,
             max_file_bytes,
-            &field,
-        )
-        .await?;
-        request_photo::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            community_id: Set(request.community_id),
-            request_id: Set(request.id),
-            file_id: Set(file.id),
-            created_at: Set(now),
-        }
-        .insert(conn)
-        .await?;
-    }
+        },
+        viewer,
+        &request,
+        new.photos,
+        PhotoStage::Report,
+    )
+    .await?;
     event(
         conn,
         &request,
@@ -349,18 +339,87 @@ pub struct Move {
     pub message: String,
     pub department: Option<String>,
     pub duplicate_of: Option<Uuid>,
+    /// Photos of the work done: only with a resolution.
+    pub photos: Vec<Upload>,
+}
+
+/// Who took a request's photo: the reporter on filing, or the handler when it was fixed
+/// (photo proof, shown to the reporter with the resolution).
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "RequestPhotoStage")]
+pub enum PhotoStage {
+    Report,
+    Resolution,
+}
+
+impl StoredEnum for PhotoStage {
+    fn stored(self) -> &'static str {
+        match self {
+            Self::Report => "report",
+            Self::Resolution => "resolution",
+        }
+    }
+}
+
+/// Where uploaded photos go, and how big one may be.
+pub struct PhotoStore<'a> {
+    pub files: &'a FileStore,
+    pub max_file_bytes: usize,
+}
+
+/// Stores uploaded photos (checked like every upload) and attaches them to a request.
+async fn attach_photos(
+    conn: &impl ConnectionTrait,
+    store: &PhotoStore<'_>,
+    viewer: &Viewer,
+    request: &service_request::Model,
+    photos: Vec<Upload>,
+    stage: PhotoStage,
+) -> AppResult<()> {
+    let now = Utc::now();
+    for (index, photo) in photos.into_iter().enumerate() {
+        let field = format!("input.photos.{index}");
+        let file = store_upload(
+            conn,
+            store.files,
+            viewer,
+            request.community_id,
+            photo,
+            store.max_file_bytes,
+            &field,
+        )
+        .await?;
+        request_photo::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            community_id: Set(request.community_id),
+            request_id: Set(request.id),
+            file_id: Set(file.id),
+            stage: Set(stage.stored().to_owned()),
+            created_at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Moves a request on. Handlers (staff, the grid's worker, the assignee) do everything but
 /// reopening; the reporter closes a resolved request or reopens it within 7 days.
 pub async fn move_request(
     conn: &impl ConnectionTrait,
+    store: &PhotoStore<'_>,
     viewer: &Viewer,
     id: Uuid,
     action: Action,
     with: Move,
 ) -> AppResult<Audited<service_request::Model>> {
     let (request, place, standing) = visible_request(conn, viewer, id).await?;
+    if !with.photos.is_empty() && action != Action::Resolve {
+        return Err(AppError::bad_input(
+            "input.photos",
+            msg!("photos go with a resolution: of the work done"),
+        ));
+    }
     let may = match action {
         Action::Reopen => standing == RequestRole::Reporter,
         Action::Close => true,
@@ -466,11 +525,21 @@ pub async fn move_request(
         true,
     )
     .await?;
+    let photos = with.photos.len();
+    attach_photos(
+        conn,
+        store,
+        viewer,
+        &request,
+        with.photos,
+        PhotoStage::Resolution,
+    )
+    .await?;
     let resolved = (to == Status::Resolved).then(|| {
         notification(
             EventType::RequestResolved,
             &request,
-            json!({"resolvedAt": request.resolved_at}),
+            json!({"resolvedAt": request.resolved_at, "photos": photos}),
         )
     });
     Ok(done(request, place).with_notifications(resolved))

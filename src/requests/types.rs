@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::{
     access::{RequestRole, request_role},
     follow_ups::{RequestFollowUp, follow_ups_of},
-    service::{self, RequestEventKind},
+    service::{self, PhotoStage, RequestEventKind},
     status::{Action, Status},
 };
 use crate::{
@@ -165,6 +165,8 @@ pub struct RequestPhoto {
     pub content_type: String,
     /// `/files/{id}`, downloaded with the same bearer token.
     pub url: String,
+    /// The reporter's (on filing) or the handler's proof of the fix (with the resolution).
+    pub stage: PhotoStage,
 }
 
 #[derive(SimpleObject)]
@@ -321,17 +323,24 @@ impl ServiceRequest {
         follow_ups_of(ctx, self.model.id).await
     }
 
-    async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<RequestPhoto>> {
+    /// Its photos, oldest first: the reporter's, then the handler's proof of the fix.
+    async fn photos(
+        &self,
+        ctx: &Context<'_>,
+        stage: Option<PhotoStage>,
+    ) -> Result<Vec<RequestPhoto>> {
         ctx.viewer()?;
         let photos = loader(ctx).load_one(PhotosOf(self.model.id)).await?;
         Ok(photos
             .unwrap_or_default()
             .into_iter()
-            .map(|f| RequestPhoto {
+            .filter(|(taken, _)| stage.is_none_or(|s| s == *taken))
+            .map(|(stage, f)| RequestPhoto {
                 url: format!("/files/{}", f.id),
                 id: f.id.into(),
                 file_name: f.file_name,
                 content_type: f.content_type,
+                stage,
             })
             .collect())
     }
@@ -382,13 +391,14 @@ impl Loader<EventsOf> for DbLoader {
 }
 
 impl Loader<PhotosOf> for DbLoader {
-    type Value = Vec<stored_file::Model>;
+    type Value = Vec<(PhotoStage, stored_file::Model)>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[PhotosOf]) -> Result<HashMap<PhotosOf, Self::Value>> {
         let db = self.db.reader();
         let links = request_photo::Entity::find()
             .filter(request_photo::Column::RequestId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(request_photo::Column::Id)
             .all(db)
             .await
             .map_err(AppError::from)?;
@@ -404,9 +414,14 @@ impl Loader<PhotosOf> for DbLoader {
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for link in links {
             if let Some(file) = files.get(&link.file_id) {
+                let stage = if link.stage == PhotoStage::Resolution.stored() {
+                    PhotoStage::Resolution
+                } else {
+                    PhotoStage::Report
+                };
                 out.entry(PhotosOf(link.request_id))
                     .or_default()
-                    .push(file.clone());
+                    .push((stage, file.clone()));
             }
         }
         Ok(out)

@@ -45,6 +45,7 @@ mod requests;
 mod resident_access;
 mod residents;
 mod resolution_notices;
+mod resolution_photos;
 mod roster;
 mod schema;
 mod startup;
