@@ -111,6 +111,7 @@ async fn setup_tenants(
             street_office_id: Set(office),
             name: Set(format!("压测{c}社区")),
             created_at: Set(now),
+            ..Default::default()
         }
         .insert(db)
         .await

@@ -144,6 +144,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
                 street_office_id: Set(office.id),
                 name: Set(name.to_owned()),
                 created_at: Set(now),
+                ..Default::default()
             }
             .insert(&txn)
             .await?,
@@ -311,7 +312,13 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
             link(&txn, &head, user.id, None, place).await?;
             continue;
         }
-        let user = insert_user(&txn, login.username, login.username, hash, false, home).await?;
+        let (name, phone) = staff_card(login.username);
+        let mut user = insert_user(&txn, login.username, name, hash, false, home).await?;
+        if let Some(phone) = phone {
+            let mut published: entity::app_user::ActiveModel = user.into();
+            published.work_phone = Set(Some(phone.to_owned()));
+            user = published.update(&txn).await?;
+        }
         let grant = insert_grant(&txn, user.id, role, scope, place).await?;
         let acting = || Viewer {
             user_id: user.id,
@@ -356,6 +363,12 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     let (hexun, grid1) = (&registry.compounds[0], registry.grids[0].1);
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
     demo_webhooks::load(&txn, keys, &admin).await?;
+    // 幸福里社区's office, and its party secretary (the community admin) on the card.
+    let mut office: community::ActiveModel = communities[0].clone().into();
+    office.office_phone = Set(Some("057186012345".into()));
+    office.office_address = Set(Some("示范街道幸福里12号 社区党群服务中心".into()));
+    office.party_secretary_user_id = Set(Some(admin.user_id));
+    office.update(&txn).await?;
     txn.commit().await?;
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {
@@ -369,4 +382,19 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
         dwellings: registry.dwellings,
         grids: registry.grids.len(),
     })
+}
+
+/// The fictional names and work phones of the demo's staff (the contact card shows them).
+fn staff_card(username: &str) -> (&'static str, Option<&'static str>) {
+    match username {
+        "demo.platform" => ("林晓峰", None),
+        "demo.street" => ("陈立新", Some("057186010001")),
+        "demo.xingfu.admin" => ("王丽华", Some("13957100101")),
+        "demo.xingfu.staff" => ("赵敏", Some("13957100102")),
+        "demo.guangming.admin" => ("孙建国", Some("13957100201")),
+        "demo.grid1" => ("周建华", Some("13957100111")),
+        "demo.grid2" => ("吴芳", Some("13957100122")),
+        "demo.grid3" => ("郑海涛", Some("13957100133")),
+        _ => ("工作人员", None),
+    }
 }

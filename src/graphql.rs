@@ -11,6 +11,7 @@ pub mod localize;
 pub mod null_on_error;
 pub mod pagination;
 pub mod persisted;
+pub mod phone;
 pub mod scalars;
 pub mod stored_enum;
 pub mod upload;

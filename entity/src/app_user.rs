@@ -19,6 +19,8 @@ pub struct Model {
     pub home_street_office_id: Option<Uuid>,
     pub home_community_id: Option<Uuid>,
     pub disabled_at: Option<DateTimeUtc>,
+    /// A staff member's or grid worker's work phone (digits), published on contact cards.
+    pub work_phone: Option<String>,
     pub created_at: DateTimeUtc,
     pub password_changed_at: DateTimeUtc,
 }

@@ -10,6 +10,11 @@ pub struct Model {
     pub street_office_id: Uuid,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// The community office (社区居委会) as its card shows it.
+    pub office_phone: Option<String>,
+    pub office_address: Option<String>,
+    /// Its party secretary (书记): a user who works in the community.
+    pub party_secretary_user_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

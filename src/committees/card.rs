@@ -30,23 +30,33 @@ pub struct CardMember {
     pub phone: Option<String>,
 }
 
+/// Someone who works for the community, with the work phone they publish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Worker {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
 pub struct Card {
     pub compound: String,
     pub community: String,
-    pub staff: Vec<String>,
+    pub office_phone: Option<String>,
+    pub office_address: Option<String>,
+    pub party_secretary: Option<Worker>,
+    pub staff: Vec<Worker>,
     /// (grid, worker).
-    pub grid_workers: Vec<(String, String)>,
+    pub grid_workers: Vec<(String, Worker)>,
     pub committee: Vec<CardMember>,
 }
 
-/// Names of the users holding one of `roles` now on one of `scopes` (or, with no scopes,
-/// anywhere in the community).
+/// The users holding one of `roles` now on one of `scopes` (or, with no scopes, anywhere
+/// in the community), with their published work phones.
 async fn holders(
     conn: &impl ConnectionTrait,
     community: Uuid,
     roles: &[Role],
     scopes: Option<&[Uuid]>,
-) -> AppResult<Vec<(Option<Uuid>, String)>> {
+) -> AppResult<Vec<(Option<Uuid>, Worker)>> {
     let now = Utc::now();
     let mut query = role_grant::Entity::find()
         .filter(role_grant::Column::CommunityId.eq(community))
@@ -60,12 +70,17 @@ async fn holders(
         .order_by_asc(role_grant::Column::Id)
         .all(conn)
         .await?;
-    let mut out: Vec<(Option<Uuid>, String)> = rows
+    let mut out: Vec<(Option<Uuid>, Worker)> = rows
         .into_iter()
         .filter(|(g, _)| g.is_active_at(now))
         .filter_map(|(g, u)| {
-            u.filter(|u| u.disabled_at.is_none())
-                .map(|u| (g.scope_id, u.display_name))
+            u.filter(|u| u.disabled_at.is_none()).map(|u| {
+                let worker = Worker {
+                    name: u.display_name,
+                    phone: u.work_phone,
+                };
+                (g.scope_id, worker)
+            })
         })
         .collect();
     out.dedup();
@@ -80,8 +95,20 @@ pub async fn card(
     let community = community::Entity::find_by_id(compound.community_id)
         .one(conn)
         .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
+        .ok_or(crate::error::AppError::NotFound(crate::error::msg!(
+            "community not found"
+        )))?;
+    let party_secretary = match community.party_secretary_user_id {
+        Some(id) => app_user::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+            .map(|u| Worker {
+                name: u.display_name,
+                phone: u.work_phone,
+            }),
+        None => None,
+    };
     let staff = holders(
         conn,
         compound.community_id,
@@ -90,7 +117,7 @@ pub async fn card(
     )
     .await?
     .into_iter()
-    .map(|(_, name)| name)
+    .map(|(_, worker)| worker)
     .collect();
     let buildings = building::Entity::find()
         .filter(building::Column::CompoundId.eq(compound.id))
@@ -118,11 +145,11 @@ pub async fn card(
     )
     .await?
     .into_iter()
-    .map(|(grid, name)| {
+    .map(|(grid, worker)| {
         let grid = grid
             .and_then(|g| grid_names.get(&g).cloned())
             .unwrap_or_default();
-        (grid, name)
+        (grid, worker)
     })
     .collect();
     let mut committee = Vec::new();
@@ -168,7 +195,10 @@ pub async fn card(
     }
     Ok(Card {
         compound: compound.name.clone(),
-        community,
+        community: community.name,
+        office_phone: community.office_phone,
+        office_address: community.office_address,
+        party_secretary,
         staff,
         grid_workers,
         committee,

@@ -12,7 +12,7 @@ use super::{
     card,
     positions::{self, Appointment},
     service::{self, NewCommittee, Settings},
-    types::{CardGridWorker, CardMember, Committee, ContactCard, Position},
+    types::{CardGridWorker, CardMember, CardPerson, Committee, ContactCard, Position},
 };
 use crate::{
     audit::audited_write,
@@ -61,14 +61,26 @@ impl CommitteeQuery {
             ctx.meta()
                 .returned_personal_data(member.community_id, member.resident_id);
         }
+        let person = |w: card::Worker| CardPerson {
+            name: w.name,
+            phone: w.phone,
+        };
         Ok(ContactCard {
             compound: card.compound,
             community: card.community,
-            community_staff: card.staff,
+            office_phone: card.office_phone,
+            office_address: card.office_address,
+            party_secretary: card.party_secretary.map(person),
+            community_staff: card.staff.iter().map(|w| w.name.clone()).collect(),
+            staff: card.staff.into_iter().map(person).collect(),
             grid_workers: card
                 .grid_workers
                 .into_iter()
-                .map(|(grid, name)| CardGridWorker { grid, name })
+                .map(|(grid, w)| CardGridWorker {
+                    grid,
+                    name: w.name,
+                    phone: w.phone,
+                })
                 .collect(),
             committee: card
                 .committee

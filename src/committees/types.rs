@@ -183,6 +183,15 @@ pub struct CardMember {
 pub struct CardGridWorker {
     pub grid: String,
     pub name: String,
+    /// The work phone they publish.
+    pub phone: Option<String>,
+}
+
+/// Someone who works for the community, with the work phone they publish.
+#[derive(SimpleObject)]
+pub struct CardPerson {
+    pub name: String,
+    pub phone: Option<String>,
 }
 
 /// 联络卡: who a compound's residents can turn to.
@@ -190,7 +199,16 @@ pub struct CardGridWorker {
 pub struct ContactCard {
     pub compound: String,
     pub community: String,
+    /// The community office (社区居委会).
+    pub office_phone: Option<String>,
+    pub office_address: Option<String>,
+    /// 社区书记.
+    pub party_secretary: Option<CardPerson>,
+    /// Names only; `staff` has their phones.
+    #[graphql(deprecation = "use staff { name phone }")]
     pub community_staff: Vec<String>,
+    /// The community's admins and staff.
+    pub staff: Vec<CardPerson>,
     pub grid_workers: Vec<CardGridWorker>,
     pub committee: Vec<CardMember>,
 }

@@ -1008,6 +1008,18 @@ const ZH: &[(&str, &str)] = &[
         "photos go with a resolution: of the work done",
         "照片随办结一起上传：拍下处理结果",
     ),
+    (
+        "only staff and grid workers publish a work phone",
+        "只有社区工作人员和网格员可以公开工作电话",
+    ),
+    (
+        "only the community's admins set its office details",
+        "只有社区管理员可以设置社区办公信息",
+    ),
+    (
+        "the party secretary must work in the community",
+        "社区书记须是本社区的工作人员",
+    ),
     ("not a URL", "不是有效的网址"),
     ("the URL has no host", "网址缺少主机名"),
     (

@@ -81,6 +81,13 @@ pub struct ResetPasswordInput {
 }
 
 #[derive(InputObject)]
+pub struct SetWorkPhoneInput {
+    pub user_id: ID,
+    /// A mainland mobile or landline; `null` withdraws it.
+    pub work_phone: Option<String>,
+}
+
+#[derive(InputObject)]
 pub struct UserIdInput {
     pub user_id: ID,
 }

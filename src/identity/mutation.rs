@@ -10,8 +10,8 @@ use super::{
     grants::{self, NewGrant},
     graphql::{
         ChangePasswordInput, CreateUserInput, GrantPayload, GrantRoleInput, LoginInput,
-        LogoutInput, RefreshTokenInput, ResetPasswordInput, RevokeRoleInput, UserIdInput,
-        UserPayload,
+        LogoutInput, RefreshTokenInput, ResetPasswordInput, RevokeRoleInput, SetWorkPhoneInput,
+        UserIdInput, UserPayload,
     },
     sessions,
     types::{OkPayload, TokenPair},
@@ -218,6 +218,26 @@ impl IdentityMutation {
                 let (user_id, hash) = prepared?;
                 users::reset_password(txn, viewer, user_id, hash).await
             })
+        })
+        .await?;
+        Ok(UserPayload { user: user.into() })
+    }
+
+    /// Publishes (or, with `null`, withdraws) a work phone on contact cards: staff and grid
+    /// workers their own, admins those of the users they manage.
+    async fn set_work_phone(
+        &self,
+        ctx: &Context<'_>,
+        input: SetWorkPhoneInput,
+    ) -> Result<UserPayload> {
+        let audit_input =
+            json!({ "userId": input.user_id.as_str(), "published": input.work_phone.is_some() });
+        let user_id = parse_id("input.userId", &input.user_id);
+        let phone = input.work_phone;
+        let user = audited_write(ctx, "setWorkPhone", audit_input, move |txn, viewer| {
+            Box::pin(
+                async move { users::set_work_phone(txn, viewer, user_id?, phone.as_deref()).await },
+            )
         })
         .await?;
         Ok(UserPayload { user: user.into() })

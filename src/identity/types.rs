@@ -125,6 +125,8 @@ pub struct User {
     pub must_change_password: bool,
     pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The work phone published on contact cards (staff and grid workers).
+    pub work_phone: Option<String>,
     pub home_street_office_id: Option<ID>,
     pub home_community_id: Option<ID>,
     #[graphql(skip)]
@@ -142,6 +144,7 @@ impl From<app_user::Model> for User {
             must_change_password: m.must_change_password,
             disabled_at: m.disabled_at,
             created_at: m.created_at,
+            work_phone: m.work_phone,
             home_street_office_id: m.home_street_office_id.map(ID::from),
             home_community_id: m.home_community_id.map(ID::from),
             user_id: m.id,

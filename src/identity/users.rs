@@ -157,6 +157,7 @@ pub async fn insert_user(
         disabled_at: Set(None),
         created_at: Set(now),
         password_changed_at: Set(now),
+        ..Default::default()
     }
     .insert(conn)
     .await
@@ -308,4 +309,53 @@ pub async fn set_disabled(
     }
     Ok(Audited::new(user.clone(), home_of(&user), user.id)
         .with_event(LiveEvent::AccessChanged { user_id: user.id }))
+}
+
+/// Roles whose holders publish a work phone on contact cards (a resident's own phone stays
+/// in the registry, masked).
+const PUBLISHES_WORK_PHONE: [Role; 5] = [
+    Role::PlatformAdmin,
+    Role::StreetAdmin,
+    Role::CommunityAdmin,
+    Role::CommunityStaff,
+    Role::GridWorker,
+];
+
+/// Sets (or, with `None`, clears) a work phone: a staff member or grid worker their own, an
+/// admin those of the users they manage.
+pub async fn set_work_phone(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    user_id: Uuid,
+    phone: Option<&str>,
+) -> AppResult<Audited<app_user::Model>> {
+    let user = if user_id == viewer.user_id {
+        let works = viewer
+            .grants
+            .iter()
+            .any(|g| PUBLISHES_WORK_PHONE.contains(&g.role));
+        if !works {
+            return Err(AppError::Forbidden(msg!(
+                "only staff and grid workers publish a work phone"
+            )));
+        }
+        app_user::Entity::find_by_id(viewer.user_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound(msg!("user not found")))?
+    } else {
+        manageable_user(conn, viewer, user_id).await?
+    };
+    let phone = phone
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            crate::graphql::phone::normalize_phone(p)
+                .map_err(|m| AppError::bad_input("input.workPhone", m))
+        })
+        .transpose()?;
+    let mut update: app_user::ActiveModel = user.into();
+    update.work_phone = Set(phone);
+    let user = update.update(conn).await?;
+    Ok(Audited::new(user.clone(), home_of(&user), user.id))
 }

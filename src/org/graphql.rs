@@ -1,6 +1,8 @@
 //! GraphQL for street offices and communities.
 
-use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject,
+};
 use chrono::{DateTime, Utc};
 use entity::{community, street_office};
 use sea_orm::{ColumnTrait, QueryFilter};
@@ -92,6 +94,11 @@ pub struct Community {
     pub id: ID,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// The community office (社区居委会), as its contact cards show it.
+    pub office_phone: Option<String>,
+    pub office_address: Option<String>,
+    /// Its party secretary (书记), a user who works in the community.
+    pub party_secretary_user_id: Option<ID>,
     #[graphql(skip)]
     pub street_office_id: uuid::Uuid,
 }
@@ -102,6 +109,9 @@ impl From<community::Model> for Community {
             id: m.id.into(),
             name: m.name,
             created_at: m.created_at,
+            office_phone: m.office_phone,
+            office_address: m.office_address,
+            party_secretary_user_id: m.party_secretary_user_id.map(ID::from),
             street_office_id: m.street_office_id,
         }
     }
@@ -140,6 +150,29 @@ pub struct CreateCommunityInput {
 #[derive(SimpleObject)]
 pub struct CreateCommunityPayload {
     pub community: Community,
+}
+
+#[derive(SimpleObject)]
+pub struct SetCommunityOfficePayload {
+    pub community: Community,
+}
+
+#[derive(InputObject)]
+pub struct SetCommunityOfficeInput {
+    pub community_id: ID,
+    /// A mainland landline or mobile; `null` clears it, leaving it out keeps it.
+    pub office_phone: MaybeUndefined<String>,
+    pub office_address: MaybeUndefined<String>,
+    /// A user who works in the community (admin, staff or grid worker).
+    pub party_secretary_user_id: MaybeUndefined<ID>,
+}
+
+fn change<T: Clone>(value: &MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v.clone())),
+    }
 }
 
 #[derive(Default)]
@@ -285,6 +318,41 @@ impl OrgMutation {
         })
         .await?;
         Ok(CreateCommunityPayload {
+            community: community.into(),
+        })
+    }
+
+    /// The community office's phone, address and party secretary, as contact cards show
+    /// them. Community admins (and admins above).
+    async fn set_community_office(
+        &self,
+        ctx: &Context<'_>,
+        input: SetCommunityOfficeInput,
+    ) -> Result<SetCommunityOfficePayload> {
+        let audit_input = json!({ "communityId": input.community_id.as_str() });
+        let community_id = parse_id("input.communityId", &input.community_id)?;
+        let secretary = match &input.party_secretary_user_id {
+            MaybeUndefined::Value(id) => Some(Some(parse_id("input.partySecretaryUserId", id)?)),
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Undefined => None,
+        };
+        let office = service::OfficeChange {
+            phone: change(&input.office_phone),
+            address: change(&input.office_address),
+            party_secretary: secretary,
+        };
+        let community = audited_write(
+            ctx,
+            "setCommunityOffice",
+            audit_input,
+            move |txn, viewer| {
+                Box::pin(
+                    async move { service::set_office(txn, viewer, community_id, office).await },
+                )
+            },
+        )
+        .await?;
+        Ok(SetCommunityOfficePayload {
             community: community.into(),
         })
     }

@@ -1,16 +1,23 @@
 //! Street offices and communities: creation rules and scoped lookups.
 
 use chrono::Utc;
-use entity::{community, reach::Reach, street_office};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use entity::{
+    community,
+    reach::Reach,
+    role_grant::{self, Role},
+    street_office,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, msg, on_unique_violation},
-    graphql::clean_name,
-    tenancy::visible_street_office,
+    graphql::{clean_name, phone::normalize_phone},
+    tenancy::{place_for, visible_street_office},
 };
 
 pub struct NewStreetOffice {
@@ -85,6 +92,7 @@ pub async fn create_community(
         street_office_id: Set(office.id),
         name: Set(name),
         created_at: Set(Utc::now()),
+        ..Default::default()
     }
     .insert(conn)
     .await
@@ -96,4 +104,78 @@ pub async fn create_community(
         community: Some(id),
     };
     Ok(Audited::new(community, place, id))
+}
+
+/// A community office's details as its contact card shows them; `None` leaves a field,
+/// `Some(None)` clears it.
+#[derive(Default)]
+pub struct OfficeChange {
+    pub phone: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub party_secretary: Option<Option<Uuid>>,
+}
+
+/// Roles of the people who work in a community (a party secretary is one of them).
+const WORKS_IN_COMMUNITY: [Role; 3] =
+    [Role::CommunityAdmin, Role::CommunityStaff, Role::GridWorker];
+
+/// Sets a community office's phone, address and party secretary: its admins (and those
+/// above). The party secretary must work in the community.
+pub async fn set_office(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    community_id: Uuid,
+    change: OfficeChange,
+) -> AppResult<Audited<community::Model>> {
+    let place = place_for(
+        conn,
+        viewer,
+        community_id,
+        Capability::ManageUsers,
+        msg!("only the community's admins set its office details"),
+    )
+    .await?;
+    let community = community::Entity::find_by_id(community_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound(msg!("community not found")))?;
+    let mut update: community::ActiveModel = community.into();
+    if let Some(phone) = change.phone {
+        let phone = phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| normalize_phone(p).map_err(|m| AppError::bad_input("input.officePhone", m)))
+            .transpose()?;
+        update.office_phone = Set(phone);
+    }
+    if let Some(address) = change.address {
+        let address = address
+            .as_deref()
+            .map(|a| clean_name("input.officeAddress", a, 200))
+            .transpose()?;
+        update.office_address = Set(address);
+    }
+    if let Some(secretary) = change.party_secretary {
+        if let Some(user) = secretary {
+            let now = Utc::now();
+            let works_here = role_grant::Entity::find()
+                .filter(role_grant::Column::UserId.eq(user))
+                .filter(role_grant::Column::CommunityId.eq(community_id))
+                .filter(role_grant::Column::Role.is_in(WORKS_IN_COMMUNITY))
+                .all(conn)
+                .await?
+                .iter()
+                .any(|g| g.is_active_at(now));
+            if !works_here {
+                return Err(AppError::bad_input(
+                    "input.partySecretaryUserId",
+                    msg!("the party secretary must work in the community"),
+                ));
+            }
+        }
+        update.party_secretary_user_id = Set(secretary);
+    }
+    let community = update.update(conn).await?;
+    Ok(Audited::new(community, place, community_id))
 }

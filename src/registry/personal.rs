@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     crypto::DataKeys,
-    error::{AppError, AppResult, Msg, msg},
+    error::{AppError, AppResult, Msg},
     graphql::StoredEnum,
 };
 
@@ -22,24 +22,7 @@ pub enum PersonalField {
     Phone,
 }
 
-/// Digits of a phone number: an 11-digit mobile (1xxxxxxxxxx) or a 7-12 digit landline,
-/// with spaces, dashes and a +86 prefix tolerated.
-pub fn normalize_phone(raw: &str) -> Result<String, Msg> {
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits
-        .strip_prefix("86")
-        .filter(|d| d.len() == 11)
-        .unwrap_or(&digits);
-    let ok = match digits.len() {
-        11 if digits.starts_with('1') => true,
-        7..=12 => !digits.starts_with('1'),
-        _ => false,
-    };
-    if !ok || raw.chars().any(|c| c.is_alphabetic()) {
-        return Err(msg!("not a mainland mobile or landline number"));
-    }
-    Ok(digits.to_owned())
-}
+pub use crate::graphql::phone::normalize_phone;
 
 pub fn last4(digits: &str) -> &str {
     &digits[digits.len().saturating_sub(4)..]

@@ -260,6 +260,7 @@ impl TestApp {
             street_office_id: Set(office),
             name: Set(name.into()),
             created_at: Set(Utc::now()),
+            ..Default::default()
         }
         .insert(self.db().writer())
         .await
@@ -304,6 +305,7 @@ impl TestApp {
             disabled_at: Set(None),
             created_at: Set(now),
             password_changed_at: Set(now),
+            ..Default::default()
         }
         .insert(self.db().writer())
         .await

@@ -13,6 +13,7 @@ mod audit;
 mod auth;
 mod budgets;
 mod committees;
+mod contact_cards;
 mod dwellings;
 mod enums;
 mod expenses;
