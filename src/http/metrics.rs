@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::app::AppState;
+use crate::{app::AppState, telemetry::metrics::Readings};
 
 /// Middleware: counts and times every request by its route template (not its raw path,
 /// which would let clients create unbounded label values).
@@ -32,9 +32,17 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 
 pub async fn render(State(state): State<AppState>) -> Response {
     let services = &state.services;
-    let rendered = state
-        .metrics
-        .render(services.db.statement_count(), services.live.subscribers());
+    // An unreadable backlog leaves the webhook gauges at zero rather than fail the scrape.
+    let (webhook_deliveries, webhook_oldest_due_seconds) =
+        crate::notifications::dispatcher::backlog(services)
+            .await
+            .unwrap_or_default();
+    let rendered = state.metrics.render(Readings {
+        db_statements: services.db.statement_count(),
+        live_subscribers: services.live.subscribers(),
+        webhook_deliveries,
+        webhook_oldest_due_seconds,
+    });
     let Some(body) = rendered else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };

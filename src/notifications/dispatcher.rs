@@ -234,3 +234,34 @@ pub async fn claim(services: &Services, limit: usize) -> AppResult<Vec<Due>> {
         })
         .collect())
 }
+
+/// For `/metrics`: deliveries pending and failed by status, and how long the oldest due one
+/// has waited, in seconds (two statements, by the status index).
+pub async fn backlog(services: &Services) -> AppResult<(Vec<(String, i64)>, i64)> {
+    use sea_orm::{QuerySelect, sea_query::Func};
+    let db = services.db.reader();
+    let counts: Vec<(String, i64)> = webhook_delivery::Entity::find()
+        .select_only()
+        .column(webhook_delivery::Column::Status)
+        .column_as(webhook_delivery::Column::Id.count(), "n")
+        .filter(webhook_delivery::Column::Status.is_in(["pending", "failed"]))
+        .group_by(webhook_delivery::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let now = Utc::now();
+    let oldest: Option<Option<chrono::DateTime<Utc>>> = webhook_delivery::Entity::find()
+        .select_only()
+        .expr(Func::min(Expr::col(
+            webhook_delivery::Column::NextAttemptAt,
+        )))
+        .filter(webhook_delivery::Column::Status.eq("pending"))
+        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let waited = oldest
+        .flatten()
+        .map_or(0, |due| Ord::max((now - due).num_seconds(), 0));
+    Ok((counts, waited))
+}

@@ -34,6 +34,23 @@ pub struct Metrics {
     errors: Family<ErrorLabels, Counter>,
     db_statements: Gauge,
     live_subscribers: Gauge,
+    webhook_deliveries: Family<StatusLabels, Gauge>,
+    webhook_oldest_due: Gauge,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    status: String,
+}
+
+/// What `/metrics` reads from elsewhere at each scrape.
+pub struct Readings {
+    pub db_statements: u64,
+    pub live_subscribers: usize,
+    /// Webhook deliveries still to send and those that failed for good, by status.
+    pub webhook_deliveries: Vec<(String, i64)>,
+    /// How long the oldest due delivery has waited (0 when none is due).
+    pub webhook_oldest_due_seconds: i64,
 }
 
 fn latency_histogram() -> Histogram {
@@ -51,6 +68,18 @@ impl Default for Metrics {
         let errors = Family::<ErrorLabels, Counter>::default();
         let db_statements = Gauge::default();
         let live_subscribers = Gauge::default();
+        let webhook_deliveries = Family::<StatusLabels, Gauge>::default();
+        let webhook_oldest_due = Gauge::default();
+        registry.register(
+            "webhook_deliveries",
+            "Webhook deliveries pending or failed, by status",
+            webhook_deliveries.clone(),
+        );
+        registry.register(
+            "webhook_oldest_due_seconds",
+            "How long the oldest due webhook delivery has waited",
+            webhook_oldest_due.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -83,6 +112,8 @@ impl Default for Metrics {
             errors,
             db_statements,
             live_subscribers,
+            webhook_deliveries,
+            webhook_oldest_due,
         }
     }
 }
@@ -113,11 +144,25 @@ impl Metrics {
     }
 
     /// The OpenMetrics text, with the gauges read just now.
-    pub fn render(&self, db_statements: u64, live_subscribers: usize) -> Option<String> {
+    pub fn render(&self, readings: Readings) -> Option<String> {
         self.db_statements
-            .set(i64::try_from(db_statements).unwrap_or(i64::MAX));
+            .set(i64::try_from(readings.db_statements).unwrap_or(i64::MAX));
         self.live_subscribers
-            .set(i64::try_from(live_subscribers).unwrap_or(i64::MAX));
+            .set(i64::try_from(readings.live_subscribers).unwrap_or(i64::MAX));
+        for status in ["pending", "failed"] {
+            let count = readings
+                .webhook_deliveries
+                .iter()
+                .find(|(s, _)| s == status)
+                .map_or(0, |(_, n)| *n);
+            self.webhook_deliveries
+                .get_or_create(&StatusLabels {
+                    status: status.to_owned(),
+                })
+                .set(count);
+        }
+        self.webhook_oldest_due
+            .set(readings.webhook_oldest_due_seconds);
         let mut body = String::new();
         encode(&mut body, &self.registry).ok()?;
         Some(body)

@@ -348,6 +348,38 @@ async fn every_event_reaches_a_standard_and_a_wecom_subscription_without_residen
         standard["announcement.unread"][0]["data"]["unreadHouseholds"],
         json!(standard["announcement.unread"][0]["data"]["audienceHouseholds"])
     );
+    // Operators see the backlog (nothing delivers in this test).
+    let pending = {
+        use sea_orm::PaginatorTrait;
+        entity::webhook_delivery::Entity::find()
+            .filter(entity::webhook_delivery::Column::Status.eq("pending"))
+            .count(app.db().reader())
+            .await
+            .unwrap()
+    };
+    assert!(pending >= 28, "every event in two formats: {pending}");
+    let (_, _, metrics) = app
+        .send(
+            axum::http::Request::get("/metrics")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let text = metrics.as_str().unwrap();
+    assert!(
+        text.contains(&format!(
+            r#"jiedao_webhook_deliveries{{status="pending"}} {pending}"#
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"jiedao_webhook_deliveries{status="failed"} 0"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("jiedao_webhook_oldest_due_seconds "),
+        "{text}"
+    );
     // The scheduler raises each occasion once, however often it looks.
     let again = jiedao::notifications::scheduler::run_once(&app.state.services, Utc::now())
         .await
