@@ -97,8 +97,10 @@ pub async fn record(
     let met = crate::graphql::clean_name("input.met", &new.met, 100)?;
     let notes: String = new.notes.trim().chars().take(5_000).collect();
     let mut needs = Vec::new();
+    // Each need's request tells its grid worker (live) and the webhooks, as any filed one.
+    let (mut events, mut notifications) = (Vec::new(), Vec::new());
     for need in new.needs {
-        let request = requests::create(
+        let filed = requests::create(
             conn,
             files,
             0,
@@ -115,8 +117,10 @@ pub async fn record(
                 photos: Vec::new(),
             },
         )
-        .await?
-        .value;
+        .await?;
+        events.extend(filed.events);
+        notifications.extend(filed.notifications);
+        let request = filed.value;
         needs.push(json!({ "title": request.title, "requestId": request.id }));
     }
     let row = visit::ActiveModel {
@@ -134,7 +138,9 @@ pub async fn record(
     .insert(conn)
     .await?;
     let id = row.id;
-    Ok(Audited::new(row, place, id))
+    Ok(Audited::new(row, place, id)
+        .with_events(events)
+        .with_notifications(notifications))
 }
 
 /// One household of a visit plan.

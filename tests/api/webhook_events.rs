@@ -423,3 +423,25 @@ async fn events_nobody_took_are_forgotten_after_a_week_and_delivered_ones_are_ke
     assert_eq!(left.len(), 1, "only the delivered event stays: {types:?}");
     assert_eq!(left[0].facts["title"], "有人订阅时的诉求");
 }
+
+#[tokio::test]
+async fn a_need_found_on_a_home_visit_is_announced_like_any_filed_request() {
+    let app = app_for_webhooks().await;
+    let g = grids(&app).await;
+    let admin = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
+        .await;
+    let (subscription, _) =
+        subscribe_all(&app, &admin, "http://127.0.0.1:9/hooks", "WECOM_ROBOT").await;
+    let visit = "mutation($in: RecordVisitInput!) { recordVisit(input: $in) { visit { id } } }";
+    let input = json!({ "in": { "householdId": g.s.households["王秀英"], "met": "本人", "notes": "厨房水龙头漏水", "needs": [{ "category": "repair", "title": "厨房水龙头漏水" }] } });
+    data(&app.gql(Some(&g.worker3), visit, input).await);
+    let bodies = bodies_for(&app, &subscription).await;
+    let text = bodies["request.assigned"][0]["markdown"]["content"]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.contains("【新诉求】3号楼 厨房水龙头漏水 → 第7网格"),
+        "{text}"
+    );
+}
