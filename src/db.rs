@@ -111,6 +111,14 @@ impl Db {
         self.statements.load(Ordering::Relaxed)
     }
 
+    /// Whether the pools were closed (the server is stopping): background work ends then.
+    pub fn is_closed(&self) -> bool {
+        match self.writer.get_database_backend() {
+            DbBackend::Postgres => self.writer.get_postgres_connection_pool().is_closed(),
+            _ => self.writer.get_sqlite_connection_pool().is_closed(),
+        }
+    }
+
     pub async fn close(self) -> Result<(), DbErr> {
         self.reader.close_by_ref().await?;
         self.writer.close_by_ref().await

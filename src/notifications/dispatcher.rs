@@ -65,6 +65,8 @@ impl Dispatcher {
         loop {
             let worked = match self.round().await {
                 Ok(worked) => worked,
+                // The server is stopping: what is left is found by the next start.
+                Err(_) if self.services.db.is_closed() => return,
                 Err(err) => {
                     tracing::warn!(error = %err.describe(), "webhook dispatch failed; retrying");
                     false

@@ -38,6 +38,9 @@ pub async fn run(services: Services) {
     let mut scheduler = Scheduler::default();
     loop {
         ticks.tick().await;
+        if services.db.is_closed() {
+            return;
+        }
         if let Err(err) = scheduler.tick(&services, Utc::now()).await {
             tracing::warn!(error = %err.describe(), "the notification scheduler failed; it tries again next tick");
         }
