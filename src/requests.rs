@@ -7,6 +7,7 @@ pub mod follow_ups;
 pub mod handling;
 pub mod live_graphql;
 pub mod mutation;
+pub mod photos;
 pub mod query;
 pub mod service;
 pub mod status;

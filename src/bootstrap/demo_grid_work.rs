@@ -20,7 +20,8 @@ use crate::{
     mediation::service::{self as mediation, Mediator, NewCase, Party},
     requests::{
         follow_ups::Method,
-        service::{self as requests, Location, Move, NewRequest, PhotoStore},
+        photos::PhotoStore,
+        service::{self as requests, Location, Move, NewRequest},
         status::Action,
     },
     visits::service::{self as visits, NewVisit},

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::{
     category, handling,
-    service::{self, Location, Move, NewRequest, PhotoStore},
+    photos::PhotoStore,
+    service::{self, Location, Move, NewRequest},
     types::*,
 };
 use crate::{

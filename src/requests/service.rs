@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
-    building, dwelling, grid_building, household, request_event, request_photo, role_grant,
-    role_grant::Role, service_request,
+    building, dwelling, grid_building, household, request_event, role_grant, role_grant::Role,
+    service_request,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -18,16 +18,14 @@ use uuid::Uuid;
 use super::{
     access::{RequestRole, visible_request},
     category::{self, due},
+    photos::{PhotoStage, PhotoStore, attach_photos},
     status::{Action, Status, next},
 };
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
     error::{AppError, AppResult, Term, msg, on_unique_violation},
-    files::{
-        FileStore,
-        service::{Upload, store_upload},
-    },
+    files::{FileStore, service::Upload},
     graphql::{StoredEnum, clean_name},
     live::LiveEvent,
     outbox::{EventType, Notification},
@@ -341,66 +339,6 @@ pub struct Move {
     pub duplicate_of: Option<Uuid>,
     /// Photos of the work done: only with a resolution.
     pub photos: Vec<Upload>,
-}
-
-/// Who took a request's photo: the reporter on filing, or the handler when it was fixed
-/// (photo proof, shown to the reporter with the resolution).
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(name = "RequestPhotoStage")]
-pub enum PhotoStage {
-    Report,
-    Resolution,
-}
-
-impl StoredEnum for PhotoStage {
-    fn stored(self) -> &'static str {
-        match self {
-            Self::Report => "report",
-            Self::Resolution => "resolution",
-        }
-    }
-}
-
-/// Where uploaded photos go, and how big one may be.
-pub struct PhotoStore<'a> {
-    pub files: &'a FileStore,
-    pub max_file_bytes: usize,
-}
-
-/// Stores uploaded photos (checked like every upload) and attaches them to a request.
-async fn attach_photos(
-    conn: &impl ConnectionTrait,
-    store: &PhotoStore<'_>,
-    viewer: &Viewer,
-    request: &service_request::Model,
-    photos: Vec<Upload>,
-    stage: PhotoStage,
-) -> AppResult<()> {
-    let now = Utc::now();
-    for (index, photo) in photos.into_iter().enumerate() {
-        let field = format!("input.photos.{index}");
-        let file = store_upload(
-            conn,
-            store.files,
-            viewer,
-            request.community_id,
-            photo,
-            store.max_file_bytes,
-            &field,
-        )
-        .await?;
-        request_photo::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            community_id: Set(request.community_id),
-            request_id: Set(request.id),
-            file_id: Set(file.id),
-            stage: Set(stage.stored().to_owned()),
-            created_at: Set(now),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(())
 }
 
 /// Moves a request on. Handlers (staff, the grid's worker, the assignee) do everything but

@@ -14,7 +14,8 @@ use uuid::Uuid;
 use super::{
     access::{RequestRole, request_role},
     follow_ups::{RequestFollowUp, follow_ups_of},
-    service::{self, PhotoStage, RequestEventKind},
+    photos::PhotoStage,
+    service::{self, RequestEventKind},
     status::{Action, Status},
 };
 use crate::{
