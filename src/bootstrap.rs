@@ -20,6 +20,7 @@ mod demo_meeting;
 mod demo_registry;
 pub mod demo_roster;
 pub mod demo_webhooks;
+mod demo_wechat_groups;
 
 use crate::{
     auth::{Viewer, password, viewer::Place},
@@ -361,6 +362,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     let resolution_token = demo_meeting::load(&txn, &admin, keys, &registry.compounds[0]).await?;
     let worker = grid_worker.ok_or(AppError::NotFound(msg!("user not found")))?;
     let (hexun, grid1) = (&registry.compounds[0], registry.grids[0].1);
+    demo_wechat_groups::load(&txn, &admin, &worker, hexun.id, grid1).await?;
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
     demo_webhooks::load(&txn, keys, &admin).await?;
     // 幸福里社区's office, and its party secretary (the community admin) on the card.

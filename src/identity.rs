@@ -10,5 +10,6 @@ pub mod loaders;
 pub mod mutation;
 pub mod position_grants;
 pub mod sessions;
+pub mod staff;
 pub mod types;
 pub mod users;

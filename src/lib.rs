@@ -35,6 +35,7 @@ pub mod tabular;
 pub mod telemetry;
 pub mod tenancy;
 pub mod visits;
+pub mod wechat_groups;
 
 use std::sync::Arc;
 

@@ -42,6 +42,7 @@ use crate::{
     },
     state::Services,
     visits::graphql::{VisitMutation, VisitQuery},
+    wechat_groups::{graphql::WechatGroupQuery, mutation::WechatGroupMutation},
 };
 
 #[derive(MergedObject, Default)]
@@ -65,6 +66,7 @@ pub struct Query(
     AnnouncementQuery,
     MediationQuery,
     WebhookQuery,
+    WechatGroupQuery,
     AuditQuery,
     node::NodeQuery,
 );
@@ -89,6 +91,7 @@ pub struct Mutation(
     AnnouncementMutation,
     MediationMutation,
     WebhookMutation,
+    WechatGroupMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

@@ -14,6 +14,7 @@ pub mod committee_position;
 pub mod community;
 pub mod compound;
 pub mod counterparty;
+pub mod duty_shift;
 pub mod dwelling;
 pub mod dwelling_owner;
 pub mod expense;
@@ -55,6 +56,9 @@ pub mod visit;
 pub mod webhook_attempt;
 pub mod webhook_delivery;
 pub mod webhook_subscription;
+pub mod wechat_group;
+pub mod wechat_group_building;
+pub mod wechat_group_staff;
 
 pub use sea_orm;
 pub mod reach;

@@ -220,6 +220,7 @@ tenant_tables!(
     compound,
     counterparty,
     dwelling,
+    duty_shift,
     dwelling_owner,
     expense,
     expense_decision,
@@ -254,4 +255,7 @@ tenant_tables!(
     webhook_attempt,
     webhook_delivery,
     webhook_subscription,
+    wechat_group,
+    wechat_group_building,
+    wechat_group_staff,
 );

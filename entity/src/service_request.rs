@@ -22,6 +22,10 @@ pub struct Model {
     pub source_detail: Json,
     /// For `hotline`: the 12345 ticket number, once per community.
     pub hotline_ticket: Option<String>,
+    /// For `wechat` from a registered group: the group, and who was on duty in it when the
+    /// message was posted.
+    pub wechat_group_id: Option<Uuid>,
+    pub on_duty_user_id: Option<Uuid>,
     pub category: String,
     pub title: String,
     #[sea_orm(column_type = "Text")]

@@ -41,6 +41,8 @@ pub enum Capability {
     /// Create and manage webhook subscriptions and read their deliveries. Community admins,
     /// and street admins for their street office's communities.
     ManageWebhooks,
+    /// Read the community's WeChat groups and duty rotas: everyone who works in it.
+    ReadWechatGroups,
 }
 
 /// A place in the tenancy tree: a community (with its street office), a street office as a
@@ -203,7 +205,7 @@ impl Viewer {
                 Capability::ManageRegistry | Capability::ManageCommittees => {
                     matches!(grant.role, Role::CommunityAdmin | Role::CommunityStaff)
                 }
-                Capability::ReadCommittees => {
+                Capability::ReadCommittees | Capability::ReadWechatGroups => {
                     is_admin(grant.role)
                         || matches!(grant.role, Role::CommunityStaff | Role::GridWorker)
                 }

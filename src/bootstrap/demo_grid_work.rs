@@ -25,7 +25,10 @@ use crate::{
         status::Action,
     },
     visits::service::{self as visits, NewVisit},
+    wechat_groups::service::GroupRef,
 };
+
+use super::demo_wechat_groups::NEIGHBOURHOOD_GROUP;
 
 /// (message in the WeChat group, category, how far it got).
 const MESSAGES: [(&str, &str, &[Action]); 5] = [
@@ -92,6 +95,7 @@ pub async fn load(
     let mut requests = Vec::new();
     for (n, (text, category, steps)) in MESSAGES.iter().enumerate() {
         let household = &planned[n * 7].household;
+        let sent_at = Utc::now() - Duration::hours(30 - 6 * n as i64);
         let request = requests::create(
             conn,
             files,
@@ -101,10 +105,10 @@ pub async fn load(
                 location: Location::Household(household.id),
                 source: "wechat",
                 source_detail: json!({ "wechat": {
-                    "groupName": "和韵小区邻里群",
+                    "groupName": NEIGHBOURHOOD_GROUP,
                     "senderNickname": planned[n * 7].label,
                     "originalText": text,
-                    "sentAt": Utc::now() - Duration::hours(30 - 6 * n as i64),
+                    "sentAt": sent_at,
                 } }),
                 reporter_resident: None,
                 category: (*category).into(),
@@ -112,6 +116,7 @@ pub async fn load(
                 description: String::new(),
                 urgent: false,
                 photos: Vec::new(),
+                wechat_group: Some((GroupRef::Name(NEIGHBOURHOOD_GROUP.into()), sent_at)),
             },
         )
         .await?

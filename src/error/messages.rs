@@ -43,6 +43,69 @@ const ZH: &[(&str, &str)] = &[
     ("must not be empty", "不能为空"),
     ("must have at most {max} characters", "最多 {max} 个字"),
     (
+        "give a time as HH:MM, e.g. 08:30",
+        "请按“时:分”填写时间，例如 08:30",
+    ),
+    (
+        "a weekday is 1 (Monday) to 7 (Sunday)",
+        "星期几请填 1（星期一）到 7（星期日）",
+    ),
+    (
+        "a shift ends after it starts; split a night shift at midnight",
+        "班次的结束时间须晚于开始时间；跨夜的班次请在午夜拆成两班",
+    ),
+    (
+        "the WeChat group registry is for the people who work in the community",
+        "微信群登记仅供社区工作人员查看",
+    ),
+    (
+        "only the community's admins and staff manage its WeChat groups",
+        "只有社区管理员和工作人员可以管理社区的微信群",
+    ),
+    ("WeChat group not found", "未找到该微信群"),
+    ("a grid's group names its grid", "网格群须指明所属网格"),
+    (
+        "a community registers at most {max} WeChat groups",
+        "一个社区最多登记 {max} 个微信群",
+    ),
+    (
+        "a rota has at most {max} shifts",
+        "一张值班表最多 {max} 个班次",
+    ),
+    (
+        "only the group's staff go on its rota",
+        "只有该群的工作人员可以排入值班表",
+    ),
+    (
+        "not a WeChat group of this community",
+        "不是本社区登记的微信群",
+    ),
+    (
+        "the community already has a WeChat group of that name",
+        "本社区已有同名的微信群",
+    ),
+    (
+        "a WeChat group has 0 to 5000 members",
+        "微信群人数应在 0 到 5000 之间",
+    ),
+    (
+        "a group serves at most {max} buildings",
+        "一个群最多对应 {max} 栋楼",
+    ),
+    ("not a building of this community", "不是本社区的楼栋"),
+    (
+        "a group has at most {max} staff members",
+        "一个群最多 {max} 名工作人员",
+    ),
+    (
+        "only people who work in the community are a group's staff",
+        "只有本社区的工作人员才能作为群内工作人员",
+    ),
+    (
+        "give the group: its registry ID or its name",
+        "请指明微信群：登记编号或群名",
+    ),
+    (
         "the file is not a CSV or XLSX file (save old .xls or password-protected workbooks as .xlsx first)",
         "文件不是 CSV 或 XLSX 格式（旧版 .xls 或设有密码的工作簿请先另存为 .xlsx）",
     ),

@@ -2,10 +2,10 @@
 //! and per category; median times to first response and to resolution over a period;
 //! visit coverage per grid.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use entity::{grid, service_request};
+use entity::{app_user, grid, service_request, wechat_group};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -37,6 +37,36 @@ pub struct Dashboard {
     pub median_resolution_minutes: Option<i64>,
     /// Per grid name: households visited this period, and all households.
     pub visit_coverage: BTreeMap<String, (i64, i64)>,
+    /// Requests from registered WeChat groups filed in the period, per group.
+    pub by_wechat_group: BTreeMap<Uuid, Responses>,
+    /// The same requests per person on duty when the message was posted (`None`: nobody).
+    pub by_on_duty: BTreeMap<Option<Uuid>, Responses>,
+}
+
+/// How quickly messages were answered: minutes from the message to the first response.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Responses {
+    pub requests: i64,
+    /// Minutes to the first response of those answered.
+    pub minutes: Vec<i64>,
+}
+
+impl Responses {
+    fn add(&mut self, minutes: Option<i64>) {
+        self.requests += 1;
+        self.minutes.extend(minutes);
+    }
+}
+
+/// Minutes from a WeChat message being posted (or, failing that, recorded) to the
+/// request's first response; `None` while unanswered.
+fn wechat_response_minutes(r: &service_request::Model) -> Option<i64> {
+    let posted = r.source_detail["wechat"]["sentAt"]
+        .as_str()
+        .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+        .map_or(r.created_at, |at| at.with_timezone(&Utc));
+    r.acknowledged_at
+        .map(|at| (at - posted).num_minutes().max(0))
 }
 
 /// The median of whole minutes, the lower middle for an even count.
@@ -118,6 +148,14 @@ pub async fn dashboard(
             if let Some(at) = r.resolved_at {
                 resolution.push((at - r.created_at).num_minutes());
             }
+            if let Some(group) = r.wechat_group_id {
+                let minutes = wechat_response_minutes(&r);
+                d.by_wechat_group.entry(group).or_default().add(minutes);
+                d.by_on_duty
+                    .entry(r.on_duty_user_id)
+                    .or_default()
+                    .add(minutes);
+            }
         }
     }
     d.median_first_response_minutes = median(first);
@@ -132,6 +170,37 @@ pub async fn dashboard(
             .insert(name.clone(), (done, planned.len() as i64));
     }
     Ok(d)
+}
+
+/// The names of the groups and people the response times are about: two statements, none
+/// when no request came from a registered group.
+pub async fn response_labels(
+    conn: &impl ConnectionTrait,
+    d: &Dashboard,
+) -> AppResult<(HashMap<Uuid, String>, HashMap<Uuid, String>)> {
+    if d.by_wechat_group.is_empty() {
+        return Ok(Default::default());
+    }
+    let groups = wechat_group::Entity::find()
+        .filter(wechat_group::Column::Id.is_in(d.by_wechat_group.keys().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g.name))
+        .collect();
+    let people: Vec<Uuid> = d.by_on_duty.keys().flatten().copied().collect();
+    let people = if people.is_empty() {
+        HashMap::new()
+    } else {
+        app_user::Entity::find()
+            .filter(app_user::Column::Id.is_in(people))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect()
+    };
+    Ok((groups, people))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use super::dashboard::median;
 use crate::graphql::{ContextExt, parse_id};
 
 #[derive(SimpleObject)]
@@ -30,9 +31,35 @@ pub struct RequestDashboard {
     pub median_first_response_minutes: Option<i64>,
     pub median_resolution_minutes: Option<i64>,
     pub visit_coverage: Vec<VisitCoverage>,
+    /// Requests recorded from registered WeChat groups in the period, per group: how many,
+    /// how many are still unanswered, and the median minutes from the message to the first
+    /// response.
+    pub first_response_by_wechat_group: Vec<GroupResponseTimes>,
+    /// The same per person on duty in the group when the message was posted (no user:
+    /// nobody was on duty).
+    pub first_response_by_person_on_duty: Vec<DutyResponseTimes>,
     /// Urgent announcements in force (停水停电, fraud warnings) and how many of the
     /// households they reach have read them.
     pub urgent_notices: Vec<UrgentNotice>,
+}
+
+#[derive(SimpleObject)]
+pub struct GroupResponseTimes {
+    pub group_id: ID,
+    pub group_name: String,
+    pub requests: i64,
+    pub unanswered: i64,
+    pub median_first_response_minutes: Option<i64>,
+}
+
+#[derive(SimpleObject)]
+pub struct DutyResponseTimes {
+    /// Empty when nobody was on duty.
+    pub user_id: Option<ID>,
+    pub name: Option<String>,
+    pub requests: i64,
+    pub unanswered: i64,
+    pub median_first_response_minutes: Option<i64>,
 }
 
 #[derive(SimpleObject)]
@@ -74,6 +101,29 @@ impl GridworkQuery {
         let db = ctx.services().db.reader();
         let d = super::dashboard::dashboard(db, viewer, community, from, to).await?;
         let urgent = crate::announcements::service::urgent_in_force(db, community).await?;
+        let (group_names, people) = super::dashboard::response_labels(db, &d).await?;
+        let by_group = d
+            .by_wechat_group
+            .into_iter()
+            .map(|(group, r)| GroupResponseTimes {
+                group_id: group.into(),
+                group_name: group_names.get(&group).cloned().unwrap_or_default(),
+                requests: r.requests,
+                unanswered: r.requests - r.minutes.len() as i64,
+                median_first_response_minutes: median(r.minutes),
+            })
+            .collect();
+        let by_person = d
+            .by_on_duty
+            .into_iter()
+            .map(|(user, r)| DutyResponseTimes {
+                user_id: user.map(ID::from),
+                name: user.and_then(|u| people.get(&u).cloned()),
+                requests: r.requests,
+                unanswered: r.requests - r.minutes.len() as i64,
+                median_first_response_minutes: median(r.minutes),
+            })
+            .collect();
         Ok(RequestDashboard {
             by_grid: counts(d.by_grid),
             by_category: counts(d.by_category),
@@ -88,6 +138,8 @@ impl GridworkQuery {
                     households,
                 })
                 .collect(),
+            first_response_by_wechat_group: by_group,
+            first_response_by_person_on_duty: by_person,
             urgent_notices: urgent
                 .into_iter()
                 .map(|u| UrgentNotice {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use entity::{community, compound, grid, role_grant, street_office};
+use entity::{app_user, community, compound, grid, role_grant, street_office};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -91,5 +91,37 @@ impl Loader<ScopeName> for DbLoader {
             names.insert(ScopeName(id), Some(name));
         }
         Ok(names)
+    }
+}
+
+/// A staff member's display name and published work phone, for rosters that name the
+/// people who work in a community (WeChat groups' staff and rotas).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StaffName(pub Uuid);
+
+impl Loader<StaffName> for DbLoader {
+    type Value = (String, Option<String>);
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[StaffName],
+    ) -> Result<HashMap<StaffName, Self::Value>, Self::Error> {
+        let rows: Vec<(Uuid, String, Option<String>)> = app_user::Entity::find()
+            .select_only()
+            .columns([
+                app_user::Column::Id,
+                app_user::Column::DisplayName,
+                app_user::Column::WorkPhone,
+            ])
+            .filter(app_user::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .into_tuple()
+            .all(self.db.reader())
+            .await
+            .map_err(AppError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, phone)| (StaffName(id), (name, phone)))
+            .collect())
     }
 }

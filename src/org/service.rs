@@ -1,15 +1,8 @@
 //! Street offices and communities: creation rules and scoped lookups.
 
 use chrono::Utc;
-use entity::{
-    community,
-    reach::Reach,
-    role_grant::{self, Role},
-    street_office,
-};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use entity::{community, reach::Reach, street_office};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use crate::{
@@ -17,6 +10,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, msg, on_unique_violation},
     graphql::{clean_name, phone::normalize_phone},
+    identity::staff::working_in,
     tenancy::{place_for, visible_street_office},
 };
 
@@ -115,10 +109,6 @@ pub struct OfficeChange {
     pub party_secretary: Option<Option<Uuid>>,
 }
 
-/// Roles of the people who work in a community (a party secretary is one of them).
-const WORKS_IN_COMMUNITY: [Role; 3] =
-    [Role::CommunityAdmin, Role::CommunityStaff, Role::GridWorker];
-
 /// Sets a community office's phone, address and party secretary: its admins (and those
 /// above). The party secretary must work in the community.
 pub async fn set_office(
@@ -158,16 +148,10 @@ pub async fn set_office(
     }
     if let Some(secretary) = change.party_secretary {
         if let Some(user) = secretary {
-            let now = Utc::now();
-            let works_here = role_grant::Entity::find()
-                .filter(role_grant::Column::UserId.eq(user))
-                .filter(role_grant::Column::CommunityId.eq(community_id))
-                .filter(role_grant::Column::Role.is_in(WORKS_IN_COMMUNITY))
-                .all(conn)
+            if !working_in(conn, community_id, &[user])
                 .await?
-                .iter()
-                .any(|g| g.is_active_at(now));
-            if !works_here {
+                .contains(&user)
+            {
                 return Err(AppError::bad_input(
                     "input.partySecretaryUserId",
                     msg!("the party secretary must work in the community"),

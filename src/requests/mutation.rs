@@ -2,10 +2,10 @@
 //! ratings, reassignment, referral replies, and community categories.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Upload};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{request_category, service_request};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QuerySelect};
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
@@ -17,12 +17,13 @@ use super::{
 use crate::{
     audit::{Audited, audited_write},
     auth::Capability,
-    error::{AppError, msg},
+    error::{AppError, AppResult, msg},
     graphql::{
         parse_id,
         upload::{read_uploads, store_and_limit},
     },
     tenancy::place_of,
+    wechat_groups::service::GroupRef,
 };
 
 #[derive(InputObject)]
@@ -49,7 +50,7 @@ pub struct RecordRequestInput {
     pub reporter_resident_id: Option<ID>,
     pub source: RequestSource,
     /// For `WECHAT`: the message as posted.
-    pub wechat_message: Option<WechatMessage>,
+    pub wechat_message: Option<WechatMessageInput>,
     /// For `HOTLINE`: the 12345 ticket number.
     pub hotline_ticket: Option<String>,
     pub category: String,
@@ -156,6 +157,7 @@ impl RequestMutation {
                     description,
                     urgent,
                     photos,
+                    wechat_group: None,
                 };
                 service::create(txn, &files, max, viewer, new).await
             })
@@ -186,24 +188,15 @@ impl RequestMutation {
             .map(|r| parse_id("input.reporterResidentId", r))
             .transpose();
         let source = input.source;
+        let mut wechat_group = None;
         let detail = match (source, input.wechat_message, input.hotline_ticket) {
             (RequestSource::App, _, _) => Err(AppError::bad_input(
                 "input.source",
                 msg!("residents file APP requests themselves with submitRequest"),
             )),
-            (RequestSource::Wechat, Some(m), _) => crate::calendar::check_happened(
-                "input.wechatMessage.sentAt",
-                "the message",
-                m.sent_at,
-                crate::calendar::RECORDED_LATE_AT_MOST,
-            )
-            .map(|()| {
-                json!({ "wechat": WechatDetail {
-                    group_name: m.group_name.chars().take(100).collect(),
-                    sender_nickname: m.sender_nickname.chars().take(100).collect(),
-                    original_text: m.original_text.chars().take(5_000).collect(),
-                    sent_at: m.sent_at,
-                } })
+            (RequestSource::Wechat, Some(m), _) => wechat_detail(m).map(|(detail, group)| {
+                wechat_group = Some(group);
+                detail
             }),
             (RequestSource::Wechat, None, _) => Err(AppError::bad_input(
                 "input.wechatMessage",
@@ -233,6 +226,7 @@ impl RequestMutation {
                     description,
                     urgent,
                     photos,
+                    wechat_group,
                 };
                 service::create(txn, &files, max, viewer, new).await
             })
@@ -423,4 +417,38 @@ impl RequestMutation {
             })
             .collect())
     }
+}
+
+/// A recorded WeChat message's stored detail and the group it names (by registry ID, or
+/// by name: a registered name links the group, another is kept as typed).
+fn wechat_detail(m: WechatMessageInput) -> AppResult<(Value, (GroupRef, DateTime<Utc>))> {
+    crate::calendar::check_happened(
+        "input.wechatMessage.sentAt",
+        "the message",
+        m.sent_at,
+        crate::calendar::RECORDED_LATE_AT_MOST,
+    )?;
+    let (group, name) = match (&m.group_id, m.group_name.as_deref().map(str::trim)) {
+        (Some(id), _) => (
+            GroupRef::Id(parse_id("input.wechatMessage.groupId", id)?),
+            String::new(),
+        ),
+        (None, Some(name)) if !name.is_empty() => {
+            let name: String = name.chars().take(100).collect();
+            (GroupRef::Name(name.clone()), name)
+        }
+        _ => {
+            return Err(AppError::bad_input(
+                "input.wechatMessage.groupId",
+                msg!("give the group: its registry ID or its name"),
+            ));
+        }
+    };
+    let detail = json!({ "wechat": WechatDetail {
+        group_name: name,
+        sender_nickname: m.sender_nickname.chars().take(100).collect(),
+        original_text: m.original_text.chars().take(5_000).collect(),
+        sent_at: m.sent_at,
+    } });
+    Ok((detail, (group, m.sent_at)))
 }

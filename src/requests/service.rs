@@ -30,6 +30,7 @@ use crate::{
     live::LiveEvent,
     outbox::{EventType, Notification},
     tenancy::{place_of, visible_building},
+    wechat_groups::service::{GroupRef, pick},
 };
 
 /// How long after resolution the reporter may reopen a request.
@@ -52,6 +53,8 @@ pub struct NewRequest {
     pub description: String,
     pub urgent: bool,
     pub photos: Vec<Upload>,
+    /// For a WeChat message: the group it was posted in, and when.
+    pub wechat_group: Option<(GroupRef, DateTime<Utc>)>,
 }
 
 pub(super) fn done(r: service_request::Model, place: Place) -> Audited<service_request::Model> {
@@ -249,6 +252,15 @@ pub async fn create(
         }
     }
     let category = category::find(conn, building.community_id, &new.category).await?;
+    let mut source_detail = new.source_detail;
+    let wechat_group = match &new.wechat_group {
+        Some((group, sent_at)) => pick(conn, building.community_id, group, *sent_at).await?,
+        None => None,
+    };
+    if let Some((group, _)) = &wechat_group {
+        // The registry's spelling, whatever the caller typed.
+        source_detail["wechat"]["groupName"] = group.name.clone().into();
+    }
     let assignee = match grid {
         Some(grid) => grid_worker(conn, grid).await?,
         None => None,
@@ -260,9 +272,7 @@ pub async fn create(
             msg!("at most 5000 characters"),
         ));
     }
-    let hotline_ticket = new.source_detail["hotlineTicket"]
-        .as_str()
-        .map(str::to_owned);
+    let hotline_ticket = source_detail["hotlineTicket"].as_str().map(str::to_owned);
     if let Some(ticket) = &hotline_ticket {
         check_ticket_new(conn, building.community_id, ticket).await?;
     }
@@ -279,8 +289,10 @@ pub async fn create(
         reporter_user_id: Set((new.source == "app").then_some(viewer.user_id)),
         recorded_by: Set(viewer.user_id),
         source: Set(new.source.into()),
-        source_detail: Set(new.source_detail),
+        source_detail: Set(source_detail),
         hotline_ticket: Set(hotline_ticket),
+        wechat_group_id: Set(wechat_group.as_ref().map(|(g, _)| g.id)),
+        on_duty_user_id: Set(wechat_group.and_then(|(_, on_duty)| on_duty)),
         category: Set(category.code.clone()),
         title: Set(clean_name("input.title", &new.title, 200)?),
         description: Set(description.to_owned()),

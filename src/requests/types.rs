@@ -140,10 +140,22 @@ impl RequestSource {
 }
 
 /// The WeChat message a request came from, as posted.
-#[derive(SimpleObject, InputObject, Clone)]
-#[graphql(input_name = "WechatMessageInput")]
+#[derive(SimpleObject, Clone)]
 pub struct WechatMessage {
     pub group_name: String,
+    /// The registered group (`wechatGroups`), when the message came from one.
+    pub group_id: Option<ID>,
+    pub sender_nickname: String,
+    pub original_text: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// A WeChat message as staff record it: from a registered group (`groupId`, or a
+/// `groupName` that matches one), or from a group the registry does not hold (`groupName`).
+#[derive(InputObject, Clone)]
+pub struct WechatMessageInput {
+    pub group_id: Option<ID>,
+    pub group_name: Option<String>,
     pub sender_nickname: String,
     pub original_text: String,
     pub sent_at: DateTime<Utc>,
@@ -227,7 +239,7 @@ impl From<service_request::Model> for ServiceRequest {
             source: RequestSource::parse(&m.source),
             wechat_message: serde_json::from_value::<WechatDetail>(detail["wechat"].clone())
                 .ok()
-                .map(WechatMessage::from),
+                .map(|d| WechatMessage::of(d, m.wechat_group_id)),
             hotline_ticket: detail["hotlineTicket"].as_str().map(str::to_owned),
             category: m.category.clone(),
             title: m.title.clone(),
@@ -261,10 +273,11 @@ pub struct WechatDetail {
     pub sent_at: DateTime<Utc>,
 }
 
-impl From<WechatDetail> for WechatMessage {
-    fn from(d: WechatDetail) -> Self {
+impl WechatMessage {
+    fn of(d: WechatDetail, group: Option<Uuid>) -> Self {
         Self {
             group_name: d.group_name,
+            group_id: group.map(ID::from),
             sender_nickname: d.sender_nickname,
             original_text: d.original_text,
             sent_at: d.sent_at,

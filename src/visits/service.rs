@@ -115,6 +115,7 @@ pub async fn record(
                 description: need.description,
                 urgent: need.urgent,
                 photos: Vec::new(),
+                wechat_group: None,
             },
         )
         .await?;

@@ -30,6 +30,7 @@ const LAYERS: &[&[&str]] = &[
         "registry",
         "requests",
         "visits",
+        "wechat_groups",
     ],
     &["tenancy", "audit"],
     // The GraphQL kit the domains use.

@@ -63,3 +63,4 @@ mod webhook_demo;
 mod webhook_events;
 mod webhook_urls;
 mod webhooks;
+mod wechat_groups;
