@@ -8,6 +8,7 @@ use crate::{
     announcements::graphql::{AnnouncementMutation, AnnouncementQuery},
     audit::graphql::AuditQuery,
     committees::graphql::{CommitteeMutation, CommitteeQuery},
+    family::graphql::FamilyMutation,
     config::QueryLimits,
     funds::{
         expense_graphql::{ExpenseMutation, ExpenseQuery},
@@ -79,6 +80,7 @@ pub struct Mutation(
     ResidentMutation,
     RosterMutation,
     AccountMutation,
+    FamilyMutation,
     OwnerMutation,
     CommitteeMutation,
     MeetingMutation,
