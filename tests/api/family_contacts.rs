@@ -208,6 +208,7 @@ async fn owners_votes_are_never_a_family_contacts_to_cast() {
     let m = motion(&app, &s.staff, &meeting, "OWNERS", "ORDINARY", false).await;
     let body = vote(&app, &xiaoyan, &m, "YES").await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("278"));
     let body = app.gql(Some(&s.staff), VOTERS, json!({ "id": m })).await;
     assert_eq!(data(&body)["motion"]["tally"]["participating"]["heads"], 0);
 }
@@ -493,6 +494,7 @@ async fn a_page_of_residents_with_family_contacts_costs_the_same_statements() {
     }
     let (body, four) = app.gql_cost(&s.staff, page, json!({})).await;
     data(&body);
+    eprintln!("residents page with family contacts: {one} and {four} statements");
     assert_eq!(one, four, "statements do not grow with the contacts listed");
     assert!(four <= 4 + 1, "a page with its audit row: {four}");
 }
