@@ -13,7 +13,6 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
-pub mod family;
 pub mod files;
 pub mod funds;
 pub mod graphql;

@@ -8,7 +8,6 @@ use crate::{
     announcements::graphql::{AnnouncementMutation, AnnouncementQuery},
     audit::graphql::AuditQuery,
     committees::graphql::{CommitteeMutation, CommitteeQuery},
-    family::graphql::FamilyMutation,
     config::QueryLimits,
     funds::{
         expense_graphql::{ExpenseMutation, ExpenseQuery},
@@ -29,6 +28,7 @@ use crate::{
     registry::{
         account_graphql::AccountMutation,
         dwelling_graphql::{DwellingMutation, DwellingQuery},
+        family::graphql::FamilyMutation,
         graphql::{RegistryMutation, RegistryQuery},
         grid_graphql::{GridMutation, GridQuery},
         owner_graphql::OwnerMutation,

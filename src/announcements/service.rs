@@ -20,8 +20,8 @@ use crate::{
     audit::Audited,
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, msg, on_unique_violation},
-    family::access::{self as family, Power},
     graphql::{clean_name, pagination::Keep},
+    registry::family::access::{self as family, Power},
     tenancy::place_of,
 };
 

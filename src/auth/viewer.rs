@@ -246,7 +246,7 @@ impl Viewer {
 
     /// The households the caller acts for: their own (as a resident) and those they are a
     /// family contact of. What a family contact may do there beyond reading and filing
-    /// requests is for `family::access` to say, by the contact's flags.
+    /// requests is for `registry::family::access` to say, by the contact's flags.
     pub fn households_acted_for(&self) -> Vec<Uuid> {
         let mut ids = self.scope_ids(Role::Resident);
         ids.extend(self.scope_ids(Role::FamilyContact));

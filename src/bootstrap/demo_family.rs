@@ -14,12 +14,15 @@ use crate::{
     auth::{Viewer, password},
     crypto::DataKeys,
     error::{AppError, AppResult, msg},
-    family::{
-        account::create_account,
-        contacts::{self, ContactFields},
-        types::FamilyRelation,
+    registry::{
+        accounts::NewLogin,
+        care::tags_of,
+        family::{
+            account::create_account,
+            contacts::{self, ContactFields},
+            types::FamilyRelation,
+        },
     },
-    registry::{accounts::NewLogin, care::tags_of},
 };
 
 fn households_in_compound(compound: uuid::Uuid) -> SelectStatement {

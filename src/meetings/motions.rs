@@ -354,7 +354,7 @@ pub async fn cast(
         .await?;
     let member = match own {
         Some(member) => Some(member),
-        None => crate::family::access::ballot_member(conn, viewer, &motion).await?,
+        None => crate::registry::family::access::ballot_member(conn, viewer, &motion).await?,
     };
     let member = member.ok_or(AppError::Forbidden(match electorate_of(&motion) {
         Electorate::Owners => {

@@ -211,11 +211,11 @@ pub async fn sign_in(
     let candidates = match on_behalf_of {
         Some(id) => {
             if let Err(refused) = check_organise(viewer, meeting.compound_id, place) {
-                let acting = crate::family::access::acting_for(
+                let acting = crate::registry::family::access::acting_for(
                     conn,
                     viewer,
                     &[id],
-                    crate::family::access::Power::SignInToMeetings,
+                    crate::registry::family::access::Power::SignInToMeetings,
                 )
                 .await?;
                 if acting.is_none() {

@@ -158,9 +158,9 @@ impl Resident {
     async fn family_contacts(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Vec<crate::family::types::FamilyContact>> {
+    ) -> Result<Vec<super::family::types::FamilyContact>> {
         let id = crate::graphql::parse_id("id", &self.id)?;
-        crate::family::loaders::contacts_of_resident(ctx, id, self.household).await
+        super::family::loaders::contacts_of_resident(ctx, id, self.household).await
     }
 }
 

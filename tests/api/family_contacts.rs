@@ -498,3 +498,40 @@ async fn a_page_of_residents_with_family_contacts_costs_the_same_statements() {
     assert_eq!(one, four, "statements do not grow with the contacts listed");
     assert!(four <= 4 + 1, "a page with its audit row: {four}");
 }
+
+#[tokio::test]
+async fn the_demo_daughter_logs_in_and_sees_her_fathers_household() {
+    let app = TestApp::new().await;
+    let demo = app.seed_demo().await.unwrap();
+    let login = demo
+        .logins
+        .iter()
+        .find(|l| l.username == "demo.family")
+        .unwrap();
+    let daughter = crate::org::demo_login(&app, login).await;
+    let body = app
+        .gql(
+            Some(&daughter),
+            "{ me { grants { role scopeKind } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["me"]["grants"],
+        json!([{ "role": "FAMILY_CONTACT", "scopeKind": "HOUSEHOLD" }])
+    );
+    let household = "query($id: ID!) { household(id: $id) { members { name tags documentNumber familyContacts { relation mayAnswerConsultations maySignInToMeetings } } } }";
+    let grants = "{ me { grants { scopeId } } }";
+    let body = app.gql(Some(&daughter), grants, json!({})).await;
+    let id = data(&body)["me"]["grants"][0]["scopeId"].clone();
+    let body = app
+        .gql(Some(&daughter), household, json!({ "id": id }))
+        .await;
+    let members = data(&body)["household"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 1, "he lives alone");
+    assert_eq!(members[0]["documentNumber"], Value::Null);
+    assert_eq!(
+        members[0]["familyContacts"],
+        json!([{ "relation": "DAUGHTER", "mayAnswerConsultations": true, "maySignInToMeetings": true }])
+    );
+}

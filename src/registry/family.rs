@@ -10,4 +10,5 @@ pub mod account;
 pub mod contacts;
 pub mod graphql;
 pub mod loaders;
+pub mod phone;
 pub mod types;

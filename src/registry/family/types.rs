@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::{family_contact, role_grant::Role};
 use uuid::Uuid;
 
-use super::contacts::phone_of;
+use super::phone::phone_of;
 use crate::{
     auth::Capability,
     error::AppResult,

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{access::check_keep, types::FamilyRelation};
+use super::{access::check_keep, phone::phone_of, types::FamilyRelation};
 use crate::{
     audit::Audited,
     auth::Viewer,
@@ -22,7 +22,7 @@ use crate::{
     graphql::{StoredEnum, clean_name, phone::normalize_phone},
     identity::sessions::end_sessions_of,
     live::LiveEvent,
-    registry::{access::ResidentAccess, personal, residents::readable_resident},
+    registry::{access::ResidentAccess, residents::readable_resident},
     tenancy::{Place, place_of},
 };
 
@@ -36,31 +36,6 @@ pub struct ContactFields {
     pub may_answer_consultations: Option<bool>,
     pub may_sign_in_to_meetings: Option<bool>,
     pub may_receive_notices: Option<bool>,
-}
-
-fn phone_context(id: Uuid) -> String {
-    format!("family_contact.phone:{id}")
-}
-
-/// The contact's phone, in full (for a reveal) or masked (138****5678).
-pub fn phone_of(
-    keys: &DataKeys,
-    contact: &family_contact::Model,
-    masked: bool,
-) -> AppResult<Option<String>> {
-    let phone = contact
-        .phone_cipher
-        .as_deref()
-        .map(|c| {
-            keys.decrypt(&phone_context(contact.id), c)
-                .map_err(AppError::internal)
-        })
-        .transpose()?;
-    Ok(if masked {
-        phone.map(|p| personal::mask_phone(&p))
-    } else {
-        phone
-    })
 }
 
 /// A resident the caller may read, with where it sits, if they keep its family contacts:
@@ -116,9 +91,8 @@ fn apply(
             .transpose()
             .map_err(|m| AppError::bad_input("input.phone", m))?;
         row.phone_cipher = Set(phone
-            .map(|p| keys.encrypt(&phone_context(id), &p))
-            .transpose()
-            .map_err(AppError::internal)?);
+            .map(|p| super::phone::encrypt(keys, id, &p))
+            .transpose()?);
     }
     if let Some(flag) = fields.may_answer_consultations {
         row.may_answer_consultations = Set(flag);
