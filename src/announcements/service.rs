@@ -267,10 +267,7 @@ pub async fn mark_read(
     if let Reader::Family(receiving) = reader {
         households.extend(receiving);
     }
-    let Some(household) = households
-        .into_iter()
-        .find(|h| audience.contains_key(h))
-    else {
+    let Some(household) = households.into_iter().find(|h| audience.contains_key(h)) else {
         return Err(AppError::Forbidden(msg!(
             "only residents it reaches mark it read"
         )));

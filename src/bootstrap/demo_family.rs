@@ -4,8 +4,9 @@
 
 use entity::{building, compound, dwelling, household, resident};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Query, SelectStatement},
 };
 
@@ -62,7 +63,11 @@ pub async fn load(
         .all(conn)
         .await?;
     let alone = |r: &&resident::Model| {
-        members.iter().filter(|m| m.household_id == r.household_id).count() == 1
+        members
+            .iter()
+            .filter(|m| m.household_id == r.household_id)
+            .count()
+            == 1
     };
     let father = members
         .iter()
@@ -79,7 +84,9 @@ pub async fn load(
         may_sign_in_to_meetings: Some(true),
         may_receive_notices: Some(true),
     };
-    let contact = contacts::add(conn, admin, keys, father.id, fields).await?.value;
+    let contact = contacts::add(conn, admin, keys, father.id, fields)
+        .await?
+        .value;
     let secret = LOGIN.password.to_owned();
     let hash = tokio::task::spawn_blocking(move || password::hash_blocking(&secret))
         .await

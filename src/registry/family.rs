@@ -8,6 +8,7 @@
 pub mod access;
 pub mod account;
 pub mod contacts;
+pub mod follow;
 pub mod graphql;
 pub mod loaders;
 pub mod phone;

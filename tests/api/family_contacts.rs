@@ -17,7 +17,8 @@ use crate::{
 
 const ADD: &str = "mutation($in: AddFamilyContactInput!) { addFamilyContact(input: $in) { familyContact { id name relation phone mayAnswerConsultations maySignInToMeetings mayReceiveNotices hasAccount permissions { canUpdate canCreateAccount canRevealPhone } } } }";
 const UPDATE: &str = "mutation($in: UpdateFamilyContactInput!) { updateFamilyContact(input: $in) { familyContact { id mayAnswerConsultations maySignInToMeetings mayReceiveNotices } } }";
-const REMOVE: &str = "mutation($id: ID!) { removeFamilyContact(input: {id: $id}) { familyContact { endedAt } } }";
+const REMOVE: &str =
+    "mutation($id: ID!) { removeFamilyContact(input: {id: $id}) { familyContact { endedAt } } }";
 const ACCOUNT: &str = "mutation($id: ID!, $u: String!) { createFamilyContactAccount(input: {familyContactId: $id, username: $u, initialPassword: \"梧桐树下的长椅-2026\"}) { userId familyContact { hasAccount } } }";
 const REVEAL: &str = "mutation($id: ID!, $r: String!) { revealFamilyContactPhone(input: {familyContactId: $id, reason: $r}) { value } }";
 const RESIDENT: &str = "query($id: ID!) { resident(id: $id) { name phone documentNumber familyContacts { name relation phone } } }";
@@ -208,7 +209,12 @@ async fn owners_votes_are_never_a_family_contacts_to_cast() {
     let m = motion(&app, &s.staff, &meeting, "OWNERS", "ORDINARY", false).await;
     let body = vote(&app, &xiaoyan, &m, "YES").await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("278"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("278")
+    );
     let body = app.gql(Some(&s.staff), VOTERS, json!({ "id": m })).await;
     assert_eq!(data(&body)["motion"]["tally"]["participating"]["heads"], 0);
 }
@@ -332,7 +338,11 @@ async fn the_phone_is_masked_and_revealing_it_is_audited() {
     assert_eq!(body["errors"][0]["extensions"]["field"], "input.reason");
     let reason = "联系家属确认老人近况";
     let body = app
-        .gql(Some(&s.staff), REVEAL, json!({ "id": contact, "r": reason }))
+        .gql(
+            Some(&s.staff),
+            REVEAL,
+            json!({ "id": contact, "r": reason }),
+        )
         .await;
     assert_eq!(
         data(&body)["revealFamilyContactPhone"]["value"],
@@ -341,7 +351,11 @@ async fn the_phone_is_masked_and_revealing_it_is_audited() {
     // The contact herself and other communities' staff cannot reveal it.
     let xiaoyan = login(&app, &s, &contact, "liu.xiaoyan").await;
     let body = app
-        .gql(Some(&xiaoyan), REVEAL, json!({ "id": contact, "r": reason }))
+        .gql(
+            Some(&xiaoyan),
+            REVEAL,
+            json!({ "id": contact, "r": reason }),
+        )
         .await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
     let b1 = app
@@ -370,7 +384,8 @@ async fn the_phone_is_masked_and_revealing_it_is_audited() {
         json!(s.staff.user_id.to_string())
     );
     // Phones never enter the audit log of the change that set them.
-    let log = "{ auditEntries(action: \"addFamilyContact\", first: 10) { edges { node { input } } } }";
+    let log =
+        "{ auditEntries(action: \"addFamilyContact\", first: 10) { edges { node { input } } } }";
     let body = app.gql(Some(&admin), log, json!({})).await;
     assert!(!body.to_string().contains("0571"));
 }
@@ -417,7 +432,10 @@ async fn a_household_keeps_its_own_family_contacts_but_smaller_roles_cannot() {
     );
     // A grid worker of the community whose grid does not hold the building finds nothing.
     let worker = app
-        .caller(Role::GridWorker, Scope::Below(app.tree.a1, app.tree.grid_a1))
+        .caller(
+            Role::GridWorker,
+            Scope::Below(app.tree.a1, app.tree.grid_a1),
+        )
         .await;
     assert_eq!(
         error_code(&app.gql(Some(&worker), ADD, input).await),
@@ -454,8 +472,10 @@ async fn a_family_contact_signs_her_father_in_and_receives_notices_by_the_flags(
     let input = json!({ "in": { "communityId": app.tree.a1, "compoundId": s.compound, "buildingIds": [], "urgent": false, "title": "周六义诊", "body": "周六上午社区卫生站为老人免费量血压。", "validUntil": Utc::now() + Duration::days(3) } });
     let body = app.gql(Some(&s.staff), publish, input).await;
     let id = data(&body)["publishAnnouncement"]["announcement"]["id"].clone();
-    let reach = "query($id: ID!) { announcement(id: $id) { title reach { households householdsRead } } }";
-    let list = "query($c: ID!) { announcements(communityId: $c, first: 10) { edges { node { title } } } }";
+    let reach =
+        "query($id: ID!) { announcement(id: $id) { title reach { households householdsRead } } }";
+    let list =
+        "query($c: ID!) { announcements(communityId: $c, first: 10) { edges { node { title } } } }";
     let body = app.gql(Some(&xiaoyan), reach, json!({ "id": id })).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
     let body = app
@@ -529,9 +549,58 @@ async fn the_demo_daughter_logs_in_and_sees_her_fathers_household() {
         .await;
     let members = data(&body)["household"]["members"].as_array().unwrap();
     assert_eq!(members.len(), 1, "he lives alone");
+    assert_eq!(members[0]["tags"], json!(["ELDERLY_ALONE"]));
     assert_eq!(members[0]["documentNumber"], Value::Null);
     assert_eq!(
         members[0]["familyContacts"],
         json!([{ "relation": "DAUGHTER", "mayAnswerConsultations": true, "maySignInToMeetings": true }])
     );
+}
+
+#[tokio::test]
+async fn family_contacts_follow_their_resident_and_end_when_he_moves_out() {
+    let app = TestApp::new().await;
+    let s = setup(&app).await;
+    let contact = daughter(&app, &s, json!({ "mayAnswerConsultations": true })).await;
+    let xiaoyan = login(&app, &s, &contact, "liu.xiaoyan").await;
+    // 刘德福 moves in with 王秀英's household: his daughter now acts for that household.
+    let moving = "mutation($id: ID!, $h: ID!) { updateResident(input: {id: $id, householdId: $h, relation: PARENT}) { resident { id } } }";
+    let vars = json!({ "id": s.residents["刘德福"], "h": s.households["王秀英"] });
+    data(&app.gql(Some(&s.staff), moving, vars).await);
+    let household = "query($id: ID!) { household(id: $id) { id } }";
+    let body = app
+        .gql(
+            Some(&xiaoyan),
+            household,
+            json!({ "id": s.households["王秀英"] }),
+        )
+        .await;
+    assert_eq!(data(&body)["household"]["id"], s.households["王秀英"]);
+    let body = app
+        .gql(
+            Some(&xiaoyan),
+            household,
+            json!({ "id": s.households["刘德福"] }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    // He moves out: the contact ends, with her login's grant and sessions.
+    let out = "mutation($id: ID!) { moveOutResident(input: {id: $id}) { resident { id } } }";
+    data(
+        &app.gql(Some(&s.staff), out, json!({ "id": s.residents["刘德福"] }))
+            .await,
+    );
+    let again = app.session(xiaoyan.user_id, "liu.xiaoyan").await;
+    let body = app
+        .gql(Some(&again), "{ me { grants { role } } }", json!({}))
+        .await;
+    assert_eq!(data(&body)["me"]["grants"], json!([]));
+    let body = app
+        .gql(
+            Some(&s.staff),
+            UPDATE,
+            json!({ "in": { "id": contact, "mayReceiveNotices": true } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
 }

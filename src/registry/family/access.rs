@@ -151,7 +151,9 @@ pub async fn ballot_member(
     }
     let Some(member) = motion_voter_member::Entity::find()
         .filter(motion_voter_member::Column::MotionId.eq(motion.id))
-        .filter(motion_voter_member::Column::ResidentId.is_in(contacts.iter().map(|c| c.resident_id)))
+        .filter(
+            motion_voter_member::Column::ResidentId.is_in(contacts.iter().map(|c| c.resident_id)),
+        )
         .one(conn)
         .await?
     else {

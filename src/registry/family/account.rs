@@ -52,10 +52,9 @@ pub async fn create_account(
     let mut row: family_contact::ActiveModel = contact.clone().into();
     row.user_id = Set(Some(user.id));
     row.updated_at = Set(Utc::now());
-    let contact = row
-        .update(conn)
-        .await
-        .map_err(|e| on_unique_violation(e, msg!("this login already speaks for a family contact")))?;
+    let contact = row.update(conn).await.map_err(|e| {
+        on_unique_violation(e, msg!("this login already speaks for a family contact"))
+    })?;
     insert_grant(
         conn,
         GrantRow {

@@ -183,14 +183,26 @@ impl FamilyMutation {
         let audit = json!({ "familyContactId": input.family_contact_id.as_str(), "username": input.username, "initialPassword": "[redacted]" });
         let id = parse_id("input.familyContactId", &input.family_contact_id);
         let login = match ctx.viewer() {
-            Ok(_) => new_login(ctx, &input.username, input.display_name, input.initial_password).await,
+            Ok(_) => {
+                new_login(
+                    ctx,
+                    &input.username,
+                    input.display_name,
+                    input.initial_password,
+                )
+                .await
+            }
             Err(e) => Err(e),
         };
-        let (contact, user) =
-            audited_write(ctx, "createFamilyContactAccount", audit, move |txn, viewer| {
+        let (contact, user) = audited_write(
+            ctx,
+            "createFamilyContactAccount",
+            audit,
+            move |txn, viewer| {
                 Box::pin(async move { account::create_account(txn, viewer, id?, login?).await })
-            })
-            .await?;
+            },
+        )
+        .await?;
         Ok(FamilyContactAccountPayload {
             user_id: user.id.into(),
             family_contact: contact_view(ctx, contact)?,
@@ -204,15 +216,21 @@ impl FamilyMutation {
         ctx: &Context<'_>,
         input: RevealFamilyContactPhoneInput,
     ) -> Result<FamilyContactPhonePayload> {
-        let audit = json!({ "familyContactId": input.family_contact_id.as_str(), "reason": input.reason });
+        let audit =
+            json!({ "familyContactId": input.family_contact_id.as_str(), "reason": input.reason });
         let id = parse_id("input.familyContactId", &input.family_contact_id);
         let keys = ctx.services().data_keys.clone();
         let reason = input.reason;
-        let value = audited_write(ctx, "revealFamilyContactPhone", audit, move |txn, viewer| {
-            Box::pin(
-                async move { contacts::reveal_phone(txn, viewer, &keys, id?, &reason).await },
-            )
-        })
+        let value = audited_write(
+            ctx,
+            "revealFamilyContactPhone",
+            audit,
+            move |txn, viewer| {
+                Box::pin(
+                    async move { contacts::reveal_phone(txn, viewer, &keys, id?, &reason).await },
+                )
+            },
+        )
         .await?;
         Ok(FamilyContactPhonePayload { value })
     }

@@ -8,10 +8,16 @@ use entity::family_contact;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::{access::reads_all, types::{FamilyContact, contact_view}};
+use super::{
+    access::reads_all,
+    types::{FamilyContact, contact_view},
+};
 use crate::{
     error::{AppError, AppResult},
-    graphql::{ContextExt, loader::{DbLoader, loader}},
+    graphql::{
+        ContextExt,
+        loader::{DbLoader, loader},
+    },
     registry::access::ResidentAccess,
 };
 
