@@ -115,6 +115,18 @@ async fn without_the_flag_or_once_removed_a_family_contact_cannot_act() {
     let meeting = open_meeting(&app, &s.staff, &s.compound).await;
     let m = motion(&app, &s.staff, &meeting, "HOUSEHOLDS", "SIMPLE", false).await;
 
+    // Her grant ends only with the contact: an admin cannot revoke it on its own.
+    let body = app
+        .gql(Some(&xiaoyan), "{ me { grants { id } } }", json!({}))
+        .await;
+    let grant = data(&body)["me"]["grants"][0]["id"].clone();
+    let admin = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
+        .await;
+    let revoke = "mutation($id: ID!) { revokeRole(input: {grantId: $id}) { grant { id } } }";
+    let body = app.gql(Some(&admin), revoke, json!({ "id": grant })).await;
+    assert_eq!(error_code(&body), Some("CONFLICT"));
+
     // No flag: FORBIDDEN, saying why.
     let body = vote(&app, &xiaoyan, &m, "YES").await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
@@ -161,10 +173,7 @@ async fn without_the_flag_or_once_removed_a_family_contact_cannot_act() {
     // The ballot she cast while allowed stands: yes.
     let body = app.gql(Some(&s.staff), VOTERS, json!({ "id": m })).await;
     assert_eq!(data(&body)["motion"]["tally"]["yes"]["heads"], 1);
-    // The grant cannot be revoked or given any other way.
-    let admin = app
-        .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
-        .await;
+    // Nor can the role be given any other way.
     let grant = "mutation($u: ID!, $h: ID!) { grantRole(input: {userId: $u, role: FAMILY_CONTACT, scopeId: $h}) { grant { id } } }";
     let body = app
         .gql(
