@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 mod demo_committee;
+mod demo_family;
 mod demo_fund;
 mod demo_grid_work;
 mod demo_meeting;
@@ -365,6 +366,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     demo_wechat_groups::load(&txn, &admin, &worker, hexun.id, grid1).await?;
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
     demo_webhooks::load(&txn, keys, &admin).await?;
+    let family = demo_family::load(&txn, keys, &admin, &registry.compounds[0]).await?;
     // 幸福里社区's office, and its party secretary (the community admin) on the card.
     let mut office: community::ActiveModel = communities[0].clone().into();
     office.office_phone = Set(Some("057186012345".into()));
@@ -374,7 +376,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     txn.commit().await?;
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {
-        logins: logins.into(),
+        logins: logins.into_iter().chain([family]).collect(),
         compounds: registry.compounds.len(),
         households,
         residents,

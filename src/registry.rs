@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod care;
 pub mod dwelling_graphql;
 pub mod dwellings;
+pub mod family;
 pub mod graphql;
 pub mod grid_graphql;
 pub mod grids;

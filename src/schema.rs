@@ -28,6 +28,7 @@ use crate::{
     registry::{
         account_graphql::AccountMutation,
         dwelling_graphql::{DwellingMutation, DwellingQuery},
+        family::graphql::FamilyMutation,
         graphql::{RegistryMutation, RegistryQuery},
         grid_graphql::{GridMutation, GridQuery},
         owner_graphql::OwnerMutation,
@@ -81,6 +82,7 @@ pub struct Mutation(
     ResidentMutation,
     RosterMutation,
     AccountMutation,
+    FamilyMutation,
     OwnerMutation,
     CommitteeMutation,
     MeetingMutation,

@@ -20,6 +20,7 @@ pub mod dwelling_owner;
 pub mod expense;
 pub mod expense_decision;
 pub mod expense_receipt;
+pub mod family_contact;
 pub mod fund;
 pub mod grid;
 pub mod grid_building;

@@ -225,6 +225,7 @@ tenant_tables!(
     expense,
     expense_decision,
     expense_receipt,
+    family_contact,
     fund,
     grid,
     grid_building(BuildingId),

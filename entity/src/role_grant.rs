@@ -23,6 +23,10 @@ pub enum Role {
     Treasurer,
     #[sea_orm(string_value = "resident")]
     Resident,
+    /// A resident's family contact acting for their household, as far as the contact's
+    /// flags allow; granted only through `createFamilyContactAccount`.
+    #[sea_orm(string_value = "family_contact")]
+    FamilyContact,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
@@ -55,6 +59,10 @@ pub enum GrantSource {
     /// resident when they move and ends when they move out.
     #[sea_orm(string_value = "resident_account")]
     ResidentAccount,
+    /// The login of a family contact: the household of the contact's resident. Ends when
+    /// the contact is removed.
+    #[sea_orm(string_value = "family_contact")]
+    FamilyContact,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

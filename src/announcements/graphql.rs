@@ -69,7 +69,8 @@ impl From<announcement::Model> for Announcement {
 #[ComplexObject]
 impl Announcement {
     /// Who it reached and who has not read it: every household for community staff, the
-    /// households of their grids for a grid worker.
+    /// households of their grids for a grid worker, the household they act for for a
+    /// family contact who receives its notices.
     async fn reach(&self, ctx: &Context<'_>) -> Result<AnnouncementReach> {
         let viewer = ctx.viewer()?;
         let db = ctx.services().db.reader();
@@ -83,7 +84,7 @@ impl Announcement {
         let audience = service::audience(db, &self.model).await?;
         let followed: Vec<_> = audience
             .into_iter()
-            .filter(|(_, home)| reader.follows(home.building))
+            .filter(|(household, home)| reader.follows(*household, home.building))
             .collect();
         let read = service::read_by(db, self.model.id).await?;
         let mut unread: Vec<String> = followed

@@ -21,6 +21,7 @@ use crate::{
     auth::{Capability, Viewer, viewer::Place},
     error::{AppError, AppResult, msg, on_unique_violation},
     graphql::{clean_name, pagination::Keep},
+    registry::family::access::{self as family, Power},
     tenancy::place_of,
 };
 
@@ -135,15 +136,18 @@ pub enum Reader {
     /// households there (these buildings), to knock on the doors of those who missed one.
     GridWorker(HashSet<Uuid>),
     Resident,
+    /// A family contact who receives these households' notices: their receipts only.
+    Family(HashSet<Uuid>),
 }
 
 impl Reader {
-    /// Whether the caller follows up the receipt of a household in `building`.
-    pub fn follows(&self, building: Uuid) -> bool {
+    /// Whether the caller follows up the receipt of `household`, living in `building`.
+    pub fn follows(&self, household: Uuid, building: Uuid) -> bool {
         match self {
             Self::Staff => true,
             Self::GridWorker(buildings) => buildings.contains(&building),
             Self::Resident => false,
+            Self::Family(households) => households.contains(&household),
         }
     }
 }
@@ -228,10 +232,26 @@ pub async fn visible_announcement(
     let households = viewer.scope_ids(Role::Resident);
     let audience = audience(conn, &a).await?;
     if households.iter().any(|h| audience.contains_key(h)) {
-        Ok((a, place, Reader::Resident))
-    } else {
-        Err(not_found())
+        return Ok((a, place, Reader::Resident));
     }
+    // A family contact: only with the flag, checked now (a cleared flag stops at once).
+    let contacts = family::contacts_acting(conn, viewer).await?;
+    let reached: Vec<_> = contacts
+        .iter()
+        .filter(|c| audience.contains_key(&c.household_id))
+        .collect();
+    if reached.is_empty() {
+        return Err(not_found());
+    }
+    let receiving: HashSet<Uuid> = reached
+        .iter()
+        .filter(|c| Power::ReceiveNotices.allowed(c))
+        .map(|c| c.household_id)
+        .collect();
+    if receiving.is_empty() {
+        return Err(AppError::Forbidden(Power::ReceiveNotices.refusal()));
+    }
+    Ok((a, place, Reader::Family(receiving)))
 }
 
 /// A resident marks it read for their household; marking twice changes nothing.
@@ -240,13 +260,14 @@ pub async fn mark_read(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<Audited<announcement::Model>> {
-    let (a, place, _) = visible_announcement(conn, viewer, id).await?;
+    let (a, place, reader) = visible_announcement(conn, viewer, id).await?;
     let audience = audience(conn, &a).await?;
-    let Some(household) = viewer
-        .scope_ids(Role::Resident)
-        .into_iter()
-        .find(|h| audience.contains_key(h))
-    else {
+    // A family contact who receives the household's notices marks it read for them.
+    let mut households = viewer.scope_ids(Role::Resident);
+    if let Reader::Family(receiving) = reader {
+        households.extend(receiving);
+    }
+    let Some(household) = households.into_iter().find(|h| audience.contains_key(h)) else {
         return Err(AppError::Forbidden(msg!(
             "only residents it reaches mark it read"
         )));
@@ -313,7 +334,9 @@ pub async fn listing(
     // Where the caller's grids and households are, once; then each announcement is checked
     // in memory (its buildings are a JSON list).
     let grids = grid_homes(conn, viewer, community).await?;
-    let homes = homes_of(conn, &viewer.scope_ids(Role::Resident)).await?;
+    let mut households = viewer.scope_ids(Role::Resident);
+    households.extend(family::households_with(conn, viewer, Power::ReceiveNotices).await?);
+    let homes = homes_of(conn, &households).await?;
     let keep: Keep<announcement::Model> = Arc::new(move |a| {
         grids.iter().any(|home| reaches(a, home))
             || (a.valid_until > Utc::now() && homes.iter().any(|home| reaches(a, home)))

@@ -90,7 +90,7 @@ pub fn rank(role: Role) -> u8 {
         Role::CommunityStaff => 40,
         Role::GridWorker | Role::CommitteeMember => 30,
         Role::Treasurer => 20,
-        Role::Resident => 10,
+        Role::Resident | Role::FamilyContact => 10,
     }
 }
 
@@ -102,7 +102,7 @@ pub fn scope_kind_of(role: Role) -> ScopeKind {
         Role::CommunityAdmin | Role::CommunityStaff => ScopeKind::Community,
         Role::GridWorker => ScopeKind::Grid,
         Role::CommitteeMember | Role::Treasurer => ScopeKind::Compound,
-        Role::Resident => ScopeKind::Household,
+        Role::Resident | Role::FamilyContact => ScopeKind::Household,
     }
 }
 
@@ -241,6 +241,17 @@ impl Viewer {
             .filter(|g| g.role == role)
             .filter_map(|g| g.scope_id)
             .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The households the caller acts for: their own (as a resident) and those they are a
+    /// family contact of. What a family contact may do there beyond reading and filing
+    /// requests is for `registry::family::access` to say, by the contact's flags.
+    pub fn households_acted_for(&self) -> Vec<Uuid> {
+        let mut ids = self.scope_ids(Role::Resident);
+        ids.extend(self.scope_ids(Role::FamilyContact));
         ids.sort();
         ids.dedup();
         ids

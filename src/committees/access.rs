@@ -45,7 +45,8 @@ pub async fn check_read(
     if on_committee {
         return Ok(());
     }
-    let households = viewer.scope_ids(Role::Resident);
+    // A family contact reads it too: they answer its consultations for the household.
+    let households = viewer.households_acted_for();
     if !households.is_empty() && lives_in(conn, &households, compound).await? {
         return Ok(());
     }

@@ -1122,6 +1122,44 @@ const ZH: &[(&str, &str)] = &[
         "this delivery is being sent right now",
         "这条推送正在发送中，请稍后再试",
     ),
+    // Family contacts (家属联系人).
+    ("family contact not found", "未找到该家属联系人"),
+    (
+        "a family contact's role comes with their login: use createFamilyContactAccount",
+        "家属联系人角色随其账号授予，请通过“为家属联系人开通账号”办理",
+    ),
+    (
+        "this grant comes from a family contact; remove the family contact instead",
+        "该授权来自家属联系人，请改为移除该家属联系人",
+    ),
+    (
+        "this family contact may not answer consultations for the household",
+        "该家属联系人未获授权代本户参与意见征询",
+    ),
+    (
+        "this family contact may not sign the resident in to meetings",
+        "该家属联系人未获授权代居民会议签到",
+    ),
+    (
+        "this family contact does not receive the household's notices",
+        "该家属联系人未获授权接收本户通知",
+    ),
+    (
+        "only the community's staff and the resident's household keep family contacts",
+        "只有社区工作人员和居民本户可以管理家属联系人",
+    ),
+    (
+        "an owners' vote (Civil Code art. 278) is cast by the owner, not by a family contact",
+        "业主表决（民法典第二百七十八条）须由业主本人投票，家属联系人不能代投",
+    ),
+    (
+        "the family contact already has an account",
+        "该家属联系人已开通账号",
+    ),
+    (
+        "this login already speaks for a family contact",
+        "该账号已关联其他家属联系人",
+    ),
 ];
 
 /// Words that fill a placeholder marked `Term` (statuses, what a date belongs to).

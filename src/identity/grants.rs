@@ -135,6 +135,12 @@ pub async fn grant_role(
     viewer: &Viewer,
     new: NewGrant,
 ) -> AppResult<Audited<role_grant::Model>> {
+    if new.role == Role::FamilyContact {
+        return Err(AppError::bad_input(
+            "input.role",
+            msg!("a family contact's role comes with their login: use createFamilyContactAccount"),
+        ));
+    }
     let kind = scope_kind_of(new.role);
     let scope_id = if kind == ScopeKind::Deployment {
         None
@@ -286,6 +292,11 @@ pub async fn revoke_role(
         GrantSource::ResidentAccount => {
             return Err(AppError::Conflict(msg!(
                 "this grant comes from a resident account; unlink the account or move the resident out instead"
+            )));
+        }
+        GrantSource::FamilyContact => {
+            return Err(AppError::Conflict(msg!(
+                "this grant comes from a family contact; remove the family contact instead"
             )));
         }
     }

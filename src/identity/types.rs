@@ -24,6 +24,8 @@ pub enum Role {
     CommitteeMember,
     Treasurer,
     Resident,
+    /// Granted only with a family contact's login (`createFamilyContactAccount`).
+    FamilyContact,
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +45,7 @@ pub enum GrantSource {
     Manual,
     CommitteePosition,
     ResidentAccount,
+    FamilyContact,
 }
 
 /// A role held over a scope, with its validity.

@@ -89,7 +89,7 @@ pub async fn meeting_place(
     let lives_or_serves = viewer.grants.iter().any(|g| {
         matches!(
             g.role,
-            Role::Resident | Role::CommitteeMember | Role::Treasurer
+            Role::Resident | Role::FamilyContact | Role::CommitteeMember | Role::Treasurer
         ) && g.community_id == Some(community.id)
     });
     if staff || lives_or_serves {

@@ -151,6 +151,11 @@ pub struct Voter {
     /// Whether a ballot is in (not what it says).
     pub voted: bool,
     pub paper_reference: Option<String>,
+    /// Who put the ballot in: the voter, a family contact acting for the household, or
+    /// the organiser who recorded it from paper.
+    pub cast_by: Option<ID>,
+    /// The resident an online ballot speaks for (a family contact's: the one acted for).
+    pub cast_for: Option<ID>,
 }
 
 #[derive(SimpleObject)]
@@ -319,6 +324,8 @@ impl Motion {
             .map(|v| Voter {
                 voted: ballots.contains_key(&v.id),
                 paper_reference: ballots.get(&v.id).and_then(|b| b.paper_reference.clone()),
+                cast_by: ballots.get(&v.id).map(|b| b.cast_by.into()),
+                cast_for: ballots.get(&v.id).and_then(|b| b.resident_id).map(ID::from),
                 id: v.id.into(),
                 label: v.label,
                 heads: v.heads,

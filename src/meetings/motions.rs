@@ -336,7 +336,8 @@ async fn put_ballot(
     Ok(())
 }
 
-/// The caller votes online, for the unit one of their residents belongs to.
+/// The caller votes online, for the unit one of their residents belongs to, or as a
+/// family contact for the household they answer consultations for.
 pub async fn cast(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -346,17 +347,21 @@ pub async fn cast(
     let (motion, place) = visible_motion(conn, viewer, id).await?;
     check_window(&motion)?;
     let residents = own_residents(conn, viewer).await?;
-    let member = motion_voter_member::Entity::find()
+    let own = motion_voter_member::Entity::find()
         .filter(motion_voter_member::Column::MotionId.eq(motion.id))
         .filter(motion_voter_member::Column::ResidentId.is_in(residents))
         .one(conn)
-        .await?
-        .ok_or(AppError::Forbidden(match electorate_of(&motion) {
-            Electorate::Owners => {
-                msg!("only owners of the compound's dwellings vote on this motion")
-            }
-            Electorate::Households => msg!("only the compound's households vote on this motion"),
-        }))?;
+        .await?;
+    let member = match own {
+        Some(member) => Some(member),
+        None => crate::registry::family::access::ballot_member(conn, viewer, &motion).await?,
+    };
+    let member = member.ok_or(AppError::Forbidden(match electorate_of(&motion) {
+        Electorate::Owners => {
+            msg!("only owners of the compound's dwellings vote on this motion")
+        }
+        Electorate::Households => msg!("only the compound's households vote on this motion"),
+    }))?;
     put_ballot(
         conn,
         &motion,

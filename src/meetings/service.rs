@@ -210,7 +210,18 @@ pub async fn sign_in(
     }
     let candidates = match on_behalf_of {
         Some(id) => {
-            check_organise(viewer, meeting.compound_id, place)?;
+            if let Err(refused) = check_organise(viewer, meeting.compound_id, place) {
+                let acting = crate::registry::family::access::acting_for(
+                    conn,
+                    viewer,
+                    &[id],
+                    crate::registry::family::access::Power::SignInToMeetings,
+                )
+                .await?;
+                if acting.is_none() {
+                    return Err(refused);
+                }
+            }
             vec![id]
         }
         None => own_residents(conn, viewer).await?,

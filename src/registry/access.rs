@@ -1,7 +1,8 @@
 //! Who may read which households and residents, and how much of them (issue 4, PIPL):
 //! community admins and staff keep their communities' residents (masked, reveal with a
 //! reason); grid workers read the residents of their grids (masked); a resident reads their
-//! own household in full; committee members and treasurers read none of it.
+//! own household in full; a family contact reads the household they act for (names and
+//! masked phones, never document numbers); committee members and treasurers read none of it.
 
 use entity::{
     reach::{Reach, never},
@@ -24,6 +25,8 @@ pub struct ResidentAccess {
     pub grids: Vec<Uuid>,
     /// Households the caller belongs to.
     pub households: Vec<Uuid>,
+    /// Households the caller is a family contact of.
+    pub families: Vec<Uuid>,
 }
 
 /// How much of a resident a caller sees.
@@ -33,6 +36,8 @@ pub enum Detail {
     Masked,
     /// Everything: the caller's own household.
     Full,
+    /// A family contact: phone masked, no document number at all.
+    Family,
 }
 
 impl ResidentAccess {
@@ -41,11 +46,15 @@ impl ResidentAccess {
             keeps: viewer.reach(Capability::ManageResidents),
             grids: viewer.scope_ids(Role::GridWorker),
             households: viewer.scope_ids(Role::Resident),
+            families: viewer.scope_ids(Role::FamilyContact),
         }
     }
 
     pub fn is_nothing(&self) -> bool {
-        self.keeps.is_nothing() && self.grids.is_empty() && self.households.is_empty()
+        self.keeps.is_nothing()
+            && self.grids.is_empty()
+            && self.households.is_empty()
+            && self.families.is_empty()
     }
 
     /// The rows the caller may read of a table of households or residents, filtered by the
@@ -64,8 +73,9 @@ impl ResidentAccess {
         if !self.grids.is_empty() {
             any = any.add(household_id.in_subquery(households_in_grids(&self.grids)));
         }
-        if !self.households.is_empty() {
-            any = any.add(household_id.is_in(self.households.iter().copied()));
+        if !self.households.is_empty() || !self.families.is_empty() {
+            let ids = self.households.iter().chain(&self.families).copied();
+            any = any.add(household_id.is_in(ids));
         }
         if self.is_nothing() { never() } else { any }
     }
@@ -74,6 +84,8 @@ impl ResidentAccess {
     pub fn detail(&self, household: Uuid) -> Detail {
         if self.households.contains(&household) {
             Detail::Full
+        } else if self.families.contains(&household) && self.keeps.is_nothing() {
+            Detail::Family
         } else {
             Detail::Masked
         }

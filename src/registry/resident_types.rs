@@ -152,6 +152,16 @@ impl Resident {
             .map(Household::from)
             .ok_or_else(|| AppError::NotFound(msg!("household not found")).into())
     }
+
+    /// Relatives who may act for the household (家属联系人), phones masked. Staff, the
+    /// grid's worker and the household see all; a family contact sees their own.
+    async fn family_contacts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::family::types::FamilyContact>> {
+        let id = crate::graphql::parse_id("id", &self.id)?;
+        super::family::loaders::contacts_of_resident(ctx, id, self.household).await
+    }
 }
 
 /// Builds the view of a resident the caller may read and notes the read for the audit log.
@@ -161,8 +171,10 @@ pub fn resident_view(
     m: resident::Model,
 ) -> AppResult<Resident> {
     ctx.meta().returned_personal_data(m.community_id, m.id);
-    let masked = access.detail(m.household_id) == Detail::Masked;
-    let (document, phone) = personal::shown_fields(&ctx.services().data_keys, &m, masked)?;
+    let detail = access.detail(m.household_id);
+    let (document, phone) =
+        personal::shown_fields(&ctx.services().data_keys, &m, detail != Detail::Full)?;
+    let document = document.filter(|_| detail != Detail::Family);
     Ok(Resident {
         id: m.id.into(),
         household_id: m.household_id.into(),

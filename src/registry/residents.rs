@@ -275,11 +275,15 @@ pub async fn update_resident(
         .map_err(|e| on_unique_violation(e, SAME_PERSON))?;
     care::refresh(conn, household).await?;
     let mut access = None;
+    let mut family = Vec::new();
     if household != old_household {
         care::refresh(conn, old_household).await?;
         access = super::accounts::follow_resident(conn, &resident).await?;
+        family = super::family::follow::follow_resident(conn, &resident).await?;
     }
-    Ok(Audited::new(resident.clone(), place, resident.id).with_events(access))
+    Ok(Audited::new(resident.clone(), place, resident.id)
+        .with_events(access)
+        .with_events(family))
 }
 
 /// Shows one field of one resident unmasked, for a stated reason (audited by the caller).
@@ -335,13 +339,16 @@ pub async fn move_out(
     let resident = update.update(conn).await?;
     care::refresh(conn, household).await?;
     let access = super::accounts::follow_resident(conn, &resident).await?;
+    let family = super::family::follow::follow_resident(conn, &resident).await?;
     crate::identity::position_grants::end_positions_of_resident(
         conn,
         resident.id,
         Some(viewer.user_id),
     )
     .await?;
-    Ok(Audited::new(resident.clone(), place, resident.id).with_events(access))
+    Ok(Audited::new(resident.clone(), place, resident.id)
+        .with_events(access)
+        .with_events(family))
 }
 
 /// Sets or clears the staff override of a household's care level.

@@ -161,8 +161,10 @@ pub async fn export(
         let dwelling = household.and_then(|h| dwellings.get(&h.dwelling_id));
         let building = dwelling.and_then(|d| buildings.get(&d.building_id));
         let compound = building.and_then(|b| compounds.get(&b.compound_id));
-        let masked = !unmasked && access.detail(r.household_id) == super::access::Detail::Masked;
+        let detail = access.detail(r.household_id);
+        let masked = !unmasked && detail != super::access::Detail::Full;
         let (document, phone) = personal::shown_fields(keys, r, masked)?;
+        let document = document.filter(|_| detail != super::access::Detail::Family);
         let tags: Vec<String> = care::tags_of(r)
             .iter()
             .map(|t| tag_label(t).to_owned())

@@ -1,6 +1,7 @@
 //! Who sees and who handles a request. Community staff see and handle their community's;
 //! a grid worker those of their grid and those assigned to them; a resident those of their
-//! household and those they filed. Anyone else gets NOT_FOUND.
+//! household and those they filed, and so does a family contact of the household. Anyone
+//! else gets NOT_FOUND.
 
 use entity::{role_grant::Role, service_request};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
@@ -46,7 +47,7 @@ pub fn request_role(
     {
         return Some(RequestRole::Handler);
     }
-    let households = viewer.scope_ids(Role::Resident);
+    let households = viewer.households_acted_for();
     if request.reporter_user_id == Some(viewer.user_id)
         || request
             .household_id
@@ -88,6 +89,6 @@ pub fn requests_in_reach(viewer: &Viewer) -> Condition {
         .add(staff)
         .add(service_request::Column::GridId.is_in(viewer.scope_ids(Role::GridWorker)))
         .add(service_request::Column::AssigneeId.eq(viewer.user_id))
-        .add(service_request::Column::HouseholdId.is_in(viewer.scope_ids(Role::Resident)))
+        .add(service_request::Column::HouseholdId.is_in(viewer.households_acted_for()))
         .add(service_request::Column::ReporterUserId.eq(viewer.user_id))
 }

@@ -219,10 +219,10 @@ pub async fn create(
         Location::Building(id) => (None, id),
     };
     let building = if new.source == "app" {
-        // A resident: only for their own household.
+        // A resident (or a family contact): only for the household they act for.
         let own = household
             .as_ref()
-            .is_some_and(|h| viewer.scope_ids(Role::Resident).contains(&h.id));
+            .is_some_and(|h| viewer.households_acted_for().contains(&h.id));
         if !own {
             return Err(AppError::NotFound(msg!("household not found")));
         }

@@ -12,6 +12,8 @@ const GRANT: &str = "mutation($in: GrantRoleInput!) { grantRole(input: $in) { gr
 const REVOKE: &str =
     "mutation($id: ID!) { revokeRole(input: {grantId: $id}) { grant { revokedAt } } }";
 
+/// Every role `grantRole` gives; `family_contact` comes only with a family contact's login
+/// (tests/api/family_contacts.rs checks that `grantRole` refuses it).
 const ALL_ROLES: [Role; 8] = [
     Role::PlatformAdmin,
     Role::StreetAdmin,
@@ -33,6 +35,7 @@ fn graphql_name(role: Role) -> &'static str {
         Role::CommitteeMember => "COMMITTEE_MEMBER",
         Role::Treasurer => "TREASURER",
         Role::Resident => "RESIDENT",
+        Role::FamilyContact => "FAMILY_CONTACT",
     }
 }
 
@@ -52,7 +55,7 @@ fn own_scope(app: &TestApp, role: Role) -> Scope {
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(t.a1),
         Role::GridWorker => Scope::Below(t.a1, t.grid_a1),
         Role::CommitteeMember | Role::Treasurer => Scope::Below(t.a1, t.compound_a1),
-        Role::Resident => Scope::Below(t.a1, t.household_a1),
+        Role::Resident | Role::FamilyContact => Scope::Below(t.a1, t.household_a1),
     }
 }
 
@@ -70,7 +73,7 @@ fn target_scope(app: &TestApp, role: Role, inside: bool) -> Scope {
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(community),
         Role::GridWorker => Scope::Below(community, grid),
         Role::CommitteeMember | Role::Treasurer => Scope::Below(community, compound),
-        Role::Resident => Scope::Below(community, household),
+        Role::Resident | Role::FamilyContact => Scope::Below(community, household),
     }
 }
 

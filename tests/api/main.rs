@@ -17,6 +17,7 @@ mod contact_cards;
 mod dwellings;
 mod enums;
 mod expenses;
+mod family_contacts;
 mod follow_ups;
 mod fund_year;
 mod funds;
