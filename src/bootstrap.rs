@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 mod demo_committee;
 mod demo_fund;
+mod demo_grid_leaders;
 mod demo_grid_work;
 mod demo_meeting;
 mod demo_registry;
@@ -363,6 +364,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     let (hexun, grid1) = (&registry.compounds[0], registry.grids[0].1);
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
     demo_webhooks::load(&txn, keys, &admin).await?;
+    let leaders = demo_grid_leaders::load(&txn, &admin, &communities[0], &registry.grids).await?;
     // 幸福里社区's office, and its party secretary (the community admin) on the card.
     let mut office: community::ActiveModel = communities[0].clone().into();
     office.office_phone = Set(Some("057186012345".into()));
@@ -372,7 +374,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     txn.commit().await?;
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {
-        logins: logins.into(),
+        logins: logins.into_iter().chain(leaders).collect(),
         compounds: registry.compounds.len(),
         households,
         residents,

@@ -19,6 +19,7 @@ use crate::{
     gridwork::{dashboard_graphql::GridworkQuery, follow_up_graphql::FollowUpMutation},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     mediation::graphql::{MediationMutation, MediationQuery},
+    micro_grids::graphql::{MicroGridMutation, MicroGridQuery},
     meetings::{
         graphql::{MeetingMutation, MeetingQuery},
         motion_graphql::{MotionMutation, MotionQuery},
@@ -50,6 +51,7 @@ pub struct Query(
     OrgQuery,
     RegistryQuery,
     GridQuery,
+    MicroGridQuery,
     DwellingQuery,
     ResidentQuery,
     CommitteeQuery,
@@ -75,6 +77,7 @@ pub struct Mutation(
     OrgMutation,
     RegistryMutation,
     GridMutation,
+    MicroGridMutation,
     DwellingMutation,
     ResidentMutation,
     RosterMutation,

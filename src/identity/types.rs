@@ -20,10 +20,12 @@ pub enum Role {
     StreetAdmin,
     CommunityAdmin,
     CommunityStaff,
+    GridLeader,
     GridWorker,
     CommitteeMember,
     Treasurer,
     Resident,
+    MicroGridLeader,
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +37,7 @@ pub enum ScopeKind {
     Compound,
     Grid,
     Household,
+    MicroGrid,
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

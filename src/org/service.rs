@@ -116,8 +116,12 @@ pub struct OfficeChange {
 }
 
 /// Roles of the people who work in a community (a party secretary is one of them).
-const WORKS_IN_COMMUNITY: [Role; 3] =
-    [Role::CommunityAdmin, Role::CommunityStaff, Role::GridWorker];
+const WORKS_IN_COMMUNITY: [Role; 4] = [
+    Role::CommunityAdmin,
+    Role::CommunityStaff,
+    Role::GridLeader,
+    Role::GridWorker,
+];
 
 /// Sets a community office's phone, address and party secretary: its admins (and those
 /// above). The party secretary must work in the community.

@@ -241,8 +241,20 @@ pub async fn create(
             .covers(place.street_office, place.community);
         // A grid worker files the needs found on a visit to a household of their grid.
         let visiting = new.source == "visit"
-            && grid.is_some_and(|g| viewer.scope_ids(Role::GridWorker).contains(&g));
-        if !staff && !visiting {
+            && grid.is_some_and(|g| viewer.work_grids().contains(&g));
+        // A micro-grid leader files for a household of their micro-grid; any other
+        // household is out of their reach.
+        if new.source == "neighbour" && !staff {
+            let theirs = match &household {
+                Some(h) => crate::micro_grids::access::leads_household(conn, viewer, h.id).await?,
+                None => false,
+            };
+            if !theirs {
+                return Err(AppError::NotFound(msg!("household not found")));
+            }
+        }
+        let neighbour = new.source == "neighbour";
+        if !staff && !visiting && !neighbour {
             return Err(AppError::Forbidden(msg!(
                 "only community staff record requests on a resident's behalf"
             )));
@@ -276,7 +288,8 @@ pub async fn create(
         grid_id: Set(grid),
         assignee_id: Set(assignee),
         reporter_resident_id: Set(new.reporter_resident),
-        reporter_user_id: Set((new.source == "app").then_some(viewer.user_id)),
+        // Who filed it follows it: a resident, or a micro-grid leader for a neighbour.
+        reporter_user_id: Set(matches!(new.source, "app" | "neighbour").then_some(viewer.user_id)),
         recorded_by: Set(viewer.user_id),
         source: Set(new.source.into()),
         source_detail: Set(new.source_detail),
