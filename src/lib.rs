@@ -22,7 +22,6 @@ pub mod identity;
 pub mod live;
 pub mod mediation;
 pub mod meetings;
-pub mod micro_grids;
 pub mod notice;
 pub mod notifications;
 pub mod org;

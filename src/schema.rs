@@ -19,7 +19,6 @@ use crate::{
     gridwork::{dashboard_graphql::GridworkQuery, follow_up_graphql::FollowUpMutation},
     identity::{graphql::IdentityQuery, mutation::IdentityMutation},
     mediation::graphql::{MediationMutation, MediationQuery},
-    micro_grids::graphql::{MicroGridMutation, MicroGridQuery},
     meetings::{
         graphql::{MeetingMutation, MeetingQuery},
         motion_graphql::{MotionMutation, MotionQuery},
@@ -31,6 +30,7 @@ use crate::{
         dwelling_graphql::{DwellingMutation, DwellingQuery},
         graphql::{RegistryMutation, RegistryQuery},
         grid_graphql::{GridMutation, GridQuery},
+        micro_grid_graphql::{MicroGridMutation, MicroGridQuery},
         owner_graphql::OwnerMutation,
         resident_graphql::ResidentQuery,
         resident_mutation::ResidentMutation,

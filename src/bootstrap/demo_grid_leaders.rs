@@ -22,11 +22,11 @@ use crate::{
         grants::{GrantRow, insert_grant},
         users::insert_user,
     },
-    micro_grids::{
-        access::households_in,
-        service::{self as micro_grids, Member},
+    registry::{
+        accounts::link,
+        micro_grid_access::households_in,
+        micro_grids::{self, Member},
     },
-    registry::accounts::link,
 };
 
 pub const LOGINS: [DemoLogin; 2] = [

@@ -25,9 +25,9 @@ use crate::{
     },
     error::{AppError, AppResult, msg},
     live::LiveEvent,
-    micro_grids::access::may_manage,
     tenancy::{
-        visible, visible_community, visible_compound, visible_grid, visible_street_office,
+        manages_micro_grids, visible, visible_community, visible_compound, visible_grid,
+        visible_street_office,
     },
 };
 
@@ -269,7 +269,7 @@ async fn may_give(
         .filter(micro_grid::Column::CommunityId.eq(place.community))
         .one(conn)
         .await?;
-    Ok(micro.is_some_and(|m| may_manage(viewer, m.grid_id, place)))
+    Ok(micro.is_some_and(|m| manages_micro_grids(viewer, m.grid_id, place)))
 }
 
 /// A grant as stored, once every rule about giving it has been checked.

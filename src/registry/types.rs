@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{
     id_document::DocumentType,
     loaders::{BuildingsInGrid, BuildingsOf, CompoundById, GridOfBuilding, WorkersOfGrid},
+    micro_grid_types::{MicroGrid, micro_grids_of},
 };
 use crate::{
     auth::Capability,
@@ -17,7 +18,6 @@ use crate::{
         loader::loader,
         pagination::{Page, PageArgs},
     },
-    micro_grids::{graphql::micro_grids_of, types::MicroGrid},
     org::{graphql::Community, loaders::CommunityById},
 };
 

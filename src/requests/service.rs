@@ -246,7 +246,7 @@ pub async fn create(
         // household is out of their reach.
         if new.source == "neighbour" && !staff {
             let theirs = match &household {
-                Some(h) => crate::micro_grids::access::leads_household(conn, viewer, h.id).await?,
+                Some(h) => crate::registry::micro_grid_access::leads_household(conn, viewer, h.id).await?,
                 None => false,
             };
             if !theirs {

@@ -12,11 +12,14 @@ const GRANT: &str = "mutation($in: GrantRoleInput!) { grantRole(input: $in) { gr
 const REVOKE: &str =
     "mutation($id: ID!) { revokeRole(input: {grantId: $id}) { grant { revokedAt } } }";
 
-const ALL_ROLES: [Role; 8] = [
+/// Every role with a scope in the fixture tree (micro-grids have their own tests, in
+/// `grid_leaders.rs`).
+const ALL_ROLES: [Role; 9] = [
     Role::PlatformAdmin,
     Role::StreetAdmin,
     Role::CommunityAdmin,
     Role::CommunityStaff,
+    Role::GridLeader,
     Role::GridWorker,
     Role::CommitteeMember,
     Role::Treasurer,
@@ -29,10 +32,12 @@ fn graphql_name(role: Role) -> &'static str {
         Role::StreetAdmin => "STREET_ADMIN",
         Role::CommunityAdmin => "COMMUNITY_ADMIN",
         Role::CommunityStaff => "COMMUNITY_STAFF",
+        Role::GridLeader => "GRID_LEADER",
         Role::GridWorker => "GRID_WORKER",
         Role::CommitteeMember => "COMMITTEE_MEMBER",
         Role::Treasurer => "TREASURER",
         Role::Resident => "RESIDENT",
+        Role::MicroGridLeader => "MICRO_GRID_LEADER",
     }
 }
 
@@ -50,9 +55,10 @@ fn own_scope(app: &TestApp, role: Role) -> Scope {
         Role::PlatformAdmin => Scope::Deployment,
         Role::StreetAdmin => Scope::StreetOffice(t.a),
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(t.a1),
-        Role::GridWorker => Scope::Below(t.a1, t.grid_a1),
+        Role::GridLeader | Role::GridWorker => Scope::Below(t.a1, t.grid_a1),
         Role::CommitteeMember | Role::Treasurer => Scope::Below(t.a1, t.compound_a1),
         Role::Resident => Scope::Below(t.a1, t.household_a1),
+        Role::MicroGridLeader => unreachable!("the fixture tree has no micro-grid"),
     }
 }
 
@@ -68,9 +74,10 @@ fn target_scope(app: &TestApp, role: Role, inside: bool) -> Scope {
         Role::PlatformAdmin => Scope::Deployment,
         Role::StreetAdmin => Scope::StreetOffice(office),
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(community),
-        Role::GridWorker => Scope::Below(community, grid),
+        Role::GridLeader | Role::GridWorker => Scope::Below(community, grid),
         Role::CommitteeMember | Role::Treasurer => Scope::Below(community, compound),
         Role::Resident => Scope::Below(community, household),
+        Role::MicroGridLeader => unreachable!("the fixture tree has no micro-grid"),
     }
 }
 

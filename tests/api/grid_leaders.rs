@@ -28,10 +28,10 @@ const RECORD: &str = "mutation($in: RecordRequestInput!) { recordRequest(input: 
 const REASSIGN: &str = "mutation($id: ID!, $u: ID!) { reassignRequest(input: {requestId: $id, assigneeId: $u}) { request { assigneeId gridId } } }";
 const MOVE: &str = "mutation($id: ID!) { moveRequest(input: {requestId: $id, action: ACKNOWLEDGE}) { request { status } } }";
 const CREATE: &str = "mutation($in: CreateMicroGridInput!) { createMicroGrid(input: $in) { microGrid { id name } } }";
-const UPDATE: &str = "mutation($in: UpdateMicroGridInput!) { updateMicroGrid(input: $in) { microGrid { id name members { unit building { number } } } } }";
+const UPDATE: &str = "mutation($in: UpdateMicroGridInput!) { updateMicroGrid(input: $in) { microGrid { id name members { unit buildingNumber } } } }";
 const ARCHIVE: &str =
     "mutation($id: ID!) { archiveMicroGrid(input: {id: $id}) { microGrid { archivedAt } } }";
-const MICRO_GRIDS: &str = "query($g: ID!) { grid(id: $g) { microGrids(first: 20) { totalCount edges { node { id name members { unit building { number } } } } } } }";
+const MICRO_GRIDS: &str = "query($g: ID!) { grid(id: $g) { microGrids(first: 20) { totalCount edges { node { id name members { unit buildingNumber } } } } } }";
 const HOUSEHOLDS: &str = "query($m: ID!) { microGrid(id: $m) { name households(first: 20) { edges { node { id address members { maskedName } } } } } }";
 const GRANT: &str = "mutation($u: ID!, $r: Role!, $s: ID!) { grantRole(input: {userId: $u, role: $r, scopeId: $s}) { grant { id role scopeKind } } }";
 
@@ -39,7 +39,6 @@ const GRANT: &str = "mutation($u: ID!, $r: Role!, $s: ID!) { grantRole(input: {u
 /// (granted through `grantRole`, as community admins do).
 struct Field {
     staff: Caller,
-    admin: Caller,
     grids: Vec<Uuid>,
     workers: Vec<Caller>,
     leader: Caller,
@@ -119,7 +118,6 @@ async fn field(app: &TestApp) -> Field {
     let leader = app.session(leader_id, "qian.zhigang").await;
     Field {
         staff,
-        admin,
         grids,
         workers,
         leader,
@@ -338,7 +336,7 @@ async fn micro_grids_are_defined_inside_their_grid() {
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
     let body = app.gql(Some(&f.staff), UPDATE, update).await;
     let members = &data(&body)["updateMicroGrid"]["microGrid"]["members"];
-    assert_eq!(members, &json!([{ "unit": null, "building": { "number": "3号楼" } }]));
+    assert_eq!(members, &json!([{ "unit": null, "buildingNumber": "3号楼" }]));
     let body = app
         .gql(Some(&f.workers[0]), MICRO_GRIDS, json!({ "g": f.grids[0] }))
         .await;

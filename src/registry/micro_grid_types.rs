@@ -6,20 +6,24 @@ use async_graphql::{
     ComplexObject, Context, ID, Result, SimpleObject, dataloader::Loader,
 };
 use chrono::{DateTime, Utc};
-use entity::{household, micro_grid, micro_grid_building};
+use entity::{micro_grid, micro_grid_building, reach::TenantEntity};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::access::may_manage;
+use super::{
+    loaders::BuildingById,
+    micro_grid_access::reads_households,
+    micro_grid_households::{MicroGridHousehold, households_page, place},
+};
 use crate::{
-    auth::viewer::Place,
+    auth::Capability,
     error::{AppError, msg},
     graphql::{
         ContextExt,
-        loader::{DbLoader, loader},
-        pagination::{Page, PageArgs},
+        loader::{DbLoader, loader, page_selects},
+        pagination::{Page, PageArgs, keyset_page},
     },
-    registry::{loaders::BuildingById, types::Building},
+    tenancy::manages_micro_grids,
 };
 
 /// 微网格: a few buildings or units inside a grid, with a leader of its own.
@@ -52,55 +56,24 @@ impl From<micro_grid::Model> for MicroGrid {
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct MicroGridMember {
+    pub building_id: ID,
     /// Empty: the whole building.
     pub unit: Option<i32>,
     #[graphql(skip)]
-    pub building_id: Uuid,
+    pub building: Uuid,
 }
 
 #[ComplexObject]
 impl MicroGridMember {
-    async fn building(&self, ctx: &Context<'_>) -> Result<Building> {
+    /// The building's number as the community writes it (3号楼, 5栋).
+    async fn building_number(&self, ctx: &Context<'_>) -> Result<String> {
         ctx.viewer()?;
         loader(ctx)
-            .load_one(BuildingById(self.building_id))
+            .load_one(BuildingById(self.building))
             .await?
-            .map(Building::from)
+            .map(|b| b.number)
             .ok_or_else(|| AppError::NotFound(msg!("building not found")).into())
     }
-}
-
-/// A household of a micro-grid as its leader sees it: where it lives and who, masked.
-#[derive(SimpleObject)]
-pub struct MicroGridHousehold {
-    pub id: ID,
-    /// 23号楼1单元101.
-    pub address: String,
-    pub members: Vec<MaskedResident>,
-    #[graphql(skip)]
-    pub household_id: Uuid,
-    #[graphql(skip)]
-    pub dwelling_id: Uuid,
-}
-
-impl From<household::Model> for MicroGridHousehold {
-    /// Address and members are filled in for the whole page at once.
-    fn from(h: household::Model) -> Self {
-        Self {
-            id: h.id.into(),
-            address: String::new(),
-            members: Vec::new(),
-            household_id: h.id,
-            dwelling_id: h.dwelling_id,
-        }
-    }
-}
-
-/// A resident seen by a micro-grid leader: the masked name only.
-#[derive(SimpleObject)]
-pub struct MaskedResident {
-    /// 王** (the surname only).
-    pub masked_name: String,
 }
 
 /// What the caller may do with a micro-grid.
@@ -121,8 +94,9 @@ impl MicroGrid {
             .unwrap_or_default()
             .into_iter()
             .map(|m| MicroGridMember {
+                building_id: m.building_id.into(),
                 unit: m.unit,
-                building_id: m.building_id,
+                building: m.building_id,
             })
             .collect())
     }
@@ -137,18 +111,18 @@ impl MicroGrid {
         after: Option<String>,
     ) -> Result<Page<MicroGridHousehold>> {
         let args = PageArgs::new(first, after)?;
-        Ok(super::graphql::households_page(ctx, &self.model, args).await?)
+        Ok(households_page(ctx, &self.model, args).await?)
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<MicroGridPermissions> {
         let viewer = ctx.viewer()?;
-        let place = super::graphql::place(ctx, self.model.community_id).await?;
-        let manages = may_manage(viewer, self.model.grid_id, place);
+        let place = place(ctx, self.model.community_id).await?;
+        let manages = manages_micro_grids(viewer, self.model.grid_id, place);
         let open = self.model.archived_at.is_none();
         Ok(MicroGridPermissions {
             can_edit: manages && open,
             can_archive: manages && open,
-            can_read_households: super::access::reads_households(viewer, &self.model, place),
+            can_read_households: reads_households(viewer, &self.model, place),
         })
     }
 }
@@ -180,3 +154,32 @@ impl Loader<MembersOf> for DbLoader {
     }
 }
 
+
+/// A grid's micro-grids, a page at a time, with their members batched when selected.
+/// The grid came from a visible lookup; its micro-grids are filtered by reach as well.
+pub async fn micro_grids_of(
+    ctx: &Context<'_>,
+    grid: Uuid,
+    community: Uuid,
+    args: PageArgs,
+    include_archived: bool,
+) -> Result<Page<MicroGrid>> {
+    let reach = ctx.viewer()?.reach(Capability::ReadOrg);
+    let mut select = micro_grid::Entity::find_in_reach(&reach)
+        .filter(micro_grid::Column::CommunityId.eq(community))
+        .filter(micro_grid::Column::GridId.eq(grid));
+    if !include_archived {
+        select = select.filter(micro_grid::Column::ArchivedAt.is_null());
+    }
+    let db = ctx.services().db.reader();
+    let page = keyset_page(db, select, micro_grid::Column::Id, args, MicroGrid::from).await?;
+    if page_selects(ctx, &["members"]) {
+        let ids = page.edges.iter().map(|e| MembersOf(e.node.model.id));
+        let members = loader(ctx).load_many(ids).await?;
+        if page_selects(ctx, &["members", "buildingNumber"]) {
+            let buildings = members.values().flatten().map(|m| BuildingById(m.building_id));
+            loader(ctx).load_many(buildings).await?;
+        }
+    }
+    Ok(page)
+}

@@ -1,108 +1,19 @@
-//! GraphQL for micro-grids: `microGrid(id)`, `grid.microGrids` (built here, called from the
-//! registry's grid type), their households, and the three mutations.
+//! GraphQL for micro-grids: `microGrid(id)` and the three mutations (`grid.microGrids`
+//! and the households are in `micro_grid_types`).
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use entity::{micro_grid, reach::TenantEntity};
-use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::{
-    access::{reads_households, visible_micro_grid},
-    households::{addresses, households_of, masked_members},
-    service::{self, Change, Member},
-    types::{MaskedResident, MembersOf, MicroGrid, MicroGridHousehold},
+    micro_grid_access::visible_micro_grid,
+    micro_grid_types::MicroGrid,
+    micro_grids::{self as service, Change, Member},
 };
 use crate::{
     audit::audited_write,
-    auth::{Capability, viewer::Place},
-    error::{AppError, AppResult, msg},
-    graphql::{
-        ContextExt,
-        loader::{loader, page_selects},
-        pagination::{Page, PageArgs, keyset_page},
-        parse_id,
-    },
-    tenancy::place_of,
+    error::AppResult,
+    graphql::{ContextExt, parse_id},
 };
-
-/// Where a community the caller sees sits.
-pub(super) async fn place(ctx: &Context<'_>, community: Uuid) -> AppResult<Place> {
-    place_of(ctx.services().db.reader(), ctx.viewer()?, community).await
-}
-
-/// A grid's micro-grids, a page at a time, with their members batched when selected.
-/// The grid came from a visible lookup; its micro-grids are as visible as it is.
-pub async fn micro_grids_of(
-    ctx: &Context<'_>,
-    grid: Uuid,
-    community: Uuid,
-    args: PageArgs,
-    include_archived: bool,
-) -> Result<Page<MicroGrid>> {
-    let reach = ctx.viewer()?.reach(Capability::ReadOrg);
-    let mut select = micro_grid::Entity::find_in_reach(&reach)
-        .filter(micro_grid::Column::CommunityId.eq(community))
-        .filter(micro_grid::Column::GridId.eq(grid));
-    if !include_archived {
-        select = select.filter(micro_grid::Column::ArchivedAt.is_null());
-    }
-    let db = ctx.services().db.reader();
-    let page = keyset_page(db, select, micro_grid::Column::Id, args, MicroGrid::from).await?;
-    if page_selects(ctx, &["members"]) {
-        let ids = page.edges.iter().map(|e| MembersOf(e.node.model.id));
-        loader(ctx).load_many(ids).await?;
-    }
-    Ok(page)
-}
-
-/// A page of a micro-grid's households: address and masked names (one statement each for
-/// the page, the addresses and the members, whatever the page size).
-pub async fn households_page(
-    ctx: &Context<'_>,
-    micro: &micro_grid::Model,
-    args: PageArgs,
-) -> AppResult<Page<MicroGridHousehold>> {
-    let viewer = ctx.viewer()?;
-    let place = place(ctx, micro.community_id).await?;
-    if !reads_households(viewer, micro, place) {
-        return Err(AppError::Forbidden(msg!(
-            "only the micro-grid's leader, its grid's workers and the community's staff see its households"
-        )));
-    }
-    let db = ctx.services().db.reader();
-    let mut page = keyset_page(
-        db,
-        households_of(micro),
-        entity::household::Column::Id,
-        args,
-        MicroGridHousehold::from,
-    )
-    .await?;
-    let address = addresses(db, page.edges.iter().map(|e| e.node.dwelling_id)).await?;
-    let mut members = if page_selects(ctx, &["members"]) {
-        let ids: Vec<Uuid> = page.edges.iter().map(|e| e.node.household_id).collect();
-        masked_members(db, &ids).await?
-    } else {
-        Default::default()
-    };
-    for edge in &mut page.edges {
-        let node = &mut edge.node;
-        node.address = address.get(&node.dwelling_id).cloned().unwrap_or_default();
-        let shown = members.remove(&node.household_id).unwrap_or_default();
-        for m in &shown {
-            ctx.meta()
-                .returned_personal_data(m.community_id, m.resident_id);
-        }
-        node.members = shown
-            .into_iter()
-            .map(|m| MaskedResident {
-                masked_name: m.masked_name,
-            })
-            .collect();
-    }
-    Ok(page)
-}
 
 #[derive(InputObject)]
 pub struct MicroGridMemberInput {

@@ -1,5 +1,8 @@
-//! Defining micro-grids: a name and members (whole buildings or units) inside one grid.
-//! Every member building must be one the grid covers now, and a unit one the building has.
+//! Micro-grids (微网格): a few buildings, or units of them, inside one grid, each led by a
+//! micro-grid leader (微网格长, usually a resident volunteer). The community's admins and
+//! staff and the grid's leader define them; every member building is one the grid covers
+//! now, and a unit one the building has. A micro-grid leader reads only the masked names
+//! and addresses of their micro-grid's households and files requests for them.
 
 use std::collections::HashMap;
 
@@ -10,13 +13,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::access::{may_manage, visible_micro_grid};
+use super::micro_grid_access::visible_micro_grid;
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
     error::{AppError, AppResult, msg},
     graphql::clean_name,
-    tenancy::{place_of, visible_grid},
+    tenancy::{manages_micro_grids, place_of, visible_grid},
 };
 
 /// A member of a micro-grid: a building, or one unit of it.
@@ -33,7 +36,7 @@ pub struct Change {
 }
 
 fn check_manage(viewer: &Viewer, grid: Uuid, place: Place) -> AppResult<()> {
-    if may_manage(viewer, grid, place) {
+    if manages_micro_grids(viewer, grid, place) {
         Ok(())
     } else {
         Err(AppError::Forbidden(msg!(

@@ -1,5 +1,5 @@
-//! Who may define a micro-grid, who reads its households, and which households a
-//! micro-grid leader may act for.
+//! Who reads a micro-grid's households and which households a micro-grid leader may act
+//! for (who defines micro-grids is `tenancy::manages_micro_grids`, which grants use too).
 
 use entity::{
     dwelling, household, micro_grid, micro_grid_building,
@@ -21,12 +21,6 @@ fn is_staff(viewer: &Viewer, place: Place) -> bool {
     viewer
         .reach(Capability::ManageResidents)
         .covers(place.street_office, place.community)
-}
-
-/// Whether the caller defines micro-grids of `grid` (and appoints their leaders): the
-/// community's admins and staff, and the grid's leader.
-pub fn may_manage(viewer: &Viewer, grid: Uuid, place: Place) -> bool {
-    is_staff(viewer, place) || viewer.scope_ids(Role::GridLeader).contains(&grid)
 }
 
 /// Whether the caller reads the households of a micro-grid: its leader, the workers and
