@@ -493,3 +493,44 @@ async fn micro_grid_lists_keep_to_their_statement_budgets() {
     // The micro-grid, the page, the addresses, the members, and the audit row.
     assert!(cost <= 4 + 1, "microGrid.households: {cost}");
 }
+
+#[tokio::test]
+async fn the_demo_has_a_grid_leader_and_a_micro_grid_leader() {
+    let app = TestApp::new().await;
+    let demo = app.seed_demo().await.unwrap();
+    let login = |name: &str| {
+        let login = demo.logins.iter().find(|l| l.username == name).unwrap();
+        crate::org::demo_login(&app, login)
+    };
+    let leader = login("demo.gridlead").await;
+    let body = app
+        .gql(Some(&leader), "{ me { displayName grants { role } } }", json!({}))
+        .await;
+    let me = &data(&body)["me"];
+    assert_eq!(me["displayName"], "钱志刚");
+    assert_eq!(me["grants"], json!([{ "role": "GRID_LEADER" }, { "role": "GRID_LEADER" }]));
+
+    let volunteer = login("demo.microgrid").await;
+    let body = app
+        .gql(
+            Some(&volunteer),
+            "{ me { grants { role scopeId } } }",
+            json!({}),
+        )
+        .await;
+    let grants = data(&body)["me"]["grants"].as_array().unwrap().clone();
+    let micro = grants
+        .iter()
+        .find(|g| g["role"] == "MICRO_GRID_LEADER")
+        .unwrap()["scopeId"]
+        .clone();
+    assert!(grants.iter().any(|g| g["role"] == "RESIDENT"));
+    let body = app.gql(Some(&volunteer), HOUSEHOLDS, json!({ "m": micro })).await;
+    let households = data(&body)["microGrid"]["households"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(households.len() > 1, "{households:?}");
+    let name = households[0]["node"]["members"][0]["maskedName"].as_str().unwrap();
+    assert!(name.ends_with('*'), "{name}");
+}
