@@ -32,7 +32,10 @@ impl MigrationTrait for Migration {
                     )
                     .foreign_key(
                         ForeignKey::create()
-                            .from(MicroGrid::Table, (MicroGrid::CommunityId, MicroGrid::GridId))
+                            .from(
+                                MicroGrid::Table,
+                                (MicroGrid::CommunityId, MicroGrid::GridId),
+                            )
                             .to(Grid::Table, (Grid::CommunityId, Grid::Id)),
                     )
                     .index(&mut crate::tenant_key(
@@ -67,7 +70,10 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .from(
                                 MicroGridBuilding::Table,
-                                (MicroGridBuilding::CommunityId, MicroGridBuilding::MicroGridId),
+                                (
+                                    MicroGridBuilding::CommunityId,
+                                    MicroGridBuilding::MicroGridId,
+                                ),
                             )
                             .to(MicroGrid::Table, (MicroGrid::CommunityId, MicroGrid::Id)),
                     )
@@ -75,7 +81,10 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .from(
                                 MicroGridBuilding::Table,
-                                (MicroGridBuilding::CommunityId, MicroGridBuilding::BuildingId),
+                                (
+                                    MicroGridBuilding::CommunityId,
+                                    MicroGridBuilding::BuildingId,
+                                ),
                             )
                             .to(Building::Table, (Building::CommunityId, Building::Id)),
                     )

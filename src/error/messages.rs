@@ -1060,7 +1060,10 @@ const ZH: &[(&str, &str)] = &[
         "这条推送正在发送中，请稍后再试",
     ),
     // Grid leaders and micro-grids.
-    ("not a grid worker of a grid you lead", "不是您所负责网格的网格员"),
+    (
+        "not a grid worker of a grid you lead",
+        "不是您所负责网格的网格员",
+    ),
     ("micro-grid not found", "未找到该微网格"),
     ("the micro-grid is archived", "该微网格已归档"),
     (
@@ -1068,7 +1071,10 @@ const ZH: &[(&str, &str)] = &[
         "只有社区管理员、社区工作人员和本网格的网格长可以设置微网格",
     ),
     ("name at least one building", "请至少指定一栋楼"),
-    ("the grid does not cover this building", "该楼栋不在本网格内"),
+    (
+        "the grid does not cover this building",
+        "该楼栋不在本网格内",
+    ),
     ("the building has no such unit", "该楼栋没有这个单元"),
     (
         "only the micro-grid's leader, its grid's workers and the community's staff see its households",

@@ -97,11 +97,7 @@ pub async fn dashboard(
                 .add(service_request::Column::CreatedAt.gte(from))
                 .add(service_request::Column::CreatedAt.lt(to)),
         );
-    for r in requests
-        .filter(relevant)
-        .all(conn)
-        .await?
-    {
+    for r in requests.filter(relevant).all(conn).await? {
         let status = Status::parse(&r.status);
         let (late_response, late_resolution) = overdue(&r, now);
         let grid = r

@@ -99,13 +99,9 @@ async fn place_of_scope(
             Ok(Place::of_community(&community))
         }
         ScopeKind::MicroGrid => {
-            let micro = visible::<micro_grid::Entity>(
-                conn,
-                viewer,
-                scope()?,
-                msg!("micro-grid not found"),
-            )
-            .await?;
+            let micro =
+                visible::<micro_grid::Entity>(conn, viewer, scope()?, msg!("micro-grid not found"))
+                    .await?;
             if community_id.is_some_and(|c| c != micro.community_id) {
                 return Err(AppError::bad_input(
                     "input.communityId",

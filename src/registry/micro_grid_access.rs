@@ -1,10 +1,7 @@
 //! Who reads a micro-grid's households and which households a micro-grid leader may act
 //! for (who defines micro-grids is `tenancy::manages_micro_grids`, which grants use too).
 
-use entity::{
-    dwelling, household, micro_grid, micro_grid_building,
-    role_grant::Role,
-};
+use entity::{dwelling, household, micro_grid, micro_grid_building, role_grant::Role};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait, Query, SelectStatement},
@@ -37,7 +34,8 @@ pub async fn visible_micro_grid(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<(micro_grid::Model, Place)> {
-    let micro = visible::<micro_grid::Entity>(conn, viewer, id, msg!("micro-grid not found")).await?;
+    let micro =
+        visible::<micro_grid::Entity>(conn, viewer, id, msg!("micro-grid not found")).await?;
     let place = place_of(conn, viewer, micro.community_id).await?;
     Ok((micro, place))
 }

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use entity::{building, dwelling, household, micro_grid, resident};
 use async_graphql::{Context, ID, SimpleObject};
+use entity::{building, dwelling, household, micro_grid, resident};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
     Select,

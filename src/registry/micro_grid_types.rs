@@ -2,9 +2,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::{
-    ComplexObject, Context, ID, Result, SimpleObject, dataloader::Loader,
-};
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject, dataloader::Loader};
 use chrono::{DateTime, Utc};
 use entity::{micro_grid, micro_grid_building, reach::TenantEntity};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -148,12 +146,14 @@ impl Loader<MembersOf> for DbLoader {
         let mut grouped: HashMap<MembersOf, Self::Value> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
-            grouped.entry(MembersOf(row.micro_grid_id)).or_default().push(row);
+            grouped
+                .entry(MembersOf(row.micro_grid_id))
+                .or_default()
+                .push(row);
         }
         Ok(grouped)
     }
 }
-
 
 /// A grid's micro-grids, a page at a time, with their members batched when selected.
 /// The grid came from a visible lookup; its micro-grids are filtered by reach as well.
@@ -177,7 +177,10 @@ pub async fn micro_grids_of(
         let ids = page.edges.iter().map(|e| MembersOf(e.node.model.id));
         let members = loader(ctx).load_many(ids).await?;
         if page_selects(ctx, &["members", "buildingNumber"]) {
-            let buildings = members.values().flatten().map(|m| BuildingById(m.building_id));
+            let buildings = members
+                .values()
+                .flatten()
+                .map(|m| BuildingById(m.building_id));
             loader(ctx).load_many(buildings).await?;
         }
     }

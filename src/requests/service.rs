@@ -240,13 +240,15 @@ pub async fn create(
             .reach(crate::auth::Capability::ManageResidents)
             .covers(place.street_office, place.community);
         // A grid worker files the needs found on a visit to a household of their grid.
-        let visiting = new.source == "visit"
-            && grid.is_some_and(|g| viewer.work_grids().contains(&g));
+        let visiting =
+            new.source == "visit" && grid.is_some_and(|g| viewer.work_grids().contains(&g));
         // A micro-grid leader files for a household of their micro-grid; any other
         // household is out of their reach.
         if new.source == "neighbour" && !staff {
             let theirs = match &household {
-                Some(h) => crate::registry::micro_grid_access::leads_household(conn, viewer, h.id).await?,
+                Some(h) => {
+                    crate::registry::micro_grid_access::leads_household(conn, viewer, h.id).await?
+                }
                 None => false,
             };
             if !theirs {

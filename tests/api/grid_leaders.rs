@@ -104,7 +104,9 @@ async fn field(app: &TestApp) -> Field {
         );
         grids.push(grid);
     }
-    let leader_id = app.user("qian.zhigang", Scope::Community(app.tree.a1)).await;
+    let leader_id = app
+        .user("qian.zhigang", Scope::Community(app.tree.a1))
+        .await;
     for grid in &grids[..2] {
         let body = app
             .gql(
@@ -147,7 +149,9 @@ async fn a_grid_leader_reassigns_between_two_grids() {
     let to_worker2 = json!({ "id": request, "u": uid(&f.workers[1]) });
 
     // A grid worker cannot hand their request to another grid.
-    let body = app.gql(Some(&f.workers[0]), REASSIGN, to_worker2.clone()).await;
+    let body = app
+        .gql(Some(&f.workers[0]), REASSIGN, to_worker2.clone())
+        .await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
 
     // The leader of grids 1 and 2 can; the request follows its new worker into grid 2.
@@ -161,7 +165,10 @@ async fn a_grid_leader_reassigns_between_two_grids() {
     let body = app.gql(Some(&f.workers[0]), MOVE, id.clone()).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
     let body = app.gql(Some(&f.workers[1]), MOVE, id).await;
-    assert_eq!(data(&body)["moveRequest"]["request"]["status"], "ACKNOWLEDGED");
+    assert_eq!(
+        data(&body)["moveRequest"]["request"]["status"],
+        "ACKNOWLEDGED"
+    );
 
     // Grid 3 is not the leader's: neither its requests nor its worker.
     let body = app
@@ -184,7 +191,10 @@ async fn a_grid_leader_reassigns_between_two_grids() {
 
     // A grid leader of another community reaches none of it.
     let other = app
-        .caller(Role::GridLeader, Scope::Below(app.tree.b1, app.tree.grid_b1))
+        .caller(
+            Role::GridLeader,
+            Scope::Below(app.tree.b1, app.tree.grid_b1),
+        )
         .await;
     let body = app
         .gql(
@@ -215,12 +225,23 @@ async fn a_grid_leader_reads_both_grids_masked_with_their_dashboard_and_card() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["node"]["name"].as_str().unwrap().to_owned(), e["node"]["phone"].clone()))
+        .map(|e| {
+            (
+                e["node"]["name"].as_str().unwrap().to_owned(),
+                e["node"]["phone"].clone(),
+            )
+        })
         .collect();
     assert!(people.contains_key("王秀英") && people.contains_key("张伟"));
-    assert!(!people.contains_key("赵丽"), "grid 3 is not theirs: {people:?}");
+    assert!(
+        !people.contains_key("赵丽"),
+        "grid 3 is not theirs: {people:?}"
+    );
     let phone = people["张伟"].as_str().unwrap();
-    assert!(phone.contains('*') && !phone.contains("13600002222"), "{phone}");
+    assert!(
+        phone.contains('*') && !phone.contains("13600002222"),
+        "{phone}"
+    );
 
     let dashboard = "query($c: ID!, $from: DateTime!, $to: DateTime!) { requestDashboard(communityId: $c, from: $from, to: $to) { byGrid { key open } visitCoverage { grid households } } }";
     let vars = json!({ "c": app.tree.a1, "from": Utc::now() - Duration::days(7), "to": Utc::now() + Duration::days(1) });
@@ -242,25 +263,35 @@ async fn a_grid_leader_reads_both_grids_masked_with_their_dashboard_and_card() {
     assert_eq!(covered, ["一网格", "二网格"]);
     let body = app.gql(Some(&f.staff), dashboard, vars.clone()).await;
     assert_eq!(
-        data(&body)["requestDashboard"]["byGrid"].as_array().unwrap().len(),
+        data(&body)["requestDashboard"]["byGrid"]
+            .as_array()
+            .unwrap()
+            .len(),
         3
     );
     let body = app.gql(Some(&f.workers[0]), dashboard, vars.clone()).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
     let other = app
-        .caller(Role::GridLeader, Scope::Below(app.tree.b1, app.tree.grid_b1))
+        .caller(
+            Role::GridLeader,
+            Scope::Below(app.tree.b1, app.tree.grid_b1),
+        )
         .await;
     let body = app.gql(Some(&other), dashboard, vars).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
 
     // Visit plans of their grids, not of grid 3.
     let plan = "query($g: ID!) { visitPlan(gridId: $g) { households { label } } }";
-    let body = app.gql(Some(&f.leader), plan, json!({ "g": f.grids[1] })).await;
+    let body = app
+        .gql(Some(&f.leader), plan, json!({ "g": f.grids[1] }))
+        .await;
     assert_eq!(
         data(&body)["visitPlan"]["households"][0]["label"],
         "5栋2单元1201"
     );
-    let body = app.gql(Some(&f.leader), plan, json!({ "g": f.grids[2] })).await;
+    let body = app
+        .gql(Some(&f.leader), plan, json!({ "g": f.grids[2] }))
+        .await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
 
     // The compound's contact card names the leader for each of their grids.
@@ -271,15 +302,24 @@ async fn a_grid_leader_reads_both_grids_masked_with_their_dashboard_and_card() {
     );
     let compound = "query($b: ID!) { building(id: $b) { compound { id } } }";
     let body = app
-        .gql(Some(&f.staff), compound, json!({ "b": f.buildings["3号楼"] }))
+        .gql(
+            Some(&f.staff),
+            compound,
+            json!({ "b": f.buildings["3号楼"] }),
+        )
         .await;
     let compound = data(&body)["building"]["compound"]["id"].clone();
     let card = "query($c: ID!) { compoundContactCard(compoundId: $c) { gridWorkers { grid } gridLeaders { grid name phone } } }";
-    let body = app.gql(Some(&f.staff), card, json!({ "c": compound })).await;
+    let body = app
+        .gql(Some(&f.staff), card, json!({ "c": compound }))
+        .await;
     let card = &data(&body)["compoundContactCard"];
     assert_eq!(card["gridWorkers"].as_array().unwrap().len(), 3);
     let leaders = card["gridLeaders"].as_array().unwrap();
-    let mut grids: Vec<&str> = leaders.iter().map(|l| l["grid"].as_str().unwrap()).collect();
+    let mut grids: Vec<&str> = leaders
+        .iter()
+        .map(|l| l["grid"].as_str().unwrap())
+        .collect();
     grids.sort_unstable();
     assert_eq!(grids, ["一网格", "二网格"]);
     assert!(leaders.iter().all(|l| l["name"] == "qian.zhigang 显示名"));
@@ -302,9 +342,7 @@ async fn micro_grids_are_defined_inside_their_grid() {
         .caller(Role::CommunityStaff, Scope::Community(app.tree.b1))
         .await;
 
-    let create = |grid: Uuid, building: &str, unit: Option<i32>| {
-        json!({ "in": { "gridId": grid, "name": "试点", "members": [{ "buildingId": f.buildings[building], "unit": unit }] } })
-    };
+    let create = |grid: Uuid, building: &str, unit: Option<i32>| json!({ "in": { "gridId": grid, "name": "试点", "members": [{ "buildingId": f.buildings[building], "unit": unit }] } });
     // Only buildings (and units) the grid covers.
     for input in [
         create(f.grids[0], "5栋", None),
@@ -320,11 +358,19 @@ async fn micro_grids_are_defined_inside_their_grid() {
         .await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
     let body = app
-        .gql(Some(&f.workers[0]), CREATE, create(f.grids[0], "3号楼", None))
+        .gql(
+            Some(&f.workers[0]),
+            CREATE,
+            create(f.grids[0], "3号楼", None),
+        )
         .await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
     let body = app
-        .gql(Some(&other_staff), CREATE, create(f.grids[0], "3号楼", None))
+        .gql(
+            Some(&other_staff),
+            CREATE,
+            create(f.grids[0], "3号楼", None),
+        )
         .await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
 
@@ -336,7 +382,10 @@ async fn micro_grids_are_defined_inside_their_grid() {
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
     let body = app.gql(Some(&f.staff), UPDATE, update).await;
     let members = &data(&body)["updateMicroGrid"]["microGrid"]["members"];
-    assert_eq!(members, &json!([{ "unit": null, "buildingNumber": "3号楼" }]));
+    assert_eq!(
+        members,
+        &json!([{ "unit": null, "buildingNumber": "3号楼" }])
+    );
     let body = app
         .gql(Some(&f.workers[0]), MICRO_GRIDS, json!({ "g": f.grids[0] }))
         .await;
@@ -369,7 +418,11 @@ async fn micro_grids_are_defined_inside_their_grid() {
 async fn micro_grid_leader(app: &TestApp, f: &Field, micro: &Value) -> Caller {
     let account = "mutation($id: ID!) { createResidentAccount(input: {residentId: $id, username: \"chen.guilan\", initialPassword: \"梧桐树下的长椅-2026\"}) { userId } }";
     let body = app
-        .gql(Some(&f.staff), account, json!({ "id": f.residents["陈桂兰"] }))
+        .gql(
+            Some(&f.staff),
+            account,
+            json!({ "id": f.residents["陈桂兰"] }),
+        )
         .await;
     let user: Uuid = data(&body)["createResidentAccount"]["userId"]
         .as_str()
@@ -379,7 +432,11 @@ async fn micro_grid_leader(app: &TestApp, f: &Field, micro: &Value) -> Caller {
     app.skip_password_change(user).await;
     let vars = json!({ "u": user, "r": "MICRO_GRID_LEADER", "s": micro });
     let body = app.gql(Some(&f.workers[0]), GRANT, vars.clone()).await;
-    assert_eq!(error_code(&body), Some("FORBIDDEN"), "a grid worker appoints no one");
+    assert_eq!(
+        error_code(&body),
+        Some("FORBIDDEN"),
+        "a grid worker appoints no one"
+    );
     let other_admin = app
         .caller(Role::CommunityAdmin, Scope::Community(app.tree.b1))
         .await;
@@ -397,7 +454,9 @@ async fn a_micro_grid_leader_sees_masked_names_and_addresses_and_files_for_them_
     let micro = micro_grid(&app, &f).await;
     let chen = micro_grid_leader(&app, &f, &micro).await;
 
-    let body = app.gql(Some(&chen), HOUSEHOLDS, json!({ "m": micro })).await;
+    let body = app
+        .gql(Some(&chen), HOUSEHOLDS, json!({ "m": micro }))
+        .await;
     let homes: Vec<(String, Vec<String>)> = data(&body)["microGrid"]["households"]["edges"]
         .as_array()
         .unwrap()
@@ -476,7 +535,9 @@ async fn micro_grid_lists_keep_to_their_statement_budgets() {
         data(&app.gql(Some(&f.staff), CREATE, input).await);
     }
     let page = "query($g: ID!) { grid(id: $g) { microGrids(first: 20) { edges { node { id name members { unit buildingNumber } } } } } }";
-    let (body, cost) = app.gql_cost(&f.staff, page, json!({ "g": f.grids[0] })).await;
+    let (body, cost) = app
+        .gql_cost(&f.staff, page, json!({ "g": f.grids[0] }))
+        .await;
     let edges = &data(&body)["grid"]["microGrids"]["edges"];
     assert_eq!(edges.as_array().unwrap().len(), 3);
     assert_eq!(edges[2]["node"]["members"][0]["buildingNumber"], "3号楼");
@@ -504,11 +565,18 @@ async fn the_demo_has_a_grid_leader_and_a_micro_grid_leader() {
     };
     let leader = login("demo.gridlead").await;
     let body = app
-        .gql(Some(&leader), "{ me { displayName grants { role } } }", json!({}))
+        .gql(
+            Some(&leader),
+            "{ me { displayName grants { role } } }",
+            json!({}),
+        )
         .await;
     let me = &data(&body)["me"];
     assert_eq!(me["displayName"], "钱志刚");
-    assert_eq!(me["grants"], json!([{ "role": "GRID_LEADER" }, { "role": "GRID_LEADER" }]));
+    assert_eq!(
+        me["grants"],
+        json!([{ "role": "GRID_LEADER" }, { "role": "GRID_LEADER" }])
+    );
 
     let volunteer = login("demo.microgrid").await;
     let body = app
@@ -525,12 +593,16 @@ async fn the_demo_has_a_grid_leader_and_a_micro_grid_leader() {
         .unwrap()["scopeId"]
         .clone();
     assert!(grants.iter().any(|g| g["role"] == "RESIDENT"));
-    let body = app.gql(Some(&volunteer), HOUSEHOLDS, json!({ "m": micro })).await;
+    let body = app
+        .gql(Some(&volunteer), HOUSEHOLDS, json!({ "m": micro }))
+        .await;
     let households = data(&body)["microGrid"]["households"]["edges"]
         .as_array()
         .unwrap()
         .clone();
     assert!(households.len() > 1, "{households:?}");
-    let name = households[0]["node"]["members"][0]["maskedName"].as_str().unwrap();
+    let name = households[0]["node"]["members"][0]["maskedName"]
+        .as_str()
+        .unwrap();
     assert!(name.ends_with('*'), "{name}");
 }
