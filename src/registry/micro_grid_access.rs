@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Capability, Viewer, viewer::Place},
-    error::{AppResult, msg},
+    error::{AppError, AppResult, msg},
     tenancy::{place_of, visible},
 };
 
@@ -70,6 +70,19 @@ pub fn households_in(micro_grids: &[Uuid]) -> Condition {
     Condition::all()
         .add(household::Column::DwellingId.in_subquery(dwellings_in(micro_grids)))
         .add(household::Column::ArchivedAt.is_null())
+}
+
+/// `Ok` if the household lies in a micro-grid the caller leads; NOT_FOUND otherwise (any
+/// other household, or none, is out of a micro-grid leader's reach).
+pub async fn check_leads(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    household: Option<Uuid>,
+) -> AppResult<()> {
+    match household {
+        Some(h) if leads_household(conn, viewer, h).await? => Ok(()),
+        _ => Err(AppError::NotFound(msg!("household not found"))),
+    }
 }
 
 /// Whether a household lies in one of the (unarchived) micro-grids the caller leads.

@@ -29,6 +29,7 @@ use crate::{
     graphql::{StoredEnum, clean_name},
     live::LiveEvent,
     outbox::{EventType, Notification},
+    registry::micro_grid_access::check_leads,
     tenancy::{place_of, visible_building},
 };
 
@@ -242,20 +243,11 @@ pub async fn create(
         // A grid worker files the needs found on a visit to a household of their grid.
         let visiting =
             new.source == "visit" && grid.is_some_and(|g| viewer.work_grids().contains(&g));
-        // A micro-grid leader files for a household of their micro-grid; any other
-        // household is out of their reach.
-        if new.source == "neighbour" && !staff {
-            let theirs = match &household {
-                Some(h) => {
-                    crate::registry::micro_grid_access::leads_household(conn, viewer, h.id).await?
-                }
-                None => false,
-            };
-            if !theirs {
-                return Err(AppError::NotFound(msg!("household not found")));
-            }
-        }
+        // A micro-grid leader files for a household of their micro-grid only.
         let neighbour = new.source == "neighbour";
+        if neighbour && !staff {
+            check_leads(conn, viewer, household.as_ref().map(|h| h.id)).await?;
+        }
         if !staff && !visiting && !neighbour {
             return Err(AppError::Forbidden(msg!(
                 "only community staff record requests on a resident's behalf"
