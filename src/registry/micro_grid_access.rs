@@ -23,7 +23,8 @@ fn is_staff(viewer: &Viewer, place: Place) -> bool {
 /// Whether the caller reads the households of a micro-grid: its leader, the workers and
 /// leaders of its grid, the community's staff.
 pub fn reads_households(viewer: &Viewer, micro: &micro_grid::Model, place: Place) -> bool {
-    viewer.scope_ids(Role::MicroGridLeader).contains(&micro.id)
+    // An archived micro-grid has no leader any more; the grid's people still read it.
+    (micro.archived_at.is_none() && viewer.scope_ids(Role::MicroGridLeader).contains(&micro.id))
         || viewer.work_grids().contains(&micro.grid_id)
         || is_staff(viewer, place)
 }

@@ -523,6 +523,16 @@ async fn a_micro_grid_leader_sees_masked_names_and_addresses_and_files_for_them_
     let app_b = json!({ "in": { "householdId": app.tree.household_b1, "source": "NEIGHBOUR", "category": "repair", "title": "x" } });
     let body = app.gql(Some(&chen), RECORD, app_b).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
+
+    // Once the micro-grid is archived its leader reads and files nothing for it.
+    let archive = json!({ "id": micro });
+    data(&app.gql(Some(&f.leader), ARCHIVE, archive).await);
+    let body = app
+        .gql(Some(&chen), HOUSEHOLDS, json!({ "m": micro }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let body = app.gql(Some(&chen), RECORD, file("王秀英")).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
 }
 
 #[tokio::test]
