@@ -16,6 +16,7 @@ use uuid::Uuid;
 mod demo_committee;
 mod demo_family;
 mod demo_fund;
+mod demo_grid_leaders;
 mod demo_grid_work;
 mod demo_meeting;
 mod demo_registry;
@@ -367,6 +368,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
     demo_webhooks::load(&txn, keys, &admin).await?;
     let family = demo_family::load(&txn, keys, &admin, &registry.compounds[0]).await?;
+    let leaders = demo_grid_leaders::load(&txn, &admin, &communities[0], &registry.grids).await?;
     // 幸福里社区's office, and its party secretary (the community admin) on the card.
     let mut office: community::ActiveModel = communities[0].clone().into();
     office.office_phone = Set(Some("057186012345".into()));
@@ -376,7 +378,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     txn.commit().await?;
     debug_assert_eq!(grid_name, "第3网格");
     Ok(Demo {
-        logins: logins.into_iter().chain([family]).collect(),
+        logins: logins.into_iter().chain([family]).chain(leaders).collect(),
         compounds: registry.compounds.len(),
         households,
         residents,

@@ -2,6 +2,10 @@
 //! communities (社区). `build_state` + `build_router` give the whole server without a
 //! socket, which is how the tests drive it.
 
+// async-graphql's MergedObject nests one level per merged domain; with every domain's
+// Query and Mutation merged, the compiler's default recursion depth is too shallow.
+#![recursion_limit = "256"]
+
 pub mod announcements;
 pub mod app;
 pub mod audit;

@@ -201,6 +201,15 @@ pub async fn place_for(
     Ok(place)
 }
 
+/// Whether the caller defines the micro-grids (微网格) of `grid` and appoints their
+/// leaders: the community's admins and staff, and the grid's leader.
+pub fn manages_micro_grids(viewer: &Viewer, grid: Uuid, place: Place) -> bool {
+    covers(&viewer.reach(Capability::ManageResidents), place)
+        || viewer
+            .scope_ids(entity::role_grant::Role::GridLeader)
+            .contains(&grid)
+}
+
 /// Whether a reach covers a place.
 pub fn covers(reach: &Reach, place: Place) -> bool {
     reach.covers(place.street_office, place.community)

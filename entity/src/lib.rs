@@ -36,6 +36,8 @@ pub mod mediation_session;
 pub mod meeting;
 pub mod meeting_attendance;
 pub mod meeting_minutes;
+pub mod micro_grid;
+pub mod micro_grid_building;
 pub mod motion;
 pub mod motion_voter;
 pub mod motion_voter_member;

@@ -238,6 +238,8 @@ tenant_tables!(
     meeting,
     meeting_attendance,
     meeting_minutes,
+    micro_grid,
+    micro_grid_building,
     motion,
     motion_voter,
     motion_voter_member,

@@ -15,6 +15,9 @@ pub enum Role {
     CommunityAdmin,
     #[sea_orm(string_value = "community_staff")]
     CommunityStaff,
+    /// 网格长: oversees the grid workers of the grids they hold it on.
+    #[sea_orm(string_value = "grid_leader")]
+    GridLeader,
     #[sea_orm(string_value = "grid_worker")]
     GridWorker,
     #[sea_orm(string_value = "committee_member")]
@@ -27,6 +30,10 @@ pub enum Role {
     /// flags allow; granted only through `createFamilyContactAccount`.
     #[sea_orm(string_value = "family_contact")]
     FamilyContact,
+    /// 微网格长: usually a resident volunteer; reads masked names and addresses of the
+    /// micro-grid's households and files requests for them.
+    #[sea_orm(string_value = "micro_grid_leader")]
+    MicroGridLeader,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
@@ -44,6 +51,8 @@ pub enum ScopeKind {
     Grid,
     #[sea_orm(string_value = "household")]
     Household,
+    #[sea_orm(string_value = "micro_grid")]
+    MicroGrid,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

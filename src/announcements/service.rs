@@ -325,7 +325,7 @@ pub async fn listing(
     let staff = is_staff(viewer, place);
     let mut select =
         announcement::Entity::find().filter(announcement::Column::CommunityId.eq(community));
-    if !staff && viewer.scope_ids(Role::GridWorker).is_empty() {
+    if !staff && viewer.work_grids().is_empty() {
         select = select.filter(announcement::Column::ValidUntil.gt(Utc::now()));
     }
     if staff {
@@ -350,7 +350,7 @@ async fn grid_homes(
     viewer: &Viewer,
     community: Uuid,
 ) -> AppResult<Vec<Home>> {
-    let grids = viewer.scope_ids(Role::GridWorker);
+    let grids = viewer.work_grids();
     if grids.is_empty() {
         return Ok(Vec::new());
     }

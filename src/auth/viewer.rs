@@ -88,8 +88,10 @@ pub fn rank(role: Role) -> u8 {
         Role::StreetAdmin => 80,
         Role::CommunityAdmin => 60,
         Role::CommunityStaff => 40,
+        Role::GridLeader => 35,
         Role::GridWorker | Role::CommitteeMember => 30,
         Role::Treasurer => 20,
+        Role::MicroGridLeader => 15,
         Role::Resident | Role::FamilyContact => 10,
     }
 }
@@ -100,9 +102,10 @@ pub fn scope_kind_of(role: Role) -> ScopeKind {
         Role::PlatformAdmin => ScopeKind::Deployment,
         Role::StreetAdmin => ScopeKind::StreetOffice,
         Role::CommunityAdmin | Role::CommunityStaff => ScopeKind::Community,
-        Role::GridWorker => ScopeKind::Grid,
+        Role::GridLeader | Role::GridWorker => ScopeKind::Grid,
         Role::CommitteeMember | Role::Treasurer => ScopeKind::Compound,
         Role::Resident | Role::FamilyContact => ScopeKind::Household,
+        Role::MicroGridLeader => ScopeKind::MicroGrid,
     }
 }
 
@@ -207,7 +210,10 @@ impl Viewer {
                 }
                 Capability::ReadCommittees | Capability::ReadWechatGroups => {
                     is_admin(grant.role)
-                        || matches!(grant.role, Role::CommunityStaff | Role::GridWorker)
+                        || matches!(
+                            grant.role,
+                            Role::CommunityStaff | Role::GridLeader | Role::GridWorker
+                        )
                 }
             };
             if !allowed {
@@ -252,6 +258,16 @@ impl Viewer {
     pub fn households_acted_for(&self) -> Vec<Uuid> {
         let mut ids = self.scope_ids(Role::Resident);
         ids.extend(self.scope_ids(Role::FamilyContact));
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The grids the caller works in: those they are a grid worker of and those they lead.
+    /// Whatever a grid worker reads and does in their grid, its leader does too.
+    pub fn work_grids(&self) -> Vec<Uuid> {
+        let mut ids = self.scope_ids(Role::GridWorker);
+        ids.extend(self.scope_ids(Role::GridLeader));
         ids.sort();
         ids.dedup();
         ids

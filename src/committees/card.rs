@@ -1,6 +1,6 @@
 //! The compound's contact card (联络卡): who to call, as residents pin it in their WeChat
-//! group: community staff, the grid workers of the compound's buildings, and the committee
-//! members in office, with the phones members chose to publish (masked).
+//! group: community staff, the grid workers and grid leaders of the compound's buildings,
+//! and the committee members in office, with the phones members chose to publish (masked).
 
 use std::collections::HashMap;
 
@@ -46,6 +46,8 @@ pub struct Card {
     pub staff: Vec<Worker>,
     /// (grid, worker).
     pub grid_workers: Vec<(String, Worker)>,
+    /// (grid, leader): the grid leaders (网格长) of the same grids.
+    pub grid_leaders: Vec<(String, Worker)>,
     pub committee: Vec<CardMember>,
 }
 
@@ -56,7 +58,7 @@ async fn holders(
     community: Uuid,
     roles: &[Role],
     scopes: Option<&[Uuid]>,
-) -> AppResult<Vec<(Option<Uuid>, Worker)>> {
+) -> AppResult<Vec<(Role, Option<Uuid>, Worker)>> {
     let now = Utc::now();
     let mut query = role_grant::Entity::find()
         .filter(role_grant::Column::CommunityId.eq(community))
@@ -70,7 +72,7 @@ async fn holders(
         .order_by_asc(role_grant::Column::Id)
         .all(conn)
         .await?;
-    let mut out: Vec<(Option<Uuid>, Worker)> = rows
+    let mut out: Vec<(Role, Option<Uuid>, Worker)> = rows
         .into_iter()
         .filter(|(g, _)| g.is_active_at(now))
         .filter_map(|(g, u)| {
@@ -79,7 +81,7 @@ async fn holders(
                     name: u.display_name,
                     phone: u.work_phone,
                 };
-                (g.scope_id, worker)
+                (g.role, g.scope_id, worker)
             })
         })
         .collect();
@@ -117,7 +119,7 @@ pub async fn card(
     )
     .await?
     .into_iter()
-    .map(|(_, worker)| worker)
+    .map(|(_, _, worker)| worker)
     .collect();
     let buildings = building::Entity::find()
         .filter(building::Column::CompoundId.eq(compound.id))
@@ -137,21 +139,25 @@ pub async fn card(
         .into_iter()
         .map(|g| (g.id, g.name))
         .collect();
-    let grid_workers = holders(
+    // Workers and leaders of the same grids in one statement.
+    let (mut grid_workers, mut grid_leaders) = (Vec::new(), Vec::new());
+    for (role, grid, worker) in holders(
         conn,
         compound.community_id,
-        &[Role::GridWorker],
+        &[Role::GridWorker, Role::GridLeader],
         Some(&grid_ids),
     )
     .await?
-    .into_iter()
-    .map(|(grid, worker)| {
+    {
         let grid = grid
             .and_then(|g| grid_names.get(&g).cloned())
             .unwrap_or_default();
-        (grid, worker)
-    })
-    .collect();
+        if role == Role::GridLeader {
+            grid_leaders.push((grid, worker));
+        } else {
+            grid_workers.push((grid, worker));
+        }
+    }
     let mut committee = Vec::new();
     if let Some(c) = committee::Entity::find()
         .filter(committee::Column::CompoundId.eq(compound.id))
@@ -201,6 +207,7 @@ pub async fn card(
         party_secretary,
         staff,
         grid_workers,
+        grid_leaders,
         committee,
     })
 }

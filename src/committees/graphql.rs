@@ -82,6 +82,15 @@ impl CommitteeQuery {
                     phone: w.phone,
                 })
                 .collect(),
+            grid_leaders: card
+                .grid_leaders
+                .into_iter()
+                .map(|(grid, w)| CardGridWorker {
+                    grid,
+                    name: w.name,
+                    phone: w.phone,
+                })
+                .collect(),
             committee: card
                 .committee
                 .into_iter()

@@ -210,5 +210,7 @@ pub struct ContactCard {
     /// The community's admins and staff.
     pub staff: Vec<CardPerson>,
     pub grid_workers: Vec<CardGridWorker>,
+    /// 网格长 of the compound's grids, with the work phones they publish.
+    pub grid_leaders: Vec<CardGridWorker>,
     pub committee: Vec<CardMember>,
 }

@@ -969,8 +969,8 @@ const ZH: &[(&str, &str)] = &[
     ),
     ("1 to 5 stars", "评分为 1 至 5 星"),
     (
-        "only community staff reassign requests",
-        "只有社区工作人员可以改派诉求",
+        "only community staff and the grid's leader reassign requests",
+        "只有社区工作人员和本网格的网格长可以改派诉求",
     ),
     ("not a grid worker of the community", "不是本社区的网格员"),
     (
@@ -1063,8 +1063,8 @@ const ZH: &[(&str, &str)] = &[
         "该诉求针对楼栋而非住户，请通过电话或微信回访",
     ),
     (
-        "the dashboard is for community staff",
-        "工作台仅供社区工作人员使用",
+        "the dashboard is for community staff and grid leaders",
+        "工作台仅供社区工作人员和网格长使用",
     ),
     // Notifications (webhooks).
     (
@@ -1159,6 +1159,27 @@ const ZH: &[(&str, &str)] = &[
     (
         "this login already speaks for a family contact",
         "该账号已关联其他家属联系人",
+    ),
+    // Grid leaders and micro-grids.
+    (
+        "not a grid worker of a grid you lead",
+        "不是您所负责网格的网格员",
+    ),
+    ("micro-grid not found", "未找到该微网格"),
+    ("the micro-grid is archived", "该微网格已归档"),
+    (
+        "only the community's admins and staff and the grid's leader define micro-grids",
+        "只有社区管理员、社区工作人员和本网格的网格长可以设置微网格",
+    ),
+    ("name at least one building", "请至少指定一栋楼"),
+    (
+        "the grid does not cover this building",
+        "该楼栋不在本网格内",
+    ),
+    ("the building has no such unit", "该楼栋没有这个单元"),
+    (
+        "only the micro-grid's leader, its grid's workers and the community's staff see its households",
+        "只有微网格长、本网格的网格员和社区工作人员可以查看该微网格的住户",
     ),
 ];
 

@@ -11,20 +11,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{error::AppError, graphql::loader::DbLoader};
+use crate::{error::AppError, graphql::loader::DbLoader, registry::labels::mask_name};
 
 /// A counterparty as the public sees it: a household by building and unit (3号楼2单元), a
 /// person by surname (王**).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CounterpartyLabel(pub Uuid);
-
-pub fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => format!("{first}{}", "*".repeat(chars.count().clamp(1, 3))),
-        None => String::new(),
-    }
-}
 
 impl Loader<CounterpartyLabel> for DbLoader {
     type Value = String;

@@ -1,11 +1,11 @@
-//! The staff dashboard of grid work: open, overdue and resolved-today requests per grid
-//! and per category; median times to first response and to resolution over a period;
-//! visit coverage per grid.
+//! The dashboard of grid work, for community staff (a grid leader sees the grids they
+//! lead): open, overdue and resolved-today requests per grid and per category; median
+//! times to first response and to resolution over a period; visit coverage per grid.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use entity::{app_user, grid, service_request, wechat_group};
+use entity::{app_user, grid, role_grant::Role, service_request, wechat_group};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -88,17 +88,26 @@ pub async fn dashboard(
     let place = place_of(conn, viewer, community)
         .await
         .map_err(|e| e.hidden_as(msg!("community not found")))?;
-    if !viewer
+    let staff = viewer
         .reach(Capability::ManageResidents)
-        .covers(place.street_office, place.community)
-    {
+        .covers(place.street_office, place.community);
+    // A grid leader sees the dashboard of the grids they lead, and nothing of the others.
+    let led = viewer.scope_ids(Role::GridLeader);
+    if !staff && led.is_empty() {
         return Err(AppError::Forbidden(msg!(
-            "the dashboard is for community staff"
+            "the dashboard is for community staff and grid leaders"
         )));
     }
-    let grids: BTreeMap<Uuid, String> = grid::Entity::find()
+    let mut in_grids = grid::Entity::find()
         .filter(grid::Column::CommunityId.eq(community))
-        .filter(grid::Column::ArchivedAt.is_null())
+        .filter(grid::Column::ArchivedAt.is_null());
+    let mut requests =
+        service_request::Entity::find().filter(service_request::Column::CommunityId.eq(community));
+    if !staff {
+        in_grids = in_grids.filter(grid::Column::Id.is_in(led.iter().copied()));
+        requests = requests.filter(service_request::Column::GridId.is_in(led));
+    }
+    let grids: BTreeMap<Uuid, String> = in_grids
         .all(conn)
         .await?
         .into_iter()
@@ -118,12 +127,7 @@ pub async fn dashboard(
                 .add(service_request::Column::CreatedAt.gte(from))
                 .add(service_request::Column::CreatedAt.lt(to)),
         );
-    for r in service_request::Entity::find()
-        .filter(service_request::Column::CommunityId.eq(community))
-        .filter(relevant)
-        .all(conn)
-        .await?
-    {
+    for r in requests.filter(relevant).all(conn).await? {
         let status = Status::parse(&r.status);
         let (late_response, late_resolution) = overdue(&r, now);
         let grid = r

@@ -87,8 +87,8 @@ pub struct GridworkQuery;
 
 #[Object]
 impl GridworkQuery {
-    /// Grid work at a glance for a community's staff; medians over requests filed in
-    /// `[from, to)`.
+    /// Grid work at a glance for a community's staff, and for a grid leader over the grids
+    /// they lead; medians over requests filed in `[from, to)`.
     async fn request_dashboard(
         &self,
         ctx: &Context<'_>,

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    household,
-    reach::TenantEntity,
+    household, micro_grid,
+    reach::{Reach, TenantEntity},
     role_grant::{self, GrantSource, Role, ScopeKind},
 };
 use sea_orm::{
@@ -13,7 +13,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{sessions::end_sessions_of, users::visible_users};
+use super::{
+    sessions::end_sessions_of,
+    users::{users_in, visible_users},
+};
 use crate::{
     audit::Audited,
     auth::{
@@ -22,7 +25,10 @@ use crate::{
     },
     error::{AppError, AppResult, msg},
     live::LiveEvent,
-    tenancy::{visible_community, visible_compound, visible_grid, visible_street_office},
+    tenancy::{
+        manages_micro_grids, visible, visible_community, visible_compound, visible_grid,
+        visible_street_office,
+    },
 };
 
 pub struct NewGrant {
@@ -92,6 +98,25 @@ async fn place_of_scope(
             let community = visible_community(conn, viewer, grid.community_id).await?;
             Ok(Place::of_community(&community))
         }
+        ScopeKind::MicroGrid => {
+            let micro =
+                visible::<micro_grid::Entity>(conn, viewer, scope()?, msg!("micro-grid not found"))
+                    .await?;
+            if community_id.is_some_and(|c| c != micro.community_id) {
+                return Err(AppError::bad_input(
+                    "input.communityId",
+                    msg!("the scope is in another community"),
+                ));
+            }
+            if micro.archived_at.is_some() {
+                return Err(AppError::bad_input(
+                    "input.scopeId",
+                    msg!("the micro-grid is archived"),
+                ));
+            }
+            let community = visible_community(conn, viewer, micro.community_id).await?;
+            Ok(Place::of_community(&community))
+        }
         ScopeKind::Compound | ScopeKind::Household => {
             // The scope's own row says where it is; a stated community must agree.
             let scope_community = if kind == ScopeKind::Compound {
@@ -148,12 +173,22 @@ pub async fn grant_role(
         new.scope_id
     };
     let place = place_of_scope(conn, viewer, kind, scope_id, new.community_id).await?;
-    if !viewer.may_grant(new.role, place) {
+    if !may_give(conn, viewer, new.role, scope_id, place).await? {
         return Err(AppError::Forbidden(msg!(
             "you may grant only roles below your own, inside your own scope"
         )));
     }
-    let user = visible_users(viewer)
+    // A micro-grid's leader is appointed by people who manage no accounts (staff, the
+    // grid's leader): any account of the community will do, usually a resident's.
+    let users = if new.role == Role::MicroGridLeader {
+        users_in(&Reach::Within {
+            street_offices: Vec::new(),
+            communities: place.community.into_iter().collect(),
+        })
+    } else {
+        visible_users(viewer)
+    };
+    let user = users
         .filter(entity::app_user::Column::Id.eq(new.user_id))
         .one(conn)
         .await?
@@ -211,6 +246,32 @@ pub async fn grant_role(
     let user_id = user.id;
     Ok(Audited::new(grant.clone(), place, grant.id)
         .with_event(LiveEvent::AccessChanged { user_id }))
+}
+
+/// Whether the caller may give (or take back) `role` on a scope at `place`: an admin above
+/// it (ARCHITECTURE.md §3); a micro-grid's leader also by the community's staff and the
+/// leader of the grid the micro-grid lies in.
+async fn may_give(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    role: Role,
+    scope_id: Option<Uuid>,
+    place: Place,
+) -> AppResult<bool> {
+    if viewer.may_grant(role, place) {
+        return Ok(true);
+    }
+    if role != Role::MicroGridLeader {
+        return Ok(false);
+    }
+    let Some(id) = scope_id else {
+        return Ok(false);
+    };
+    let micro = micro_grid::Entity::find_by_id(id)
+        .filter(micro_grid::Column::CommunityId.eq(place.community))
+        .one(conn)
+        .await?;
+    Ok(micro.is_some_and(|m| manages_micro_grids(viewer, m.grid_id, place)))
 }
 
 /// A grant as stored, once every rule about giving it has been checked.
@@ -274,7 +335,7 @@ pub async fn revoke_role(
         .await?
         .ok_or(AppError::NotFound(msg!("grant not found")))?;
     let place = Place::of_grant(&grant);
-    if !viewer.may_grant(grant.role, place) {
+    if !may_give(conn, viewer, grant.role, grant.scope_id, place).await? {
         return Err(AppError::Forbidden(msg!(
             "you may revoke only roles below your own, inside your own scope"
         )));

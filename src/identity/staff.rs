@@ -1,4 +1,5 @@
-//! Who works in a community: its admins, staff and grid workers, by their grants in force.
+//! Who works in a community: its admins, staff, grid leaders and grid workers, by their
+//! grants in force.
 //! A party secretary, a WeChat group's staff and its people on duty must be among them.
 
 use std::collections::HashSet;
@@ -11,8 +12,12 @@ use uuid::Uuid;
 use crate::error::AppResult;
 
 /// Roles of the people who work in a community.
-pub const WORKS_IN_COMMUNITY: [Role; 3] =
-    [Role::CommunityAdmin, Role::CommunityStaff, Role::GridWorker];
+pub const WORKS_IN_COMMUNITY: [Role; 4] = [
+    Role::CommunityAdmin,
+    Role::CommunityStaff,
+    Role::GridLeader,
+    Role::GridWorker,
+];
 
 /// Which of `users` work in the community now: one statement.
 pub async fn working_in(

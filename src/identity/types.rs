@@ -20,12 +20,14 @@ pub enum Role {
     StreetAdmin,
     CommunityAdmin,
     CommunityStaff,
+    GridLeader,
     GridWorker,
     CommitteeMember,
     Treasurer,
     Resident,
     /// Granted only with a family contact's login (`createFamilyContactAccount`).
     FamilyContact,
+    MicroGridLeader,
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +39,7 @@ pub enum ScopeKind {
     Compound,
     Grid,
     Household,
+    MicroGrid,
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

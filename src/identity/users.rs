@@ -166,7 +166,11 @@ pub async fn insert_user(
 
 /// Users the caller can see: homed in the caller's admin reach, or holding a grant in it.
 pub fn visible_users(viewer: &Viewer) -> Select<app_user::Entity> {
-    let reach = viewer.reach(Capability::ManageUsers);
+    users_in(&viewer.reach(Capability::ManageUsers))
+}
+
+/// Users homed in `reach` or holding a grant there.
+pub fn users_in(reach: &Reach) -> Select<app_user::Entity> {
     let granted_here = Query::select()
         .column(role_grant::Column::UserId)
         .from(role_grant::Entity)
@@ -313,11 +317,12 @@ pub async fn set_disabled(
 
 /// Roles whose holders publish a work phone on contact cards (a resident's own phone stays
 /// in the registry, masked).
-const PUBLISHES_WORK_PHONE: [Role; 5] = [
+const PUBLISHES_WORK_PHONE: [Role; 6] = [
     Role::PlatformAdmin,
     Role::StreetAdmin,
     Role::CommunityAdmin,
     Role::CommunityStaff,
+    Role::GridLeader,
     Role::GridWorker,
 ];
 

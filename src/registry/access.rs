@@ -44,7 +44,7 @@ impl ResidentAccess {
     pub fn of(viewer: &Viewer) -> Self {
         Self {
             keeps: viewer.reach(Capability::ManageResidents),
-            grids: viewer.scope_ids(Role::GridWorker),
+            grids: viewer.work_grids(),
             households: viewer.scope_ids(Role::Resident),
             families: viewer.scope_ids(Role::FamilyContact),
         }

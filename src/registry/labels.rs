@@ -28,6 +28,15 @@ pub fn dwelling(building_number: &str, unit_number: i32, room: &str) -> String {
     format!("{}{}", unit(building_number, unit_number), room.trim())
 }
 
+/// A person as the public or a neighbour sees them: the surname (王**).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().clamp(1, 3))),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

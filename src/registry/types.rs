@@ -8,11 +8,16 @@ use uuid::Uuid;
 use super::{
     id_document::DocumentType,
     loaders::{BuildingsInGrid, BuildingsOf, CompoundById, GridOfBuilding, WorkersOfGrid},
+    micro_grid_types::{MicroGrid, micro_grids_of},
 };
 use crate::{
     auth::Capability,
     error::{AppError, msg},
-    graphql::{ContextExt, StoredEnum, loader::loader},
+    graphql::{
+        ContextExt, StoredEnum,
+        loader::loader,
+        pagination::{Page, PageArgs},
+    },
     org::{graphql::Community, loaders::CommunityById},
 };
 
@@ -223,6 +228,19 @@ impl Grid {
                 display_name,
             })
             .collect())
+    }
+
+    /// Its micro-grids (微网格), a page at a time.
+    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
+    async fn micro_grids(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default = false)] include_archived: bool,
+    ) -> Result<Page<MicroGrid>> {
+        let args = PageArgs::new(first, after)?;
+        micro_grids_of(ctx, self.grid_id, self.community_id, args, include_archived).await
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<RegistryPermissions> {

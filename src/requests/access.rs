@@ -41,7 +41,7 @@ pub fn request_role(
     {
         return Some(RequestRole::Staff);
     }
-    let grids = viewer.scope_ids(Role::GridWorker);
+    let grids = viewer.work_grids();
     if request.assignee_id == Some(viewer.user_id)
         || request.grid_id.is_some_and(|g| grids.contains(&g))
     {
@@ -87,7 +87,7 @@ pub fn requests_in_reach(viewer: &Viewer) -> Condition {
         .community_condition(service_request::Column::CommunityId);
     Condition::any()
         .add(staff)
-        .add(service_request::Column::GridId.is_in(viewer.scope_ids(Role::GridWorker)))
+        .add(service_request::Column::GridId.is_in(viewer.work_grids()))
         .add(service_request::Column::AssigneeId.eq(viewer.user_id))
         .add(service_request::Column::HouseholdId.is_in(viewer.households_acted_for()))
         .add(service_request::Column::ReporterUserId.eq(viewer.user_id))

@@ -1,10 +1,12 @@
 //! Handling a request after it is filed: replies and internal notes, the answer of the
-//! department it was referred to, the reporter's rating, and reassignment by staff.
+//! department it was referred to, the reporter's rating, and reassignment by staff and
+//! grid leaders.
 
 use chrono::Utc;
 use entity::{role_grant, role_grant::Role, service_request};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -130,7 +132,10 @@ pub async fn rate(
     Ok(done(request, place).with_notifications(low))
 }
 
-/// Staff hand a request to another grid worker of the community.
+/// Staff hand a request to another grid worker of the community; a grid leader (网格长)
+/// moves a request of a grid they lead to a worker of a grid they lead. The request follows
+/// its handler: when the new assignee does not work its grid, it moves to theirs, so the
+/// grid's worker and the assignee stay the same people.
 pub async fn reassign(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -138,28 +143,41 @@ pub async fn reassign(
     assignee: Uuid,
 ) -> AppResult<Audited<service_request::Model>> {
     let (request, place, standing) = visible_request(conn, viewer, id).await?;
-    if standing != RequestRole::Staff {
+    let led = viewer.scope_ids(Role::GridLeader);
+    let staff = standing == RequestRole::Staff;
+    if !staff && !request.grid_id.is_some_and(|g| led.contains(&g)) {
         return Err(AppError::Forbidden(msg!(
-            "only community staff reassign requests"
+            "only community staff and the grid's leader reassign requests"
         )));
     }
     let now = Utc::now();
-    let works_here = role_grant::Entity::find()
+    let worked: Vec<Uuid> = role_grant::Entity::find()
         .filter(role_grant::Column::UserId.eq(assignee))
         .filter(role_grant::Column::Role.eq(Role::GridWorker))
         .filter(role_grant::Column::CommunityId.eq(request.community_id))
+        .order_by_asc(role_grant::Column::ValidFrom)
         .all(conn)
         .await?
-        .iter()
-        .any(|g| g.is_active_at(now));
-    if !works_here {
-        return Err(AppError::bad_input(
-            "input.assigneeId",
-            msg!("not a grid worker of the community"),
-        ));
+        .into_iter()
+        .filter(|g| g.is_active_at(now))
+        .filter_map(|g| g.scope_id)
+        .filter(|g| staff || led.contains(g))
+        .collect();
+    if worked.is_empty() {
+        let refusal = if staff {
+            msg!("not a grid worker of the community")
+        } else {
+            msg!("not a grid worker of a grid you lead")
+        };
+        return Err(AppError::bad_input("input.assigneeId", refusal));
     }
+    let grid = match request.grid_id {
+        Some(g) if worked.contains(&g) => g,
+        _ => worked[0],
+    };
     let mut update: service_request::ActiveModel = request.into();
     update.assignee_id = Set(Some(assignee));
+    update.grid_id = Set(Some(grid));
     update.updated_at = Set(now);
     let request = update.update(conn).await?;
     event(

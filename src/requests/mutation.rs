@@ -304,7 +304,8 @@ impl RequestMutation {
         Ok(payload(request))
     }
 
-    /// Staff hand a request to another grid worker.
+    /// Staff, or the leader of its grid, hand a request to another grid worker; the
+    /// request moves to the grid the new assignee works.
     async fn reassign_request(
         &self,
         ctx: &Context<'_>,

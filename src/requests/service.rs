@@ -29,6 +29,7 @@ use crate::{
     graphql::{StoredEnum, clean_name},
     live::LiveEvent,
     outbox::{EventType, Notification},
+    registry::micro_grid_access::check_leads,
     tenancy::{place_of, visible_building},
     wechat_groups::service::{GroupRef, pick},
 };
@@ -243,9 +244,14 @@ pub async fn create(
             .reach(crate::auth::Capability::ManageResidents)
             .covers(place.street_office, place.community);
         // A grid worker files the needs found on a visit to a household of their grid.
-        let visiting = new.source == "visit"
-            && grid.is_some_and(|g| viewer.scope_ids(Role::GridWorker).contains(&g));
-        if !staff && !visiting {
+        let visiting =
+            new.source == "visit" && grid.is_some_and(|g| viewer.work_grids().contains(&g));
+        // A micro-grid leader files for a household of their micro-grid only.
+        let neighbour = new.source == "neighbour";
+        if neighbour && !staff {
+            check_leads(conn, viewer, household.as_ref().map(|h| h.id)).await?;
+        }
+        if !staff && !visiting && !neighbour {
             return Err(AppError::Forbidden(msg!(
                 "only community staff record requests on a resident's behalf"
             )));
@@ -286,7 +292,8 @@ pub async fn create(
         grid_id: Set(grid),
         assignee_id: Set(assignee),
         reporter_resident_id: Set(new.reporter_resident),
-        reporter_user_id: Set((new.source == "app").then_some(viewer.user_id)),
+        // Who filed it follows it: a resident, or a micro-grid leader for a neighbour.
+        reporter_user_id: Set(matches!(new.source, "app" | "neighbour").then_some(viewer.user_id)),
         recorded_by: Set(viewer.user_id),
         source: Set(new.source.into()),
         source_detail: Set(source_detail),

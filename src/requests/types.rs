@@ -115,6 +115,8 @@ pub enum RequestSource {
     Hotline,
     Phone,
     Visit,
+    /// Raised by a micro-grid leader (微网格长) for a household of their micro-grid.
+    Neighbour,
 }
 
 impl RequestSource {
@@ -125,6 +127,7 @@ impl RequestSource {
             Self::Hotline => "hotline",
             Self::Phone => "phone",
             Self::Visit => "visit",
+            Self::Neighbour => "neighbour",
         }
     }
 
@@ -134,6 +137,7 @@ impl RequestSource {
             "hotline" => Self::Hotline,
             "phone" => Self::Phone,
             "visit" => Self::Visit,
+            "neighbour" => Self::Neighbour,
             _ => Self::App,
         }
     }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{building, dwelling, grid_building, household, role_grant::Role, visit};
+use entity::{building, dwelling, grid_building, household, visit};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QuerySelect,
@@ -84,7 +84,7 @@ pub async fn record(
         .await
         .map_err(|e| e.hidden_as(msg!("household not found")))?;
     let grid = grid_of(conn, &household).await?;
-    let in_grid = grid.is_some_and(|g| viewer.scope_ids(Role::GridWorker).contains(&g));
+    let in_grid = grid.is_some_and(|g| viewer.work_grids().contains(&g));
     if !in_grid && !is_staff(viewer, place) {
         return Err(not_found());
     }
@@ -162,7 +162,7 @@ pub async fn plan(
 ) -> AppResult<Vec<Planned>> {
     let grid = visible_grid(conn, viewer, grid_id).await?;
     let place = place_of(conn, viewer, grid.community_id).await?;
-    if !viewer.scope_ids(Role::GridWorker).contains(&grid.id) && !is_staff(viewer, place) {
+    if !viewer.work_grids().contains(&grid.id) && !is_staff(viewer, place) {
         return Err(AppError::NotFound(msg!("grid not found")));
     }
     grid_plan(conn, grid.id, today).await

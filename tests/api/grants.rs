@@ -12,13 +12,15 @@ const GRANT: &str = "mutation($in: GrantRoleInput!) { grantRole(input: $in) { gr
 const REVOKE: &str =
     "mutation($id: ID!) { revokeRole(input: {grantId: $id}) { grant { revokedAt } } }";
 
-/// Every role `grantRole` gives; `family_contact` comes only with a family contact's login
-/// (tests/api/family_contacts.rs checks that `grantRole` refuses it).
-const ALL_ROLES: [Role; 8] = [
+/// Every role `grantRole` gives with a scope in the fixture tree; `family_contact` comes
+/// only with a family contact's login (tests/api/family_contacts.rs checks that `grantRole`
+/// refuses it), and micro-grids have their own tests, in `grid_leaders.rs`.
+const ALL_ROLES: [Role; 9] = [
     Role::PlatformAdmin,
     Role::StreetAdmin,
     Role::CommunityAdmin,
     Role::CommunityStaff,
+    Role::GridLeader,
     Role::GridWorker,
     Role::CommitteeMember,
     Role::Treasurer,
@@ -31,11 +33,13 @@ fn graphql_name(role: Role) -> &'static str {
         Role::StreetAdmin => "STREET_ADMIN",
         Role::CommunityAdmin => "COMMUNITY_ADMIN",
         Role::CommunityStaff => "COMMUNITY_STAFF",
+        Role::GridLeader => "GRID_LEADER",
         Role::GridWorker => "GRID_WORKER",
         Role::CommitteeMember => "COMMITTEE_MEMBER",
         Role::Treasurer => "TREASURER",
         Role::Resident => "RESIDENT",
         Role::FamilyContact => "FAMILY_CONTACT",
+        Role::MicroGridLeader => "MICRO_GRID_LEADER",
     }
 }
 
@@ -53,9 +57,10 @@ fn own_scope(app: &TestApp, role: Role) -> Scope {
         Role::PlatformAdmin => Scope::Deployment,
         Role::StreetAdmin => Scope::StreetOffice(t.a),
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(t.a1),
-        Role::GridWorker => Scope::Below(t.a1, t.grid_a1),
+        Role::GridLeader | Role::GridWorker => Scope::Below(t.a1, t.grid_a1),
         Role::CommitteeMember | Role::Treasurer => Scope::Below(t.a1, t.compound_a1),
         Role::Resident | Role::FamilyContact => Scope::Below(t.a1, t.household_a1),
+        Role::MicroGridLeader => unreachable!("the fixture tree has no micro-grid"),
     }
 }
 
@@ -71,9 +76,10 @@ fn target_scope(app: &TestApp, role: Role, inside: bool) -> Scope {
         Role::PlatformAdmin => Scope::Deployment,
         Role::StreetAdmin => Scope::StreetOffice(office),
         Role::CommunityAdmin | Role::CommunityStaff => Scope::Community(community),
-        Role::GridWorker => Scope::Below(community, grid),
+        Role::GridLeader | Role::GridWorker => Scope::Below(community, grid),
         Role::CommitteeMember | Role::Treasurer => Scope::Below(community, compound),
         Role::Resident | Role::FamilyContact => Scope::Below(community, household),
+        Role::MicroGridLeader => unreachable!("the fixture tree has no micro-grid"),
     }
 }
 
@@ -146,7 +152,7 @@ async fn who_may_grant_what_where() {
             }
         }
     }
-    assert_eq!(checked, 8 * 8 * 2);
+    assert_eq!(checked, ALL_ROLES.len() * ALL_ROLES.len() * 2);
 }
 
 #[tokio::test]

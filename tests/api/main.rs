@@ -22,6 +22,7 @@ mod follow_ups;
 mod fund_year;
 mod funds;
 mod grants;
+mod grid_leaders;
 mod grid_month;
 mod grids;
 mod growing_lists;

@@ -152,7 +152,7 @@ async fn the_demo_data_loads_once_and_its_logins_work() {
     let app = TestApp::new().await;
     let demo = app.seed_demo().await.unwrap();
     let logins = demo.logins;
-    assert_eq!(logins.len(), 11);
+    assert_eq!(logins.len(), 13);
     assert_eq!(
         (demo.compounds, demo.buildings, demo.dwellings, demo.grids),
         (2, 9, 342, 3)
