@@ -35,6 +35,7 @@ mod m20261129_000025_signed_notice;
 mod m20261129_000026_create_notifications;
 mod m20261129_000027_resolution_photos;
 mod m20261129_000028_contact_details;
+mod m20261129_000029_care_watch;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000026_create_notifications::Migration),
             Box::new(m20261129_000027_resolution_photos::Migration),
             Box::new(m20261129_000028_contact_details::Migration),
+            Box::new(m20261129_000029_care_watch::Migration),
         ]
     }
 }

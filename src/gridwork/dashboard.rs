@@ -1,6 +1,7 @@
 //! The staff dashboard of grid work: open, overdue and resolved-today requests per grid
 //! and per category; median times to first response and to resolution over a period;
-//! visit coverage per grid.
+//! visit coverage per grid; households under care watch whose check-in is overdue, per
+//! grid.
 
 use std::collections::BTreeMap;
 
@@ -37,6 +38,8 @@ pub struct Dashboard {
     pub median_resolution_minutes: Option<i64>,
     /// Per grid name: households visited this period, and all households.
     pub visit_coverage: BTreeMap<String, (i64, i64)>,
+    /// Per grid name (`""` outside any grid): watched households with a missed check-in.
+    pub care_alerts: BTreeMap<String, i64>,
 }
 
 /// The median of whole minutes, the lower middle for an even count.
@@ -119,6 +122,11 @@ pub async fn dashboard(
                 resolution.push((at - r.created_at).num_minutes());
             }
         }
+    }
+    // Two statements for the whole community, however many grids it has.
+    for (grid, missed) in crate::care::alerts::missed_by_grid(conn, community, now).await? {
+        let name = grid.and_then(|g| grids.get(&g).cloned()).unwrap_or_default();
+        *d.care_alerts.entry(name).or_default() += missed;
     }
     d.median_first_response_minutes = median(first);
     d.median_resolution_minutes = median(resolution);

@@ -23,6 +23,14 @@ pub struct VisitCoverage {
 }
 
 #[derive(SimpleObject)]
+pub struct CareAlertCount {
+    /// A grid's name (empty: outside any grid).
+    pub grid: String,
+    /// Households under care watch whose check-in is overdue.
+    pub missed: i64,
+}
+
+#[derive(SimpleObject)]
 pub struct RequestDashboard {
     pub by_grid: Vec<RequestCounts>,
     pub by_category: Vec<RequestCounts>,
@@ -33,6 +41,8 @@ pub struct RequestDashboard {
     /// Urgent announcements in force (停水停电, fraud warnings) and how many of the
     /// households they reach have read them.
     pub urgent_notices: Vec<UrgentNotice>,
+    /// Per grid with any: households under care watch whose check-in is overdue.
+    pub care_alerts: Vec<CareAlertCount>,
 }
 
 #[derive(SimpleObject)]
@@ -87,6 +97,11 @@ impl GridworkQuery {
                     visited,
                     households,
                 })
+                .collect(),
+            care_alerts: d
+                .care_alerts
+                .into_iter()
+                .map(|(grid, missed)| CareAlertCount { grid, missed })
                 .collect(),
             urgent_notices: urgent
                 .into_iter()

@@ -46,6 +46,15 @@ fn request_line(data: &Value) -> String {
     }
 }
 
+/// A household's building and grid, never who lives there: `3号楼 → 第1网格`.
+fn place_line(data: &Value) -> String {
+    [label(data, "building"), label(data, "grid")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
 /// The robot's markdown for an event.
 pub fn markdown(event_type: &str, data: &Value) -> String {
     let Some(kind) = EventType::parse(event_type) else {
@@ -126,6 +135,16 @@ pub fn markdown(event_type: &str, data: &Value) -> String {
             "【走访逾期】{}：{} 户入户走访已逾期",
             label(data, "grid"),
             number(data, "overdueHouseholds")
+        ),
+        EventType::CareCheckInMissed => format!(
+            "【关爱巡查未打卡】{}：一户关爱对象已连续 {} 次未按时打卡，应于 {} 前见到",
+            place_line(data),
+            number(data, "missedCheckIns"),
+            when(data, "dueAt")
+        ),
+        EventType::CareAlarm => format!(
+            "【一键呼叫】{}：关爱对象家中报警按钮被按下，已派紧急诉求，请立即联系",
+            place_line(data)
         ),
         EventType::WebhookDisabled => format!(
             "【推送已停用】{}（{}）连续失败超过一天，已停用，请{}检查后重新启用",

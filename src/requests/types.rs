@@ -115,6 +115,8 @@ pub enum RequestSource {
     Hotline,
     Phone,
     Visit,
+    /// A care alarm button (`POST /care/intake`).
+    Device,
 }
 
 impl RequestSource {
@@ -125,6 +127,7 @@ impl RequestSource {
             Self::Hotline => "hotline",
             Self::Phone => "phone",
             Self::Visit => "visit",
+            Self::Device => "device",
         }
     }
 
@@ -134,6 +137,7 @@ impl RequestSource {
             "hotline" => Self::Hotline,
             "phone" => Self::Phone,
             "visit" => Self::Visit,
+            "device" => Self::Device,
             _ => Self::App,
         }
     }
