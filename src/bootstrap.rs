@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod demo_care;
 mod demo_committee;
 mod demo_fund;
 mod demo_grid_work;
@@ -362,6 +363,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     let worker = grid_worker.ok_or(AppError::NotFound(msg!("user not found")))?;
     let (hexun, grid1) = (&registry.compounds[0], registry.grids[0].1);
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
+    demo_care::load(&txn, &admin, &worker, grid1).await?;
     demo_webhooks::load(&txn, keys, &admin).await?;
     // 幸福里社区's office, and its party secretary (the community admin) on the card.
     let mut office: community::ActiveModel = communities[0].clone().into();

@@ -103,14 +103,6 @@ impl CareHousehold {
         )
     }
 
-    /// Reading care data: staff, the grid worker and the household itself.
-    pub fn check_read(&self) -> AppResult<()> {
-        self.require(
-            &[CareRole::Staff, CareRole::GridWorker, CareRole::Member],
-            msg!("care data is for community staff, the grid worker and the household"),
-        )
-    }
-
     /// Registering and revoking devices: staff.
     pub fn check_devices(&self) -> AppResult<()> {
         self.require(

@@ -69,7 +69,7 @@ struct Body {
 /// Reads a body; the message says what is wrong with it.
 pub fn parse(bytes: &[u8]) -> Result<(IntakeEvent, DateTime<Utc>), Msg> {
     let body: Body = serde_json::from_slice(bytes).map_err(|_| {
-        msg!("the body must be JSON: {\"event\": \"heartbeat\" | \"door_opened\" | \"alarm\", \"at\": RFC 3339 time (optional)}")
+        msg!("the body must be JSON with \"event\" (heartbeat, door_opened or alarm) and optionally \"at\" (an RFC 3339 time)")
     })?;
     let event = match body.event.as_str() {
         "heartbeat" => IntakeEvent::Heartbeat,
