@@ -31,7 +31,11 @@ const WEEK: [(i64, CheckInKind, &str); 7] = [
     (4, CheckInKind::Call, "电话问候，一切正常"),
     (3, CheckInKind::Visit, "帮忙更换厨房灯泡"),
     (2, CheckInKind::Call, "电话问候，提醒按时吃药"),
-    (1, CheckInKind::Visit, "入户看望，冰箱里菜不多，已告知助餐点"),
+    (
+        1,
+        CheckInKind::Visit,
+        "入户看望，冰箱里菜不多，已告知助餐点",
+    ),
 ];
 
 /// Starts `household`'s watch `days` ago (the service starts it now).
@@ -43,7 +47,10 @@ async fn started_days_ago(
     let since = Utc::now() - Duration::days(days);
     care_watch::Entity::update_many()
         .col_expr(care_watch::Column::Since, Expr::value(since))
-        .col_expr(care_watch::Column::DueAt, Expr::value(since + Duration::days(1)))
+        .col_expr(
+            care_watch::Column::DueAt,
+            Expr::value(since + Duration::days(1)),
+        )
         .filter(care_watch::Column::HouseholdId.eq(household))
         .exec(conn)
         .await?;
@@ -85,7 +92,14 @@ pub async fn load(
         note: "助餐点送午饭".to_owned(),
     };
     service::record_check_in(conn, by, &alone, meal).await?;
-    devices::register(conn, staff, alone.id, CareDeviceKind::Alarm, "卧室一键呼叫按钮").await?;
+    devices::register(
+        conn,
+        staff,
+        alone.id,
+        CareDeviceKind::Alarm,
+        "卧室一键呼叫按钮",
+    )
+    .await?;
     // The second: called four days ago, nobody since.
     service::set_watch(conn, staff, quiet.id, Some(CareInterval::Daily)).await?;
     started_days_ago(conn, quiet.id, 10).await?;

@@ -6,8 +6,13 @@
 //! FORBIDDEN. Which recorder may record which kind is one function, [`may_record`], so
 //! new recorders (family contacts, micro-grid leaders) are one variant each.
 
+use std::collections::HashMap;
+
 use entity::{dwelling, grid_building, household, role_grant::Role};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{
+    ConnectionTrait,
+    sea_query::{Expr, ExprTrait, Query},
+};
 use uuid::Uuid;
 
 use super::types::CheckInKind;
@@ -71,7 +76,6 @@ pub enum CareRole {
 pub struct CareHousehold {
     pub household: household::Model,
     pub place: Place,
-    pub grid: Option<Uuid>,
     pub role: CareRole,
 }
 
@@ -103,6 +107,14 @@ impl CareHousehold {
         )
     }
 
+    /// Reading a household's care: staff, the grid worker and the household itself.
+    pub fn check_read(&self) -> AppResult<()> {
+        self.require(
+            &[CareRole::Staff, CareRole::GridWorker, CareRole::Member],
+            msg!("care data is for community staff, the grid worker and the household"),
+        )
+    }
+
     /// Registering and revoking devices: staff.
     pub fn check_devices(&self) -> AppResult<()> {
         self.require(
@@ -112,34 +124,49 @@ impl CareHousehold {
     }
 }
 
-/// The grid a household's building belongs to now.
-pub async fn grid_of(
+/// Where households are: their building and the grid covering it now, in one statement.
+pub async fn places_of(
     conn: &impl ConnectionTrait,
-    household: &household::Model,
-) -> AppResult<Option<Uuid>> {
-    let Some(dwelling) = dwelling::Entity::find_by_id(household.dwelling_id)
-        .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(grid_building::Entity::find_by_id(dwelling.building_id)
-        .one(conn)
-        .await?
-        .map(|g| g.grid_id))
-}
-
-/// The role the caller holds toward a household at `place` in `grid`.
-pub fn role_of(viewer: &Viewer, place: Place, grid: Option<Uuid>, household: Uuid) -> CareRole {
-    if covers(&viewer.reach(Capability::ManageResidents), place) {
-        CareRole::Staff
-    } else if grid.is_some_and(|g| viewer.scope_ids(Role::GridWorker).contains(&g)) {
-        CareRole::GridWorker
-    } else if viewer.scope_ids(Role::Resident).contains(&household) {
-        CareRole::Member
-    } else {
-        CareRole::Outsider
+    households: impl IntoIterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, (Uuid, Option<Uuid>)>> {
+    let ids: Vec<Uuid> = households.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
+    let query = Query::select()
+        .expr_as(
+            Expr::col((household::Entity, household::Column::Id)),
+            "household_id",
+        )
+        .expr_as(
+            Expr::col((dwelling::Entity, dwelling::Column::BuildingId)),
+            "building_id",
+        )
+        .expr_as(
+            Expr::col((grid_building::Entity, grid_building::Column::GridId)),
+            "grid_id",
+        )
+        .from(household::Entity)
+        .inner_join(
+            dwelling::Entity,
+            Expr::col((dwelling::Entity, dwelling::Column::Id))
+                .equals((household::Entity, household::Column::DwellingId)),
+        )
+        .left_join(
+            grid_building::Entity,
+            Expr::col((grid_building::Entity, grid_building::Column::BuildingId))
+                .equals((dwelling::Entity, dwelling::Column::BuildingId)),
+        )
+        .and_where(Expr::col((household::Entity, household::Column::Id)).is_in(ids))
+        .to_owned();
+    let mut places = HashMap::new();
+    for row in conn.query_all(&query).await? {
+        let household: Uuid = row.try_get("", "household_id")?;
+        let building: Uuid = row.try_get("", "building_id")?;
+        let grid: Option<Uuid> = row.try_get("", "grid_id")?;
+        places.insert(household, (building, grid));
+    }
+    Ok(places)
 }
 
 /// A current household the caller can see (NOT_FOUND otherwise), with their role to it.
@@ -153,12 +180,30 @@ pub async fn care_household(
         return Err(AppError::NotFound(msg!("household not found")));
     }
     let place = place_of(conn, viewer, household.community_id).await?;
-    let grid = grid_of(conn, &household).await?;
-    let role = role_of(viewer, place, grid, household.id);
+    // Staff and the household need no lookup; only a grid worker's grid is looked up.
+    let role = if covers(&viewer.reach(Capability::ManageResidents), place) {
+        CareRole::Staff
+    } else if viewer.scope_ids(Role::Resident).contains(&household.id) {
+        CareRole::Member
+    } else {
+        let grids = viewer.scope_ids(Role::GridWorker);
+        let grid = if grids.is_empty() {
+            None
+        } else {
+            places_of(conn, [household.id])
+                .await?
+                .get(&household.id)
+                .and_then(|(_, grid)| *grid)
+        };
+        if grid.is_some_and(|g| grids.contains(&g)) {
+            CareRole::GridWorker
+        } else {
+            CareRole::Outsider
+        }
+    };
     Ok(CareHousehold {
         household,
         place,
-        grid,
         role,
     })
 }

@@ -3,18 +3,15 @@
 //! the whole intervals gone by. Staff and grid workers list them (longest missed first),
 //! the dashboard counts them per grid, and the scheduler raises each missed occasion once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{care_watch, dwelling, grid_building, household, role_grant::Role};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, Query},
-};
+use entity::{care_watch, role_grant::Role};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{service::interval_of, types::CareStatus};
+use super::{access::places_of, service::interval_of, types::CareStatus};
 use crate::{
     auth::{Capability, Viewer},
     calendar,
@@ -55,7 +52,11 @@ pub fn standing(due: DateTime<Utc>, interval: Duration, now: DateTime<Utc>) -> S
 }
 
 /// The latest missed occasion of a missed watch: the last due time that passed.
-pub fn latest_occasion(due: DateTime<Utc>, interval: Duration, now: DateTime<Utc>) -> DateTime<Utc> {
+pub fn latest_occasion(
+    due: DateTime<Utc>,
+    interval: Duration,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
     let missed = standing(due, interval, now).missed;
     due - interval + interval * i32::try_from(missed).unwrap_or(i32::MAX)
 }
@@ -103,54 +104,10 @@ pub async fn alerts_condition(
     };
     let mut condition = missed_watches(now).add(care_watch::Column::CommunityId.eq(community));
     if let Some(grids) = grids {
-        condition = condition.add(care_watch::Column::HouseholdId.in_subquery(households_in_grids(&grids)));
+        condition =
+            condition.add(care_watch::Column::HouseholdId.in_subquery(households_in_grids(&grids)));
     }
     Ok(condition)
-}
-
-/// Where households are: their building and the grid covering it now, in one statement.
-pub async fn places_of(
-    conn: &impl ConnectionTrait,
-    households: impl IntoIterator<Item = Uuid>,
-) -> AppResult<HashMap<Uuid, (Uuid, Option<Uuid>)>> {
-    let ids: Vec<Uuid> = households.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let query = Query::select()
-        .expr_as(
-            Expr::col((household::Entity, household::Column::Id)),
-            "household_id",
-        )
-        .expr_as(
-            Expr::col((dwelling::Entity, dwelling::Column::BuildingId)),
-            "building_id",
-        )
-        .expr_as(
-            Expr::col((grid_building::Entity, grid_building::Column::GridId)),
-            "grid_id",
-        )
-        .from(household::Entity)
-        .inner_join(
-            dwelling::Entity,
-            Expr::col((dwelling::Entity, dwelling::Column::Id))
-                .equals((household::Entity, household::Column::DwellingId)),
-        )
-        .left_join(
-            grid_building::Entity,
-            Expr::col((grid_building::Entity, grid_building::Column::BuildingId))
-                .equals((dwelling::Entity, dwelling::Column::BuildingId)),
-        )
-        .and_where(Expr::col((household::Entity, household::Column::Id)).is_in(ids))
-        .to_owned();
-    let mut places = HashMap::new();
-    for row in conn.query_all(&query).await? {
-        let household: Uuid = row.try_get("", "household_id")?;
-        let building: Uuid = row.try_get("", "building_id")?;
-        let grid: Option<Uuid> = row.try_get("", "grid_id")?;
-        places.insert(household, (building, grid));
-    }
-    Ok(places)
 }
 
 /// Missed watches per grid of a community (`None`: outside any grid), for the dashboard:
@@ -237,6 +194,12 @@ mod tests {
         assert_eq!(s.missed, 2);
         assert_eq!(latest_occasion(last + day, day, now), last + day * 2);
         let fresh = standing(now + Duration::days(3), Duration::days(3), now);
-        assert_eq!(fresh, Standing { status: CareStatus::Ok, missed: 0 });
+        assert_eq!(
+            fresh,
+            Standing {
+                status: CareStatus::Ok,
+                missed: 0
+            }
+        );
     }
 }

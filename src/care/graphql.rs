@@ -1,6 +1,6 @@
-//! GraphQL reads of care watch: a household's watch with its check-ins and devices
-//! (fields of `Household`, which only staff, the grid worker and the household can read),
-//! and `careAlerts`, the missed households of a community or grid.
+//! GraphQL reads of care watch: a household's watch with its check-ins, its devices, and
+//! `careAlerts`, the missed households of a community or grid. (Root fields rather than
+//! fields of `Household`: the registry does not depend on care.)
 
 use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -9,9 +9,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{
+    access::care_household,
     alerts::{alerts_condition, standing},
-    loaders::{DeviceLabel, DevicesOf, UserName, WatchOf},
-    service::interval_of,
+    devices::devices_of,
+    loaders::{DeviceLabel, UserName},
+    service::{active_watch, interval_of},
     types::{CareDevice, CareInterval, CareStatus, CheckInKind},
 };
 use crate::{
@@ -23,7 +25,6 @@ use crate::{
         parse_id,
     },
     registry::{household_loaders::HouseholdById, resident_types::Household},
-    tenancy::{covers, place_of},
 };
 
 /// A person or device, by the name staff know them by (never a resident's name).
@@ -180,38 +181,36 @@ impl CareAlert {
     }
 }
 
-/// `Household.careWatch`: the household's parent check covers it (only staff, the grid
-/// worker and the household read a household).
-pub async fn care_watch_of(ctx: &Context<'_>, household: Uuid) -> Result<Option<CareWatch>> {
-    ctx.viewer()?;
-    let row = loader(ctx).load_one(WatchOf(household)).await?;
-    Ok(row.map(|w| CareWatch::of(w, Utc::now())).transpose()?)
-}
-
-/// `Household.careDevices`: staff only (FORBIDDEN for the grid worker and the household).
-pub async fn care_devices_of(ctx: &Context<'_>, household: Uuid) -> Result<Vec<CareDevice>> {
-    let viewer = ctx.viewer()?;
-    let row = loader(ctx)
-        .load_one(HouseholdById(household))
-        .await?
-        .ok_or_else(|| AppError::NotFound(msg!("household not found")))?;
-    let place = place_of(ctx.services().db.reader(), viewer, row.community_id).await?;
-    if !covers(&viewer.reach(crate::auth::Capability::ManageResidents), place) {
-        return Err(AppError::Forbidden(msg!("only community staff register care devices")).into());
-    }
-    let devices = loader(ctx).load_one(DevicesOf(household)).await?;
-    Ok(devices
-        .unwrap_or_default()
-        .into_iter()
-        .map(CareDevice::of)
-        .collect::<AppResult<_>>()?)
-}
-
 #[derive(Default)]
 pub struct CareQuery;
 
 #[Object]
 impl CareQuery {
+    /// A household's care watch (关爱巡查), null when it is not watched: for community
+    /// staff, the household's grid worker and the household itself.
+    async fn care_watch(&self, ctx: &Context<'_>, household_id: ID) -> Result<Option<CareWatch>> {
+        let viewer = ctx.viewer()?;
+        let id = parse_id("householdId", &household_id)?;
+        let db = ctx.services().db.reader();
+        care_household(db, viewer, id).await?.check_read()?;
+        let row = active_watch(db, id).await?;
+        Ok(row.map(|w| CareWatch::of(w, Utc::now())).transpose()?)
+    }
+
+    /// The alarm buttons, door sensors and gateways of a home, revoked ones too: for
+    /// community staff.
+    async fn care_devices(&self, ctx: &Context<'_>, household_id: ID) -> Result<Vec<CareDevice>> {
+        let viewer = ctx.viewer()?;
+        let id = parse_id("householdId", &household_id)?;
+        let db = ctx.services().db.reader();
+        care_household(db, viewer, id).await?.check_devices()?;
+        Ok(devices_of(db, id)
+            .await?
+            .into_iter()
+            .map(CareDevice::of)
+            .collect::<AppResult<_>>()?)
+    }
+
     /// Households under care watch whose check-in is overdue, longest overdue first: the
     /// community's for staff, their grids' for a grid worker (`gridId` narrows to one).
     #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, child_complexity)")]
@@ -248,7 +247,10 @@ impl CareQuery {
         )
         .await?;
         if page_selects(ctx, &["household"]) {
-            let ids = page.edges.iter().map(|e| HouseholdById(e.node.watch.row.household_id));
+            let ids = page
+                .edges
+                .iter()
+                .map(|e| HouseholdById(e.node.watch.row.household_id));
             loader(ctx).load_many(ids).await?;
         }
         Ok(page)

@@ -9,16 +9,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{care_device, household, role_grant};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    access::CheckInBy,
-    alerts::places_of,
+    access::{CheckInBy, places_of},
     devices::TOKEN_PREFIX,
     service::{NewCheckIn, active_watch, record_check_in},
     types::CheckInKind,

@@ -124,9 +124,7 @@ impl CareMutation {
         let household = parse_id("input.householdId", &input.household_id);
         let (kind, label) = (input.kind, input.label);
         let registered = audited_write(ctx, "registerCareDevice", audit, move |txn, viewer| {
-            Box::pin(
-                async move { devices::register(txn, viewer, household?, kind, &label).await },
-            )
+            Box::pin(async move { devices::register(txn, viewer, household?, kind, &label).await })
         })
         .await?;
         Ok(RegisterCareDevicePayload {
@@ -136,7 +134,11 @@ impl CareMutation {
     }
 
     /// Staff revoke a device: its token stops working at once.
-    async fn revoke_care_device(&self, ctx: &Context<'_>, id: ID) -> Result<RevokeCareDevicePayload> {
+    async fn revoke_care_device(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<RevokeCareDevicePayload> {
         let audit = json!({ "id": id.as_str() });
         let device = parse_id("id", &id);
         let row = audited_write(ctx, "revokeCareDevice", audit, move |txn, viewer| {

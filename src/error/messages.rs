@@ -43,7 +43,10 @@ const ZH: &[(&str, &str)] = &[
         "you may not record this kind of check-in for this household",
         "您不能为该户登记此类关爱打卡",
     ),
-    ("this household is not under care watch", "该户未列入关爱巡查"),
+    (
+        "this household is not under care watch",
+        "该户未列入关爱巡查",
+    ),
     ("a note is at most {max} characters", "备注最多 {max} 个字"),
     (
         "care alerts are for community staff and the grid's workers",

@@ -125,7 +125,9 @@ pub async fn dashboard(
     }
     // Two statements for the whole community, however many grids it has.
     for (grid, missed) in crate::care::alerts::missed_by_grid(conn, community, now).await? {
-        let name = grid.and_then(|g| grids.get(&g).cloned()).unwrap_or_default();
+        let name = grid
+            .and_then(|g| grids.get(&g).cloned())
+            .unwrap_or_default();
         *d.care_alerts.entry(name).or_default() += missed;
     }
     d.median_first_response_minutes = median(first);

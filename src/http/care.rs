@@ -40,7 +40,10 @@ pub async fn intake(
             locale,
             StatusCode::PAYLOAD_TOO_LARGE,
             "PAYLOAD_TOO_LARGE",
-            msg!("the request body exceeds {limit} bytes", limit = MAX_BODY_BYTES),
+            msg!(
+                "the request body exceeds {limit} bytes",
+                limit = MAX_BODY_BYTES
+            ),
         );
     };
     let (event, at) = match intake::parse(&bytes) {

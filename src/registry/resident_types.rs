@@ -113,18 +113,6 @@ impl Household {
             .find(|m| m.relation == Relation::Head.as_str());
         Ok(head.map(|m| resident_view(ctx, &access, m)).transpose()?)
     }
-
-    /// The household's care watch (关爱巡查), if it is watched.
-    async fn care_watch(&self, ctx: &Context<'_>) -> Result<Option<crate::care::graphql::CareWatch>> {
-        let id = crate::graphql::parse_id("id", &self.id)?;
-        crate::care::graphql::care_watch_of(ctx, id).await
-    }
-
-    /// The alarm buttons, door sensors and gateways of the home (community staff only).
-    async fn care_devices(&self, ctx: &Context<'_>) -> Result<Vec<crate::care::types::CareDevice>> {
-        let id = crate::graphql::parse_id("id", &self.id)?;
-        crate::care::graphql::care_devices_of(ctx, id).await
-    }
 }
 
 /// 居民: a resident, with document number and phone masked for everyone but the household.

@@ -21,7 +21,7 @@ use crate::{
 const SET: &str = "mutation($h: ID!, $i: CareInterval) { setCareWatch(input: {householdId: $h, interval: $i}) { watch { interval status missedCheckIns setBy { name } } } }";
 const CHECK_IN: &str = "mutation($in: RecordCareCheckInInput!) { recordCareCheckIn(input: $in) { checkIn { id kind note by { name device } } } }";
 const ALERTS: &str = "query($c: ID!, $g: ID, $first: Int) { careAlerts(communityId: $c, gridId: $g, first: $first) { edges { node { householdId watch { missedCheckIns status nextDueAt } household { id dwelling { room } } } } pageInfo { hasNextPage } } }";
-const WATCH: &str = "query($h: ID!) { household(id: $h) { careWatch { interval status missedCheckIns lastCheckInAt checkIns(first: 10) { edges { node { kind note at by { name device } } } } } } }";
+const WATCH: &str = "query($h: ID!) { careWatch(householdId: $h) { interval status missedCheckIns lastCheckInAt checkIns(first: 10) { edges { node { kind note at by { name device } } } } } }";
 const REGISTER: &str = "mutation($h: ID!, $k: CareDeviceKind!, $l: String!) { registerCareDevice(input: {householdId: $h, kind: $k, label: $l}) { token device { id kind label } } }";
 
 fn uuid(v: &Value) -> Uuid {
@@ -29,20 +29,23 @@ fn uuid(v: &Value) -> Uuid {
 }
 
 async fn set_watch(app: &TestApp, caller: &Caller, household: &Value, interval: &str) -> Value {
-    app.gql(
-        Some(caller),
-        SET,
-        json!({ "h": household, "i": interval }),
-    )
-    .await
+    app.gql(Some(caller), SET, json!({ "h": household, "i": interval }))
+        .await
 }
 
-async fn check_in(app: &TestApp, caller: &Caller, household: &Value, kind: &str, extra: Value) -> Value {
+async fn check_in(
+    app: &TestApp,
+    caller: &Caller,
+    household: &Value,
+    kind: &str,
+    extra: Value,
+) -> Value {
     let mut input = json!({ "householdId": household, "kind": kind });
     if let (Value::Object(input), Value::Object(extra)) = (&mut input, extra) {
         input.extend(extra);
     }
-    app.gql(Some(caller), CHECK_IN, json!({ "in": input })).await
+    app.gql(Some(caller), CHECK_IN, json!({ "in": input }))
+        .await
 }
 
 /// Moves a watch's start back, as if it had been set `days` ago.
@@ -50,7 +53,10 @@ async fn started_days_ago(app: &TestApp, household: &Value, days: i64) {
     let since = Utc::now() - Duration::days(days);
     care_watch::Entity::update_many()
         .col_expr(care_watch::Column::Since, Expr::value(since))
-        .col_expr(care_watch::Column::DueAt, Expr::value(since + Duration::days(1)))
+        .col_expr(
+            care_watch::Column::DueAt,
+            Expr::value(since + Duration::days(1)),
+        )
         .filter(care_watch::Column::HouseholdId.eq(uuid(household)))
         .exec(app.db().writer())
         .await
@@ -67,7 +73,10 @@ async fn alerts(app: &TestApp, caller: &Caller, grid: Option<&Value>) -> Value {
 }
 
 fn edges(body: &Value) -> Vec<Value> {
-    data(body)["careAlerts"]["edges"].as_array().unwrap().clone()
+    data(body)["careAlerts"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 async fn missed_events(app: &TestApp) -> Vec<notification_event::Model> {
@@ -90,8 +99,18 @@ async fn an_elderly_resident_missing_two_daily_check_ins_raises_an_alert_to_thei
     // Set three days ago; the last meal was delivered two days and an hour ago.
     started_days_ago(&app, &household, 3).await;
     let at = Utc::now() - Duration::days(2) - Duration::hours(1);
-    let body = check_in(&app, &g.worker3, &household, "MEAL_DELIVERED", json!({ "at": at, "note": "午饭送到，老人精神不错" })).await;
-    assert_eq!(data(&body)["recordCareCheckIn"]["checkIn"]["by"]["device"], false);
+    let body = check_in(
+        &app,
+        &g.worker3,
+        &household,
+        "MEAL_DELIVERED",
+        json!({ "at": at, "note": "午饭送到，老人精神不错" }),
+    )
+    .await;
+    assert_eq!(
+        data(&body)["recordCareCheckIn"]["checkIn"]["by"]["device"],
+        false
+    );
     // The grid worker sees the household, two check-ins missed; the other grid's does not.
     let mine = edges(&alerts(&app, &g.worker3, None).await);
     assert_eq!(mine.len(), 1);
@@ -100,7 +119,10 @@ async fn an_elderly_resident_missing_two_daily_check_ins_raises_an_alert_to_thei
     assert_eq!(mine[0]["node"]["watch"]["missedCheckIns"], 2);
     assert_eq!(mine[0]["node"]["watch"]["status"], "MISSED");
     assert!(edges(&alerts(&app, &g.worker5, None).await).is_empty());
-    assert_eq!(edges(&alerts(&app, &g.s.staff, Some(&g.grid3)).await).len(), 1);
+    assert_eq!(
+        edges(&alerts(&app, &g.s.staff, Some(&g.grid3)).await).len(),
+        1
+    );
     // On the staff dashboard, under the grid.
     let dashboard = "query($c: ID!, $from: DateTime!, $to: DateTime!) { requestDashboard(communityId: $c, from: $from, to: $to) { careAlerts { grid missed } } }";
     let body = app
@@ -128,12 +150,17 @@ async fn an_elderly_resident_missing_two_daily_check_ins_raises_an_alert_to_thei
     assert_eq!(events[0].facts["missedCheckIns"], 2);
     assert_eq!(events[0].facts["householdId"], household);
     let facts = events[0].facts.to_string();
-    assert!(!facts.contains("李建国") && !facts.contains("午饭"), "{facts}");
+    assert!(
+        !facts.contains("李建国") && !facts.contains("午饭"),
+        "{facts}"
+    );
     // A call today clears it.
     data(&check_in(&app, &g.worker3, &household, "CALL", json!({})).await);
     assert!(edges(&alerts(&app, &g.worker3, None).await).is_empty());
-    let body = app.gql(Some(&g.worker3), WATCH, json!({ "h": household })).await;
-    assert_eq!(data(&body)["household"]["careWatch"]["status"], "OK");
+    let body = app
+        .gql(Some(&g.worker3), WATCH, json!({ "h": household }))
+        .await;
+    assert_eq!(data(&body)["careWatch"]["status"], "OK");
 }
 
 #[tokio::test]
@@ -154,12 +181,27 @@ async fn check_ins_come_from_staff_the_grid_worker_and_the_household_itself() {
     let body = check_in(&app, &g.worker3, &own, "VISIT", json!({})).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
     // Who may set the watch.
-    assert_eq!(error_code(&set_watch(&app, &g.resident, &own, "DAILY").await), Some("FORBIDDEN"));
-    assert_eq!(error_code(&set_watch(&app, &committee, &own, "DAILY").await), Some("FORBIDDEN"));
-    assert_eq!(error_code(&set_watch(&app, &g.worker5, &own, "DAILY").await), Some("FORBIDDEN"));
-    assert_eq!(error_code(&set_watch(&app, &elsewhere, &own, "DAILY").await), Some("NOT_FOUND"));
+    assert_eq!(
+        error_code(&set_watch(&app, &g.resident, &own, "DAILY").await),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        error_code(&set_watch(&app, &committee, &own, "DAILY").await),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        error_code(&set_watch(&app, &g.worker5, &own, "DAILY").await),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        error_code(&set_watch(&app, &elsewhere, &own, "DAILY").await),
+        Some("NOT_FOUND")
+    );
     let body = set_watch(&app, &g.worker3, &own, "EVERY_3_DAYS").await;
-    assert_eq!(data(&body)["setCareWatch"]["watch"]["interval"], "EVERY_3_DAYS");
+    assert_eq!(
+        data(&body)["setCareWatch"]["watch"]["interval"],
+        "EVERY_3_DAYS"
+    );
     // Each allowed caller, each with the kinds they may record.
     for (caller, kind, note) in [
         (&g.s.staff, "VISIT", "入户看望，血压正常"),
@@ -181,12 +223,19 @@ async fn check_ins_come_from_staff_the_grid_worker_and_the_household_itself() {
         let body = check_in(&app, caller, &own, kind, json!({})).await;
         assert_eq!(error_code(&body), Some(code), "{kind}: {body}");
     }
-    let body = check_in(&app, &g.worker3, &own, "CALL", json!({ "at": Utc::now() + Duration::days(1) })).await;
+    let body = check_in(
+        &app,
+        &g.worker3,
+        &own,
+        "CALL",
+        json!({ "at": Utc::now() + Duration::days(1) }),
+    )
+    .await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
     assert_eq!(body["errors"][0]["extensions"]["field"], "input.at");
     // The household reads its own check-ins with their notes; the read is audited.
     let body = app.gql(Some(&g.resident), WATCH, json!({ "h": own })).await;
-    let watch = &data(&body)["household"]["careWatch"];
+    let watch = &data(&body)["careWatch"];
     assert_eq!(watch["status"], "OK");
     let notes: Vec<&str> = watch["checkIns"]["edges"]
         .as_array()
@@ -202,12 +251,26 @@ async fn check_ins_come_from_staff_the_grid_worker_and_the_household_itself() {
         .all(app.db().reader())
         .await
         .unwrap();
-    assert!(reads.iter().any(|r| r.subject_ids == json!([own])), "{reads:?}");
+    assert!(
+        reads.iter().any(|r| r.subject_ids == json!([own])),
+        "{reads:?}"
+    );
+    // Nobody else reads it.
+    for (caller, code) in [
+        (&g.worker5, "FORBIDDEN"),
+        (&committee, "FORBIDDEN"),
+        (&elsewhere, "NOT_FOUND"),
+    ] {
+        let body = app.gql(Some(caller), WATCH, json!({ "h": own })).await;
+        assert_eq!(error_code(&body), Some(code), "{body}");
+    }
     // Ending the watch: nothing is due any more.
-    let body = app.gql(Some(&g.s.staff), SET, json!({ "h": own, "i": null })).await;
+    let body = app
+        .gql(Some(&g.s.staff), SET, json!({ "h": own, "i": null }))
+        .await;
     assert_eq!(data(&body)["setCareWatch"]["watch"], Value::Null);
     let body = app.gql(Some(&g.worker3), WATCH, json!({ "h": own })).await;
-    assert_eq!(data(&body)["household"]["careWatch"], Value::Null);
+    assert_eq!(data(&body)["careWatch"], Value::Null);
 }
 
 async fn intake(app: &TestApp, token: &str, body: &str) -> (StatusCode, Value) {
@@ -246,13 +309,20 @@ async fn devices_check_in_and_an_alarm_files_one_urgent_request_for_the_grid_wor
     // Only staff register devices.
     for (caller, code) in [(&g.worker3, "FORBIDDEN"), (&elsewhere, "NOT_FOUND")] {
         let body = app
-            .gql(Some(caller), REGISTER, json!({ "h": household, "k": "GATEWAY", "l": "网关" }))
+            .gql(
+                Some(caller),
+                REGISTER,
+                json!({ "h": household, "k": "GATEWAY", "l": "网关" }),
+            )
             .await;
         assert_eq!(error_code(&body), Some(code));
     }
     let (gateway, _) = register(&app, &g, &household, "GATEWAY").await;
     let (alarm, alarm_id) = register(&app, &g, &household, "ALARM").await;
-    assert!(gateway.starts_with("jdev_") && gateway.len() > 40, "{gateway}");
+    assert!(
+        gateway.starts_with("jdev_") && gateway.len() > 40,
+        "{gateway}"
+    );
     data(&set_watch(&app, &g.s.staff, &household, "DAILY").await);
     started_days_ago(&app, &household, 3).await;
     assert_eq!(edges(&alerts(&app, &g.worker3, None).await).len(), 1);
@@ -263,10 +333,15 @@ async fn devices_check_in_and_an_alarm_files_one_urgent_request_for_the_grid_wor
     assert!(edges(&alerts(&app, &g.worker3, None).await).is_empty());
     let (status, _) = intake(&app, &gateway, r#"{"event": "heartbeat"}"#).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let body = app.gql(Some(&g.worker3), WATCH, json!({ "h": household })).await;
-    let last = &data(&body)["household"]["careWatch"]["checkIns"]["edges"][0]["node"];
+    let body = app
+        .gql(Some(&g.worker3), WATCH, json!({ "h": household }))
+        .await;
+    let last = &data(&body)["careWatch"]["checkIns"]["edges"][0]["node"];
     assert_eq!(last["kind"], "DEVICE");
-    assert_eq!(last["by"], json!({ "name": "卧室报警按钮", "device": true }));
+    assert_eq!(
+        last["by"],
+        json!({ "name": "卧室报警按钮", "device": true })
+    );
     // Refused: a made-up token, a malformed body.
     let (status, body) = intake(&app, "jdev_not-a-real-token", r#"{"event": "heartbeat"}"#).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -299,26 +374,43 @@ async fn devices_check_in_and_an_alarm_files_one_urgent_request_for_the_grid_wor
         .map(|e| e.event_type)
         .collect();
     for kind in ["care.alarm", "request.assigned"] {
-        assert_eq!(raised.iter().filter(|t| *t == kind).count(), 1, "{raised:?}");
+        assert_eq!(
+            raised.iter().filter(|t| *t == kind).count(),
+            1,
+            "{raised:?}"
+        );
     }
     // Staff see the devices; the grid worker may not; a revoked token stops at once.
-    let devices = "query($h: ID!) { household(id: $h) { careDevices { label kind lastAlarmAt } } }";
-    let body = app.gql(Some(&g.s.staff), devices, json!({ "h": household })).await;
-    let listed = data(&body)["household"]["careDevices"].as_array().unwrap().clone();
+    let devices = "query($h: ID!) { careDevices(householdId: $h) { label kind lastAlarmAt } }";
+    let body = app
+        .gql(Some(&g.s.staff), devices, json!({ "h": household }))
+        .await;
+    let listed = data(&body)["careDevices"].as_array().unwrap().clone();
     assert_eq!(listed.len(), 2);
     assert!(listed[1]["lastAlarmAt"].is_string());
-    let body = app.gql(Some(&g.worker3), devices, json!({ "h": household })).await;
+    let body = app
+        .gql(Some(&g.worker3), devices, json!({ "h": household }))
+        .await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
     let revoke = "mutation($id: ID!) { revokeCareDevice(id: $id) { device { revokedAt } } }";
     assert_eq!(
-        error_code(&app.gql(Some(&g.worker3), revoke, json!({ "id": alarm_id })).await),
+        error_code(
+            &app.gql(Some(&g.worker3), revoke, json!({ "id": alarm_id }))
+                .await
+        ),
         Some("FORBIDDEN")
     );
     assert_eq!(
-        error_code(&app.gql(Some(&elsewhere), revoke, json!({ "id": alarm_id })).await),
+        error_code(
+            &app.gql(Some(&elsewhere), revoke, json!({ "id": alarm_id }))
+                .await
+        ),
         Some("NOT_FOUND")
     );
-    data(&app.gql(Some(&g.s.staff), revoke, json!({ "id": alarm_id })).await);
+    data(
+        &app.gql(Some(&g.s.staff), revoke, json!({ "id": alarm_id }))
+            .await,
+    );
     let (status, _) = intake(&app, &alarm, r#"{"event": "alarm"}"#).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
@@ -327,12 +419,25 @@ async fn devices_check_in_and_an_alarm_files_one_urgent_request_for_the_grid_wor
 async fn care_alerts_cost_the_same_few_statements_for_two_or_eight_households() {
     let app = TestApp::new().await;
     let g = grids(&app).await;
-    let mut roster = String::from("姓名,性别,身份证号,联系电话,楼栋,单元,房号,面积,与户主关系,标签\n");
-    for (n, name) in ["赵桂兰", "钱德明", "孙秀珍", "周福海", "吴玉梅", "郑国强", "冯淑芬", "陈永年"]
-        .iter()
-        .enumerate()
+    let mut roster =
+        String::from("姓名,性别,身份证号,联系电话,楼栋,单元,房号,面积,与户主关系,标签\n");
+    for (n, name) in [
+        "赵桂兰",
+        "钱德明",
+        "孙秀珍",
+        "周福海",
+        "吴玉梅",
+        "郑国强",
+        "冯淑芬",
+        "陈永年",
+    ]
+    .iter()
+    .enumerate()
     {
-        roster.push_str(&format!("{name},,,,9号楼,1,{}01,60.00,户主,独居老人\n", n + 1));
+        roster.push_str(&format!(
+            "{name},,,,9号楼,1,{}01,60.00,户主,独居老人\n",
+            n + 1
+        ));
     }
     compound_with_roster(&app, &g.s.staff, app.tree.a1, "颐养小区", &roster).await;
     let watched: Vec<Value> = entity::household::Entity::find()
@@ -366,9 +471,8 @@ async fn care_alerts_cost_the_same_few_statements_for_two_or_eight_households() 
         assert_eq!(edges(&body)[0]["node"]["watch"]["missedCheckIns"], 2);
         costs.push(cost);
     }
-    eprintln!("COSTS {costs:?}");
     assert_eq!(costs[0], costs[1], "{costs:?}");
-    assert!(costs[1] <= 4, "{costs:?}");
+    assert!(costs[1] <= 3, "{costs:?}");
     // A committee member may not list them; another community's staff cannot see it.
     let committee = app
         .caller(
@@ -376,10 +480,19 @@ async fn care_alerts_cost_the_same_few_statements_for_two_or_eight_households() 
             Scope::Below(app.tree.a1, uuid(&g.s.compound)),
         )
         .await;
-    assert_eq!(error_code(&alerts(&app, &committee, None).await), Some("FORBIDDEN"));
-    assert_eq!(error_code(&alerts(&app, &g.resident, None).await), Some("FORBIDDEN"));
+    assert_eq!(
+        error_code(&alerts(&app, &committee, None).await),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        error_code(&alerts(&app, &g.resident, None).await),
+        Some("FORBIDDEN")
+    );
     let elsewhere = app
         .caller(Role::CommunityStaff, Scope::Community(app.tree.b1))
         .await;
-    assert_eq!(error_code(&alerts(&app, &elsewhere, None).await), Some("NOT_FOUND"));
+    assert_eq!(
+        error_code(&alerts(&app, &elsewhere, None).await),
+        Some("NOT_FOUND")
+    );
 }
