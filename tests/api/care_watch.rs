@@ -255,6 +255,21 @@ async fn check_ins_come_from_staff_the_grid_worker_and_the_household_itself() {
         reads.iter().any(|r| r.subject_ids == json!([own])),
         "{reads:?}"
     );
+    // A point read costs two statements; with a page of check-ins and who made them, four,
+    // and the audit row of the notes read.
+    let point = "query($h: ID!) { careWatch(householdId: $h) { status nextDueAt } }";
+    let (body, cost) = app.gql_cost(&g.s.staff, point, json!({ "h": own })).await;
+    assert_eq!(data(&body)["careWatch"]["status"], "OK");
+    assert!(cost <= 2, "{cost}");
+    let (body, cost) = app.gql_cost(&g.s.staff, WATCH, json!({ "h": own })).await;
+    assert_eq!(
+        data(&body)["careWatch"]["checkIns"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(cost <= 5, "{cost}");
     // Nobody else reads it.
     for (caller, code) in [
         (&g.worker5, "FORBIDDEN"),
