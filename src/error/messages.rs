@@ -47,6 +47,10 @@ const ZH: &[(&str, &str)] = &[
         "this household is not under care watch",
         "该户未列入关爱巡查",
     ),
+    (
+        "care data is for community staff, the grid worker and the household",
+        "关爱巡查信息仅供社区工作人员、网格员和本户居民查看",
+    ),
     ("a note is at most {max} characters", "备注最多 {max} 个字"),
     (
         "care alerts are for community staff and the grid's workers",

@@ -180,4 +180,17 @@ mod tests {
             "**【新诉求】3号楼 路灯不亮 → 第1网格 张三，首次响应时限 11-30 10:30**\n> 幸福社区"
         );
     }
+
+    #[test]
+    fn a_missed_care_check_in_names_the_building_and_grid_never_the_resident() {
+        let data = json!({
+            "missedCheckIns": 2,
+            "dueAt": "2026-11-30T02:30:00Z",
+            "labels": {"community": "幸福社区", "building": "3号楼", "grid": "第1网格"},
+        });
+        assert_eq!(
+            markdown("care.check_in_missed", &data),
+            "**【关爱巡查未打卡】3号楼 → 第1网格：一户关爱对象已连续 2 次未按时打卡，应于 11-30 10:30 前见到**\n> 幸福社区"
+        );
+    }
 }
