@@ -1,6 +1,7 @@
 //! The HTTP surface (ARCHITECTURE.md §7): routes, request ids, tracing, CORS, limits,
 //! timeouts, panics caught into a bland JSON 500.
 
+pub mod care;
 pub mod files;
 pub mod graphiql;
 pub mod graphql;
@@ -16,7 +17,7 @@ use axum::{
     body::Body,
     http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header},
     middleware,
-    routing::get,
+    routing::{get, post},
 };
 use tower::ServiceBuilder;
 use tower_http::{
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/graphql/ws", get(ws::upgrade))
         .route("/files/{id}", get(files::download))
+        .route("/care/intake", post(care::intake))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod calendar;
+pub mod care;
 pub mod committees;
 pub mod config;
 pub mod crypto;

@@ -41,6 +41,11 @@ pub enum EventType {
     MediationFollowUpDue,
     /// Weekly, per grid: households whose home visit is overdue.
     VisitsOverdue,
+    /// A household under care watch went a whole interval without a check-in (once per
+    /// missed occasion).
+    CareCheckInMissed,
+    /// A care alarm button was pressed (an urgent request was filed too).
+    CareAlarm,
     /// A subscription failing for a day was turned off (told to the community's other
     /// subscriptions that take it).
     WebhookDisabled,
@@ -49,7 +54,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::RequestAssigned,
         Self::RequestFirstResponseOverdue,
         Self::RequestResolutionOverdue,
@@ -64,6 +69,8 @@ impl EventType {
         Self::ObjectionLodged,
         Self::MediationFollowUpDue,
         Self::VisitsOverdue,
+        Self::CareCheckInMissed,
+        Self::CareAlarm,
         Self::WebhookDisabled,
         Self::WebhookTest,
     ];
@@ -85,6 +92,8 @@ impl EventType {
             Self::ObjectionLodged => "objection.lodged",
             Self::MediationFollowUpDue => "mediation.follow_up_due",
             Self::VisitsOverdue => "visits.overdue",
+            Self::CareCheckInMissed => "care.check_in_missed",
+            Self::CareAlarm => "care.alarm",
             Self::WebhookDisabled => "webhook.disabled",
             Self::WebhookTest => "webhook.test",
         }

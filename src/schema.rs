@@ -7,6 +7,7 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use crate::{
     announcements::graphql::{AnnouncementMutation, AnnouncementQuery},
     audit::graphql::AuditQuery,
+    care::{graphql::CareQuery, mutation::CareMutation},
     committees::graphql::{CommitteeMutation, CommitteeQuery},
     config::QueryLimits,
     funds::{
@@ -66,6 +67,7 @@ pub struct Query(
     GridworkQuery,
     RequestCategoryQuery,
     VisitQuery,
+    CareQuery,
     AnnouncementQuery,
     MediationQuery,
     WebhookQuery,
@@ -93,6 +95,7 @@ pub struct Mutation(
     RequestMutation,
     FollowUpMutation,
     VisitMutation,
+    CareMutation,
     AnnouncementMutation,
     MediationMutation,
     WebhookMutation,

@@ -35,6 +35,7 @@ mod m20261129_000025_signed_notice;
 mod m20261129_000026_create_notifications;
 mod m20261129_000027_resolution_photos;
 mod m20261129_000028_contact_details;
+mod m20261129_000029_care_watch;
 mod m20261129_000030_family_contact;
 mod m20261129_000031_micro_grid;
 mod m20261129_000032_wechat_groups;
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000026_create_notifications::Migration),
             Box::new(m20261129_000027_resolution_photos::Migration),
             Box::new(m20261129_000028_contact_details::Migration),
+            Box::new(m20261129_000029_care_watch::Migration),
             Box::new(m20261129_000030_family_contact::Migration),
             Box::new(m20261129_000031_micro_grid::Migration),
             Box::new(m20261129_000032_wechat_groups::Migration),

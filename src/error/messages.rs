@@ -26,6 +26,49 @@ const ZH: &[(&str, &str)] = &[
     ("grid not found", "未找到该网格"),
     ("dwelling not found", "未找到该房屋"),
     ("household not found", "未找到该住户"),
+    ("device not found", "未找到该设备"),
+    (
+        "only community staff and the household's grid worker set a care watch",
+        "只有社区工作人员和该户所在网格的网格员可以设置关爱巡查",
+    ),
+    (
+        "only community staff register care devices",
+        "只有社区工作人员可以登记关爱设备",
+    ),
+    (
+        "only community staff, the grid worker and the household record check-ins",
+        "只有社区工作人员、网格员和本户居民可以登记关爱打卡",
+    ),
+    (
+        "you may not record this kind of check-in for this household",
+        "您不能为该户登记此类关爱打卡",
+    ),
+    (
+        "this household is not under care watch",
+        "该户未列入关爱巡查",
+    ),
+    (
+        "care data is for community staff, the grid worker and the household",
+        "关爱巡查信息仅供社区工作人员、网格员和本户居民查看",
+    ),
+    ("a note is at most {max} characters", "备注最多 {max} 个字"),
+    (
+        "care alerts are for community staff and the grid's workers",
+        "关爱预警仅供社区工作人员和本网格网格员查看",
+    ),
+    ("unknown or revoked device token", "设备令牌无效或已停用"),
+    (
+        "the body must be JSON with \"event\" (heartbeat, door_opened or alarm) and optionally \"at\" (an RFC 3339 time)",
+        "请求体须为 JSON，包含 \"event\"（heartbeat、door_opened 或 alarm），可选 \"at\"（RFC 3339 时间）",
+    ),
+    (
+        "event must be heartbeat, door_opened or alarm",
+        "event 须为 heartbeat、door_opened 或 alarm",
+    ),
+    (
+        "at must be an RFC 3339 time such as 2026-11-29T08:30:00+08:00",
+        "at 须为 RFC 3339 时间，例如 2026-11-29T08:30:00+08:00",
+    ),
     (
         "the password must be changed before anything else",
         "请先修改密码，再进行其他操作",
@@ -1207,6 +1250,8 @@ const TERMS: &[(&str, &str)] = &[
     ("the message", "该消息"),
     ("a follow-up", "回访"),
     ("a visit", "走访"),
+    ("a check-in", "关爱打卡"),
+    ("the event", "该事件"),
 ];
 
 static ZH_INDEX: LazyLock<HashMap<&str, &str>> = LazyLock::new(|| ZH.iter().copied().collect());

@@ -146,12 +146,17 @@ pub enum Order<C> {
     NewestFirst(C),
     /// By a time column, latest first, then newest id (meetings by when they start).
     LatestBy { at: C, id: C },
+    /// By a time column, earliest first, then oldest id (care alerts, longest missed first).
+    EarliestBy { at: C, id: C },
 }
 
 impl<C: ColumnTrait> Order<C> {
     fn id_column(&self) -> C {
         match *self {
-            Self::OldestFirst(id) | Self::NewestFirst(id) | Self::LatestBy { id, .. } => id,
+            Self::OldestFirst(id)
+            | Self::NewestFirst(id)
+            | Self::LatestBy { id, .. }
+            | Self::EarliestBy { id, .. } => id,
         }
     }
 
@@ -160,6 +165,7 @@ impl<C: ColumnTrait> Order<C> {
             Self::OldestFirst(id) => select.order_by_asc(id),
             Self::NewestFirst(id) => select.order_by_desc(id),
             Self::LatestBy { at, id } => select.order_by_desc(at).order_by_desc(id),
+            Self::EarliestBy { at, id } => select.order_by_asc(at).order_by_asc(id),
         }
     }
 
@@ -177,6 +183,11 @@ impl<C: ColumnTrait> Order<C> {
                     .add(at.lt(when))
                     .add(Condition::all().add(at.eq(when)).add(id.lt(cursor.id))),
             ),
+            (Self::EarliestBy { at, id }, Some(when)) => select.filter(
+                Condition::any()
+                    .add(at.gt(when))
+                    .add(Condition::all().add(at.eq(when)).add(id.gt(cursor.id))),
+            ),
             _ => {
                 return Err(AppError::bad_input(
                     "after",
@@ -191,7 +202,7 @@ impl<C: ColumnTrait> Order<C> {
         M::Entity: EntityTrait<Column = C>,
     {
         let at = match *self {
-            Self::LatestBy { at, .. } => Some(time_of(row, at)?),
+            Self::LatestBy { at, .. } | Self::EarliestBy { at, .. } => Some(time_of(row, at)?),
             _ => None,
         };
         Ok(Cursor {

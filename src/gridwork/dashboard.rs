@@ -1,6 +1,8 @@
 //! The dashboard of grid work, for community staff (a grid leader sees the grids they
 //! lead): open, overdue and resolved-today requests per grid and per category; median
-//! times to first response and to resolution over a period; visit coverage per grid.
+//! times to first response and to resolution over a period; visit coverage per grid;
+//! households under care watch whose check-in is overdue, per grid; first-response times
+//! per WeChat group and per person on duty.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,6 +39,8 @@ pub struct Dashboard {
     pub median_resolution_minutes: Option<i64>,
     /// Per grid name: households visited this period, and all households.
     pub visit_coverage: BTreeMap<String, (i64, i64)>,
+    /// Per grid name (`""` outside any grid): watched households with a missed check-in.
+    pub care_alerts: BTreeMap<String, i64>,
     /// Requests from registered WeChat groups filed in the period, per group.
     pub by_wechat_group: BTreeMap<Uuid, Responses>,
     /// The same requests per person on duty when the message was posted (`None`: nobody).
@@ -161,6 +165,13 @@ pub async fn dashboard(
                     .add(minutes);
             }
         }
+    }
+    // Two statements for the whole community, however many grids it has.
+    for (grid, missed) in crate::care::alerts::missed_by_grid(conn, community, now).await? {
+        let name = grid
+            .and_then(|g| grids.get(&g).cloned())
+            .unwrap_or_default();
+        *d.care_alerts.entry(name).or_default() += missed;
     }
     d.median_first_response_minutes = median(first);
     d.median_resolution_minutes = median(resolution);

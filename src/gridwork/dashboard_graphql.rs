@@ -24,6 +24,14 @@ pub struct VisitCoverage {
 }
 
 #[derive(SimpleObject)]
+pub struct CareAlertCount {
+    /// A grid's name (empty: outside any grid).
+    pub grid: String,
+    /// Households under care watch whose check-in is overdue.
+    pub missed: i64,
+}
+
+#[derive(SimpleObject)]
 pub struct RequestDashboard {
     pub by_grid: Vec<RequestCounts>,
     pub by_category: Vec<RequestCounts>,
@@ -41,6 +49,8 @@ pub struct RequestDashboard {
     /// Urgent announcements in force (停水停电, fraud warnings) and how many of the
     /// households they reach have read them.
     pub urgent_notices: Vec<UrgentNotice>,
+    /// Per grid with any: households under care watch whose check-in is overdue.
+    pub care_alerts: Vec<CareAlertCount>,
 }
 
 #[derive(SimpleObject)]
@@ -140,6 +150,11 @@ impl GridworkQuery {
                 .collect(),
             first_response_by_wechat_group: by_group,
             first_response_by_person_on_duty: by_person,
+            care_alerts: d
+                .care_alerts
+                .into_iter()
+                .map(|(grid, missed)| CareAlertCount { grid, missed })
+                .collect(),
             urgent_notices: urgent
                 .into_iter()
                 .map(|u| UrgentNotice {

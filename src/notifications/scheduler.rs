@@ -1,9 +1,10 @@
 //! Time-based events: a request past its first-response or resolution time, an urgent
 //! announcement still unread hours after publication, a vote closing within a day, a
-//! mediation follow-up date reached, and weekly per grid the households whose home visit
-//! is overdue. Every occasion has a dedupe key (the subject and its deadline), unique in
-//! the outbox, so it is raised once however many processes look and however often; on
-//! PostgreSQL a transaction-scoped advisory lock also lets only one process look per tick.
+//! mediation follow-up date reached, weekly per grid the households whose home visit is
+//! overdue, and each missed occasion of a household under care watch. Every occasion has a
+//! dedupe key (the subject and its deadline), unique in the outbox, so it is raised once
+//! however many processes look and however often; on PostgreSQL a transaction-scoped
+//! advisory lock also lets only one process look per tick.
 //! Only occasions of the last day are raised: a server started after a long stop does not
 //! flood the chats with stale alarms.
 
@@ -17,7 +18,7 @@ use serde_json::json;
 
 use crate::{
     announcements::service as announcements,
-    calendar,
+    calendar, care,
     error::AppResult,
     outbox::{self, EventType, Notification},
     requests::status::{self, Status},
@@ -72,6 +73,7 @@ impl Scheduler {
         events.extend(votes_closing_soon(&txn, now).await?);
         events.extend(follow_ups_due(&txn, now).await?);
         events.extend(unread_urgent_announcements(&txn, services, now).await?);
+        events.extend(care::alerts::missed_occasions(&txn, now, LOOKBACK).await?);
         let week = iso_week(now);
         let visits_looked = self.visits_week.as_deref() != Some(week.as_str());
         if visits_looked {

@@ -46,6 +46,15 @@ fn request_line(data: &Value) -> String {
     }
 }
 
+/// A household's building and grid, never who lives there: `3号楼 → 第1网格`.
+fn place_line(data: &Value) -> String {
+    [label(data, "building"), label(data, "grid")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
 /// The robot's markdown for an event.
 pub fn markdown(event_type: &str, data: &Value) -> String {
     let Some(kind) = EventType::parse(event_type) else {
@@ -127,6 +136,16 @@ pub fn markdown(event_type: &str, data: &Value) -> String {
             label(data, "grid"),
             number(data, "overdueHouseholds")
         ),
+        EventType::CareCheckInMissed => format!(
+            "【关爱巡查未打卡】{}：一户关爱对象已连续 {} 次未按时打卡，应于 {} 前见到",
+            place_line(data),
+            number(data, "missedCheckIns"),
+            when(data, "dueAt")
+        ),
+        EventType::CareAlarm => format!(
+            "【一键呼叫】{}：关爱对象家中报警按钮被按下，已派紧急诉求，请立即联系",
+            place_line(data)
+        ),
         EventType::WebhookDisabled => format!(
             "【推送已停用】{}（{}）连续失败超过一天，已停用，请{}检查后重新启用",
             text(data, "description"),
@@ -159,6 +178,19 @@ mod tests {
         assert_eq!(
             markdown("request.assigned", &data),
             "**【新诉求】3号楼 路灯不亮 → 第1网格 张三，首次响应时限 11-30 10:30**\n> 幸福社区"
+        );
+    }
+
+    #[test]
+    fn a_missed_care_check_in_names_the_building_and_grid_never_the_resident() {
+        let data = json!({
+            "missedCheckIns": 2,
+            "dueAt": "2026-11-30T02:30:00Z",
+            "labels": {"community": "幸福社区", "building": "3号楼", "grid": "第1网格"},
+        });
+        assert_eq!(
+            markdown("care.check_in_missed", &data),
+            "**【关爱巡查未打卡】3号楼 → 第1网格：一户关爱对象已连续 2 次未按时打卡，应于 11-30 10:30 前见到**\n> 幸福社区"
         );
     }
 }

@@ -117,6 +117,8 @@ pub enum RequestSource {
     Visit,
     /// Raised by a micro-grid leader (微网格长) for a household of their micro-grid.
     Neighbour,
+    /// A care alarm button (`POST /care/intake`).
+    Device,
 }
 
 impl RequestSource {
@@ -128,6 +130,7 @@ impl RequestSource {
             Self::Phone => "phone",
             Self::Visit => "visit",
             Self::Neighbour => "neighbour",
+            Self::Device => "device",
         }
     }
 
@@ -138,6 +141,7 @@ impl RequestSource {
             "phone" => Self::Phone,
             "visit" => Self::Visit,
             "neighbour" => Self::Neighbour,
+            "device" => Self::Device,
             _ => Self::App,
         }
     }

@@ -21,6 +21,7 @@ const LAYERS: &[&[&str]] = &[
     // The domains.
     &[
         "announcements",
+        "care",
         "committees",
         "funds",
         "identity",

@@ -12,6 +12,7 @@ mod architecture;
 mod audit;
 mod auth;
 mod budgets;
+mod care_watch;
 mod committees;
 mod contact_cards;
 mod dwellings;
