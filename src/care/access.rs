@@ -1,7 +1,9 @@
 //! Who may touch a household's care watch. Staff (community admins and staff) and the
-//! household's grid worker set watches, record check-ins and read them; the household's
-//! own residents read theirs and check in themselves (kind SELF); only staff register
-//! devices. Outside the caller's reach a household is NOT_FOUND; inside it, a smaller role
+//! household's grid worker (or its grid leader) set watches, record check-ins and read them;
+//! the household's own residents read theirs and check in themselves (kind SELF); its family
+//! contacts read them and record that they saw them (FAMILY); the leader of its micro-grid,
+//! a volunteer neighbour, records visits and meals (VOLUNTEER, MEAL_DELIVERED) but reads
+//! nothing of its care; only staff register devices. Outside the caller's reach a household is NOT_FOUND; inside it, a smaller role
 //! (a committee member, a resident of another household, another grid's worker) is
 //! FORBIDDEN. Which recorder may record which kind is one function, [`may_record`], so
 //! new recorders (family contacts, micro-grid leaders) are one variant each.
@@ -19,6 +21,7 @@ use super::types::CheckInKind;
 use crate::{
     auth::{Capability, Viewer},
     error::{AppError, AppResult, Msg, msg},
+    registry::micro_grid_access::leads_household,
     tenancy::{Place, covers, place_of, visible_household},
 };
 
@@ -31,6 +34,10 @@ pub enum CheckInBy {
     GridWorker(Uuid),
     /// A resident of the household, with their own login (the user).
     Member(Uuid),
+    /// A family contact of one of the household's residents (the user).
+    Family(Uuid),
+    /// The leader of the household's micro-grid, a volunteer neighbour (the user).
+    Volunteer(Uuid),
     /// A registered device of the household (the device).
     Device(Uuid),
 }
@@ -38,7 +45,11 @@ pub enum CheckInBy {
 impl CheckInBy {
     pub fn user(self) -> Option<Uuid> {
         match self {
-            Self::Staff(u) | Self::GridWorker(u) | Self::Member(u) => Some(u),
+            Self::Staff(u)
+            | Self::GridWorker(u)
+            | Self::Member(u)
+            | Self::Family(u)
+            | Self::Volunteer(u) => Some(u),
             Self::Device(_) => None,
         }
     }
@@ -58,6 +69,10 @@ pub fn may_record(by: CheckInBy, kind: CheckInKind) -> bool {
     match by {
         CheckInBy::Staff(_) | CheckInBy::GridWorker(_) => kind != CheckInKind::Device,
         CheckInBy::Member(_) => kind == CheckInKind::Myself,
+        CheckInBy::Family(_) => kind == CheckInKind::Family,
+        CheckInBy::Volunteer(_) => {
+            matches!(kind, CheckInKind::Volunteer | CheckInKind::MealDelivered)
+        }
         CheckInBy::Device(_) => kind == CheckInKind::Device,
     }
 }
@@ -68,6 +83,9 @@ pub enum CareRole {
     Staff,
     GridWorker,
     Member,
+    Family,
+    /// Records check-ins, reads nothing of the household's care.
+    Volunteer,
     /// Sees the household's community, nothing of its care.
     Outsider,
 }
@@ -87,6 +105,8 @@ impl CareHousehold {
             CareRole::Staff => Some(CheckInBy::Staff(user)),
             CareRole::GridWorker => Some(CheckInBy::GridWorker(user)),
             CareRole::Member => Some(CheckInBy::Member(user)),
+            CareRole::Family => Some(CheckInBy::Family(user)),
+            CareRole::Volunteer => Some(CheckInBy::Volunteer(user)),
             CareRole::Outsider => None,
         }
     }
@@ -107,11 +127,17 @@ impl CareHousehold {
         )
     }
 
-    /// Reading a household's care: staff, the grid worker and the household itself.
+    /// Reading a household's care: staff, the grid worker, the household itself and its
+    /// family contacts.
     pub fn check_read(&self) -> AppResult<()> {
         self.require(
-            &[CareRole::Staff, CareRole::GridWorker, CareRole::Member],
-            msg!("care data is for community staff, the grid worker and the household"),
+            &[
+                CareRole::Staff,
+                CareRole::GridWorker,
+                CareRole::Member,
+                CareRole::Family,
+            ],
+            msg!("care data is for community staff, the grid worker, the household and its family contacts"),
         )
     }
 
@@ -185,8 +211,13 @@ pub async fn care_household(
         CareRole::Staff
     } else if viewer.scope_ids(Role::Resident).contains(&household.id) {
         CareRole::Member
+    } else if viewer
+        .scope_ids(Role::FamilyContact)
+        .contains(&household.id)
+    {
+        CareRole::Family
     } else {
-        let grids = viewer.scope_ids(Role::GridWorker);
+        let grids = viewer.work_grids();
         let grid = if grids.is_empty() {
             None
         } else {
@@ -197,6 +228,8 @@ pub async fn care_household(
         };
         if grid.is_some_and(|g| grids.contains(&g)) {
             CareRole::GridWorker
+        } else if leads_household(conn, viewer, household.id).await? {
+            CareRole::Volunteer
         } else {
             CareRole::Outsider
         }

@@ -48,8 +48,8 @@ const ZH: &[(&str, &str)] = &[
         "该户未列入关爱巡查",
     ),
     (
-        "care data is for community staff, the grid worker and the household",
-        "关爱巡查信息仅供社区工作人员、网格员和本户居民查看",
+        "care data is for community staff, the grid worker, the household and its family contacts",
+        "关爱巡查信息仅供社区工作人员、网格员、本户居民及其家属联系人查看",
     ),
     ("a note is at most {max} characters", "备注最多 {max} 个字"),
     (

@@ -147,16 +147,15 @@ pub async fn set_office(
         update.office_address = Set(address);
     }
     if let Some(secretary) = change.party_secretary {
-        if let Some(user) = secretary {
-            if !working_in(conn, community_id, &[user])
+        if let Some(user) = secretary
+            && !working_in(conn, community_id, &[user])
                 .await?
                 .contains(&user)
-            {
-                return Err(AppError::bad_input(
-                    "input.partySecretaryUserId",
-                    msg!("the party secretary must work in the community"),
-                ));
-            }
+        {
+            return Err(AppError::bad_input(
+                "input.partySecretaryUserId",
+                msg!("the party secretary must work in the community"),
+            ));
         }
         update.party_secretary_user_id = Set(secretary);
     }

@@ -3,7 +3,7 @@
 //! household and those they filed, and so does a family contact of the household. Anyone
 //! else gets NOT_FOUND.
 
-use entity::{role_grant::Role, service_request};
+use entity::service_request;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 

@@ -12,6 +12,7 @@ mod architecture;
 mod audit;
 mod auth;
 mod budgets;
+mod care_and_grid_story;
 mod care_watch;
 mod committees;
 mod contact_cards;
