@@ -21,14 +21,17 @@ pub const DEMO_WEBHOOK_SECRET: &str = "whsec_amllZGFvLWRlbW8td2ViaG9va3MtcHVibGl
 /// Where `jiedao receive-webhooks` listens by default.
 pub const DEMO_RECEIVER: &str = "http://127.0.0.1:9009";
 
-/// Events a staff chat wants: requests and what is late.
-const STAFF_CHAT: [EventType; 6] = [
+/// Events a staff chat wants: requests, what is late, and elderly residents nobody has
+/// seen or who pressed their alarm.
+const STAFF_CHAT: [EventType; 8] = [
     EventType::RequestAssigned,
     EventType::RequestFirstResponseOverdue,
     EventType::RequestResolutionOverdue,
     EventType::RequestRatedLow,
     EventType::AnnouncementUnread,
     EventType::VisitsOverdue,
+    EventType::CareCheckInMissed,
+    EventType::CareAlarm,
 ];
 
 pub async fn load(conn: &impl ConnectionTrait, keys: &DataKeys, admin: &Viewer) -> AppResult<()> {
