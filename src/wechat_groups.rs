@@ -8,6 +8,7 @@
 //! everyone who works in the community (grid workers included) reads it.
 
 pub mod graphql;
+mod members;
 pub mod mutation;
 pub mod rota;
 pub mod service;

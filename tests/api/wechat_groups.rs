@@ -209,11 +209,29 @@ async fn the_registry_is_for_the_people_who_work_in_the_community_and_only_staff
         Some("NOT_FOUND")
     );
     let rota = json!({ "in": { "groupId": group, "shifts": whole_week(&worker_id, &staff_id) } });
-    for (who, code) in [(&g.worker3, "FORBIDDEN"), (&outsider, "NOT_FOUND")] {
+    let rename = "mutation($id: ID!) { updateWechatGroup(input: {groupId: $id, name: \"改名\"}) { group { name } } }";
+    let archive =
+        "mutation($id: ID!) { archiveWechatGroup(input: {groupId: $id}) { group { archivedAt } } }";
+    for (who, code) in [
+        (&g.worker3, "FORBIDDEN"),
+        (&g.resident, "FORBIDDEN"),
+        (&outsider, "NOT_FOUND"),
+    ] {
         assert_eq!(
             error_code(&app.gql(Some(who), ROTA, rota.clone()).await),
             Some(code)
         );
+        for change in [rename, archive] {
+            let body = app.gql(Some(who), change, json!({ "id": group })).await;
+            assert_eq!(error_code(&body), Some(code), "{change}");
+        }
+        let body = app.gql(Some(who), one, json!({ "id": group })).await;
+        let expected = if std::ptr::eq(who, &g.worker3) {
+            None
+        } else {
+            Some(code)
+        };
+        assert_eq!(error_code(&body), expected);
     }
 
     // Only the group's staff go on its rota, at real times of a day.
