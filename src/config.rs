@@ -239,6 +239,16 @@ impl Config {
         }
     }
 
+    /// The file store's local directory: `JIEDAO_FILES_DIR`, or on the embedded default
+    /// the directory beside the database file (`jiedao.files/` next to `jiedao.db`).
+    pub fn file_store_dir(&self) -> Option<PathBuf> {
+        match (&self.files_dir, self.sqlite_path()) {
+            (Some(dir), _) => Some(dir.clone()),
+            (None, Some(db_path)) => Some(db_path.with_extension("files")),
+            (None, None) => None,
+        }
+    }
+
     /// The SQLite database file, when the database is SQLite.
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         let rest = self.database_url.strip_prefix("sqlite:")?;
@@ -247,6 +257,14 @@ impl Config {
         (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }
 }
+
+/// Key files the embedded default keeps beside its database (`jiedao.db` →
+/// `jiedao.jwt.key`), each used unless its variable (`JIEDAO_JWT_SECRET`,
+/// `JIEDAO_DATA_KEY`, `JIEDAO_SIGNING_KEY`) is set.
+pub const JWT_KEY_FILE: &str = "jwt.key";
+pub const DATA_KEY_FILE: &str = "data.key";
+pub const SIGNING_KEY_FILE: &str = "signing.key";
+pub const KEY_FILES: [&str; 3] = [JWT_KEY_FILE, DATA_KEY_FILE, SIGNING_KEY_FILE];
 
 /// `JIEDAO_PUBLIC_URL`: an http(s) origin, maybe with a path prefix; kept without the
 /// trailing slash so links are `{public_url}/s/...`.

@@ -10,6 +10,7 @@ pub mod announcements;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bootstrap;
 pub mod calendar;
 pub mod care;
@@ -92,7 +93,7 @@ fn jwt_secret(config: &Config) -> Result<SecretString, StartupError> {
             "set JIEDAO_JWT_SECRET (at least 32 random characters) when using PostgreSQL".into(),
         ));
     };
-    let path = db_path.with_extension("jwt.key");
+    let path = db_path.with_extension(config::JWT_KEY_FILE);
     let (secret, created) = load_or_create_secret(&path)
         .map_err(|e| StartupError::Secret(format!("{}: {e}", path.display())))?;
     if created {
@@ -113,7 +114,7 @@ fn data_keys(config: &Config) -> Result<DataKeys, StartupError> {
             "set JIEDAO_DATA_KEY (v1:<base64 of 32 random bytes>) when using PostgreSQL".into(),
         ));
     };
-    let path = db_path.with_extension("data.key");
+    let path = db_path.with_extension(config::DATA_KEY_FILE);
     let (keys, created) =
         DataKeys::load_or_create(&path).map_err(|e| StartupError::Secret(e.to_string()))?;
     if created {
@@ -134,7 +135,7 @@ fn signing_keys(config: &Config) -> Result<SigningKeys, StartupError> {
             "set JIEDAO_SIGNING_KEY (v1:<base64 of 32 random bytes>; `jiedao rotate-signing-key` prints one) when using PostgreSQL".into(),
         ));
     };
-    let path = db_path.with_extension("signing.key");
+    let path = db_path.with_extension(config::SIGNING_KEY_FILE);
     let (keys, created) =
         SigningKeys::load_or_create(&path).map_err(|e| StartupError::Secret(e.to_string()))?;
     if created {
@@ -146,16 +147,12 @@ fn signing_keys(config: &Config) -> Result<SigningKeys, StartupError> {
 /// The file store: `JIEDAO_FILES_DIR`, or on the embedded SQLite default a directory beside
 /// the database file (`jiedao.files/` next to `jiedao.db`), so one folder holds everything.
 fn file_store(config: &Config) -> Result<FileStore, StartupError> {
-    let dir = match (&config.files_dir, config.sqlite_path()) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(db_path)) => db_path.with_extension("files"),
-        (None, None) => {
-            return Err(StartupError::Files(
-                "set JIEDAO_FILES_DIR (a directory for receipts and photos) when using PostgreSQL"
-                    .into(),
-            ));
-        }
-    };
+    let dir = config.file_store_dir().ok_or_else(|| {
+        StartupError::Files(
+            "set JIEDAO_FILES_DIR (a directory for receipts and photos) when using PostgreSQL"
+                .into(),
+        )
+    })?;
     FileStore::local(&dir).map_err(|e| StartupError::Files(format!("{}: {e}", dir.display())))
 }
 

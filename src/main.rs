@@ -77,6 +77,23 @@ enum Command {
     /// what they signed still verifies. Rewrites the key file beside the SQLite database;
     /// with JIEDAO_SIGNING_KEY set, prints its next value instead.
     RotateSigningKey,
+    /// Back the embedded SQLite database up, with its key files and file store, into a new
+    /// directory, while the server runs. On PostgreSQL use pg_dump (see the README).
+    Backup {
+        /// A new or empty directory.
+        dir: std::path::PathBuf,
+        /// Write the key files here instead of DIR/keys, to keep them apart from the data.
+        #[arg(long)]
+        keys_to: Option<std::path::PathBuf>,
+    },
+    /// Restore a backup where the configuration keeps the embedded database; refuses to
+    /// overwrite anything. Start the server afterwards (it applies newer migrations).
+    Restore {
+        dir: std::path::PathBuf,
+        /// Where the key files were kept, when the backup wrote them apart.
+        #[arg(long)]
+        keys_from: Option<std::path::PathBuf>,
+    },
     /// Create a platform admin; the password is read from standard input.
     CreateAdmin {
         #[arg(long)]
@@ -211,6 +228,34 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             );
             Ok(services.db.clone().close().await?)
         }
+        Command::Backup { dir, keys_to } => {
+            let path = config
+                .sqlite_path()
+                .ok_or(jiedao::backup::BackupError::NotSqlite)?;
+            if !path.exists() {
+                return Err(format!("no database at {}", path.display()).into());
+            }
+            let db = Db::connect(&config).await?;
+            let manifest = jiedao::backup::backup(&config, &db, &dir, keys_to.as_deref()).await?;
+            println!(
+                "backed up the database ({} bytes), {} key files and {} stored files into {}",
+                manifest.database.bytes,
+                manifest.keys.len(),
+                manifest.files.len(),
+                dir.display()
+            );
+            Ok(db.close().await?)
+        }
+        Command::Restore { dir, keys_from } => {
+            let manifest = jiedao::backup::restore(&config, &dir, keys_from.as_deref())?;
+            println!(
+                "restored the backup taken at {} ({} key files, {} stored files); start the server",
+                manifest.created_at,
+                manifest.keys.len(),
+                manifest.files.len()
+            );
+            Ok(())
+        }
         Command::CreateAdmin { username, .. } => {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
@@ -241,7 +286,7 @@ fn rotate_signing_key(config: &Config) -> Result<(), Box<dyn std::error::Error>>
     let Some(db_path) = config.sqlite_path() else {
         return Err("set JIEDAO_SIGNING_KEY first (it holds the keys to rotate)".into());
     };
-    let path = db_path.with_extension("signing.key");
+    let path = db_path.with_extension(jiedao::config::SIGNING_KEY_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let next = jiedao::signing::rotated(&text)?;
     jiedao::signing::replace_key_file(&path, &format!("{next}\n"))?;

@@ -167,9 +167,12 @@ pub async fn stage(conn: &impl ConnectionTrait, events: Vec<Notification>) -> Re
     let now = Utc::now();
     let inserted = notification_event::Entity::insert_many(events.into_iter().map(|e| e.row(now)))
         .on_conflict(
-            OnConflict::column(notification_event::Column::DedupeKey)
-                .do_nothing()
-                .to_owned(),
+            OnConflict::columns([
+                notification_event::Column::DedupeKey,
+                notification_event::Column::CommunityId,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
         .exec_without_returning(conn)
         .await;

@@ -321,15 +321,19 @@ async fn put_ballot(
     };
     ballot::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([ballot::Column::MotionId, ballot::Column::VoterId])
-                .update_columns([
-                    ballot::Column::Choice,
-                    ballot::Column::CastBy,
-                    ballot::Column::ResidentId,
-                    ballot::Column::PaperReference,
-                    ballot::Column::UpdatedAt,
-                ])
-                .to_owned(),
+            OnConflict::columns([
+                ballot::Column::MotionId,
+                ballot::Column::VoterId,
+                ballot::Column::CommunityId,
+            ])
+            .update_columns([
+                ballot::Column::Choice,
+                ballot::Column::CastBy,
+                ballot::Column::ResidentId,
+                ballot::Column::PaperReference,
+                ballot::Column::UpdatedAt,
+            ])
+            .to_owned(),
         )
         .exec_without_returning(conn)
         .await?;

@@ -73,6 +73,7 @@ pub async fn fan_out_batch(db: &Db, config: &WebhookConfig) -> AppResult<usize> 
                 OnConflict::columns([
                     webhook_delivery::Column::SubscriptionId,
                     webhook_delivery::Column::EventId,
+                    webhook_delivery::Column::CommunityId,
                 ])
                 .do_nothing()
                 .to_owned(),

@@ -36,7 +36,7 @@ const LAYERS: &[&[&str]] = &[
     &["tenancy", "audit"],
     // The GraphQL kit the domains use.
     &["graphql"],
-    &["state", "live", "outbox", "files", "tabular"],
+    &["state", "live", "outbox", "files", "tabular", "backup"],
     &["auth", "db", "crypto", "signing", "calendar"],
     &["error", "config", "telemetry"],
 ];

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    helpers::{Caller, Scope, TestApp, data, error_code},
+    helpers::{Caller, Scope, TestApp, data, error_code, post_graphql},
     roster::{ROSTER, compound_with_roster},
 };
 
@@ -451,18 +451,7 @@ async fn many_concurrent_writers_with_retries_leave_one_gapless_verified_chain()
                 &format!("concurrent-{task:04}"),
             );
             tasks.push(tokio::spawn(async move {
-                let body = json!({ "query": CONTRIBUTE, "variables": input }).to_string();
-                let request = axum::http::Request::post("/graphql")
-                    .header("content-type", "application/json")
-                    .header("authorization", format!("Bearer {token}"))
-                    .body(axum::body::Body::from(body))
-                    .unwrap();
-                let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
-                let bytes = http_body_util::BodyExt::collect(response.into_body())
-                    .await
-                    .unwrap()
-                    .to_bytes();
-                serde_json::from_slice::<Value>(&bytes).unwrap()
+                post_graphql(router, &token, CONTRIBUTE, input).await
             }));
         }
     }

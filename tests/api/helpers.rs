@@ -651,6 +651,25 @@ pub fn multipart_body(operations: Value, files: &[(&str, &str, &[u8])]) -> (Stri
 }
 
 /// The `extensions.code` of the first error, or `None` when the request succeeded.
+/// POSTs a GraphQL request with a bearer token straight to a router: for tasks spawned to
+/// run concurrently, which cannot borrow the `TestApp`.
+pub async fn post_graphql(
+    router: axum::Router,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body))
+        .unwrap();
+    let response = router.oneshot(request).await.unwrap();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }
