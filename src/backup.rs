@@ -42,6 +42,10 @@ pub enum BackupError {
     TargetNotEmpty(PathBuf),
     #[error("{0} already exists: restore only where no database, key or file is in the way")]
     InTheWay(PathBuf),
+    #[error(
+        "the backup holds stored files but JIEDAO_FILES_URL points at a bucket: restore with a local file store, then copy the files into the bucket"
+    )]
+    FilesInBucket,
     #[error("{0} is not a jiedao backup (no {MANIFEST}), or an unfinished one")]
     NoManifest(PathBuf),
     #[error("the key files are not in {0}: pass --keys-from with the directory they were kept in")]
@@ -89,7 +93,8 @@ pub struct Entry {
 struct Layout {
     database: PathBuf,
     keys: Vec<(&'static str, PathBuf)>,
-    files: PathBuf,
+    /// None when the files are in a bucket (`JIEDAO_FILES_URL`): back that up on its side.
+    files: Option<PathBuf>,
 }
 
 fn layout(config: &Config) -> Result<Layout, BackupError> {
@@ -98,7 +103,7 @@ fn layout(config: &Config) -> Result<Layout, BackupError> {
         .iter()
         .map(|name| (*name, database.with_extension(name)))
         .collect();
-    let files = config.file_store_dir().ok_or(BackupError::NotSqlite)?;
+    let files = config.file_store_dir();
     Ok(Layout {
         database,
         keys,
@@ -177,10 +182,16 @@ pub async fn backup(
             }
         }
         let mut stored = Vec::new();
-        files_under(&layout.files, &mut stored)?;
+        if let Some(dir) = &layout.files {
+            files_under(dir, &mut stored)?;
+        }
         let mut files = Vec::new();
         for path in stored {
-            let relative = path.strip_prefix(&layout.files).unwrap_or(&path);
+            let relative = layout
+                .files
+                .as_deref()
+                .and_then(|dir| path.strip_prefix(dir).ok())
+                .unwrap_or(&path);
             let target = to.join(FILES).join(relative);
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent).map_err(at(parent))?;
@@ -271,6 +282,11 @@ pub fn restore(
             return Err(BackupError::Corrupt { path: source });
         }
     }
+    let files_dir = match (&layout.files, manifest.files.is_empty()) {
+        (Some(dir), _) => dir.clone(),
+        (None, true) => PathBuf::new(),
+        (None, false) => return Err(BackupError::FilesInBucket),
+    };
     let wal = PathBuf::from(format!("{}-wal", layout.database.display()));
     for existing in [&layout.database, &wal] {
         if existing.exists() {
@@ -298,7 +314,7 @@ pub fn restore(
         let relative = Path::new(&file.path)
             .strip_prefix(FILES)
             .unwrap_or(Path::new(""));
-        let target = layout.files.join(relative);
+        let target = files_dir.join(relative);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(at(parent))?;
         }

@@ -42,6 +42,8 @@ pub struct Config {
     pub max_file_bytes: usize,
     /// The local directory of the file store; `None` means "beside the SQLite file".
     pub files_dir: Option<PathBuf>,
+    /// An S3-compatible bucket for the file store instead (`s3://bucket[/prefix]`).
+    pub files_url: Option<String>,
     pub request_timeout: Duration,
     pub limits: QueryLimits,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
@@ -149,6 +151,7 @@ impl Config {
             trusted_documents: optional("JIEDAO_TRUSTED_DOCUMENTS").map(PathBuf::from),
             max_file_bytes: parsed("JIEDAO_MAX_FILE_BYTES", defaults.max_file_bytes)?,
             files_dir: optional("JIEDAO_FILES_DIR").map(PathBuf::from),
+            files_url: optional("JIEDAO_FILES_URL"),
             request_timeout: Duration::from_secs(parsed("JIEDAO_REQUEST_TIMEOUT_SECS", 30)?),
             limits: QueryLimits {
                 depth: parsed("JIEDAO_MAX_DEPTH", defaults.limits.depth)?,
@@ -205,6 +208,7 @@ impl Config {
             max_upload_bytes: 20 * 1024 * 1024,
             max_file_bytes: 10 * 1024 * 1024,
             files_dir: None,
+            files_url: None,
             request_timeout: Duration::from_secs(30),
             limits: QueryLimits {
                 depth: 12,
@@ -240,8 +244,12 @@ impl Config {
     }
 
     /// The file store's local directory: `JIEDAO_FILES_DIR`, or on the embedded default
-    /// the directory beside the database file (`jiedao.files/` next to `jiedao.db`).
+    /// the directory beside the database file (`jiedao.files/` next to `jiedao.db`); none
+    /// when the files are in a bucket (`JIEDAO_FILES_URL`).
     pub fn file_store_dir(&self) -> Option<PathBuf> {
+        if self.files_url.is_some() {
+            return None;
+        }
         match (&self.files_dir, self.sqlite_path()) {
             (Some(dir), _) => Some(dir.clone()),
             (None, Some(db_path)) => Some(db_path.with_extension("files")),

@@ -147,9 +147,14 @@ fn signing_keys(config: &Config) -> Result<SigningKeys, StartupError> {
 /// The file store: `JIEDAO_FILES_DIR`, or on the embedded SQLite default a directory beside
 /// the database file (`jiedao.files/` next to `jiedao.db`), so one folder holds everything.
 fn file_store(config: &Config) -> Result<FileStore, StartupError> {
+    if let Some(url) = &config.files_url {
+        return FileStore::s3(url)
+            .map_err(|e| StartupError::Files(format!("JIEDAO_FILES_URL: {e}")));
+    }
     let dir = config.file_store_dir().ok_or_else(|| {
         StartupError::Files(
-            "set JIEDAO_FILES_DIR (a directory for receipts and photos) when using PostgreSQL"
+            "set JIEDAO_FILES_DIR (a directory for receipts and photos) or JIEDAO_FILES_URL \
+             (an S3-compatible bucket) when using PostgreSQL"
                 .into(),
         )
     })?;

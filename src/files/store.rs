@@ -8,7 +8,10 @@ use std::{path::Path as FsPath, sync::Arc};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload, local::LocalFileSystem, path::Path};
+use object_store::{
+    ObjectStore, ObjectStoreExt, PutPayload, aws::AmazonS3Builder, local::LocalFileSystem,
+    path::Path, prefix::PrefixStore,
+};
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult};
@@ -42,7 +45,27 @@ impl FileStore {
         Ok(Self::new(Arc::new(objects)))
     }
 
-    /// Any object store (S3-compatible in production).
+    /// A store in an S3-compatible bucket, `s3://bucket[/prefix]`. Credentials, region and
+    /// endpoint come from the standard `AWS_*` variables (`AWS_ENDPOINT` for MinIO and other
+    /// S3-compatible services, `AWS_ALLOW_HTTP=true` for plain http inside an intranet).
+    pub fn s3(url: &str) -> Result<Self, String> {
+        let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+        if parsed.scheme() != "s3" || parsed.host_str().is_none_or(str::is_empty) {
+            return Err("expected s3://bucket or s3://bucket/prefix".into());
+        }
+        let bucket = AmazonS3Builder::from_env()
+            .with_url(url)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let prefix = parsed.path().trim_matches('/');
+        Ok(if prefix.is_empty() {
+            Self::new(Arc::new(bucket))
+        } else {
+            Self::new(Arc::new(PrefixStore::new(bucket, prefix)))
+        })
+    }
+
+    /// Any object store.
     pub fn new(objects: Arc<dyn ObjectStore>) -> Self {
         Self { objects }
     }

@@ -42,6 +42,7 @@ mod nodes;
 mod notice_commands;
 mod notice_pages;
 mod notices;
+mod object_storage;
 mod org;
 mod persisted;
 mod receipts;
