@@ -10,6 +10,7 @@ use crate::{
     care::{graphql::CareQuery, mutation::CareMutation},
     committees::graphql::{CommitteeMutation, CommitteeQuery},
     config::QueryLimits,
+    consultations::{mutation::ConsultationMutation, query::ConsultationQuery},
     funds::{
         expense_graphql::{ExpenseMutation, ExpenseQuery},
         graphql::{FundMutation, FundQuery},
@@ -63,6 +64,7 @@ pub struct Query(
     StatementQuery,
     MeetingQuery,
     MotionQuery,
+    ConsultationQuery,
     RequestQuery,
     GridworkQuery,
     RequestCategoryQuery,
@@ -92,6 +94,7 @@ pub struct Mutation(
     CommitteeMutation,
     MeetingMutation,
     MotionMutation,
+    ConsultationMutation,
     RequestMutation,
     FollowUpMutation,
     VisitMutation,
