@@ -133,8 +133,8 @@ impl Consultation {
             .unwrap_or_default()
             .into_iter()
             .map(|f| ConsultationAttachment {
-                url: format!("/files/{}", f.id),
-                id: f.id.into(),
+                url: format!("/files/{}", f.file_id),
+                id: f.file_id.into(),
                 file_name: f.file_name,
                 content_type: f.content_type,
             })

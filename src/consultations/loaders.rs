@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use entity::{consultation_attachment, consultation_building, consultation_question, stored_file};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait, Order, Query},
+};
 use uuid::Uuid;
 
 use crate::{error::AppError, graphql::loader::DbLoader};
@@ -46,36 +49,69 @@ impl Loader<QuestionsOf> for DbLoader {
     }
 }
 
+/// An attached file as the API lists it.
+#[derive(Clone, Debug)]
+pub struct Attached {
+    pub file_id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+}
+
 impl Loader<AttachmentsOf> for DbLoader {
-    type Value = Vec<stored_file::Model>;
+    type Value = Vec<Attached>;
     type Error = async_graphql::Error;
 
     async fn load(
         &self,
         keys: &[AttachmentsOf],
     ) -> Result<HashMap<AttachmentsOf, Self::Value>, Self::Error> {
-        let db = self.db.reader();
-        let attached = consultation_attachment::Entity::find()
-            .filter(consultation_attachment::Column::ConsultationId.is_in(keys.iter().map(|k| k.0)))
-            .order_by_asc(consultation_attachment::Column::Position)
-            .all(db)
+        let query = Query::select()
+            .column((
+                consultation_attachment::Entity,
+                consultation_attachment::Column::ConsultationId,
+            ))
+            .column((stored_file::Entity, stored_file::Column::Id))
+            .column((stored_file::Entity, stored_file::Column::FileName))
+            .column((stored_file::Entity, stored_file::Column::ContentType))
+            .from(consultation_attachment::Entity)
+            .inner_join(
+                stored_file::Entity,
+                Expr::col((stored_file::Entity, stored_file::Column::Id)).equals((
+                    consultation_attachment::Entity,
+                    consultation_attachment::Column::FileId,
+                )),
+            )
+            .and_where(
+                Expr::col((
+                    consultation_attachment::Entity,
+                    consultation_attachment::Column::ConsultationId,
+                ))
+                .is_in(keys.iter().map(|k| k.0)),
+            )
+            .order_by(
+                (
+                    consultation_attachment::Entity,
+                    consultation_attachment::Column::Position,
+                ),
+                Order::Asc,
+            )
+            .to_owned();
+        let rows = self
+            .db
+            .reader()
+            .query_all(&query)
             .await
             .map_err(AppError::from)?;
-        let files: HashMap<Uuid, stored_file::Model> = stored_file::Entity::find()
-            .filter(stored_file::Column::Id.is_in(attached.iter().map(|a| a.file_id)))
-            .all(db)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|f| (f.id, f))
-            .collect();
         let mut out: HashMap<AttachmentsOf, Self::Value> = HashMap::new();
-        for a in attached {
-            if let Some(file) = files.get(&a.file_id) {
-                out.entry(AttachmentsOf(a.consultation_id))
-                    .or_default()
-                    .push(file.clone());
-            }
+        for row in rows {
+            let consultation: Uuid = row.try_get("", "consultation_id").map_err(AppError::from)?;
+            out.entry(AttachmentsOf(consultation))
+                .or_default()
+                .push(Attached {
+                    file_id: row.try_get("", "id").map_err(AppError::from)?,
+                    file_name: row.try_get("", "file_name").map_err(AppError::from)?,
+                    content_type: row.try_get("", "content_type").map_err(AppError::from)?,
+                });
         }
         Ok(out)
     }
