@@ -746,3 +746,56 @@ async fn attachments_download_for_those_who_see_the_consultation() {
     let (status, _, _) = app.download(Some(&outsider), &url).await;
     assert_eq!(status, axum::http::StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_demo_holds_an_open_consultation_with_answers_and_suggestions_and_a_published_one() {
+    let app = TestApp::new().await;
+    let demo = app.seed_demo().await.unwrap();
+    let find = |name: &str| demo.logins.iter().find(|l| l.username == name).unwrap();
+    let treasurer = crate::org::demo_login(&app, find("demo.treasurer")).await;
+    let staff = crate::org::demo_login(&app, find("demo.xingfu.staff")).await;
+    let body = app
+        .gql(
+            Some(&treasurer),
+            "{ me { grants { communityId } } }",
+            json!({}),
+        )
+        .await;
+    let community = data(&body)["me"]["grants"][0]["communityId"].clone();
+    let body = app
+        .gql(Some(&treasurer), LIST, json!({ "c": community }))
+        .await;
+    let edges = data(&body)["consultations"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let statuses: Vec<&Value> = edges.iter().map(|e| &e["node"]["status"]).collect();
+    assert_eq!(statuses, vec!["RESULTS_PUBLISHED", "OPEN"]);
+    let open = edges[1]["node"]["id"].clone();
+    let body = app.gql(Some(&staff), ONE, json!({ "id": open })).await;
+    assert_eq!(data(&body)["consultation"]["answerCount"], 6);
+    let body = app.gql(Some(&treasurer), MINE, json!({ "id": open })).await;
+    assert_eq!(
+        data(&body)["myConsultationAnswer"]["responses"][3]["text"],
+        "支持，越快越好"
+    );
+    let body = app
+        .gql(
+            Some(&treasurer),
+            SUGGESTIONS,
+            json!({ "id": open, "first": 10 }),
+        )
+        .await;
+    let suggestions = data(&body)["consultationSuggestions"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(suggestions.len(), 2);
+    assert_eq!(suggestions[0]["node"]["adopted"], true);
+    // The survey's results are the residents' to read.
+    let published = edges[0]["node"]["id"].clone();
+    let body = app
+        .gql(Some(&treasurer), RESULTS, json!({ "id": published }))
+        .await;
+    assert_eq!(data(&body)["consultationResults"]["answers"], 4);
+}
