@@ -15,6 +15,7 @@
 //! compound's meetings).
 
 pub mod access;
+pub mod answer_mutation;
 pub mod answers;
 pub mod drafting;
 pub mod export;
@@ -23,6 +24,10 @@ pub mod loaders;
 pub mod mutation;
 pub mod publication;
 pub mod query;
+pub mod questions;
+pub mod responses;
+pub mod result_types;
 pub mod results;
 pub mod suggestions;
 pub mod types;
+pub mod units;

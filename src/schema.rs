@@ -10,7 +10,10 @@ use crate::{
     care::{graphql::CareQuery, mutation::CareMutation},
     committees::graphql::{CommitteeMutation, CommitteeQuery},
     config::QueryLimits,
-    consultations::{mutation::ConsultationMutation, query::ConsultationQuery},
+    consultations::{
+        answer_mutation::ConsultationAnswerMutation, mutation::ConsultationMutation,
+        query::ConsultationQuery,
+    },
     funds::{
         expense_graphql::{ExpenseMutation, ExpenseQuery},
         graphql::{FundMutation, FundQuery},
@@ -95,6 +98,7 @@ pub struct Mutation(
     MeetingMutation,
     MotionMutation,
     ConsultationMutation,
+    ConsultationAnswerMutation,
     RequestMutation,
     FollowUpMutation,
     VisitMutation,

@@ -17,8 +17,10 @@ use crate::{
     auth::Viewer,
     consultations::{
         answers::{self, Given},
-        drafting::{self, Files, NewConsultation, NewQuestion},
-        publication, suggestions,
+        drafting::{self, Files, NewConsultation},
+        publication,
+        questions::NewQuestion,
+        suggestions,
         types::{ConsultationUnit, QuestionKind},
     },
     crypto::DataKeys,

@@ -9,7 +9,7 @@
 //! names the household, resident, user, paper reference or time. The audit row says who
 //! answered (or recorded) which consultation, never the answers.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::Utc;
 use entity::{
@@ -25,31 +25,20 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    access::{
-        Seen, Unit, check_organise, covers_home, homes_of, own_units, pick_unit, scope_buildings,
-        visible_consultation,
-    },
-    types::{ConsultationStatus, ConsultationUnit, QuestionKind, unit_of},
+    access::{Seen, check_organise, covers_home, homes_of, scope_buildings, visible_consultation},
+    responses::{Part, check_answers},
+    types::{ConsultationStatus, ConsultationUnit, unit_of},
+    units::{Unit, own_units, pick_unit},
 };
+
+pub use super::responses::Given;
 use crate::{
     audit::Audited,
     auth::Viewer,
     crypto::DataKeys,
     error::{AppError, AppResult, msg, on_unique_violation},
-    graphql::{StoredEnum, clean_name},
+    graphql::clean_name,
 };
-
-/// One question's answer as given.
-#[derive(Clone, Debug, Default)]
-pub struct Given {
-    pub question_id: Uuid,
-    pub options: Vec<i32>,
-    pub scale: Option<i32>,
-    pub text: Option<String>,
-}
-
-/// A response to store: (question, option, scale, text).
-type Part = (Uuid, Option<i32>, Option<i32>, Option<String>);
 
 fn check_open(row: &consultation::Model) -> AppResult<()> {
     if ConsultationStatus::of(row, Utc::now()) == ConsultationStatus::Open {
@@ -71,87 +60,6 @@ async fn questions_of(
         .order_by_asc(consultation_question::Column::Position)
         .all(conn)
         .await?)
-}
-
-/// Checks the answers against the questions: known questions once each, options in range
-/// and within the maximum, a scale of 1 to 5, texts within their limit, every required
-/// question answered.
-pub fn check_answers(
-    questions: &[consultation_question::Model],
-    given: Vec<Given>,
-) -> AppResult<Vec<Part>> {
-    let mut parts = Vec::new();
-    let mut answered = HashSet::new();
-    for (index, g) in given.into_iter().enumerate() {
-        let field = |name: &str| format!("input.responses.{index}.{name}");
-        let q = questions
-            .iter()
-            .find(|q| q.id == g.question_id)
-            .ok_or_else(|| {
-                AppError::bad_input(
-                    field("questionId"),
-                    msg!("not a question of this consultation"),
-                )
-            })?;
-        if !answered.insert(q.id) {
-            return Err(AppError::bad_input(
-                field("questionId"),
-                msg!("a question is answered once"),
-            ));
-        }
-        let options = q.options.as_array().map_or(0, Vec::len);
-        match QuestionKind::from_stored(&q.kind)? {
-            QuestionKind::SingleChoice | QuestionKind::MultipleChoice => {
-                let mut chosen = g.options.clone();
-                chosen.sort_unstable();
-                chosen.dedup();
-                let max = q.max_choices.unwrap_or(1);
-                let in_range = chosen
-                    .iter()
-                    .all(|o| usize::try_from(*o).is_ok_and(|o| o < options));
-                if chosen.is_empty() || chosen.len() != g.options.len() || !in_range {
-                    return Err(AppError::bad_input(
-                        field("options"),
-                        msg!("choose options of this question, each once"),
-                    ));
-                }
-                if i32::try_from(chosen.len()).map_err(AppError::internal)? > max {
-                    return Err(AppError::bad_input(
-                        field("options"),
-                        msg!("choose at most {max} options", max = max),
-                    ));
-                }
-                parts.extend(chosen.into_iter().map(|o| (q.id, Some(o), None, None)));
-            }
-            QuestionKind::Scale => match g.scale {
-                Some(s @ 1..=5) => parts.push((q.id, None, Some(s), None)),
-                _ => {
-                    return Err(AppError::bad_input(
-                        field("scale"),
-                        msg!("a scale answer is 1 to 5"),
-                    ));
-                }
-            },
-            QuestionKind::Text => {
-                let max = usize::try_from(q.max_length.unwrap_or(500)).unwrap_or(500);
-                let text = clean_name(&field("text"), g.text.as_deref().unwrap_or(""), max)?;
-                parts.push((q.id, None, None, Some(text)));
-            }
-        }
-    }
-    if let Some(missing) = questions
-        .iter()
-        .find(|q| q.required && !answered.contains(&q.id))
-    {
-        return Err(AppError::bad_input(
-            "input.responses",
-            msg!(
-                "question {position} must be answered",
-                position = missing.position
-            ),
-        ));
-    }
-    Ok(parts)
 }
 
 /// Who recorded an answer, for consultations that keep it.

@@ -14,9 +14,10 @@ use super::{
     access::{covers_home, is_organiser, listed, visible_consultation},
     answers::own_answer,
     graphql::{
-        Consultation, ConsultationPermissions, ConsultationResults, ConsultationSuggestion,
-        ConsultationText, GivenResponse, MyConsultationAnswer,
+        Consultation, ConsultationPermissions, ConsultationSuggestion, ConsultationText,
+        GivenResponse, MyConsultationAnswer,
     },
+    result_types::ConsultationResults,
     results::{authors, question_of, results},
     types::ConsultationStatus,
 };
