@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 mod demo_care;
 mod demo_committee;
+mod demo_consultations;
 mod demo_family;
 mod demo_fund;
 mod demo_grid_leaders;
@@ -370,6 +371,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     demo_care::load(&txn, &admin, &worker, grid1).await?;
     demo_webhooks::load(&txn, keys, &admin).await?;
     let family = demo_family::load(&txn, keys, &admin, &registry.compounds[0]).await?;
+    demo_consultations::load(&txn, keys, files, &admin, &user, &registry.compounds[0]).await?;
     let leaders = demo_grid_leaders::load(&txn, &admin, &communities[0], &registry.grids).await?;
     // 幸福里社区's office, and its party secretary (the community admin) on the card.
     let mut office: community::ActiveModel = communities[0].clone().into();

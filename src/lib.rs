@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod care;
 pub mod committees;
 pub mod config;
+pub mod consultations;
 pub mod crypto;
 pub mod db;
 pub mod error;

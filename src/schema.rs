@@ -10,6 +10,10 @@ use crate::{
     care::{graphql::CareQuery, mutation::CareMutation},
     committees::graphql::{CommitteeMutation, CommitteeQuery},
     config::QueryLimits,
+    consultations::{
+        answer_mutation::ConsultationAnswerMutation, mutation::ConsultationMutation,
+        query::ConsultationQuery,
+    },
     funds::{
         expense_graphql::{ExpenseMutation, ExpenseQuery},
         graphql::{FundMutation, FundQuery},
@@ -63,6 +67,7 @@ pub struct Query(
     StatementQuery,
     MeetingQuery,
     MotionQuery,
+    ConsultationQuery,
     RequestQuery,
     GridworkQuery,
     RequestCategoryQuery,
@@ -92,6 +97,8 @@ pub struct Mutation(
     CommitteeMutation,
     MeetingMutation,
     MotionMutation,
+    ConsultationMutation,
+    ConsultationAnswerMutation,
     RequestMutation,
     FollowUpMutation,
     VisitMutation,

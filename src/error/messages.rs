@@ -1180,6 +1180,98 @@ const ZH: &[(&str, &str)] = &[
         "该家属联系人未获授权代本户参与意见征询",
     ),
     (
+        "question {position} must be answered",
+        "第 {position} 题为必答题",
+    ),
+    (
+        "only residents the consultation is put to leave suggestions",
+        "只有征集范围内的居民可以提出建议",
+    ),
+    (
+        "only the community's staff and the compound's committee run a consultation",
+        "只有社区工作人员和本小区自管会可以组织意见征集",
+    ),
+    (
+        "the results are hidden until the consultation closes",
+        "征集结束前不公开结果",
+    ),
+    (
+        "this consultation is not put to a household or resident you answer for",
+        "该意见征集不面向您可代为答复的住户或居民",
+    ),
+    (
+        "a building named is not in the consultation's community or compound",
+        "所选楼栋不在该意见征集的社区或小区内",
+    ),
+    (
+        "a choice has 2 to {max} options",
+        "选择题需有 2 至 {max} 个选项",
+    ),
+    (
+        "a closed or cancelled consultation no longer changes",
+        "已结束或已取消的意见征集不能再修改",
+    ),
+    (
+        "a consultation asks 1 to {max} questions",
+        "意见征集需包含 1 至 {max} 道题目",
+    ),
+    (
+        "a consultation closes after it opens",
+        "截止时间须晚于开始时间",
+    ),
+    (
+        "a consultation closes in the future",
+        "截止时间须晚于当前时间",
+    ),
+    ("a question is answered once", "同一题目只能作答一次"),
+    ("a scale answer is 1 to 5", "评分须为 1 至 5 分"),
+    ("between 1 and the number of options", "须在 1 与选项数之间"),
+    ("between 1 and {max} characters", "须在 1 至 {max} 个字之间"),
+    ("choose at most {max} options", "最多选择 {max} 项"),
+    (
+        "choose options of this question, each once",
+        "请选择本题的选项，每项只能选一次",
+    ),
+    ("consultation not found", "未找到该意见征集"),
+    (
+        "not a question of this consultation",
+        "不是该意见征集的题目",
+    ),
+    ("only a draft is published", "只有草稿可以发布"),
+    ("only choice questions have options", "只有选择题设有选项"),
+    ("question not found", "未找到该题目"),
+    (
+        "results are published once, after the consultation closes",
+        "结果须在征集结束后发布，且只能发布一次",
+    ),
+    ("suggestion not found", "未找到该建议"),
+    (
+        "the questions are fixed once someone has answered",
+        "已有人作答，题目不能再修改",
+    ),
+    ("the results are not open to you yet", "结果尚未向您公开"),
+    (
+        "this consultation is not open",
+        "该意见征集当前不在征集期内",
+    ),
+    (
+        "this consultation is not put to that household or resident",
+        "该意见征集不面向该住户或居民",
+    ),
+    ("this suggestion is already adopted", "该建议已被采纳"),
+    (
+        "this unit's answer was just recorded; try again",
+        "该户（人）的答复刚刚已被记录，请重试",
+    ),
+    (
+        "you answer for several; name the household or resident",
+        "您可代多个住户或居民答复，请指明为谁答复",
+    ),
+    (
+        "you do not answer this consultation for that household or resident",
+        "您不能代该住户或居民答复此意见征集",
+    ),
+    (
         "this family contact may not sign the resident in to meetings",
         "该家属联系人未获授权代居民会议签到",
     ),

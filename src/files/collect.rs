@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use entity::{expense_receipt, request_photo, stored_file};
+use entity::{consultation_attachment, expense_receipt, request_photo, stored_file};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Query};
 
 use super::FileStore;
@@ -34,11 +34,16 @@ pub async fn collect(db: &Db, files: &FileStore, before: DateTime<Utc>) -> AppRe
         .column(request_photo::Column::FileId)
         .from(request_photo::Entity)
         .to_owned();
+    let attachments = Query::select()
+        .column(consultation_attachment::Column::FileId)
+        .from(consultation_attachment::Entity)
+        .to_owned();
     let txn = db.begin_write().await?;
     let deleted = stored_file::Entity::delete_many()
         .filter(stored_file::Column::CreatedAt.lt(before))
         .filter(stored_file::Column::Id.not_in_subquery(receipts))
         .filter(stored_file::Column::Id.not_in_subquery(photos))
+        .filter(stored_file::Column::Id.not_in_subquery(attachments))
         .exec(&txn)
         .await?;
     txn.commit().await?;

@@ -11,12 +11,13 @@ use axum::{
 use uuid::Uuid;
 
 use super::graphql::{caller, refuse};
-use entity::{expense_receipt, request_photo, stored_file};
+use entity::{consultation_attachment, expense_receipt, request_photo, stored_file};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::{
     app::AppState,
     auth::Viewer,
+    consultations::access::visible_consultation,
     error::{AppError, AppResult, Locale, msg},
     funds::expenses::visible_expense,
     graphql::Caller,
@@ -139,7 +140,7 @@ fn content_disposition(disposition: &str, name: &str) -> String {
 }
 
 /// A stored file the caller may download: whoever may read what it is attached to (a
-/// receipt: its expense; a photo: its request); NOT_FOUND otherwise, also for a file that is
+/// receipt: its expense; a photo: its request; an attachment: its consultation); NOT_FOUND otherwise, also for a file that is
 /// attached to nothing (a receipt removed from a draft).
 async fn downloadable_file(
     conn: &impl ConnectionTrait,
@@ -155,14 +156,25 @@ async fn downloadable_file(
         .filter(request_photo::Column::FileId.eq(id))
         .one(conn)
         .await?;
-    let readable = match (receipt, photo) {
-        (Some(receipt), _) => visible_expense(conn, viewer, receipt.expense_id)
+    let attachment = if receipt.is_none() && photo.is_none() {
+        consultation_attachment::Entity::find()
+            .filter(consultation_attachment::Column::FileId.eq(id))
+            .one(conn)
+            .await?
+    } else {
+        None
+    };
+    let readable = match (receipt, photo, attachment) {
+        (Some(receipt), _, _) => visible_expense(conn, viewer, receipt.expense_id)
             .await
             .map(|_| ()),
-        (None, Some(photo)) => visible_request(conn, viewer, photo.request_id)
+        (None, Some(photo), _) => visible_request(conn, viewer, photo.request_id)
             .await
             .map(|_| ()),
-        (None, None) => Err(not_found()),
+        (None, None, Some(a)) => visible_consultation(conn, viewer, a.consultation_id)
+            .await
+            .map(|_| ()),
+        (None, None, None) => Err(not_found()),
     };
     match readable {
         Ok(()) => {}

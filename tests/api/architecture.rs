@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
         "announcements",
         "care",
         "committees",
+        "consultations",
         "funds",
         "identity",
         "mediation",

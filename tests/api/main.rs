@@ -16,6 +16,7 @@ mod budgets;
 mod care_and_grid_story;
 mod care_watch;
 mod committees;
+mod consultations;
 mod contact_cards;
 mod dwellings;
 mod enums;
