@@ -26,6 +26,9 @@ use crate::{
     },
     notifications::{graphql::WebhookQuery, mutation::WebhookMutation},
     org::graphql::{OrgMutation, OrgQuery},
+    points::{
+        catalogue_mutation::PointsCatalogueMutation, graphql::PointsQuery, mutation::PointsMutation,
+    },
     registry::{
         account_graphql::AccountMutation,
         dwelling_graphql::{DwellingMutation, DwellingQuery},
@@ -72,6 +75,7 @@ pub struct Query(
     MediationQuery,
     WebhookQuery,
     WechatGroupQuery,
+    PointsQuery,
     AuditQuery,
     node::NodeQuery,
 );
@@ -100,6 +104,8 @@ pub struct Mutation(
     MediationMutation,
     WebhookMutation,
     WechatGroupMutation,
+    PointsMutation,
+    PointsCatalogueMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

@@ -28,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
         "mediation",
         "meetings",
         "org",
+        "points",
         "registry",
         "requests",
         "visits",
