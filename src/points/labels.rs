@@ -1,12 +1,12 @@
 //! How an account is shown: its building and dwelling with the holder's masked name (3号楼
-//! 王**), never a full name or phone. Labels of a whole page cost two statements.
+//! 王**), never a full name or phone. Labels of a whole page cost one statement.
 
 use std::collections::HashMap;
 
 use entity::{building, dwelling, household, points_account, resident};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, ConnectionTrait,
+    sea_query::{Expr, ExprTrait, Order, Query},
 };
 use uuid::Uuid;
 
@@ -35,47 +35,30 @@ pub async fn labels_of(
     }
     let residents: Vec<Uuid> = accounts.iter().filter_map(|a| a.resident_id).collect();
     let households: Vec<Uuid> = accounts.iter().filter_map(|a| a.household_id).collect();
-    // The named residents, and the heads of the named households.
-    let people = resident::Entity::find()
-        .filter(
-            Condition::any()
-                .add(resident::Column::Id.is_in(residents))
-                .add(
-                    Condition::all()
-                        .add(resident::Column::HouseholdId.is_in(households.iter().copied()))
-                        .add(resident::Column::Relation.eq("head"))
-                        .add(resident::Column::ArchivedAt.is_null()),
-                ),
-        )
-        .order_by_asc(resident::Column::Id)
-        .all(conn)
-        .await?;
-    let by_id: HashMap<Uuid, &resident::Model> = people.iter().map(|r| (r.id, r)).collect();
-    let mut heads: HashMap<Uuid, &resident::Model> = HashMap::new();
-    for r in &people {
-        heads.entry(r.household_id).or_insert(r);
-    }
-    let mut homes: Vec<Uuid> = households;
-    homes.extend(people.iter().map(|r| r.household_id));
-    homes.sort();
-    homes.dedup();
+    // Each home with its building and dwelling, and the people to name: the residents
+    // named by accounts and the heads of the households named by accounts.
+    let named_homes = Query::select()
+        .column(resident::Column::HouseholdId)
+        .from(resident::Entity)
+        .and_where(resident::Column::Id.is_in(residents.iter().copied()))
+        .to_owned();
+    let person = Expr::col((resident::Entity, resident::Column::Id))
+        .is_in(residents.iter().copied())
+        .or(Expr::col((resident::Entity, resident::Column::Relation))
+            .eq("head")
+            .and(Expr::col((resident::Entity, resident::Column::ArchivedAt)).is_null())
+            .and(
+                Expr::col((resident::Entity, resident::Column::HouseholdId))
+                    .is_in(households.iter().copied()),
+            ));
     let query = Query::select()
-        .expr_as(
-            Expr::col((household::Entity, household::Column::Id)),
-            "household_id",
-        )
-        .expr_as(
-            Expr::col((building::Entity, building::Column::Number)),
-            "number",
-        )
-        .expr_as(
-            Expr::col((dwelling::Entity, dwelling::Column::Unit)),
-            "unit",
-        )
-        .expr_as(
-            Expr::col((dwelling::Entity, dwelling::Column::Room)),
-            "room",
-        )
+        .expr_as(Expr::col((household::Entity, household::Column::Id)), "household_id")
+        .expr_as(Expr::col((building::Entity, building::Column::Number)), "number")
+        .expr_as(Expr::col((dwelling::Entity, dwelling::Column::Unit)), "unit")
+        .expr_as(Expr::col((dwelling::Entity, dwelling::Column::Room)), "room")
+        .expr_as(Expr::col((resident::Entity, resident::Column::Id)), "resident_id")
+        .expr_as(Expr::col((resident::Entity, resident::Column::Name)), "name")
+        .expr_as(Expr::col((resident::Entity, resident::Column::Relation)), "relation")
         .from(household::Entity)
         .inner_join(
             dwelling::Entity,
@@ -87,39 +70,61 @@ pub async fn labels_of(
             Expr::col((building::Entity, building::Column::Id))
                 .equals((dwelling::Entity, dwelling::Column::BuildingId)),
         )
-        .and_where(Expr::col((household::Entity, household::Column::Id)).is_in(homes))
+        .left_join(
+            resident::Entity,
+            Expr::col((resident::Entity, resident::Column::HouseholdId))
+                .equals((household::Entity, household::Column::Id))
+                .and(person),
+        )
+        .and_where(
+            Expr::col((household::Entity, household::Column::Id))
+                .is_in(households.iter().copied())
+                .or(Expr::col((household::Entity, household::Column::Id))
+                    .in_subquery(named_homes)),
+        )
+        .order_by((resident::Entity, resident::Column::Id), Order::Asc)
         .to_owned();
     let mut places: HashMap<Uuid, (String, String)> = HashMap::new();
+    let mut by_id: HashMap<Uuid, (Uuid, String)> = HashMap::new();
+    let mut heads: HashMap<Uuid, String> = HashMap::new();
     for row in conn.query_all(&query).await? {
         let household: Uuid = row.try_get("", "household_id")?;
         let number: String = row.try_get("", "number")?;
         let unit: i32 = row.try_get("", "unit")?;
         let room: String = row.try_get("", "room")?;
-        places.insert(
-            household,
+        places.entry(household).or_insert_with(|| {
             (
                 building_label(&number).into_owned(),
                 dwelling_label(&number, unit, &room),
-            ),
-        );
+            )
+        });
+        let resident: Option<Uuid> = row.try_get("", "resident_id")?;
+        let name: Option<String> = row.try_get("", "name")?;
+        let relation: Option<String> = row.try_get("", "relation")?;
+        if let (Some(resident), Some(name)) = (resident, name) {
+            if relation.as_deref() == Some("head") {
+                heads.entry(household).or_insert_with(|| name.clone());
+            }
+            by_id.insert(resident, (household, name));
+        }
     }
     let mut labels = HashMap::new();
     for account in accounts {
-        let person = match (account.resident_id, account.household_id) {
-            (Some(r), _) => by_id.get(&r).copied(),
-            (None, Some(h)) => heads.get(&h).copied(),
-            (None, None) => None,
+        let (home, name) = match (account.resident_id, account.household_id) {
+            (Some(r), _) => match by_id.get(&r) {
+                Some((h, name)) => (Some(*h), Some(name)),
+                None => (None, None),
+            },
+            (None, Some(h)) => (Some(h), heads.get(&h)),
+            (None, None) => (None, None),
         };
-        let home = account
-            .household_id
-            .or(person.map(|p| p.household_id))
-            .and_then(|h| places.get(&h));
+        let home = home.and_then(|h| places.get(&h));
         labels.insert(
             account.id,
             Label {
                 building: home.map(|h| h.0.clone()).unwrap_or_default(),
                 dwelling: home.map(|h| h.1.clone()).unwrap_or_default(),
-                masked_name: person.map(|p| mask_name(&p.name)).unwrap_or_default(),
+                masked_name: name.map(|n| mask_name(n)).unwrap_or_default(),
             },
         );
     }

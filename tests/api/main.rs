@@ -43,6 +43,7 @@ mod notice_pages;
 mod notices;
 mod org;
 mod persisted;
+mod points;
 mod receipts;
 mod receiver;
 mod registry;
