@@ -274,27 +274,21 @@ pub async fn cap_left(
         .checked_add_months(chrono::Months::new(1))
         .and_then(|d| d.pred_opt())
         .unwrap_or(day);
-    let (today, month): (i64, i64) = points_entry::Entity::find()
+    // The month's entries of the rule for the account: a few dozen at most, summed here
+    // (SUM of a BIGINT is NUMERIC on PostgreSQL).
+    let rows: Vec<(NaiveDate, i64)> = points_entry::Entity::find()
         .select_only()
-        .column_as(
-            Expr::cust_with_values(
-                "CAST(COALESCE(SUM(CASE WHEN day = ? THEN points ELSE 0 END), 0) AS BIGINT)",
-                [day],
-            ),
-            "today",
-        )
-        .column_as(
-            Expr::cust("CAST(COALESCE(SUM(points), 0) AS BIGINT)"),
-            "month",
-        )
+        .column(points_entry::Column::Day)
+        .column(points_entry::Column::Points)
         .filter(points_entry::Column::AccountId.eq(account))
         .filter(points_entry::Column::RuleId.eq(rule.id))
         .filter(points_entry::Column::Day.gte(first))
         .filter(points_entry::Column::Day.lte(last))
         .into_tuple()
-        .one(conn)
-        .await?
-        .unwrap_or((0, 0));
+        .all(conn)
+        .await?;
+    let month: i64 = rows.iter().map(|(_, p)| p).sum();
+    let today: i64 = rows.iter().filter(|(d, _)| *d == day).map(|(_, p)| p).sum();
     let daily = rule.daily_cap.map(|cap| cap - today);
     let monthly = rule.monthly_cap.map(|cap| cap - month);
     Ok([daily, monthly]

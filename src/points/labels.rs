@@ -52,13 +52,34 @@ pub async fn labels_of(
                     .is_in(households.iter().copied()),
             ));
     let query = Query::select()
-        .expr_as(Expr::col((household::Entity, household::Column::Id)), "household_id")
-        .expr_as(Expr::col((building::Entity, building::Column::Number)), "number")
-        .expr_as(Expr::col((dwelling::Entity, dwelling::Column::Unit)), "unit")
-        .expr_as(Expr::col((dwelling::Entity, dwelling::Column::Room)), "room")
-        .expr_as(Expr::col((resident::Entity, resident::Column::Id)), "resident_id")
-        .expr_as(Expr::col((resident::Entity, resident::Column::Name)), "name")
-        .expr_as(Expr::col((resident::Entity, resident::Column::Relation)), "relation")
+        .expr_as(
+            Expr::col((household::Entity, household::Column::Id)),
+            "household_id",
+        )
+        .expr_as(
+            Expr::col((building::Entity, building::Column::Number)),
+            "number",
+        )
+        .expr_as(
+            Expr::col((dwelling::Entity, dwelling::Column::Unit)),
+            "unit",
+        )
+        .expr_as(
+            Expr::col((dwelling::Entity, dwelling::Column::Room)),
+            "room",
+        )
+        .expr_as(
+            Expr::col((resident::Entity, resident::Column::Id)),
+            "resident_id",
+        )
+        .expr_as(
+            Expr::col((resident::Entity, resident::Column::Name)),
+            "name",
+        )
+        .expr_as(
+            Expr::col((resident::Entity, resident::Column::Relation)),
+            "relation",
+        )
         .from(household::Entity)
         .inner_join(
             dwelling::Entity,
@@ -79,8 +100,7 @@ pub async fn labels_of(
         .and_where(
             Expr::col((household::Entity, household::Column::Id))
                 .is_in(households.iter().copied())
-                .or(Expr::col((household::Entity, household::Column::Id))
-                    .in_subquery(named_homes)),
+                .or(Expr::col((household::Entity, household::Column::Id)).in_subquery(named_homes)),
         )
         .order_by((resident::Entity, resident::Column::Id), Order::Asc)
         .to_owned();

@@ -10,7 +10,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use entity::{points_account, role_grant::Role};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    sea_query::{Expr, ExprTrait, Func, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -149,20 +149,15 @@ pub async fn ranking(
     };
     // Those above the page's first balance, and those at or above it: every rank of the
     // page follows from the two and the page itself.
+    let count_if = |condition: SimpleExpr| SimpleExpr::from(Func::count(Expr::case(condition, 1)));
     let (above, at_or_above): (i64, i64) = points_account::Entity::find()
         .select_only()
         .column_as(
-            Expr::cust_with_values(
-                "CAST(COALESCE(SUM(CASE WHEN balance > ? THEN 1 ELSE 0 END), 0) AS BIGINT)",
-                [top],
-            ),
+            count_if(Expr::col(points_account::Column::Balance).gt(top)),
             "above",
         )
         .column_as(
-            Expr::cust_with_values(
-                "CAST(COALESCE(SUM(CASE WHEN balance >= ? THEN 1 ELSE 0 END), 0) AS BIGINT)",
-                [top],
-            ),
+            count_if(Expr::col(points_account::Column::Balance).gte(top)),
             "at_or_above",
         )
         .filter(ranked(compound))

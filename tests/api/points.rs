@@ -808,7 +808,11 @@ async fn lists_cost_the_same_statements_whatever_the_page_size() {
     for (query, vars) in lists {
         let mut costs = Vec::new();
         // The compound has three households to rank.
-        let most = if query.contains("pointsRanking") { 3 } else { 10 };
+        let most = if query.contains("pointsRanking") {
+            3
+        } else {
+            10
+        };
         for first in [1, most] {
             let mut vars = vars.clone();
             vars["first"] = json!(first);
