@@ -836,3 +836,62 @@ async fn lists_cost_the_same_statements_whatever_the_page_size() {
         assert!(costs[1] <= budget, "{query}: {costs:?}");
     }
 }
+
+#[tokio::test]
+async fn the_demo_holds_a_rule_set_a_month_of_awards_and_one_redemption() {
+    let app = TestApp::new().await;
+    let demo = app.seed_demo().await.unwrap();
+    let login = demo
+        .logins
+        .iter()
+        .find(|l| l.username == "demo.resident")
+        .unwrap();
+    let resident = crate::org::demo_login(&app, login).await;
+    let body = app
+        .gql(
+            Some(&resident),
+            "{ me { grants { communityId } } }",
+            json!({}),
+        )
+        .await;
+    let community = data(&body)["me"]["grants"][0]["communityId"].clone();
+    let rules = "query($c: ID!) { pointsRules(communityId: $c) { edges { node { trigger } } } pointsRewards(communityId: $c) { edges { node { name stock } } } }";
+    let body = app
+        .gql(Some(&resident), rules, json!({ "c": community }))
+        .await;
+    assert_eq!(
+        data(&body)["pointsRules"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(
+        data(&body)["pointsRewards"]["edges"][2]["node"]["stock"],
+        29
+    );
+    let body = app.gql(Some(&resident), MY_POINTS, json!({})).await;
+    let mine = data(&body)["myPoints"].clone();
+    assert_eq!(mine["rankingOptIn"], true);
+    assert!(mine["rank"].as_i64().unwrap() >= 1);
+    let kinds: Vec<&str> = mine["entries"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds[0], "REDEMPTION");
+    assert!(
+        kinds.iter().filter(|k| **k == "AWARD").count() >= 5,
+        "{kinds:?}"
+    );
+    // A month of awards: four weekly waste checks over three buildings, and more.
+    let awarded = points_entry::Entity::find()
+        .filter(points_entry::Column::Kind.eq("award"))
+        .all(app.db().reader())
+        .await
+        .unwrap();
+    let days: std::collections::BTreeSet<_> = awarded.iter().map(|e| e.day).collect();
+    assert!(days.len() >= 5, "{days:?}");
+    assert!(awarded.len() > 50, "{}", awarded.len());
+}
