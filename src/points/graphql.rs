@@ -48,6 +48,7 @@ async fn account_object(
     Ok(PointsAccount {
         id: row.as_ref().map(|r| r.id.into()),
         unit,
+        compound_id: row.as_ref().map(|r| r.compound_id.into()),
         balance: row.as_ref().map_or(0, |r| r.balance),
         ranking_opt_in: row.as_ref().is_some_and(|r| r.ranking_opt_in),
         holder,

@@ -308,6 +308,7 @@ impl PointsMutation {
             account: PointsAccount {
                 id: Some(account.id.into()),
                 unit,
+                compound_id: Some(account.compound_id.into()),
                 balance: account.balance,
                 ranking_opt_in: account.ranking_opt_in,
                 holder: PointsHolder::default(),

@@ -175,6 +175,8 @@ impl PointsEntry {
 pub struct PointsAccount {
     pub id: Option<ID>,
     pub unit: PointsUnit,
+    /// The compound whose ranking it appears in (for `pointsRanking`).
+    pub compound_id: Option<ID>,
     pub balance: i64,
     pub ranking_opt_in: bool,
     pub holder: PointsHolder,

@@ -895,3 +895,97 @@ async fn the_demo_holds_a_rule_set_a_month_of_awards_and_one_redemption() {
     assert!(days.len() >= 5, "{days:?}");
     assert!(awarded.len() > 50, "{}", awarded.len());
 }
+
+#[tokio::test]
+async fn rules_and_rewards_change_and_archive_only_by_the_communitys_staff() {
+    let app = TestApp::new().await;
+    let g = grids(&app).await;
+    let outsider = other_admin(&app).await;
+    let waste = rule(
+        &app,
+        &g.s.staff,
+        json!({ "name": "垃圾分类", "trigger": "WASTE_SORTING", "points": 2 }),
+    )
+    .await;
+    let soap = reward(&app, &g.s.staff, "洗衣液", 30, 5).await;
+    let update_rule = "mutation($in: UpdatePointsRuleInput!) { updatePointsRule(input: $in) { rule { points dailyCap } } }";
+    let archive_rule = "mutation($id: ID!) { archivePointsRule(id: $id) { rule { archived permissions { canEdit } } } }";
+    let update_reward = "mutation($in: UpdatePointsRewardInput!) { updatePointsReward(input: $in) { reward { price stock } } }";
+    let archive_reward =
+        "mutation($id: ID!) { archivePointsReward(id: $id) { reward { archived } } }";
+    let scheme = "query($c: ID!) { pointsScheme(communityId: $c) { unit permissions { canChangeUnit canManage } } }";
+    let rule_in =
+        json!({ "in": { "id": waste, "name": "垃圾分类检查合格", "points": 3, "dailyCap": 3 } });
+    let reward_in = json!({ "in": { "id": soap, "name": "洗衣液", "price": 25, "addStock": -2 } });
+    for (caller, code) in [
+        (&g.resident, "FORBIDDEN"),
+        (&g.worker3, "FORBIDDEN"),
+        (&outsider, "NOT_FOUND"),
+    ] {
+        for (query, vars) in [
+            (update_rule, rule_in.clone()),
+            (archive_rule, json!({ "id": waste })),
+            (update_reward, reward_in.clone()),
+            (archive_reward, json!({ "id": soap })),
+        ] {
+            let body = app.gql(Some(caller), query, vars).await;
+            assert_eq!(error_code(&body), Some(code), "{query}: {body}");
+        }
+    }
+    let body = app
+        .gql(Some(&outsider), scheme, json!({ "c": app.tree.a1 }))
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    let body = app
+        .gql(Some(&g.resident), scheme, json!({ "c": app.tree.a1 }))
+        .await;
+    assert_eq!(
+        data(&body)["pointsScheme"],
+        json!({ "unit": "HOUSEHOLD", "permissions": { "canChangeUnit": false, "canManage": false } })
+    );
+    let body = app.gql(Some(&g.s.staff), update_rule, rule_in).await;
+    assert_eq!(
+        data(&body)["updatePointsRule"]["rule"],
+        json!({ "points": 3, "dailyCap": 3 })
+    );
+    let body = app.gql(Some(&g.s.staff), update_reward, reward_in).await;
+    assert_eq!(
+        data(&body)["updatePointsReward"]["reward"],
+        json!({ "price": 25, "stock": 3 })
+    );
+    let too_many = json!({ "in": { "id": soap, "name": "洗衣液", "price": 25, "addStock": -4 } });
+    let body = app.gql(Some(&g.s.staff), update_reward, too_many).await;
+    assert_eq!(error_code(&body), Some("CONFLICT"));
+    // Archiving the waste rule frees its trigger for a new one; an archived rule awards nothing.
+    let body = app
+        .gql(Some(&g.s.staff), archive_rule, json!({ "id": waste }))
+        .await;
+    assert_eq!(
+        data(&body)["archivePointsRule"]["rule"],
+        json!({ "archived": true, "permissions": { "canEdit": false } })
+    );
+    let body = award(
+        &app,
+        &g.s.staff,
+        &g.s.households["李建国"],
+        &waste,
+        json!({}),
+    )
+    .await;
+    assert_eq!(error_code(&body), Some("CONFLICT"));
+    rule(
+        &app,
+        &g.s.staff,
+        json!({ "name": "垃圾分类（新）", "trigger": "WASTE_SORTING", "points": 1 }),
+    )
+    .await;
+    let body = app
+        .gql(Some(&g.s.staff), archive_reward, json!({ "id": soap }))
+        .await;
+    assert_eq!(
+        data(&body)["archivePointsReward"]["reward"]["archived"],
+        true
+    );
+    let body = redeem(&app, &g.s.staff, &g.s.households["李建国"], &soap, 1).await;
+    assert_eq!(error_code(&body), Some("CONFLICT"));
+}
