@@ -1,7 +1,8 @@
 //! Residents' points (积分, issue 22): a community's scheme (counting households or
 //! residents), its rules and rewards, one account per household or resident with its head
 //! (`head_seq`, balance) kept on the row, and the append-only entries. Entries are never
-//! updated or deleted: triggers refuse it on both databases, as for `ledger_entry`.
+//! updated or deleted: triggers refuse it on both databases, as for `ledger_entry`. Every
+//! unique key ends in (or holds) `community_id`, so the tables shard by community.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -149,12 +150,14 @@ impl MigrationTrait for Migration {
                         Index::create()
                             .name("uq_points_account_household")
                             .col(PointsAccount::HouseholdId)
+                            .col(PointsAccount::CommunityId)
                             .unique(),
                     )
                     .index(
                         Index::create()
                             .name("uq_points_account_resident")
                             .col(PointsAccount::ResidentId)
+                            .col(PointsAccount::CommunityId)
                             .unique(),
                     )
                     .foreign_key(
@@ -225,6 +228,7 @@ impl MigrationTrait for Migration {
                             .name("uq_points_entry_account_seq")
                             .col(PointsEntry::AccountId)
                             .col(PointsEntry::Seq)
+                            .col(PointsEntry::CommunityId)
                             .unique(),
                     )
                     // An entry is reversed at most once.
@@ -232,6 +236,7 @@ impl MigrationTrait for Migration {
                         Index::create()
                             .name("uq_points_entry_reverses")
                             .col(PointsEntry::ReversesEntryId)
+                            .col(PointsEntry::CommunityId)
                             .unique(),
                     )
                     // The same source never awards twice.

@@ -151,7 +151,11 @@ pub async fn open_account(
         ranking_opt_in: Set(false),
         created_at: Set(Utc::now()),
     })
-    .on_conflict(OnConflict::column(conflict).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::columns([conflict, points_account::Column::CommunityId])
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(conn)
     .await?;
     lock_account(conn, owner)
