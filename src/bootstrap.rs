@@ -21,6 +21,7 @@ mod demo_fund;
 mod demo_grid_leaders;
 mod demo_grid_work;
 mod demo_meeting;
+mod demo_points;
 mod demo_registry;
 pub mod demo_roster;
 pub mod demo_webhooks;
@@ -369,6 +370,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     demo_wechat_groups::load(&txn, &admin, &worker, hexun.id, grid1).await?;
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
     demo_care::load(&txn, &admin, &worker, grid1).await?;
+    demo_points::load(&txn, &admin, &worker, communities[0].id, hexun.id).await?;
     demo_webhooks::load(&txn, keys, &admin).await?;
     let family = demo_family::load(&txn, keys, &admin, &registry.compounds[0]).await?;
     demo_consultations::load(&txn, keys, files, &admin, &user, &registry.compounds[0]).await?;

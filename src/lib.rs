@@ -33,6 +33,7 @@ pub mod notice;
 pub mod notifications;
 pub mod org;
 pub mod outbox;
+pub mod points;
 pub mod registry;
 pub mod requests;
 pub mod schema;

@@ -30,6 +30,9 @@ use crate::{
     },
     notifications::{graphql::WebhookQuery, mutation::WebhookMutation},
     org::graphql::{OrgMutation, OrgQuery},
+    points::{
+        catalogue_mutation::PointsCatalogueMutation, graphql::PointsQuery, mutation::PointsMutation,
+    },
     registry::{
         account_graphql::AccountMutation,
         dwelling_graphql::{DwellingMutation, DwellingQuery},
@@ -77,6 +80,7 @@ pub struct Query(
     MediationQuery,
     WebhookQuery,
     WechatGroupQuery,
+    PointsQuery,
     AuditQuery,
     node::NodeQuery,
 );
@@ -107,6 +111,8 @@ pub struct Mutation(
     MediationMutation,
     WebhookMutation,
     WechatGroupMutation,
+    PointsMutation,
+    PointsCatalogueMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

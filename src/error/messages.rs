@@ -1316,6 +1316,102 @@ const ZH: &[(&str, &str)] = &[
         "only the micro-grid's leader, its grid's workers and the community's staff see its households",
         "只有微网格长、本网格的网格员和社区工作人员可以查看该微网格的住户",
     ),
+    // Points (积分).
+    (
+        "a batch awards at most {max} households",
+        "一次批量发放积分最多 {max} 户",
+    ),
+    ("a cap is at least 1 point", "上限至少为 1 分"),
+    (
+        "a compound's points ranking is for its residents and community staff",
+        "小区积分排行仅供本小区居民和社区工作人员查看",
+    ),
+    (
+        "a description is at most {max} characters",
+        "说明最多 {max} 个字",
+    ),
+    (
+        "a household's points are for community staff, its grid worker and the household",
+        "住户积分仅供社区工作人员、该户网格员和本户居民查看",
+    ),
+    ("a memo is at most {max} characters", "备注最多 {max} 个字"),
+    (
+        "a monthly cap is at least the daily cap",
+        "每月上限不能低于每日上限",
+    ),
+    (
+        "a price is 1 to {max} points",
+        "兑换所需积分为 1 至 {max} 分",
+    ),
+    ("a quantity is 1 to {max}", "数量为 1 至 {max}"),
+    (
+        "a source key is 1 to 200 characters",
+        "来源标识为 1 至 200 个字符",
+    ),
+    ("a stock is 0 to {max}", "库存为 0 至 {max}"),
+    (
+        "my points are for residents with a login",
+        "“我的积分”仅供已开通账号的居民查看",
+    ),
+    ("name a household or a resident", "请指定一户或一位居民"),
+    ("name at least one household", "请至少指定一户"),
+    (
+        "only community staff manage points rules and rewards",
+        "只有社区工作人员可以管理积分规则和兑换奖品",
+    ),
+    (
+        "only community staff redeem rewards",
+        "只有社区工作人员可以办理积分兑换",
+    ),
+    (
+        "only community staff reverse points entries",
+        "只有社区工作人员可以冲正积分记录",
+    ),
+    ("points account not found", "未找到该积分账户"),
+    ("points are 1 to {max}", "积分为 1 至 {max} 分"),
+    (
+        "points are awarded by community staff, the household's grid worker or its micro-grid leader",
+        "积分由社区工作人员、该户网格员或微网格长发放",
+    ),
+    ("points entry not found", "未找到该积分记录"),
+    (
+        "points have been awarded in this community; the unit can no longer change",
+        "本社区已发放过积分，积分单位不能再更改",
+    ),
+    ("points rule not found", "未找到该积分规则"),
+    ("reward not found", "未找到该兑换奖品"),
+    (
+        "the account does not hold the {cost} points this takes",
+        "账户积分不足 {cost} 分，无法兑换",
+    ),
+    (
+        "the account holds {balance} points; this would take it below zero",
+        "账户现有 {balance} 分，此操作将使积分低于零",
+    ),
+    (
+        "the community already has an active rule for this trigger; archive it first",
+        "本社区已有该类别的有效积分规则，请先停用",
+    ),
+    (
+        "the household has no head registered; award one of its residents",
+        "该户未登记户主，请直接给该户的居民发放",
+    ),
+    ("the points rule is archived", "该积分规则已停用"),
+    (
+        "the reward holds fewer items than that",
+        "该奖品库存不足以扣减",
+    ),
+    ("the reward is archived", "该兑换奖品已下架"),
+    ("the reward is out of stock", "该兑换奖品库存不足"),
+    (
+        "the rule's cap is reached for this account; nothing was awarded",
+        "该账户已达到此规则的积分上限，本次未发放积分",
+    ),
+    (
+        "this quantity earns no points under the rule",
+        "按此规则，该数量不足以获得积分",
+    ),
+    ("too many points", "积分数额过大"),
 ];
 
 /// Words that fill a placeholder marked `Term` (statuses, what a date belongs to).
@@ -1343,6 +1439,7 @@ const TERMS: &[(&str, &str)] = &[
     ("a follow-up", "回访"),
     ("a visit", "走访"),
     ("a check-in", "关爱打卡"),
+    ("an award", "积分发放"),
     ("the event", "该事件"),
 ];
 

@@ -36,7 +36,7 @@ pub struct ConnectionTotals {
 }
 
 impl ConnectionTotals {
-    fn of<E>(select: Select<E>, keep: Option<Keep<E::Model>>) -> Self
+    pub fn of<E>(select: Select<E>, keep: Option<Keep<E::Model>>) -> Self
     where
         E: EntityTrait,
         E::Model: Sync,

@@ -29,6 +29,7 @@ const LAYERS: &[&[&str]] = &[
         "mediation",
         "meetings",
         "org",
+        "points",
         "registry",
         "requests",
         "visits",

@@ -46,6 +46,7 @@ mod notices;
 mod object_storage;
 mod org;
 mod persisted;
+mod points;
 mod receipts;
 mod receiver;
 mod registry;
