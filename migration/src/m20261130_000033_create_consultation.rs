@@ -135,6 +135,7 @@ impl MigrationTrait for Migration {
                             .name("uq_consultation_building")
                             .col(ConsultationBuilding::ConsultationId)
                             .col(ConsultationBuilding::BuildingId)
+                            .col(Alias::new("community_id"))
                             .unique(),
                     )
                     .to_owned(),
@@ -244,6 +245,7 @@ impl MigrationTrait for Migration {
                             .name("uq_consultation_answer_unit")
                             .col(ConsultationAnswer::ConsultationId)
                             .col(ConsultationAnswer::UnitKey)
+                            .col(Alias::new("community_id"))
                             .unique(),
                     )
                     .to_owned(),
@@ -309,6 +311,7 @@ impl MigrationTrait for Migration {
                             .name("uq_consultation_turnout")
                             .col(ConsultationTurnout::ConsultationId)
                             .col(ConsultationTurnout::BuildingId)
+                            .col(Alias::new("community_id"))
                             .unique(),
                     )
                     .to_owned(),

@@ -140,6 +140,7 @@ async fn put_answer(
                     OnConflict::columns([
                         consultation_turnout::Column::ConsultationId,
                         consultation_turnout::Column::BuildingId,
+                        consultation_turnout::Column::CommunityId,
                     ])
                     .value(
                         consultation_turnout::Column::Answers,
