@@ -5,6 +5,7 @@ pub mod node;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::{
+    activities::{graphql::ActivityQuery, mutation::ActivityMutation},
     announcements::graphql::{AnnouncementMutation, AnnouncementQuery},
     audit::graphql::AuditQuery,
     care::{graphql::CareQuery, mutation::CareMutation},
@@ -72,6 +73,7 @@ pub struct Query(
     MediationQuery,
     WebhookQuery,
     WechatGroupQuery,
+    ActivityQuery,
     AuditQuery,
     node::NodeQuery,
 );
@@ -100,6 +102,7 @@ pub struct Mutation(
     MediationMutation,
     WebhookMutation,
     WechatGroupMutation,
+    ActivityMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

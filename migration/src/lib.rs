@@ -39,6 +39,7 @@ mod m20261129_000029_care_watch;
 mod m20261129_000030_family_contact;
 mod m20261129_000031_micro_grid;
 mod m20261129_000032_wechat_groups;
+mod m20261130_000035_create_activity;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
 /// the target of the composite foreign keys that keep rows inside their community.
@@ -93,6 +94,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000030_family_contact::Migration),
             Box::new(m20261129_000031_micro_grid::Migration),
             Box::new(m20261129_000032_wechat_groups::Migration),
+            Box::new(m20261130_000035_create_activity::Migration),
         ]
     }
 }
