@@ -105,15 +105,14 @@ impl ActivityQuery {
         let viewer = ctx.viewer()?;
         let args = PageArgs::new(first, after)?;
         let db = ctx.services().db.reader();
-        let own: Vec<uuid::Uuid> = entity::resident_account::Entity::find()
-            .filter(entity::resident_account::Column::UserId.eq(viewer.user_id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|a| a.resident_id)
-            .collect();
+        // The caller's residents inside the page's own statement: no lookup first.
+        let own = sea_orm::sea_query::Query::select()
+            .column(entity::resident_account::Column::ResidentId)
+            .from(entity::resident_account::Entity)
+            .and_where(entity::resident_account::Column::UserId.eq(viewer.user_id))
+            .to_owned();
         let select = activity_sign_up::Entity::find()
-            .filter(activity_sign_up::Column::ResidentId.is_in(own));
+            .filter(activity_sign_up::Column::ResidentId.in_subquery(own));
         let page = ordered_page(
             db,
             select,

@@ -7,6 +7,7 @@
 mod helpers;
 
 mod accounts;
+mod activities;
 mod announcements;
 mod architecture;
 mod audit;
