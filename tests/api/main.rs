@@ -8,6 +8,7 @@ mod helpers;
 
 mod accounts;
 mod activities;
+mod activities_demo;
 mod announcements;
 mod architecture;
 mod audit;
