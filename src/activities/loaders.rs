@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use entity::{activity, activity_role, activity_sign_up, resident, resident_account};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Alias, Expr, ExprTrait, Query, WindowStatement},
+};
 use uuid::Uuid;
 
 use super::types::SignUpStatus;
@@ -28,6 +31,15 @@ pub struct SignUpCounts(pub Uuid);
 
 /// (confirmed, waiting) per pool.
 pub type Counts = HashMap<Option<Uuid>, (i64, i64)>;
+
+/// The first `take` sign-ups of an activity in queue order (of one stored status, or all):
+/// the first page of each activity's sign-ups on a page of activities, in one statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FirstSignUps {
+    pub activity: Uuid,
+    pub status: Option<&'static str>,
+    pub take: u64,
+}
 
 /// A resident's name (a sign-up's person).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -109,6 +121,67 @@ impl Loader<SignUpCounts> for DbLoader {
                 counts.0 += n;
             } else {
                 counts.1 += n;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<FirstSignUps> for DbLoader {
+    type Value = Vec<activity_sign_up::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[FirstSignUps],
+    ) -> Result<HashMap<FirstSignUps, Self::Value>, Self::Error> {
+        let mut out: HashMap<FirstSignUps, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        // One statement per (status, take): a page's activities all ask the same.
+        let mut groups: HashMap<(Option<&'static str>, u64), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.status, key.take))
+                .or_default()
+                .push(key.activity);
+        }
+        for ((status, take), activities) in groups {
+            // Each activity's sign-ups numbered in queue order; the first `take` of each.
+            let mut ranked = Query::select();
+            ranked
+                .column(activity_sign_up::Column::Id)
+                .expr_window_as(
+                    Expr::cust("ROW_NUMBER()"),
+                    WindowStatement::partition_by(activity_sign_up::Column::ActivityId)
+                        .order_by(activity_sign_up::Column::QueuedAt, sea_orm::Order::Asc)
+                        .order_by(activity_sign_up::Column::Id, sea_orm::Order::Asc)
+                        .take(),
+                    Alias::new("queue_rank"),
+                )
+                .from(activity_sign_up::Entity)
+                .and_where(activity_sign_up::Column::ActivityId.is_in(activities));
+            if let Some(status) = status {
+                ranked.and_where(activity_sign_up::Column::Status.eq(status));
+            }
+            let firsts = Query::select()
+                .column(activity_sign_up::Column::Id)
+                .from_subquery(ranked.to_owned(), Alias::new("ranked"))
+                .and_where(Expr::col(Alias::new("queue_rank")).lte(take))
+                .to_owned();
+            let rows = activity_sign_up::Entity::find()
+                .filter(activity_sign_up::Column::Id.in_subquery(firsts))
+                .order_by_asc(activity_sign_up::Column::QueuedAt)
+                .order_by_asc(activity_sign_up::Column::Id)
+                .all(self.db.reader())
+                .await
+                .map_err(AppError::from)?;
+            for row in rows {
+                let key = FirstSignUps {
+                    activity: row.activity_id,
+                    status,
+                    take,
+                };
+                out.entry(key).or_default().push(row);
             }
         }
         Ok(out)

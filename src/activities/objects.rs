@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{
     hours::{YearOfService, proposed_minutes},
-    loaders::{ActivityById, OwnResidents, ResidentName, RolesOf, SignUpCounts},
+    loaders::{ActivityById, FirstSignUps, OwnResidents, ResidentName, RolesOf, SignUpCounts},
     types::{ActivityKind, ActivityStatus, Audience, DeliveryOutcome, SignUpStatus},
 };
 use crate::{
@@ -20,7 +20,7 @@ use crate::{
     graphql::{
         ContextExt, StoredEnum,
         loader::{loader, page_selects},
-        pagination::{Order, Page, PageArgs, ordered_page},
+        pagination::{Order, Page, PageArgs, ordered_page, prefetched_page},
     },
     registry::{labels::mask_name, micro_grid_households::addresses},
 };
@@ -170,24 +170,38 @@ impl Activity {
         after: Option<String>,
     ) -> Result<Page<SignUp>> {
         let args = PageArgs::new(first, after)?;
+        let status = status.map(StoredEnum::stored);
         let mut select = activity_sign_up::Entity::find()
             .filter(activity_sign_up::Column::ActivityId.eq(self.row.id));
         if let Some(status) = status {
-            select = select.filter(activity_sign_up::Column::Status.eq(status.stored()));
+            select = select.filter(activity_sign_up::Column::Status.eq(status));
         }
         let full = self.organiser;
-        let page = ordered_page(
-            ctx.services().db.reader(),
-            select,
-            Order::EarliestBy {
-                at: activity_sign_up::Column::QueuedAt,
-                id: activity_sign_up::Column::Id,
-            },
-            None,
-            args,
-            |row| SignUp::of(row, full),
-        )
-        .await?;
+        let order = Order::EarliestBy {
+            at: activity_sign_up::Column::QueuedAt,
+            id: activity_sign_up::Column::Id,
+        };
+        // A first page through the loader: a list of activities reads every one's first
+        // sign-ups in one statement; later pages (one activity at a time) read their own.
+        let page = if args.is_first_page() {
+            let key = FirstSignUps {
+                activity: self.row.id,
+                status,
+                take: args.first + 1,
+            };
+            let rows = loader(ctx).load_one(key).await?.unwrap_or_default();
+            prefetched_page(select, rows, order, args, |row| SignUp::of(row, full))?
+        } else {
+            ordered_page(
+                ctx.services().db.reader(),
+                select,
+                order,
+                None,
+                args,
+                |row| SignUp::of(row, full),
+            )
+            .await?
+        };
         prime(ctx, &page).await?;
         Ok(page)
     }

@@ -473,6 +473,7 @@ async fn lists_of_activities_and_sign_ups_cost_the_same_whatever_the_page_size()
     let s = fund_setup(&app).await;
     let list = "query($c: ID!, $n: Int!) { activities(communityId: $c, upcoming: true, first: $n) { edges { node { id title confirmedCount waitingCount checkInCode volunteerRoles { name places confirmed } permissions { canManage canSignUp } } } } }";
     let sign_ups = "query($id: ID!, $n: Int!) { activity(id: $id) { signUps(first: $n) { edges { node { name status role proposedMinutes } } } } }";
+    let nested = "query($c: ID!, $n: Int!) { activities(communityId: $c, upcoming: true, first: $n) { edges { node { id title signUps(first: 10) { edges { node { name status role proposedMinutes } } } waiting: signUps(status: WAITING, first: 10) { edges { node { name } } } } } } }";
     let mine = "query($n: Int!) { mySignUps(first: $n) { edges { node { status name role activity { title status } } } } }";
     let mut costs = Vec::new();
     let mut last = Value::Null;
@@ -520,18 +521,30 @@ async fn lists_of_activities_and_sign_ups_cost_the_same_whatever_the_page_size()
             .as_array()
             .unwrap()
             .len();
+        let (body, nested_cost) = app
+            .gql_cost(&s.staff, nested, json!({ "c": app.tree.a1, "n": 20 }))
+            .await;
+        let signed: usize = data(&body)["activities"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["signUps"]["edges"].as_array().unwrap().len())
+            .sum();
         costs.push((
-            (edges, own, shown),
-            (staff_cost, resident_cost, mine_cost, page_cost),
+            (edges, own, shown, signed),
+            (staff_cost, resident_cost, mine_cost, page_cost, nested_cost),
         ));
     }
-    assert_eq!(costs[0].0, (1, 1, 2));
-    assert_eq!(costs[1].0, (5, 5, 4));
+    assert_eq!(costs[0].0, (1, 1, 2, 2));
+    assert_eq!(costs[1].0, (5, 5, 4, 12));
     // Whatever the page size: the same statements (page, counts, roles, the caller's
     // residents; sign-ups with names, roles and activities).
     assert_eq!(costs[0].1, costs[1].1, "{costs:?}");
-    let (staff, resident, mine, page) = costs[1].1;
+    let (staff, resident, mine, page, nested) = costs[1].1;
     assert!(staff <= 4 && resident <= 4 && mine <= 4, "{costs:?}");
     // The activity (a point read, its place) and the page with what it shows.
     assert!(page <= 5, "{costs:?}");
+    // Activities with their sign-ups (all, and the waiting): the page of activities, one
+    // statement per nested list for every activity, their names and roles.
+    assert!(nested <= 6, "{costs:?}");
 }
