@@ -15,13 +15,18 @@
 //! certificates belong to a person the community knows.
 
 pub mod access;
+pub mod activity_fields;
+pub mod attendance_mutation;
 pub mod check_in;
 pub mod deliveries;
 pub mod graphql;
 pub mod hours;
+pub mod inputs;
 pub mod loaders;
 pub mod mutation;
 pub mod objects;
 pub mod publish;
+pub mod service_mutation;
+pub mod service_objects;
 pub mod sign_ups;
 pub mod types;

@@ -10,7 +10,8 @@ use super::{
     access::{is_organiser, visible_activity},
     hours::{own_volunteers, readable_volunteer, year_of_service},
     loaders::{RolesOf, SignUpCounts},
-    objects::{Activity, SignUp, VolunteerHours, prime},
+    objects::{Activity, SignUp, prime},
+    service_objects::VolunteerHours,
     types::{ActivityKind, ActivityStatus},
 };
 use crate::{

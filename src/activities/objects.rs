@@ -1,18 +1,21 @@
-//! The GraphQL objects of activities, built from rows a `visible_` lookup or a
-//! reach-filtered list returned (so their child fields trust the parent's check): the
-//! activity with its roles, counts, permissions, sign-ups and deliveries; a sign-up; a
-//! delivery; a year of volunteer service.
+//! The GraphQL activity and sign-up, built from rows a `visible_` lookup or a
+//! reach-filtered list returned (so their child fields trust the parent's check), in one
+//! file because each links to the other: the activity with its counts, sign-ups and
+//! deliveries (roles and permissions in `activity_fields`, deliveries in
+//! `service_objects`); a sign-up with its check-in, attendance and minutes, the name
+//! masked (王**) for readers who do not organise it.
 
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{activity, activity_delivery, activity_sign_up};
+use entity::{activity, activity_sign_up};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 use super::{
-    hours::{YearOfService, proposed_minutes},
-    loaders::{ActivityById, FirstSignUps, OwnResidents, ResidentName, RolesOf, SignUpCounts},
-    types::{ActivityKind, ActivityStatus, Audience, DeliveryOutcome, SignUpStatus},
+    activity_fields::{ActivityPermissions, VolunteerRole, permissions, volunteer_roles},
+    hours::proposed_minutes,
+    loaders::{ActivityById, FirstSignUps, ResidentName, RolesOf, SignUpCounts},
+    service_objects::{Delivery, deliveries_of},
+    types::{ActivityKind, ActivityStatus, Audience, SignUpStatus},
 };
 use crate::{
     auth::Viewer,
@@ -22,7 +25,7 @@ use crate::{
         loader::{loader, page_selects},
         pagination::{Order, Page, PageArgs, ordered_page, prefetched_page},
     },
-    registry::{labels::mask_name, micro_grid_households::addresses},
+    registry::labels::mask_name,
 };
 
 /// An activity (活动).
@@ -74,25 +77,6 @@ impl Activity {
     }
 }
 
-/// A volunteer role with its places taken.
-#[derive(SimpleObject)]
-pub struct VolunteerRole {
-    pub id: ID,
-    pub name: String,
-    pub places: i32,
-    pub confirmed: i64,
-    pub waiting: i64,
-}
-
-/// What the caller may do with an activity.
-#[derive(SimpleObject)]
-pub struct ActivityPermissions {
-    /// Publish, cancel, finish, check in, confirm attendance and hours, see the code.
-    pub can_manage: bool,
-    /// Sign up (themself, their household, or for staff anyone) now.
-    pub can_sign_up: bool,
-}
-
 #[ComplexObject]
 impl Activity {
     /// The code shown on site for residents to check in; organisers only (null otherwise).
@@ -120,43 +104,11 @@ impl Activity {
 
     /// Volunteer roles, with their places taken and waiting.
     async fn volunteer_roles(&self, ctx: &Context<'_>) -> Result<Vec<VolunteerRole>> {
-        let l = loader(ctx);
-        let (roles, counts) = futures::try_join!(
-            l.load_one(RolesOf(self.row.id)),
-            l.load_one(SignUpCounts(self.row.id))
-        )?;
-        let counts = counts.unwrap_or_default();
-        Ok(roles
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| {
-                let (confirmed, waiting) = counts.get(&Some(r.id)).copied().unwrap_or_default();
-                VolunteerRole {
-                    id: r.id.into(),
-                    name: r.name,
-                    places: r.places,
-                    confirmed,
-                    waiting,
-                }
-            })
-            .collect())
+        volunteer_roles(ctx, self.row.id).await
     }
 
     async fn permissions(&self, ctx: &Context<'_>) -> Result<ActivityPermissions> {
-        let open = self.row.status == ActivityStatus::Published.stored()
-            && Utc::now() <= self.row.sign_up_deadline;
-        let can_sign_up = open
-            && (self.organiser || {
-                let viewer = ctx.viewer()?;
-                let own = loader(ctx).load_one(OwnResidents(viewer.user_id)).await?;
-                own.unwrap_or_default()
-                    .iter()
-                    .any(|(_, c)| *c == self.row.community_id)
-            });
-        Ok(ActivityPermissions {
-            can_manage: self.organiser,
-            can_sign_up,
-        })
+        permissions(ctx, &self.row, self.organiser).await
     }
 
     /// Sign-ups, waiting list in its order: everyone who reads the activity sees who
@@ -215,45 +167,7 @@ impl Activity {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Delivery>> {
-        let viewer = ctx.viewer()?;
-        let db = ctx.services().db.reader();
-        let seen = super::access::SeenActivity {
-            activity: self.row.clone(),
-            place: crate::tenancy::place_of(db, viewer, self.row.community_id).await?,
-            organiser: self.organiser,
-        };
-        super::deliveries::check_deliverer(db, viewer, &seen).await?;
-        let args = PageArgs::new(first, after)?;
-        let select = activity_delivery::Entity::find()
-            .filter(activity_delivery::Column::ActivityId.eq(self.row.id));
-        let mut page = ordered_page(
-            db,
-            select,
-            Order::OldestFirst(activity_delivery::Column::Id),
-            None,
-            args,
-            Delivery::of,
-        )
-        .await?;
-        if page_selects(ctx, &["address"]) && !page.edges.is_empty() {
-            let households = entity::household::Entity::find()
-                .filter(
-                    entity::household::Column::Id
-                        .is_in(page.edges.iter().map(|e| e.node.household_id)),
-                )
-                .all(db)
-                .await?;
-            let dwellings: std::collections::HashMap<Uuid, Uuid> =
-                households.iter().map(|h| (h.id, h.dwelling_id)).collect();
-            let labels = addresses(db, dwellings.values().copied()).await?;
-            for edge in &mut page.edges {
-                edge.node.address = dwellings
-                    .get(&edge.node.household_id)
-                    .and_then(|d| labels.get(d).cloned())
-                    .unwrap_or_default();
-            }
-        }
-        Ok(page)
+        deliveries_of(ctx, &self.row, self.organiser, first, after).await
     }
 }
 
@@ -380,73 +294,5 @@ impl SignUp {
             row,
             super::access::is_organiser(viewer, place),
         )?)
-    }
-}
-
-/// A household a delivery activity goes to.
-#[derive(SimpleObject)]
-pub struct Delivery {
-    pub id: ID,
-    /// 23号楼1单元101.
-    pub address: String,
-    pub outcome: DeliveryOutcome,
-    pub note: String,
-    pub recorded_at: Option<DateTime<Utc>>,
-    #[graphql(skip)]
-    pub household_id: Uuid,
-}
-
-impl Delivery {
-    pub fn of(row: activity_delivery::Model) -> AppResult<Self> {
-        Ok(Self {
-            id: row.id.into(),
-            address: String::new(),
-            outcome: DeliveryOutcome::from_stored(&row.outcome)?,
-            note: row.note,
-            recorded_at: row.recorded_at,
-            household_id: row.household_id,
-        })
-    }
-}
-
-/// One confirmed service in a volunteer's year.
-#[derive(SimpleObject)]
-pub struct VolunteerService {
-    pub activity_id: ID,
-    pub title: String,
-    pub role: String,
-    pub served_on: NaiveDate,
-    pub minutes: i64,
-}
-
-/// A volunteer's confirmed service in a calendar year (China time).
-#[derive(SimpleObject)]
-pub struct VolunteerHours {
-    pub resident_id: ID,
-    pub name: String,
-    pub year: i32,
-    pub total_minutes: i64,
-    pub services: Vec<VolunteerService>,
-}
-
-impl From<YearOfService> for VolunteerHours {
-    fn from(y: YearOfService) -> Self {
-        Self {
-            resident_id: y.resident.id.into(),
-            name: y.resident.name,
-            year: y.year,
-            total_minutes: y.total_minutes,
-            services: y
-                .services
-                .into_iter()
-                .map(|s| VolunteerService {
-                    activity_id: s.activity_id.into(),
-                    title: s.title,
-                    role: s.role,
-                    served_on: s.served_on,
-                    minutes: s.minutes,
-                })
-                .collect(),
-        }
     }
 }
