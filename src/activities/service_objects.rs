@@ -129,7 +129,7 @@ pub async fn deliveries_of(
     let seen = SeenActivity {
         activity: row.clone(),
         place: place_of(db, viewer, row.community_id).await?,
-        organiser: organiser,
+        organiser,
     };
     check_deliverer(db, viewer, &seen).await?;
     let args = PageArgs::new(first, after)?;
