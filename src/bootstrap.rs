@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod demo_activities;
 mod demo_care;
 mod demo_committee;
 mod demo_consultations;
@@ -371,6 +372,7 @@ pub async fn seed_demo(services: &Services) -> AppResult<Demo> {
     demo_grid_work::load(&txn, files, &admin, &worker, hexun, grid1).await?;
     demo_care::load(&txn, &admin, &worker, grid1).await?;
     demo_points::load(&txn, &admin, &worker, communities[0].id, hexun.id).await?;
+    demo_activities::load(&txn, &admin, hexun).await?;
     demo_webhooks::load(&txn, keys, &admin).await?;
     let family = demo_family::load(&txn, keys, &admin, &registry.compounds[0]).await?;
     demo_consultations::load(&txn, keys, files, &admin, &user, &registry.compounds[0]).await?;

@@ -6,6 +6,7 @@
 // Query and Mutation merged, the compiler's default recursion depth is too shallow.
 #![recursion_limit = "256"]
 
+pub mod activities;
 pub mod announcements;
 pub mod app;
 pub mod audit;

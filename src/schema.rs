@@ -5,6 +5,7 @@ pub mod node;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::{
+    activities::{graphql::ActivityQuery, mutation::ActivityMutation},
     announcements::graphql::{AnnouncementMutation, AnnouncementQuery},
     audit::graphql::AuditQuery,
     care::{graphql::CareQuery, mutation::CareMutation},
@@ -81,6 +82,7 @@ pub struct Query(
     WebhookQuery,
     WechatGroupQuery,
     PointsQuery,
+    ActivityQuery,
     AuditQuery,
     node::NodeQuery,
 );
@@ -113,6 +115,7 @@ pub struct Mutation(
     WechatGroupMutation,
     PointsMutation,
     PointsCatalogueMutation,
+    ActivityMutation,
     FundMutation,
     ExpenseMutation,
     StatementMutation,

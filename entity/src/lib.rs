@@ -1,6 +1,10 @@
 //! sea-orm entities for jiedao. No GraphQL here: the API writes its own types from these
 //! models so that columns such as `password_hash` can never leak into the schema.
 
+pub mod activity;
+pub mod activity_delivery;
+pub mod activity_role;
+pub mod activity_sign_up;
 pub mod agenda_item;
 pub mod announcement;
 pub mod announcement_read;

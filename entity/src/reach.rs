@@ -209,6 +209,10 @@ macro_rules! tenant_tables {
 }
 
 tenant_tables!(
+    activity,
+    activity_delivery,
+    activity_role,
+    activity_sign_up,
     agenda_item,
     announcement,
     announcement_read,

@@ -41,6 +41,7 @@ mod m20261129_000031_micro_grid;
 mod m20261129_000032_wechat_groups;
 mod m20261130_000033_create_consultation;
 mod m20261130_000034_create_points;
+mod m20261130_000035_create_activity;
 mod m20261130_000036_shardable_keys;
 pub mod shard_keys;
 
@@ -99,6 +100,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000032_wechat_groups::Migration),
             Box::new(m20261130_000033_create_consultation::Migration),
             Box::new(m20261130_000034_create_points::Migration),
+            Box::new(m20261130_000035_create_activity::Migration),
             Box::new(m20261130_000036_shardable_keys::Migration),
         ]
     }

@@ -27,6 +27,153 @@ const ZH: &[(&str, &str)] = &[
     ("dwelling not found", "未找到该房屋"),
     ("household not found", "未找到该住户"),
     ("device not found", "未找到该设备"),
+    // Activities and volunteers (issue 22).
+    (
+        "your login is not linked to a resident record",
+        "您的账号尚未关联居民信息",
+    ),
+    (
+        "signing up needs your resident record in this community; ask the community office to link your login",
+        "报名需要您在本社区的居民信息，请联系社区工作人员关联您的账号",
+    ),
+    (
+        "you may sign up yourself and the members of your household",
+        "您只能为本人和本户家庭成员报名",
+    ),
+    (
+        "a description is at most {max} characters",
+        "活动介绍最多 {max} 个字",
+    ),
+    (
+        "capacity is 0 to {max} places, and 0 for an activity that goes to households",
+        "名额为 0 至 {max} 个；上门送达类活动的名额为 0",
+    ),
+    (
+        "you may cancel your own and your household's sign-ups",
+        "您只能取消本人和本户家庭成员的报名",
+    ),
+    (
+        "a sign-up is cancelled before the activity starts; ask the organiser",
+        "报名须在活动开始前取消，如需取消请联系活动组织方",
+    ),
+    (
+        "attendance is confirmed once the activity has begun",
+        "活动开始后才能确认出席",
+    ),
+    (
+        "check-in opens half an hour before the activity and closes at its end",
+        "签到在活动开始前半小时开放，活动结束时关闭",
+    ),
+    (
+        "deliveries are for the activity's organisers and confirmed volunteers",
+        "送达名单仅供活动组织方和已确认的志愿者查看",
+    ),
+    (
+        "deliveries are recorded while the activity is on",
+        "活动进行中才能登记送达情况",
+    ),
+    (
+        "hours are confirmed once the activity has begun",
+        "活动开始后才能确认志愿服务时长",
+    ),
+    (
+        "households are added to a delivery activity that has not closed",
+        "只能向尚未结束的送达类活动添加住户",
+    ),
+    (
+        "the activity's status does not allow this now",
+        "该活动当前状态不允许此操作",
+    ),
+    ("these hours are already confirmed", "该志愿服务时长已确认"),
+    (
+        "this activity does not take sign-ups now",
+        "该活动当前不接受报名",
+    ),
+    (
+        "this activity is a draft; only its organisers see it",
+        "该活动尚为草稿，仅活动组织方可见",
+    ),
+    (
+        "this activity is for another audience",
+        "该活动不面向此居民",
+    ),
+    (
+        "this resident is already signed up for this activity",
+        "该居民已报名此活动",
+    ),
+    ("this sign-up is already cancelled", "该报名已取消"),
+    (
+        "volunteer hours are for the community's staff and the volunteer",
+        "志愿服务时长仅供社区工作人员和志愿者本人查看",
+    ),
+    (
+        "you have no confirmed place at this activity",
+        "您在该活动中没有已确认的名额",
+    ),
+    (
+        "a volunteer role needs 1 to 1000 places",
+        "志愿岗位人数为 1 至 1000 人",
+    ),
+    ("a year from 2000 to 2100", "年份须在 2000 至 2100 之间"),
+    ("activity not found", "未找到该活动"),
+    (
+        "an activity ends after it starts, within seven days",
+        "活动结束时间须晚于开始时间，且活动不超过七天",
+    ),
+    (
+        "an activity must start in the future",
+        "活动开始时间须晚于当前时间",
+    ),
+    ("at most {max} volunteer roles", "最多 {max} 个志愿岗位"),
+    ("attendance is already confirmed", "出席已确认"),
+    ("delivery not found", "未找到该送达记录"),
+    (
+        "hours are recorded for confirmed volunteers only",
+        "只能为已确认的志愿者登记服务时长",
+    ),
+    (
+        "minutes served are 1 to {max}",
+        "服务时长为 1 至 {max} 分钟",
+    ),
+    (
+        "name the compound whose residents may sign up",
+        "请指定可报名居民所在的小区",
+    ),
+    (
+        "no such volunteer role in this activity",
+        "该活动没有此志愿岗位",
+    ),
+    (
+        "only confirmed sign-ups attend",
+        "只有已确认名额的报名才能确认出席",
+    ),
+    (
+        "only confirmed sign-ups check in",
+        "只有已确认名额的报名才能签到",
+    ),
+    (
+        "only the community's admins and staff organise activities",
+        "只有社区管理员和工作人员可以组织活动",
+    ),
+    ("record DELIVERED or NOT_HOME", "请登记“已送达”或“不在家”"),
+    ("sign-up not found", "未找到该报名"),
+    ("that is not this activity's check-in code", "签到码不正确"),
+    (
+        "the sign-up deadline has passed; create the activity again",
+        "报名截止时间已过，请重新创建活动",
+    ),
+    (
+        "the sign-up deadline is in the future and not after the start",
+        "报名截止时间须晚于当前时间且不晚于活动开始时间",
+    ),
+    (
+        "the volunteer did not check in: give the minutes served",
+        "该志愿者未签到，请填写服务时长（分钟）",
+    ),
+    (
+        "this activity takes volunteers only; choose a role",
+        "该活动仅招募志愿者，请选择志愿岗位",
+    ),
     (
         "only community staff and the household's grid worker set a care watch",
         "只有社区工作人员和该户所在网格的网格员可以设置关爱巡查",

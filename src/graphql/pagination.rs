@@ -81,6 +81,11 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
+    /// Whether this asks for a first page (no `after`).
+    pub fn is_first_page(&self) -> bool {
+        self.after.is_none()
+    }
+
     pub fn new(first: Option<i32>, after: Option<String>) -> AppResult<Self> {
         let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
         if !(0..=MAX_PAGE_SIZE).contains(&first) {
@@ -273,7 +278,7 @@ pub async fn ordered_page<E, N>(
     order: Order<E::Column>,
     keep: Option<Keep<E::Model>>,
     args: PageArgs,
-    mut to_node: impl FnMut(E::Model) -> AppResult<N>,
+    to_node: impl FnMut(E::Model) -> AppResult<N>,
 ) -> AppResult<Page<N>>
 where
     E: EntityTrait,
@@ -310,6 +315,18 @@ where
             break;
         }
     }
+    finish(rows, order, args, totals, to_node)
+}
+
+/// The page of rows read in `order` (at most `first + 1`, the extra one saying there is a
+/// next page), with their cursors.
+fn finish<M: ModelTrait, N: OutputType>(
+    rows: Vec<M>,
+    order: Order<<M::Entity as EntityTrait>::Column>,
+    args: PageArgs,
+    totals: ConnectionTotals,
+    mut to_node: impl FnMut(M) -> AppResult<N>,
+) -> AppResult<Page<N>> {
     let has_next = rows.len() as u64 > args.first;
     let mut connection = Connection::with_additional_fields(args.after.is_some(), has_next, totals);
     for row in rows.into_iter().take(args.first as usize) {
@@ -317,6 +334,36 @@ where
         connection.edges.push(Edge::new(cursor, to_node(row)?));
     }
     Ok(connection)
+}
+
+/// A first page (no `after`) of rows already read in `order`, at most `first + 1` of them:
+/// a nested list read for every parent on a page in one batched statement (a loader)
+/// gets the same cursors as [`ordered_page`], so its next pages run through it. The total
+/// is counted from `select`, and only if asked.
+pub fn prefetched_page<E, N>(
+    select: Select<E>,
+    rows: Vec<E::Model>,
+    order: Order<E::Column>,
+    args: PageArgs,
+    to_node: impl FnMut(E::Model) -> AppResult<N>,
+) -> AppResult<Page<N>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    N: OutputType,
+{
+    if args.after.is_some() {
+        return Err(AppError::internal(std::io::Error::other(
+            "a prefetched page is a first page",
+        )));
+    }
+    finish(
+        rows,
+        order,
+        args,
+        ConnectionTotals::of(select, None),
+        to_node,
+    )
 }
 
 /// A page of a short child list already loaded whole, oldest first (loaded for every

@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["gridwork", "notice", "notifications"],
     // The domains.
     &[
+        "activities",
         "announcements",
         "care",
         "committees",

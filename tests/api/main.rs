@@ -7,6 +7,8 @@
 mod helpers;
 
 mod accounts;
+mod activities;
+mod activities_demo;
 mod announcements;
 mod architecture;
 mod audit;
