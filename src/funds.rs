@@ -9,7 +9,6 @@ pub mod expense_graphql;
 pub mod expense_types;
 pub mod expenses;
 pub mod graphql;
-pub mod idempotency;
 pub mod labels;
 pub mod ledger;
 pub mod levies;

@@ -26,6 +26,7 @@ pub mod funds;
 pub mod graphql;
 pub mod gridwork;
 pub mod http;
+pub mod idempotency;
 pub mod identity;
 pub mod live;
 pub mod mediation;

@@ -169,6 +169,7 @@ impl MigrationTrait for Migration {
                             .name("ux_activity_sign_up_person")
                             .col(ActivitySignUp::ActivityId)
                             .col(ActivitySignUp::ResidentId)
+                            .col(ActivitySignUp::CommunityId)
                             .unique(),
                     )
                     .to_owned(),
@@ -210,6 +211,7 @@ impl MigrationTrait for Migration {
                             .name("ux_activity_delivery_household")
                             .col(ActivityDelivery::ActivityId)
                             .col(ActivityDelivery::HouseholdId)
+                            .col(ActivityDelivery::CommunityId)
                             .unique(),
                     )
                     .to_owned(),

@@ -21,6 +21,7 @@ use crate::{
     auth::Viewer,
     error::{AppError, AppResult, msg},
     graphql::StoredEnum,
+    points::{automatic::award_automatic, types::PointsTrigger},
 };
 
 /// How early before the start people may check in.
@@ -143,7 +144,17 @@ pub async fn confirm_attendance(
     confirmed.attendance_confirmed_at = Set(Some(now));
     confirmed.attendance_confirmed_by = Set(Some(viewer.user_id));
     let confirmed = confirmed.update(conn).await?;
-    // points: awarded here at the merge (PointsTrigger::ActivityAttendance, quantity 1,
-    // source key "activity-attendance:<sign-up id>", recorded by the organiser).
+    // Under the community's attendance rule, if it has one; in this transaction, so a
+    // confirmation that fails awards nothing.
+    award_automatic(
+        conn,
+        confirmed.community_id,
+        confirmed.resident_id,
+        PointsTrigger::ActivityAttendance,
+        1,
+        &format!("activity-attendance:{sign_up}"),
+        Some(viewer.user_id),
+    )
+    .await?;
     Ok(Audited::new(confirmed, seen.place, sign_up))
 }

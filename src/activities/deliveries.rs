@@ -118,6 +118,7 @@ pub async fn add_households(
         .on_conflict_do_nothing_on([
             activity_delivery::Column::ActivityId,
             activity_delivery::Column::HouseholdId,
+            activity_delivery::Column::CommunityId,
         ])
         .exec(conn)
         .await?;

@@ -24,6 +24,7 @@ use crate::{
     calendar,
     error::{AppError, AppResult, msg},
     graphql::StoredEnum,
+    points::{automatic::award_automatic, types::PointsTrigger},
     tabular::{self, Format},
     tenancy::{Place, place_of, visible_resident},
 };
@@ -88,8 +89,17 @@ pub async fn confirm_hours(
     confirmed.hours_confirmed_at = Set(Some(Utc::now()));
     confirmed.hours_confirmed_by = Set(Some(viewer.user_id));
     let confirmed = confirmed.update(conn).await?;
-    // points: awarded here at the merge (PointsTrigger::VolunteerHour with these minutes,
-    // source key "volunteer-hours:<sign-up id>", recorded by the organiser).
+    // Under the community's volunteering rule, per hour of these minutes, if it has one.
+    award_automatic(
+        conn,
+        confirmed.community_id,
+        confirmed.resident_id,
+        PointsTrigger::VolunteerHour,
+        minutes,
+        &format!("volunteer-hours:{sign_up}"),
+        Some(viewer.user_id),
+    )
+    .await?;
     Ok(Audited::new(confirmed, seen.place, sign_up))
 }
 

@@ -9,12 +9,12 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::idempotency::Key;
 use crate::{
     auth::Viewer,
     config::public_base::PublicBase,
     error::{AppError, AppResult, msg},
     funds::{
-        idempotency::Key,
         levies::{Method, NewLevy, create_levy},
         service::{
             Contribution, Contributor, NewFund, open_fund, record_contribution, reverse_entry,

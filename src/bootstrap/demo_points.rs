@@ -1,7 +1,8 @@
 //! The demo's points (积分) in 幸福里社区, through the same services as the API: a rule set
 //! (waste sorting, volunteering by the hour, meeting sign-in, good deeds), three rewards, a
 //! month of awards in 和韵小区 (a weekly waste check of its first three buildings, by
-//! building, with a household failing now and then; volunteer hours; good deeds), one
+//! building, with a household failing now and then; good deeds; volunteer hours come from
+//! the activities' demo, awarded as hours are confirmed), one
 //! redemption by the demo resident's household, and a ranking a dozen households opted in to.
 
 use chrono::{Duration, Utc};
@@ -16,9 +17,8 @@ use uuid::Uuid;
 use crate::{
     auth::Viewer,
     error::{AppError, AppResult, msg},
-    funds::idempotency::Key,
+    idempotency::Key,
     points::{
-        automatic::award_automatic,
         awards::{self, Award, Target},
         batch::{self, BatchAward, Recipients},
         catalogue::{self, RuleTerms},
@@ -125,7 +125,8 @@ pub async fn load(
             batch::award_batch(conn, admin, batch, key).await?;
         }
     }
-    // Volunteer hours for a dozen residents, as activities will award them.
+    // A dozen households that opt in to the ranking below. Their volunteer hours come from
+    // the demo's activities, which award them as the organiser confirms them.
     let volunteers: Vec<(Uuid, Uuid)> = resident::Entity::find()
         .select_only()
         .column(resident::Column::Id)
@@ -137,20 +138,6 @@ pub async fn load(
         .into_tuple()
         .all(conn)
         .await?;
-    for (i, (volunteer, _)) in volunteers.iter().enumerate() {
-        let minutes = 60 + 30 * (i as i64 % 4);
-        let source = format!("demo:volunteer:{i}:resident:{volunteer}");
-        award_automatic(
-            conn,
-            community,
-            *volunteer,
-            PointsTrigger::VolunteerHour,
-            minutes,
-            &source,
-            Some(worker.user_id),
-        )
-        .await?;
-    }
     // The demo resident's household: two good deeds, then a towel.
     let login = app_user::Entity::find()
         .filter(app_user::Column::Username.eq("demo.resident"))

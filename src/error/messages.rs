@@ -1474,10 +1474,6 @@ const ZH: &[(&str, &str)] = &[
         "小区积分排行仅供本小区居民和社区工作人员查看",
     ),
     (
-        "a description is at most {max} characters",
-        "说明最多 {max} 个字",
-    ),
-    (
         "a household's points are for community staff, its grid worker and the household",
         "住户积分仅供社区工作人员、该户网格员和本户居民查看",
     ),

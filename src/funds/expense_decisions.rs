@@ -16,10 +16,10 @@ use super::{
     closed_sets::ExpenseVerdict,
     expenses::{CheckedExpense, Status, checked, visible_expense},
     expenses::{is_approver, refuse, set_status},
-    idempotency::Key,
     ledger::{NewEntry, append, lock_fund},
     service::check_occurred,
 };
+use crate::idempotency::Key;
 use crate::{
     audit::Audited,
     auth::Viewer,

@@ -10,9 +10,9 @@ use super::{
     expense_decisions,
     expense_types::Expense,
     expenses::{self, Item, NewExpense},
-    idempotency::Key,
     receipts,
 };
+use crate::idempotency::Key;
 use crate::{
     audit::audited_write,
     graphql::upload::{read_uploads, store_and_limit},

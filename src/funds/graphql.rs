@@ -10,10 +10,10 @@ use serde_json::json;
 use super::{
     access::visible_fund,
     closed_sets::Channel,
-    idempotency::Key,
     service::{self, Contribution, Contributor, NewFund},
     types::{Fund, LedgerEntry},
 };
+use crate::idempotency::Key;
 use crate::{
     audit::audited_write,
     auth::Capability,

@@ -12,10 +12,10 @@ use super::{
     access::{check_open, check_record, visible_fund},
     chain::{GENESIS, Kind},
     closed_sets::{Channel, FundStatus},
-    idempotency::Key,
     ledger::{NewEntry, append, lock_fund},
 };
 use crate::graphql::scalars::MAX_AMOUNT_FEN;
+use crate::idempotency::Key;
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},

@@ -19,6 +19,7 @@ use super::access::{
     check_minutes_keeper, check_organise, lives_there, meeting_place, own_residents,
     readable_compound, visible_meeting,
 };
+use crate::points::{automatic::award_automatic, types::PointsTrigger};
 use crate::{
     audit::Audited,
     auth::{Viewer, viewer::Place},
@@ -267,6 +268,17 @@ pub async fn sign_in(
     .insert(conn)
     .await
     .map_err(|e| on_unique_violation(e, msg!("already signed in")))?;
+    // Under the community's attendance rule, if it has one (板凳议事 +1), in this transaction.
+    award_automatic(
+        conn,
+        meeting.community_id,
+        person.id,
+        PointsTrigger::MeetingAttendance,
+        1,
+        &format!("meeting-attendance:{}:{}", meeting.id, person.id),
+        Some(viewer.user_id),
+    )
+    .await?;
     Ok(done(meeting, place))
 }
 

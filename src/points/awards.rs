@@ -22,8 +22,8 @@ use crate::{
     auth::Viewer,
     calendar,
     error::{AppError, AppResult, msg},
-    funds::idempotency::Key,
     graphql::StoredEnum,
+    idempotency::Key,
     tenancy::{Place, place_of, visible_household, visible_resident},
 };
 

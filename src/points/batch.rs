@@ -27,7 +27,7 @@ use crate::{
     auth::Viewer,
     calendar,
     error::{AppError, AppResult, msg},
-    funds::idempotency::Key,
+    idempotency::Key,
     tenancy::{Place, place_of, visible_building},
 };
 

@@ -17,8 +17,8 @@ use super::{
 use crate::{
     audit::audited_write,
     error::{AppError, AppResult, msg},
-    funds::idempotency::Key,
     graphql::{ContextExt, parse_id},
+    idempotency::Key,
 };
 
 #[derive(InputObject)]

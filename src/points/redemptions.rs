@@ -23,8 +23,8 @@ use crate::{
     audit::Audited,
     auth::Viewer,
     error::{AppError, AppResult, msg},
-    funds::idempotency::Key,
     graphql::StoredEnum,
+    idempotency::Key,
     tenancy::place_of,
 };
 

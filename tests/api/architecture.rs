@@ -36,7 +36,7 @@ const LAYERS: &[&[&str]] = &[
         "visits",
         "wechat_groups",
     ],
-    &["tenancy", "audit"],
+    &["tenancy", "audit", "idempotency"],
     // The GraphQL kit the domains use.
     &["graphql"],
     &["state", "live", "outbox", "files", "tabular", "backup"],

@@ -47,6 +47,7 @@ mod notice_pages;
 mod notices;
 mod object_storage;
 mod org;
+mod participation;
 mod persisted;
 mod points;
 mod receipts;

@@ -1,6 +1,6 @@
-//! Idempotency keys for money-moving mutations: the first answer is kept with a hash of the
-//! input; a retry with the same key and input gets that answer, the same key with other
-//! input is CONFLICT. The key is claimed before the fund is locked, with the answer the
+//! Idempotency keys for mutations that move money or points: the first answer is kept
+//! with a hash of the input; a retry with the same key and input gets that answer, the same
+//! key with other input is CONFLICT. The key is claimed before the fund is locked, with the answer the
 //! request will give (its ids are chosen up front); the claim commits or rolls back with the
 //! work. A concurrent retry's claim waits on the first one's uncommitted row (PostgreSQL's
 //! unique index; SQLite has a single writer) and then finds it.
