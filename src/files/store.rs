@@ -21,6 +21,18 @@ pub struct FileStore {
     objects: Arc<dyn ObjectStore>,
 }
 
+/// Why `JIEDAO_FILES_URL` names no bucket jiedao can use; told to the operator at start,
+/// never to a client.
+#[derive(Debug, thiserror::Error)]
+pub enum BucketUrlError {
+    #[error("not a URL: {0}")]
+    NotAUrl(#[from] url::ParseError),
+    #[error("expected s3://bucket or s3://bucket/prefix")]
+    NotS3,
+    #[error("{0}")]
+    Store(#[from] object_store::Error),
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("stored object {key} does not match its SHA-256")]
 struct CorruptObject {
@@ -48,15 +60,12 @@ impl FileStore {
     /// A store in an S3-compatible bucket, `s3://bucket[/prefix]`. Credentials, region and
     /// endpoint come from the standard `AWS_*` variables (`AWS_ENDPOINT` for MinIO and other
     /// S3-compatible services, `AWS_ALLOW_HTTP=true` for plain http inside an intranet).
-    pub fn s3(url: &str) -> Result<Self, String> {
-        let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+    pub fn s3(url: &str) -> Result<Self, BucketUrlError> {
+        let parsed = url::Url::parse(url)?;
         if parsed.scheme() != "s3" || parsed.host_str().is_none_or(str::is_empty) {
-            return Err("expected s3://bucket or s3://bucket/prefix".into());
+            return Err(BucketUrlError::NotS3);
         }
-        let bucket = AmazonS3Builder::from_env()
-            .with_url(url)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let bucket = AmazonS3Builder::from_env().with_url(url).build()?;
         let prefix = parsed.path().trim_matches('/');
         Ok(if prefix.is_empty() {
             Self::new(Arc::new(bucket))

@@ -81,3 +81,17 @@ async fn receipts_are_kept_in_an_s3_compatible_bucket_and_collected_from_it() {
     assert_eq!(listed().await.len(), 1);
     assert_eq!(files.get(&sha256).await.unwrap().as_ref(), JPEG);
 }
+
+#[tokio::test]
+async fn a_files_url_that_is_not_a_bucket_stops_the_start_and_says_what_is_expected() {
+    for url in ["https://oss.example.cn/receipts", "s3://", "not a url"] {
+        let (mut config, _dir) = test_config();
+        config.files_url = Some(url.to_owned());
+        let refused = jiedao::build_state(config).await.err().unwrap().to_string();
+        assert!(refused.contains("JIEDAO_FILES_URL: "), "{url}: {refused}");
+        assert!(
+            refused.contains("expected s3://bucket") || refused.contains("not a URL"),
+            "{url}: {refused}"
+        );
+    }
+}
