@@ -6,7 +6,7 @@ pub mod graphql;
 pub mod read_log;
 pub mod write;
 
-pub use write::audited_write;
+pub use write::{audited_write, audited_write_as_server};
 
 use chrono::Utc;
 use entity::audit_entry;

@@ -15,6 +15,12 @@ pub struct Config {
     pub database_url: String,
     /// PostgreSQL schema to use instead of `public` (one per test run, or per deployment).
     pub database_schema: Option<String>,
+    /// PostgreSQL: the owner's URL, for migrations (`jiedao migrate`, and `serve` unless
+    /// `--no-migrate`), when `database_url` names the server's own role that owns nothing
+    /// and is bound by row-level security. The owner grants that role what it needs.
+    pub migrate_database_url: Option<String>,
+    /// PostgreSQL: a streaming standby that list and dashboard reads may go to.
+    pub database_replica_url: Option<String>,
     /// HS256 secret for access tokens; `None` means "generate one beside the SQLite file".
     pub jwt_secret: Option<SecretString>,
     /// Keys for residents' personal data (`v1:<base64>,v2:...`); `None` means "generate one
@@ -119,10 +125,24 @@ impl Config {
             name: "JIEDAO_DATABASE_URL",
             message,
         })?;
+        // The owner's URL and the standby's are PostgreSQL's, beside a PostgreSQL database.
+        for name in ["JIEDAO_MIGRATE_DATABASE_URL", "JIEDAO_DATABASE_REPLICA_URL"] {
+            if let Some(url) = optional(name) {
+                let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+                if !postgres(&url) || !postgres(&database_url) {
+                    return Err(ConfigError {
+                        name,
+                        message: "set it to a postgres:// URL, beside a postgres:// JIEDAO_DATABASE_URL".into(),
+                    });
+                }
+            }
+        }
         let defaults = Self::for_database(database_url);
         Ok(Self {
             listen: parsed("JIEDAO_LISTEN", defaults.listen)?,
             database_schema: optional("JIEDAO_DATABASE_SCHEMA"),
+            migrate_database_url: optional("JIEDAO_MIGRATE_DATABASE_URL"),
+            database_replica_url: optional("JIEDAO_DATABASE_REPLICA_URL"),
             jwt_secret: optional("JIEDAO_JWT_SECRET").map(SecretString::from),
             data_key: optional("JIEDAO_DATA_KEY").map(SecretString::from),
             signing_key: optional("JIEDAO_SIGNING_KEY").map(SecretString::from),
@@ -193,6 +213,8 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: database_url.into(),
             database_schema: None,
+            migrate_database_url: None,
+            database_replica_url: None,
             jwt_secret: None,
             data_key: None,
             signing_key: None,

@@ -3,7 +3,21 @@
 //! SQLite (the embedded default): WAL, `synchronous=FULL` (an acknowledged write survives a
 //! power cut), foreign keys on, a busy timeout, ONE writer connection that starts every write
 //! transaction with `BEGIN IMMEDIATE` (writers queue in the pool instead of failing with
-//! SQLITE_BUSY), and a pool of read-only connections. PostgreSQL: one pool for both.
+//! SQLITE_BUSY), and a pool of read-only connections.
+//!
+//! PostgreSQL: three pools. The server's own work (startup, background jobs, finding who a
+//! token belongs to) uses a small pool whose sessions start in the `everything` scope of
+//! row-level security. A request's handle ([`Db::scoped`]) reads in one transaction opened
+//! in its caller's scope on the read pool, and writes in transactions opened in the same
+//! scope on the write pool (`db::scope`, `migration::row_security`). With a streaming
+//! standby (`JIEDAO_DATABASE_REPLICA_URL`), a fourth pool reads from it: queries go there,
+//! mutations and whatever their author reads right after go to the primary (`db::replica`).
+
+mod replica;
+mod scope;
+
+pub use replica::{READ_YOUR_WRITES, RecentWriters};
+pub use scope::{Reads, Scope};
 
 use std::{
     str::FromStr,
@@ -28,54 +42,149 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Db {
     writer: DatabaseConnection,
-    reader: DatabaseConnection,
+    reader: Reads,
+    /// The server's own reads (`reader` of the process-wide handle).
+    server_reads: DatabaseConnection,
+    /// PostgreSQL: the pools callers' transactions are opened on.
+    tenant: Option<TenantPools>,
+    /// Set on a request's handle: the scope its transactions enter.
+    scope: Option<Scope>,
     statements: Arc<AtomicU64>,
+    scopes_entered: Arc<AtomicU64>,
+    /// Statements the standby answered (also counted in `statements`).
+    replica_statements: Arc<AtomicU64>,
+    pub recent_writers: RecentWriters,
+    /// PostgreSQL: the owner's URL migrations run with, and the schema they run in.
+    migrate_url: Option<String>,
+    schema: Option<String>,
+}
+
+#[derive(Clone)]
+struct TenantPools {
+    reads: DatabaseConnection,
+    writes: DatabaseConnection,
+    /// Reads from the streaming standby, if one is configured.
+    replica: Option<DatabaseConnection>,
 }
 
 impl Db {
     pub async fn connect(config: &Config) -> Result<Self, DbErr> {
         let statements = Arc::new(AtomicU64::new(0));
-        let (mut writer, mut reader) = if config.database_url.starts_with("sqlite:") {
-            connect_sqlite(&config.database_url).await?
+        let scopes_entered = Arc::new(AtomicU64::new(0));
+        let replica_statements = Arc::new(AtomicU64::new(0));
+        let (mut writer, mut reader, mut tenant) = if config.database_url.starts_with("sqlite:") {
+            let (writer, reader) = connect_sqlite(&config.database_url).await?;
+            (writer, reader, None)
         } else {
-            let pool = connect_postgres(config).await?;
-            (pool.clone(), pool)
+            let system = connect_postgres(config, Pool::System).await?;
+            let replica = match &config.database_replica_url {
+                Some(url) => Some(connect_postgres_at(url, config, Pool::Reads).await?),
+                None => None,
+            };
+            let tenant = TenantPools {
+                reads: connect_postgres(config, Pool::Reads).await?,
+                writes: connect_postgres(config, Pool::Writes).await?,
+                replica,
+            };
+            (system.clone(), system, Some(tenant))
         };
         let is_shared = config.sqlite_path().is_none();
-        for conn in [&mut writer, &mut reader] {
-            let counter = statements.clone();
-            conn.set_metric_callback(move |_| {
-                counter.fetch_add(1, Ordering::Relaxed);
-            });
-            if is_shared {
-                // On PostgreSQL both handles are one pool: count each statement once.
-                break;
-            }
+        let mut handles = vec![&mut writer];
+        if !is_shared {
+            handles.push(&mut reader);
+        }
+        if let Some(tenant) = tenant.as_mut() {
+            handles.push(&mut tenant.reads);
+            handles.push(&mut tenant.writes);
+        }
+        for conn in handles {
+            count_statements(conn, &statements, &scopes_entered, None);
+        }
+        if let Some(replica) = tenant.as_mut().and_then(|t| t.replica.as_mut()) {
+            count_statements(replica, &statements, &scopes_entered, Some(&replica_statements));
         }
         if is_shared {
+            // On PostgreSQL the server's own reads and writes are one pool: count each
+            // statement once.
             reader = writer.clone();
         }
         Ok(Self {
             writer,
-            reader,
+            server_reads: reader.clone(),
+            reader: Reads::Pool(reader),
+            tenant,
+            scope: None,
             statements,
+            scopes_entered,
+            replica_statements,
+            recent_writers: RecentWriters::default(),
+            migrate_url: config.migrate_database_url.clone(),
+            schema: config.database_schema.clone(),
         })
     }
 
-    /// Connections for reads outside a write transaction.
-    pub fn reader(&self) -> &DatabaseConnection {
+    /// This handle for a caller in `scope`: on PostgreSQL its reads share one transaction
+    /// in that scope (until the handle and its clones are dropped), and its writes enter
+    /// the scope too. On SQLite, the same handle.
+    pub fn scoped(&self, scope: Scope) -> Self {
+        let Some(tenant) = &self.tenant else {
+            return self.clone();
+        };
+        Self {
+            reader: Reads::scoped(tenant.reads.clone(), scope.clone()),
+            scope: Some(scope),
+            ..self.clone()
+        }
+    }
+
+    /// Like [`Db::scoped`], but its reads go to the standby if one is configured: for
+    /// queries of callers who did not write a moment ago.
+    pub fn scoped_on_replica(&self, scope: Scope) -> Self {
+        match self.tenant.as_ref().and_then(|t| t.replica.as_ref()) {
+            Some(replica) => Self {
+                reader: Reads::scoped(replica.clone(), scope.clone()),
+                scope: Some(scope),
+                ..self.clone()
+            },
+            None => self.scoped(scope),
+        }
+    }
+
+    /// The server's own handle, in the `everything` scope: for the few writes whose right
+    /// comes from a secret the caller shows (a binding code), not from grants they hold.
+    pub fn as_server(&self) -> Self {
+        Self {
+            reader: Reads::Pool(self.server_reads.clone()),
+            scope: None,
+            ..self.clone()
+        }
+    }
+
+    /// Whether a streaming standby takes reads.
+    pub fn has_replica(&self) -> bool {
+        self.tenant.as_ref().is_some_and(|t| t.replica.is_some())
+    }
+
+    /// Reads outside a write transaction.
+    pub fn reader(&self) -> &Reads {
         &self.reader
     }
 
-    /// The writer connection, for single autocommitted statements (fixtures, tools).
-    /// Anything that writes more than one row goes through [`Db::begin_write`].
+    /// The server's own writer connection, for single autocommitted statements (fixtures,
+    /// tools, background work). Anything that writes more than one row goes through
+    /// [`Db::begin_write`].
     pub fn writer(&self) -> &DatabaseConnection {
         &self.writer
     }
 
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite: the write lock is taken up
-    /// front, so a transaction never fails half-way for lack of it).
+    /// front, so a transaction never fails half-way for lack of it). A request's handle
+    /// opens it in the caller's scope, after its read transaction (always in that order).
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        if let (Some(tenant), Some(scope)) = (&self.tenant, &self.scope) {
+            self.reader.open().await?;
+            return scope::begin_in(&tenant.writes, scope).await;
+        }
         let options = TransactionOptions {
             sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
                 .then_some(SqliteTransactionMode::Immediate),
@@ -88,8 +197,21 @@ impl Db {
         self.writer.get_database_backend()
     }
 
+    /// Applies pending migrations: as the owner when `JIEDAO_MIGRATE_DATABASE_URL` is set,
+    /// who then grants this server's role what it needs (and nothing it could bypass
+    /// row-level security with).
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        migration::Migrator::up(&self.writer, None).await
+        let Some(url) = &self.migrate_url else {
+            return migration::Migrator::up(&self.writer, None).await;
+        };
+        let owner = connect_owner(url, self.schema.as_deref()).await?;
+        let applied = migration::Migrator::up(&owner, None).await;
+        let granted = match applied {
+            Ok(()) => grant_server_role(&owner, &self.writer).await,
+            Err(err) => Err(err),
+        };
+        owner.close().await?;
+        granted
     }
 
     /// Whether unapplied migrations exist (`/readyz` is not ready until they are applied).
@@ -101,7 +223,10 @@ impl Db {
 
     /// A cheap round trip on both handles, for `/readyz`.
     pub async fn ping(&self) -> Result<(), DbErr> {
-        self.reader.ping().await?;
+        if let Some(replica) = self.tenant.as_ref().and_then(|t| t.replica.as_ref()) {
+            replica.ping().await?;
+        }
+        self.reader.pool().ping().await?;
         self.writer.ping().await
     }
 
@@ -109,6 +234,17 @@ impl Db {
     /// that lists do not query once per row.
     pub fn statement_count(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Transactions that entered a caller's scope (PostgreSQL): each is one round trip
+    /// beside the statements counted above.
+    pub fn scopes_entered(&self) -> u64 {
+        self.scopes_entered.load(Ordering::Relaxed)
+    }
+
+    /// Statements the standby answered.
+    pub fn replica_statement_count(&self) -> u64 {
+        self.replica_statements.load(Ordering::Relaxed)
     }
 
     /// Whether the pools were closed (the server is stopping): background work ends then.
@@ -120,7 +256,14 @@ impl Db {
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
-        self.reader.close_by_ref().await?;
+        if let Some(tenant) = &self.tenant {
+            tenant.reads.close_by_ref().await?;
+            tenant.writes.close_by_ref().await?;
+            if let Some(replica) = &tenant.replica {
+                replica.close_by_ref().await?;
+            }
+        }
+        self.reader.pool().close_by_ref().await?;
         self.writer.close_by_ref().await
     }
 
@@ -160,20 +303,119 @@ async fn connect_sqlite(url: &str) -> Result<(DatabaseConnection, DatabaseConnec
     Ok((writer, reader))
 }
 
-async fn connect_postgres(config: &Config) -> Result<DatabaseConnection, DbErr> {
-    let mut opts = ConnectOptions::new(config.database_url.clone());
-    opts.max_connections(16)
+/// The PostgreSQL pools of one process.
+#[derive(Clone, Copy)]
+enum Pool {
+    /// The server's own work: sessions start in the `everything` scope.
+    System,
+    Reads,
+    Writes,
+}
+
+/// Counts a pool's statements; the statements that enter a scope apart (`scope::ENTER`).
+fn count_statements(
+    conn: &mut DatabaseConnection,
+    statements: &Arc<AtomicU64>,
+    scopes_entered: &Arc<AtomicU64>,
+    also: Option<&Arc<AtomicU64>>,
+) {
+    let counter = statements.clone();
+    let scopes = scopes_entered.clone();
+    let also = also.cloned();
+    conn.set_metric_callback(move |info| {
+        if info.statement.sql == scope::ENTER {
+            scopes.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        counter.fetch_add(1, Ordering::Relaxed);
+        if let Some(also) = &also {
+            also.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+}
+
+async fn connect_postgres(config: &Config, pool: Pool) -> Result<DatabaseConnection, DbErr> {
+    connect_postgres_at(&config.database_url, config, pool).await
+}
+
+async fn connect_postgres_at(
+    url: &str,
+    config: &Config,
+    pool: Pool,
+) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    let size = match pool {
+        Pool::System => 4,
+        Pool::Reads => 12,
+        Pool::Writes => 6,
+    };
+    opts.max_connections(size)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false);
+    if let Pool::System = pool {
+        opts.map_sqlx_postgres_opts(|opts| opts.options([("jiedao.scope", "everything")]));
+    }
     if let Some(schema) = &config.database_schema {
         opts.set_schema_search_path(schema.clone());
     }
     let conn = Database::connect(opts).await?;
-    if let Some(schema) = &config.database_schema {
-        let quoted = schema.replace('"', "\"\"");
-        conn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\""))
-            .await?;
+    if let (Pool::System, None, Some(schema)) =
+        (pool, &config.migrate_database_url, &config.database_schema)
+    {
+        // Without an owner's URL this role owns the schema (see `connect_owner`).
+        create_schema(&conn, schema).await?;
     }
     Ok(conn)
+}
+
+/// The owner's connection, for migrations.
+async fn connect_owner(url: &str, schema: Option<&str>) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(1).sqlx_logging(false);
+    if let Some(schema) = schema {
+        opts.set_schema_search_path(schema.to_owned());
+    }
+    let conn = Database::connect(opts).await?;
+    if let Some(schema) = schema {
+        create_schema(&conn, schema).await?;
+    }
+    Ok(conn)
+}
+
+async fn create_schema(conn: &DatabaseConnection, schema: &str) -> Result<(), DbErr> {
+    let quoted = schema.replace('"', "\"\"");
+    conn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\""))
+        .await
+        .map(|_| ())
+}
+
+/// What the server's role may do in the schema, granted by the owner after migrating: use
+/// the tables, sequences and the scope functions. It owns nothing, so row-level security
+/// binds it (and the ledgers' triggers still refuse it UPDATE and DELETE).
+async fn grant_server_role(
+    owner: &DatabaseConnection,
+    server: &DatabaseConnection,
+) -> Result<(), DbErr> {
+    let role: String = server
+        .query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT current_user::text AS role",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("no current_user".into()))?
+        .try_get("", "role")?;
+    // Quoted as an SQL literal here, and as an identifier by `format('%I')`.
+    let role = format!("'{}'", role.replace('\'', "''"));
+    owner
+        .execute_unprepared(&format!(
+            "DO $$ BEGIN \
+             EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), {role}); \
+             EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', current_schema(), {role}); \
+             EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), {role}); \
+             EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA %I TO %I', current_schema(), {role}); \
+             END $$"
+        ))
+        .await
+        .map(|_| ())
 }

@@ -34,6 +34,22 @@ pub struct Services {
 }
 
 impl Services {
+    /// These services for one caller: the database handle reads and writes in `scope`.
+    pub fn scoped(&self, scope: crate::db::Scope) -> Self {
+        Self {
+            db: self.db.scoped(scope),
+            ..self.clone()
+        }
+    }
+
+    /// Like [`Services::scoped`], with reads from the standby if one is configured.
+    pub fn scoped_on_replica(&self, scope: crate::db::Scope) -> Self {
+        Self {
+            db: self.db.scoped_on_replica(scope),
+            ..self.clone()
+        }
+    }
+
     /// Forgets the cached callers that committed events change: called with a write's
     /// events before its response goes out, and with events other processes published.
     pub fn forget_viewers(&self, events: &[LiveEvent]) {

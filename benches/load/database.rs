@@ -48,6 +48,26 @@ impl Db {
         }
     }
 
+    /// PostgreSQL: the URL of a role that owns nothing (created if missing), for the
+    /// server, as production runs it (README, "Deployment on PostgreSQL"): row-level
+    /// security binds it. Migrations run with [`Db::url`], the owner's.
+    pub async fn server_url(&self) -> Option<String> {
+        let Self::Postgres { url, admin, .. } = self else {
+            return None;
+        };
+        admin
+            .execute_unprepared(&format!(
+                "DO $$ BEGIN CREATE ROLE {SERVER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ))
+            .await
+            .unwrap();
+        let mut server = url::Url::parse(url).unwrap();
+        server.set_username(SERVER_ROLE).unwrap();
+        server.set_password(None).unwrap();
+        Some(server.to_string())
+    }
+
     pub fn url(&self) -> &str {
         match self {
             Self::Sqlite { url } | Self::Postgres { url, .. } => url,
@@ -139,6 +159,9 @@ pub fn cpu_between(before: &HashMap<u32, f64>, after: &HashMap<u32, f64>) -> Opt
             .sum(),
     )
 }
+
+/// The role the bench's server connects as on PostgreSQL.
+const SERVER_ROLE: &str = "jiedao_server";
 
 /// `url` with its database name replaced by `name`.
 pub fn with_database(url: &str, name: &str) -> String {

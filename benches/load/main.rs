@@ -157,7 +157,11 @@ async fn run_backend(settings: &Settings, postgres: Option<&str>) {
         report.pgbench = pgbench::run(admin, url, 10).await;
     }
 
-    let deployment = Deployment::new(db.url(), dir.path());
+    let deployment = match db.server_url().await {
+        Some(server_url) => Deployment::new(&server_url, dir.path())
+            .with("JIEDAO_MIGRATE_DATABASE_URL", db.url()),
+        None => Deployment::new(db.url(), dir.path()),
+    };
     setup::create_admin(&deployment);
     let server = deployment.serve().await;
     report

@@ -231,7 +231,7 @@ impl Backend {
             .map(|r| r.jiedao.generator_cpu * 1000.0 / r.jiedao.outcome.ok.max(1) as f64)
             .fold(0.0, f64::max);
         println!(
-            "  stmts: /metrics db_statements per request (what sea-orm sends; BEGIN, COMMIT and ROLLBACK are not counted)\n  cpu: the server's process(es); db cpu: the database's PostgreSQL backends; load generator ≤ {generator:.2} ms CPU/request"
+            "  stmts: /metrics db_statements + db_scopes_entered per request (what sea-orm sends, with the row-level-security scope statement; BEGIN, COMMIT and ROLLBACK are not counted)\n  cpu: the server's process(es); db cpu: the database's PostgreSQL backends; load generator ≤ {generator:.2} ms CPU/request"
         );
         if let (Some(r), Some(point)) = (&self.pgbench, self.reads.iter().find(|r| r.is_point_read))
         {

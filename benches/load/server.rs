@@ -62,6 +62,12 @@ impl Deployment {
         }
     }
 
+    /// This deployment with one more variable.
+    pub fn with(mut self, name: &'static str, value: &str) -> Self {
+        self.env.push((name, value.to_owned()));
+        self
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(BIN);
         command
@@ -162,8 +168,9 @@ impl Server {
         procfs::cpu_seconds(self.pid()).unwrap_or(f64::NAN)
     }
 
-    /// The `db_statements` counter of `/metrics`: SQL statements the server sent through
-    /// sea-orm since it started.
+    /// The `db_statements` and `db_scopes_entered` counters of `/metrics`: SQL statements
+    /// the server sent through sea-orm since it started, with the statements that entered
+    /// a caller's row-level-security scope (one round trip each, PostgreSQL).
     pub async fn statements(&self) -> u64 {
         let request = Request::get("/metrics")
             .header(header::HOST, self.addr.to_string())
@@ -171,10 +178,13 @@ impl Server {
             .unwrap();
         let (_, body) = generator::send(self.addr, request).await.unwrap();
         let text = String::from_utf8_lossy(&body);
-        text.lines()
-            .find_map(|line| line.strip_prefix("jiedao_db_statements "))
-            .and_then(|value| value.trim().parse::<f64>().ok())
-            .expect("/metrics has jiedao_db_statements") as u64
+        let counter = |name: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|value| value.trim().parse::<f64>().ok())
+                .unwrap_or_else(|| panic!("/metrics has {name}")) as u64
+        };
+        counter("jiedao_db_statements ") + counter("jiedao_db_scopes_entered ")
     }
 
     pub fn client(&self, token: Option<&str>) -> Client {

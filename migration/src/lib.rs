@@ -43,6 +43,8 @@ mod m20261130_000033_create_consultation;
 mod m20261130_000034_create_points;
 mod m20261130_000035_create_activity;
 mod m20261130_000036_shardable_keys;
+mod m20261201_000037_row_level_security;
+pub mod row_security;
 pub mod shard_keys;
 
 /// The tenancy key of every tenant table (ARCHITECTURE.md §2): `UNIQUE (community_id, id)`,
@@ -102,6 +104,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000034_create_points::Migration),
             Box::new(m20261130_000035_create_activity::Migration),
             Box::new(m20261130_000036_shardable_keys::Migration),
+            Box::new(m20261201_000037_row_level_security::Migration),
         ]
     }
 }

@@ -20,7 +20,21 @@ pub async fn audited_write<T, F>(
 where
     F: for<'c> FnOnce(&'c DatabaseTransaction, &'c Viewer) -> BoxFuture<'c, AppResult<Audited<T>>>,
 {
-    write(ctx, name, input, ctx.viewer(), work).await
+    write(ctx, name, input, ctx.viewer(), false, work).await
+}
+
+/// [`audited_write`] in the server's own scope (`Db::as_server`), for the writes whose
+/// right comes from a secret the caller shows (a binding code), not from their grants.
+pub async fn audited_write_as_server<T, F>(
+    ctx: &Context<'_>,
+    name: &'static str,
+    input: Value,
+    work: F,
+) -> AppResult<T>
+where
+    F: for<'c> FnOnce(&'c DatabaseTransaction, &'c Viewer) -> BoxFuture<'c, AppResult<Audited<T>>>,
+{
+    write(ctx, name, input, ctx.viewer(), true, work).await
 }
 
 /// [`audited_write`] for the few mutations that work while a password change is pending
@@ -39,6 +53,7 @@ where
         name,
         input,
         ctx.viewer_even_if_password_expired(),
+        false,
         work,
     )
     .await
@@ -49,6 +64,7 @@ async fn write<T, F>(
     name: &'static str,
     input: Value,
     viewer: AppResult<&Viewer>,
+    as_server: bool,
     work: F,
 ) -> AppResult<T>
 where
@@ -69,7 +85,11 @@ where
         }
     };
     action.actor = Some(viewer.user_id);
-    let txn = db.begin_write().await?;
+    let txn = if as_server {
+        db.as_server().begin_write().await?
+    } else {
+        db.begin_write().await?
+    };
     let result = work(&txn, viewer).await;
     action.finish(ctx.services(), txn, result).await
 }

@@ -27,6 +27,19 @@ pub enum Caller {
 }
 
 /// Facts about the HTTP request that services record (audit) or limit on (throttle).
+impl Caller {
+    /// The row-level-security scope of this caller's transactions (`db::Scope`): every
+    /// place they hold a grant in, or the public scope without a valid login.
+    pub fn scope(&self) -> crate::db::Scope {
+        match self {
+            Self::User(viewer) => {
+                crate::db::Scope::of_reach(&viewer.reach(crate::auth::Capability::ReadOrg))
+            }
+            Self::Anonymous | Self::Refused(_) => crate::db::Scope::Public,
+        }
+    }
+}
+
 pub struct RequestMeta {
     pub request_id: String,
     pub client_addr: String,

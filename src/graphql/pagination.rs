@@ -12,12 +12,13 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ModelTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
 use crate::{
+    db::Reads,
     error::{AppError, AppResult, msg},
     graphql::ContextExt,
 };
@@ -26,7 +27,7 @@ pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
 type CountQuery =
-    Box<dyn Fn(DatabaseConnection) -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync>;
+    Box<dyn Fn(Reads) -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync>;
 
 /// Extra fields on every connection. The count runs only when a query selects
 /// `totalCount`: counting every match costs far more than a keyset page (a community's

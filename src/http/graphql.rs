@@ -351,12 +351,31 @@ async fn execute(
         Caller::User(viewer) => Some(viewer.user_id),
         _ => None,
     };
+    // The request's own services: its reads and writes in the caller's scope, its reads
+    // from the standby if one is configured, the operation is a query and the caller did
+    // not write a moment ago (they read what they wrote from the primary).
+    let db = &state.services.db;
+    let operation = db
+        .has_replica()
+        .then(|| operation_type(&request.query, request.operation_name.as_deref()))
+        .flatten();
+    let on_replica = operation == Some(OperationType::Query)
+        && !actor.is_some_and(|user| db.recent_writers.wrote_recently(user));
+    let services = if on_replica {
+        state.services.scoped_on_replica(caller.scope())
+    } else {
+        state.services.scoped(caller.scope())
+    };
     let request = request
+        .data(new_request_loader(services.db.clone()))
+        .data(services)
         .data(caller)
         .data(PublicBase::of_request(&state.services.config, headers))
-        .data(meta.clone())
-        .data(new_request_loader(state.services.db.clone()));
+        .data(meta.clone());
     let response = state.schema.execute(request).await;
+    if let (Some(OperationType::Mutation), Some(user)) = (operation, actor) {
+        db.recent_writers.wrote(user);
+    }
     let cache_control = caching::cache_control(via == Via::Get, headers, &response, &meta);
     // A response carrying personal data is delivered only once its read is on record.
     if let Err(err) = audit::record_personal_data_read(&state.personal_reads, &meta, actor).await {

@@ -39,6 +39,7 @@ pub async fn render(State(state): State<AppState>) -> Response {
             .unwrap_or_default();
     let rendered = state.metrics.render(Readings {
         db_statements: services.db.statement_count(),
+        db_scopes_entered: services.db.scopes_entered(),
         live_subscribers: services.live.subscribers(),
         webhook_deliveries,
         webhook_oldest_due_seconds,

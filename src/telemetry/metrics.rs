@@ -33,6 +33,7 @@ pub struct Metrics {
     latency: LatencyFamily,
     errors: Family<ErrorLabels, Counter>,
     db_statements: Gauge,
+    db_scopes_entered: Gauge,
     live_subscribers: Gauge,
     webhook_deliveries: Family<StatusLabels, Gauge>,
     webhook_oldest_due: Gauge,
@@ -46,6 +47,8 @@ struct StatusLabels {
 /// What `/metrics` reads from elsewhere at each scrape.
 pub struct Readings {
     pub db_statements: u64,
+    /// Transactions that entered a caller's row-level-security scope (PostgreSQL).
+    pub db_scopes_entered: u64,
     pub live_subscribers: usize,
     /// Webhook deliveries still to send and those that failed for good, by status.
     pub webhook_deliveries: Vec<(String, i64)>,
@@ -67,6 +70,7 @@ impl Default for Metrics {
         let latency: LatencyFamily = Family::new_with_constructor(latency_histogram);
         let errors = Family::<ErrorLabels, Counter>::default();
         let db_statements = Gauge::default();
+        let db_scopes_entered = Gauge::default();
         let live_subscribers = Gauge::default();
         let webhook_deliveries = Family::<StatusLabels, Gauge>::default();
         let webhook_oldest_due = Gauge::default();
@@ -101,6 +105,11 @@ impl Default for Metrics {
             db_statements.clone(),
         );
         registry.register(
+            "db_scopes_entered",
+            "Transactions that entered a caller's row-level-security scope (PostgreSQL; one statement each, not in db_statements)",
+            db_scopes_entered.clone(),
+        );
+        registry.register(
             "live_subscribers",
             "Open live-event receivers: WebSocket connections and their subscriptions",
             live_subscribers.clone(),
@@ -111,6 +120,7 @@ impl Default for Metrics {
             latency,
             errors,
             db_statements,
+            db_scopes_entered,
             live_subscribers,
             webhook_deliveries,
             webhook_oldest_due,
@@ -147,6 +157,8 @@ impl Metrics {
     pub fn render(&self, readings: Readings) -> Option<String> {
         self.db_statements
             .set(i64::try_from(readings.db_statements).unwrap_or(i64::MAX));
+        self.db_scopes_entered
+            .set(i64::try_from(readings.db_scopes_entered).unwrap_or(i64::MAX));
         self.live_subscribers
             .set(i64::try_from(readings.live_subscribers).unwrap_or(i64::MAX));
         for status in ["pending", "failed"] {

@@ -316,7 +316,7 @@ async fn the_database_refuses_changes_to_entries_and_verification_finds_tamperin
             .await,
         );
     }
-    let conn = app.db().writer();
+    let conn = &app.tamperer().await;
     for sql in [
         "UPDATE ledger_entry SET amount_fen = 100000 WHERE seq = 2",
         "DELETE FROM ledger_entry WHERE seq = 3",

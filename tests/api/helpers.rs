@@ -79,11 +79,50 @@ pub enum Scope {
     Below(Uuid, Uuid),
 }
 
+/// The role the server connects as in PostgreSQL tests, as in production (README,
+/// "Deployment"): it owns nothing, so row-level security binds it; migrations run as the
+/// owner the test URL names, who grants this role what it needs.
+pub const SERVER_ROLE: &str = "jiedao_server";
+
+/// Creates [`SERVER_ROLE`] once per test run, if the cluster does not have it yet.
+static SERVER_ROLE_READY: LazyLock<()> = LazyLock::new(|| {
+    let owner = std::env::var("JIEDAO_TEST_DATABASE_URL").unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            use sea_orm::ConnectionTrait;
+            let conn = sea_orm::Database::connect(owner).await.unwrap();
+            conn.execute_unprepared(&format!(
+                "DO $$ BEGIN CREATE ROLE {SERVER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ))
+            .await
+            .unwrap();
+            conn.close().await.unwrap();
+        });
+    })
+    .join()
+    .unwrap();
+});
+
+/// The server role's URL: the owner's URL with [`SERVER_ROLE`] as its user.
+pub fn server_database_url(owner_url: &str) -> String {
+    LazyLock::force(&SERVER_ROLE_READY);
+    let mut url = url::Url::parse(owner_url).unwrap();
+    url.set_username(SERVER_ROLE).unwrap();
+    url.set_password(None).unwrap();
+    url.to_string()
+}
+
 pub fn test_config() -> (Config, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = match std::env::var("JIEDAO_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
-            let mut config = Config::for_database(url);
+            let mut config = Config::for_database(server_database_url(&url));
+            config.migrate_database_url = Some(url);
             config.database_schema = Some(format!("t{}", Uuid::now_v7().simple()));
             // On SQLite the key file beside the database is made, as on a fresh install.
             config.signing_key = Some(SecretString::from(jiedao::signing::new_entry(1)));
@@ -237,6 +276,29 @@ impl TestApp {
 
     pub fn db(&self) -> &jiedao::db::Db {
         &self.state.services.db
+    }
+
+    /// A connection that may do what the server may not, to play someone with direct
+    /// access to the database (dropping a ledger's trigger, adding one): the owner on
+    /// PostgreSQL, the writer on SQLite.
+    pub async fn tamperer(&self) -> sea_orm::DatabaseConnection {
+        match self.db().backend() {
+            sea_orm::DbBackend::Postgres => self.owner().await,
+            _ => self.db().writer().clone(),
+        }
+    }
+
+    /// PostgreSQL: a connection as the owner (the role the test URL names) in this test's
+    /// schema, for what the server's role may not do (creating probe tables).
+    pub async fn owner(&self) -> sea_orm::DatabaseConnection {
+        let config = &self.state.services.config;
+        let url = config.migrate_database_url.clone().unwrap();
+        let mut options = sea_orm::ConnectOptions::new(url);
+        options.max_connections(1).sqlx_logging(false);
+        if let Some(schema) = &config.database_schema {
+            options.set_schema_search_path(schema.clone());
+        }
+        sea_orm::Database::connect(options).await.unwrap()
     }
 
     pub async fn street_office(&self, name: &str) -> Uuid {

@@ -201,7 +201,7 @@ async fn a_ledger_cut_back_behind_a_published_statement_is_caught() {
 
     // Someone with the database file removes the last entry and rolls the head back to
     // the entry before it: the chain alone still verifies.
-    let conn = app.db().writer();
+    let conn = &app.tamperer().await;
     let drop = match conn.get_database_backend() {
         sea_orm::DatabaseBackend::Postgres => "DROP TRIGGER ledger_entry_no_delete ON ledger_entry",
         _ => "DROP TRIGGER ledger_entry_no_delete",

@@ -170,7 +170,7 @@ async fn unknown_links_and_a_changed_ledger_answer_pages_in_chinese() {
     }
 
     // Someone with the database file changes entry 2's memo after it was published.
-    let conn = app.db().writer();
+    let conn = &app.tamperer().await;
     let drop = match conn.get_database_backend() {
         sea_orm::DatabaseBackend::Postgres => "DROP TRIGGER ledger_entry_no_update ON ledger_entry",
         _ => "DROP TRIGGER ledger_entry_no_update",

@@ -192,7 +192,7 @@ async fn unknown_or_malformed_links_are_not_found() {
 /// `seq`'s amount, recompute every later hash and balance, the fund's head and every
 /// statement's head and balances, so that the chain links again.
 pub async fn rewrite_history(app: &TestApp, fund: Uuid, seq: i64, amount_fen: i64) {
-    let conn = app.db().writer();
+    let conn = &app.tamperer().await;
     let drop = match conn.get_database_backend() {
         sea_orm::DatabaseBackend::Postgres => "DROP TRIGGER ledger_entry_no_update ON ledger_entry",
         _ => "DROP TRIGGER ledger_entry_no_update",

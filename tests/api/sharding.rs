@@ -192,8 +192,10 @@ async fn on_postgres_every_tenant_table_can_be_sharded_by_community() {
         assert!(named(name), "docs/sharding.md does not explain {name}");
     }
 
-    // A table added without the rules is caught, rule by rule.
-    app.db()
+    // A table added without the rules is caught, rule by rule (made by the owner: the
+    // server's role creates nothing).
+    app.owner()
+        .await
         .execute_unprepared(
             "CREATE TABLE probe_target (id uuid PRIMARY KEY, community_id uuid NOT NULL); \
              CREATE TABLE probe (id uuid PRIMARY KEY, community_id uuid, token text UNIQUE, \

@@ -26,7 +26,7 @@ async fn sqlite_runs_in_wal_with_full_sync_and_foreign_keys() {
     if app.db().backend() != DbBackend::Sqlite {
         return; // PostgreSQL: nothing SQLite-specific to check.
     }
-    for conn in [app.db().writer(), app.db().reader()] {
+    for conn in [app.db().writer(), app.db().reader().pool()] {
         assert_eq!(pragma(conn, "journal_mode").await, "wal");
         assert_eq!(pragma(conn, "synchronous").await, "2", "FULL");
         assert_eq!(pragma(conn, "foreign_keys").await, "1");
