@@ -741,3 +741,156 @@ pub fn data(body: &Value) -> &Value {
     assert!(body.get("errors").is_none(), "unexpected errors: {body}");
     &body["data"]
 }
+
+/// The database URL a `jiedao serve` process started by a test connects with. Today the
+/// test's own URL (on PostgreSQL the role that ran the migrations and owns the tables);
+/// the one place to change so that the processes connect as another role, e.g. one that
+/// owns no table and works under row-level security (ARCHITECTURE.md §9).
+pub fn app_database_url(base: &str) -> String {
+    base.to_owned()
+}
+
+/// `jiedao serve` (the built binary) on a test's database and schema, in a process of its
+/// own, given the test's keys and a free port. The test has applied the migrations
+/// already, so every process starts with `--no-migrate`: several may start at once
+/// without racing on them, and none needs the right to change the schema.
+pub struct Server {
+    child: std::process::Child,
+    pub addr: std::net::SocketAddr,
+    client: reqwest::Client,
+}
+
+impl Server {
+    /// Starts the server with `env` on top of the test's settings (e.g.
+    /// `("JIEDAO_WEBHOOKS", "false")`) and waits until `/readyz` answers.
+    pub async fn start(app: &TestApp, env: &[(&str, &str)]) -> Self {
+        use secrecy::ExposeSecret;
+        use std::process::{Command, Stdio};
+        let config = &app.state.services.config;
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jiedao"));
+        command
+            .args(["serve", "--no-migrate"])
+            .env_clear()
+            .env("RUST_LOG", "warn")
+            .env("JIEDAO_LISTEN", addr.to_string())
+            .env(
+                "JIEDAO_DATABASE_URL",
+                app_database_url(&config.database_url),
+            )
+            .env("JIEDAO_JWT_SECRET", SECRET)
+            .env("JIEDAO_DATA_KEY", DATA_KEY)
+            .env("JIEDAO_FILES_DIR", app.files_dir())
+            .env(
+                "JIEDAO_TRUST_FORWARDED_FOR",
+                config.trust_forwarded_for.to_string(),
+            )
+            .env("JIEDAO_WEBHOOK_ALLOW_HTTP", "true")
+            .env("JIEDAO_WEBHOOK_ALLOW_PRIVATE", "true")
+            .env("JIEDAO_WEBHOOK_RETRY_BASE_MS", "50")
+            .env("JIEDAO_WEBHOOK_POLL_MS", "50")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if let Some(schema) = &config.database_schema {
+            command.env("JIEDAO_DATABASE_SCHEMA", schema);
+        }
+        if let Some(key) = &config.signing_key {
+            command.env("JIEDAO_SIGNING_KEY", key.expose_secret());
+        }
+        command.envs(env.iter().copied());
+        let mut server = Self {
+            child: command.spawn().unwrap(),
+            addr,
+            client: reqwest::Client::new(),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let ready = server
+                .client
+                .get(format!("http://{addr}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if ready {
+                return server;
+            }
+            assert!(
+                server.child.try_wait().unwrap().is_none(),
+                "jiedao serve stopped"
+            );
+            assert!(
+                std::time::Instant::now() < deadline,
+                "jiedao serve did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A GraphQL request over HTTP as `caller` (or anonymously).
+    pub async fn gql(&self, caller: Option<&Caller>, query: &str, variables: Value) -> Value {
+        self.gql_from(caller, "192.0.2.1", query, variables).await
+    }
+
+    /// Like [`Server::gql`], from a given client address (`X-Forwarded-For`, which the
+    /// server trusts when the test's config does).
+    pub async fn gql_from(
+        &self,
+        caller: Option<&Caller>,
+        client: &str,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let mut request = self
+            .client
+            .post(format!("http://{}/graphql", self.addr))
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", client);
+        if let Some(caller) = caller {
+            request = request.header("authorization", format!("Bearer {}", caller.token));
+        }
+        let answer = request
+            .body(json!({ "query": query, "variables": variables }).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), reqwest::StatusCode::OK);
+        serde_json::from_str(&answer.text().await.unwrap()).unwrap()
+    }
+
+    /// SQL statements this process has run since it started (`jiedao_db_statements` in
+    /// `/metrics`; reading it costs the scrape's own statements).
+    pub async fn statements(&self) -> u64 {
+        let text = self
+            .client
+            .get(format!("http://{}/metrics", self.addr))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix("jiedao_db_statements "))
+            .unwrap_or_else(|| panic!("no jiedao_db_statements in /metrics: {text}"))
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// SIGKILL: no shutdown, nothing flushed.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -50,6 +50,7 @@ mod org;
 mod participation;
 mod persisted;
 mod points;
+mod processes;
 mod receipts;
 mod receiver;
 mod registry;

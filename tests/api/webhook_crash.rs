@@ -3,113 +3,24 @@
 //! it, or while sending it; the next start delivers the event, and exactly one attempt
 //! succeeds.
 
-use std::{
-    net::SocketAddr,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
 use entity::{notification_event, role_grant::Role};
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, QueryFilter};
-use secrecy::ExposeSecret;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    helpers::{Caller, DATA_KEY, SECRET, Scope, TestApp},
+    helpers::{Scope, Server, TestApp},
     receiver::{Receiver, Reply},
     webhooks::{
         RECORD, assigned_building, deliveries, hooked_app, outcomes, subscribe, wait_until,
     },
 };
 
-/// `jiedao serve` on the test's database, in a process of its own.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    /// Starts the server (sending webhooks or not) and waits until it is ready.
-    async fn start(app: &TestApp, dispatch: bool) -> Self {
-        let config = &app.state.services.config;
-        let addr = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_jiedao"));
-        command
-            .arg("serve")
-            .env_clear()
-            .env("RUST_LOG", "warn")
-            .env("JIEDAO_LISTEN", addr.to_string())
-            .env("JIEDAO_DATABASE_URL", &config.database_url)
-            .env("JIEDAO_JWT_SECRET", SECRET)
-            .env("JIEDAO_DATA_KEY", DATA_KEY)
-            .env("JIEDAO_FILES_DIR", app.files_dir())
-            .env("JIEDAO_WEBHOOKS", dispatch.to_string())
-            .env("JIEDAO_WEBHOOK_ALLOW_HTTP", "true")
-            .env("JIEDAO_WEBHOOK_ALLOW_PRIVATE", "true")
-            .env("JIEDAO_WEBHOOK_RETRY_BASE_MS", "50")
-            .env("JIEDAO_WEBHOOK_POLL_MS", "50")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
-        if let Some(schema) = &config.database_schema {
-            command.env("JIEDAO_DATABASE_SCHEMA", schema);
-        }
-        if let Some(key) = &config.signing_key {
-            command.env("JIEDAO_SIGNING_KEY", key.expose_secret());
-        }
-        let mut server = Self {
-            child: command.spawn().unwrap(),
-            addr,
-        };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let ready = client
-                .get(format!("http://{addr}/readyz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if ready {
-                return server;
-            }
-            assert!(
-                server.child.try_wait().unwrap().is_none(),
-                "jiedao serve stopped"
-            );
-            assert!(Instant::now() < deadline, "jiedao serve did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// A GraphQL request over HTTP as `caller`.
-    async fn gql(&self, caller: &Caller, query: &str, variables: Value) -> Value {
-        let answer = reqwest::Client::new()
-            .post(format!("http://{}/graphql", self.addr))
-            .header("content-type", "application/json")
-            .header("authorization", format!("Bearer {}", caller.token))
-            .body(json!({ "query": query, "variables": variables }).to_string())
-            .send()
-            .await
-            .unwrap();
-        serde_json::from_str(&answer.text().await.unwrap()).unwrap()
-    }
-
-    /// SIGKILL: no shutdown, nothing flushed.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `jiedao serve` on the test's database, sending webhooks or not.
+async fn start_server(app: &TestApp, dispatch: bool) -> Server {
+    Server::start(app, &[("JIEDAO_WEBHOOKS", &dispatch.to_string())]).await
 }
 
 #[tokio::test]
@@ -132,9 +43,13 @@ async fn a_killed_server_loses_no_notification_and_the_next_one_sends_it_once() 
     let (staff, building, worker) = assigned_building(&app).await;
 
     // Recorded by a server that does not send webhooks, which is then killed.
-    let server = Server::start(&app, false).await;
+    let server = start_server(&app, false).await;
     let body = server
-        .gql(&staff, RECORD, json!({ "b": building, "t": "楼道灯不亮" }))
+        .gql(
+            Some(&staff),
+            RECORD,
+            json!({ "b": building, "t": "楼道灯不亮" }),
+        )
         .await;
     let request = body["data"]["recordRequest"]["request"].clone();
     assert_eq!(
@@ -155,7 +70,7 @@ async fn a_killed_server_loses_no_notification_and_the_next_one_sends_it_once() 
         // Killed again mid-delivery: the receiver got the request but never answered.
         // (On PostgreSQL the killed process's claim would hold for its timeout + 10 s.)
         receiver.answer(Reply::Hang);
-        let server = Server::start(&app, true).await;
+        let server = start_server(&app, true).await;
         receiver.wait_for(1).await;
         server.kill();
         receiver.answer(Reply::Status(200));
@@ -164,7 +79,7 @@ async fn a_killed_server_loses_no_notification_and_the_next_one_sends_it_once() 
         1
     };
 
-    let server = Server::start(&app, true).await;
+    let server = start_server(&app, true).await;
     let s = wait_until(&app, &admin, &hook.id, |s| {
         deliveries(s)
             .first()
