@@ -214,11 +214,33 @@ impl Db {
         granted
     }
 
-    /// Whether unapplied migrations exist (`/readyz` is not ready until they are applied).
+    /// How many migrations are not applied yet (`/readyz` is not ready until they are).
+    /// On PostgreSQL the server's role may only read the migrations table (sea-orm's own
+    /// check would create it), so it reads the table; a missing table or schema means none
+    /// is applied.
     pub async fn pending_migrations(&self) -> Result<usize, DbErr> {
-        Ok(migration::Migrator::get_pending_migrations(&self.writer)
-            .await?
-            .len())
+        if self.tenant.is_none() {
+            return Ok(migration::Migrator::get_pending_migrations(&self.writer)
+                .await?
+                .len());
+        }
+        let applied: std::collections::HashSet<String> = self
+            .writer
+            .query_all_raw(sea_orm::Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT version FROM seaql_migrations",
+            ))
+            .await
+            .map(|rows| {
+                rows.iter()
+                    .filter_map(|row| row.try_get::<String>("", "version").ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(migration::Migrator::migrations()
+            .iter()
+            .filter(|m| !applied.contains(m.name()))
+            .count())
     }
 
     /// A cheap round trip on both handles, for `/readyz`.
@@ -383,7 +405,20 @@ async fn connect_owner(url: &str, schema: Option<&str>) -> Result<DatabaseConnec
     Ok(conn)
 }
 
+/// Creates the schema unless it exists (a role that may not create one can still use one
+/// the owner made).
 async fn create_schema(conn: &DatabaseConnection, schema: &str) -> Result<(), DbErr> {
+    let exists = conn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT 1 AS found FROM pg_namespace WHERE nspname = $1",
+            [schema.into()],
+        ))
+        .await?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
     let quoted = schema.replace('"', "\"\"");
     conn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\""))
         .await

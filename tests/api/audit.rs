@@ -131,6 +131,7 @@ async fn refuse_personal_data_reads(app: &TestApp) {
         "CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_entry \
          WHEN NEW.action = 'readPersonalData' BEGIN SELECT RAISE(ABORT, 'refused'); END;"
     };
+    use sea_orm::ConnectionTrait;
     app.tamperer().await.execute_unprepared(sql).await.unwrap();
 }
 

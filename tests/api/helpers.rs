@@ -117,6 +117,15 @@ pub fn server_database_url(owner_url: &str) -> String {
     url.to_string()
 }
 
+/// A streaming standby of the test database (`JIEDAO_TEST_REPLICA_URL`, PostgreSQL only):
+/// the replica tests and the processes the multi-process tests start read from it.
+pub fn test_replica_url() -> Option<String> {
+    let postgres = std::env::var("JIEDAO_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    std::env::var("JIEDAO_TEST_REPLICA_URL")
+        .ok()
+        .filter(|u| postgres && !u.is_empty())
+}
+
 pub fn test_config() -> (Config, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = match std::env::var("JIEDAO_TEST_DATABASE_URL") {
@@ -742,14 +751,6 @@ pub fn data(body: &Value) -> &Value {
     &body["data"]
 }
 
-/// The database URL a `jiedao serve` process started by a test connects with. Today the
-/// test's own URL (on PostgreSQL the role that ran the migrations and owns the tables);
-/// the one place to change so that the processes connect as another role, e.g. one that
-/// owns no table and works under row-level security (ARCHITECTURE.md §9).
-pub fn app_database_url(base: &str) -> String {
-    base.to_owned()
-}
-
 /// `jiedao serve` (the built binary) on a test's database and schema, in a process of its
 /// own, given the test's keys and a free port. The test has applied the migrations
 /// already, so every process starts with `--no-migrate`: several may start at once
@@ -777,10 +778,8 @@ impl Server {
             .env_clear()
             .env("RUST_LOG", "warn")
             .env("JIEDAO_LISTEN", addr.to_string())
-            .env(
-                "JIEDAO_DATABASE_URL",
-                app_database_url(&config.database_url),
-            )
+            // On PostgreSQL the server's role, bound by row-level security (`test_config`).
+            .env("JIEDAO_DATABASE_URL", &config.database_url)
             .env("JIEDAO_JWT_SECRET", SECRET)
             .env("JIEDAO_DATA_KEY", DATA_KEY)
             .env("JIEDAO_FILES_DIR", app.files_dir())
@@ -797,6 +796,10 @@ impl Server {
             .stderr(Stdio::inherit());
         if let Some(schema) = &config.database_schema {
             command.env("JIEDAO_DATABASE_SCHEMA", schema);
+        }
+        // With a standby at hand (CI), the processes read from it as production would.
+        if let Some(replica) = test_replica_url() {
+            command.env("JIEDAO_DATABASE_REPLICA_URL", server_database_url(&replica));
         }
         if let Some(key) = &config.signing_key {
             command.env("JIEDAO_SIGNING_KEY", key.expose_secret());

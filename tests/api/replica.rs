@@ -9,10 +9,12 @@ use entity::role_grant::Role;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{Caller, Scope, TestApp, data, server_database_url, test_config};
+use crate::helpers::{
+    Caller, Scope, TestApp, data, server_database_url, test_config, test_replica_url,
+};
 
 fn replica_url() -> Option<String> {
-    let url = std::env::var("JIEDAO_TEST_REPLICA_URL").ok().filter(|u| !u.is_empty());
+    let url = test_replica_url();
     if url.is_none() {
         eprintln!("no standby: set JIEDAO_TEST_REPLICA_URL (and JIEDAO_TEST_DATABASE_URL)");
     }
