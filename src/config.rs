@@ -128,11 +128,14 @@ impl Config {
         // The owner's URL and the standby's are PostgreSQL's, beside a PostgreSQL database.
         for name in ["JIEDAO_MIGRATE_DATABASE_URL", "JIEDAO_DATABASE_REPLICA_URL"] {
             if let Some(url) = optional(name) {
-                let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+                let postgres =
+                    |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
                 if !postgres(&url) || !postgres(&database_url) {
                     return Err(ConfigError {
                         name,
-                        message: "set it to a postgres:// URL, beside a postgres:// JIEDAO_DATABASE_URL".into(),
+                        message:
+                            "set it to a postgres:// URL, beside a postgres:// JIEDAO_DATABASE_URL"
+                                .into(),
                     });
                 }
             }

@@ -101,7 +101,12 @@ impl Db {
             count_statements(conn, &statements, &scopes_entered, None);
         }
         if let Some(replica) = tenant.as_mut().and_then(|t| t.replica.as_mut()) {
-            count_statements(replica, &statements, &scopes_entered, Some(&replica_statements));
+            count_statements(
+                replica,
+                &statements,
+                &scopes_entered,
+                Some(&replica_statements),
+            );
         }
         if is_shared {
             // On PostgreSQL the server's own reads and writes are one pool: count each
@@ -127,26 +132,38 @@ impl Db {
     /// in that scope (until the handle and its clones are dropped), and its writes enter
     /// the scope too. On SQLite, the same handle.
     pub fn scoped(&self, scope: Scope) -> Self {
-        let Some(tenant) = &self.tenant else {
-            return self.clone();
-        };
-        Self {
-            reader: Reads::scoped(tenant.reads.clone(), scope.clone()),
-            scope: Some(scope),
-            ..self.clone()
-        }
+        self.in_scope(scope, |tenant, scope| {
+            Reads::scoped(tenant.reads.clone(), scope)
+        })
+    }
+
+    /// Like [`Db::scoped`], for a long-lived caller (a WebSocket connection): each read in a
+    /// short transaction of its own, so nothing is held between events.
+    pub fn scoped_per_statement(&self, scope: Scope) -> Self {
+        self.in_scope(scope, |tenant, scope| {
+            Reads::EachInScope(tenant.reads.clone(), scope)
+        })
     }
 
     /// Like [`Db::scoped`], but its reads go to the standby if one is configured: for
     /// queries of callers who did not write a moment ago.
     pub fn scoped_on_replica(&self, scope: Scope) -> Self {
-        match self.tenant.as_ref().and_then(|t| t.replica.as_ref()) {
-            Some(replica) => Self {
-                reader: Reads::scoped(replica.clone(), scope.clone()),
-                scope: Some(scope),
-                ..self.clone()
-            },
-            None => self.scoped(scope),
+        self.in_scope(scope, |tenant, scope| {
+            Reads::scoped(
+                tenant.replica.as_ref().unwrap_or(&tenant.reads).clone(),
+                scope,
+            )
+        })
+    }
+
+    fn in_scope(&self, scope: Scope, reads: impl FnOnce(&TenantPools, Scope) -> Reads) -> Self {
+        let Some(tenant) = &self.tenant else {
+            return self.clone();
+        };
+        Self {
+            reader: reads(tenant, scope.clone()),
+            scope: Some(scope),
+            ..self.clone()
         }
     }
 

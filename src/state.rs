@@ -42,6 +42,15 @@ impl Services {
         }
     }
 
+    /// Like [`Services::scoped`], for a WebSocket connection: each read in a short
+    /// transaction of its own.
+    pub fn scoped_per_statement(&self, scope: crate::db::Scope) -> Self {
+        Self {
+            db: self.db.scoped_per_statement(scope),
+            ..self.clone()
+        }
+    }
+
     /// Like [`Services::scoped`], with reads from the standby if one is configured.
     pub fn scoped_on_replica(&self, scope: crate::db::Scope) -> Self {
         Self {

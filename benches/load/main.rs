@@ -158,8 +158,9 @@ async fn run_backend(settings: &Settings, postgres: Option<&str>) {
     }
 
     let deployment = match db.server_url().await {
-        Some(server_url) => Deployment::new(&server_url, dir.path())
-            .with("JIEDAO_MIGRATE_DATABASE_URL", db.url()),
+        Some(server_url) => {
+            Deployment::new(&server_url, dir.path()).with("JIEDAO_MIGRATE_DATABASE_URL", db.url())
+        }
         None => Deployment::new(db.url(), dir.path()),
     };
     setup::create_admin(&deployment);

@@ -43,7 +43,7 @@ mod m20261130_000033_create_consultation;
 mod m20261130_000034_create_points;
 mod m20261130_000035_create_activity;
 mod m20261130_000036_shardable_keys;
-mod m20261201_000037_row_level_security;
+pub mod m20261201_000037_row_level_security;
 pub mod row_security;
 pub mod shard_keys;
 

@@ -4,13 +4,18 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::row_security::{open_to_public, protect_all};
+use crate::row_security::{open_to_callers, open_to_public, protect_all};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// What an anonymous `publicStatement` reads: the statement, its fund and ledger.
+/// What an anonymous `publicStatement` reads to find a statement by its share token and
+/// check it; the token then opens the statement's community for the rest of the request.
 pub const PUBLIC_TABLES: &[&str] = &["statement", "fund", "ledger_entry"];
+
+/// Read whole by every logged-in caller: a user's grants, which the checks of who may
+/// manage whom must all see (`identity::users::manageable_user`).
+pub const CALLERS_TABLES: &[&str] = &["role_grant"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -18,6 +23,9 @@ impl MigrationTrait for Migration {
         protect_all(manager).await?;
         for table in PUBLIC_TABLES {
             open_to_public(manager, table).await?;
+        }
+        for table in CALLERS_TABLES {
+            open_to_callers(manager, table).await?;
         }
         Ok(())
     }

@@ -23,6 +23,8 @@ use sea_orm_migration::{
 pub const POLICY: &str = "in_reach";
 /// The policy of tables anonymous readers of a published statement need (read only).
 pub const PUBLIC_POLICY: &str = "public_read";
+/// The policy of tables every logged-in caller reads whole (read only).
+pub const CALLERS_POLICY: &str = "callers_read";
 
 /// The functions the policies call, in sub-selects, so each statement evaluates them once,
 /// not once per row.
@@ -85,7 +87,11 @@ pub async fn protect_all(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
 /// communities in the transaction's scope, for reading and writing. Rows with no community
 /// (`nullable`: a street office's or the deployment's) stay visible to every scope; the
 /// server's filters decide who reads them. PostgreSQL only.
-pub async fn protect(manager: &SchemaManager<'_>, table: &str, nullable: bool) -> Result<(), DbErr> {
+pub async fn protect(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    nullable: bool,
+) -> Result<(), DbErr> {
     if manager.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
@@ -123,6 +129,25 @@ pub async fn open_to_public(manager: &SchemaManager<'_>, table: &str) -> Result<
             "DROP POLICY IF EXISTS {PUBLIC_POLICY} ON \"{table}\"; \
              CREATE POLICY {PUBLIC_POLICY} ON \"{table}\" FOR SELECT \
              USING ((SELECT jiedao_scope()) = 'public')"
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Lets every logged-in caller (scopes `communities` and `everything`) read all of
+/// `table`, while writes stay in reach: for rows that checks must see whole to refuse, such
+/// as a user's grants (you manage a user only if every role they hold lies in your reach,
+/// so the roles outside it must be visible to be counted). PostgreSQL only.
+pub async fn open_to_callers(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    if manager.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(
+            "DROP POLICY IF EXISTS {CALLERS_POLICY} ON \"{table}\"; \
+             CREATE POLICY {CALLERS_POLICY} ON \"{table}\" FOR SELECT \
+             USING ((SELECT jiedao_scope()) IN ('communities', 'everything'))"
         ))
         .await?;
     Ok(())

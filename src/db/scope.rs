@@ -93,6 +93,10 @@ pub(super) async fn begin_in(
 pub enum Reads {
     Pool(DatabaseConnection),
     Scoped(Arc<ScopedReads>),
+    /// Each statement in a short transaction of its own, in the scope: for a long-lived
+    /// caller (a WebSocket), whose reads come now and then and must not hold a connection
+    /// in between.
+    EachInScope(DatabaseConnection, Scope),
 }
 
 pub struct ScopedReads {
@@ -113,9 +117,18 @@ impl Reads {
     /// The pool reads come from (PostgreSQL's pool, for `LISTEN` or the metrics).
     pub fn pool(&self) -> &DatabaseConnection {
         match self {
-            Self::Pool(pool) => pool,
+            Self::Pool(pool) | Self::EachInScope(pool, _) => pool,
             Self::Scoped(scoped) => &scoped.pool,
         }
+    }
+
+    /// Moves the request's reads into `scope` for the rest of the request (a share token
+    /// opens its statement's community to an anonymous reader). Other reads: nothing to do.
+    pub async fn enter(&self, scope: &Scope) -> Result<(), DbErr> {
+        if let Self::Scoped(scoped) = self {
+            enter(scoped.transaction().await?, scope).await?;
+        }
+        Ok(())
     }
 
     /// Begins the request's transaction now, if it has not begun: a request takes its read
@@ -136,6 +149,27 @@ impl ScopedReads {
     }
 }
 
+/// Runs `$call` (a method of `$conn`) on the connection reads go to: the pool, the
+/// request's transaction, or a short transaction of its own.
+macro_rules! on_reads {
+    ($reads:expr, $conn:ident => $call:expr) => {
+        match $reads {
+            Reads::Pool($conn) => $call.await,
+            Reads::Scoped(scoped) => {
+                let $conn = scoped.transaction().await?;
+                $call.await
+            }
+            Reads::EachInScope(pool, scope) => {
+                let transaction = begin_in(pool, scope).await?;
+                let $conn = &transaction;
+                let result = $call.await?;
+                transaction.commit().await?;
+                Ok(result)
+            }
+        }
+    };
+}
+
 #[async_trait::async_trait]
 impl ConnectionTrait for Reads {
     fn get_database_backend(&self) -> DbBackend {
@@ -143,30 +177,18 @@ impl ConnectionTrait for Reads {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        match self {
-            Self::Pool(pool) => pool.execute_raw(stmt).await,
-            Self::Scoped(scoped) => scoped.transaction().await?.execute_raw(stmt).await,
-        }
+        on_reads!(self, conn => conn.execute_raw(stmt))
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        match self {
-            Self::Pool(pool) => pool.execute_unprepared(sql).await,
-            Self::Scoped(scoped) => scoped.transaction().await?.execute_unprepared(sql).await,
-        }
+        on_reads!(self, conn => conn.execute_unprepared(sql))
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        match self {
-            Self::Pool(pool) => pool.query_one_raw(stmt).await,
-            Self::Scoped(scoped) => scoped.transaction().await?.query_one_raw(stmt).await,
-        }
+        on_reads!(self, conn => conn.query_one_raw(stmt))
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        match self {
-            Self::Pool(pool) => pool.query_all_raw(stmt).await,
-            Self::Scoped(scoped) => scoped.transaction().await?.query_all_raw(stmt).await,
-        }
+        on_reads!(self, conn => conn.query_all_raw(stmt))
     }
 }

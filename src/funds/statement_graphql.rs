@@ -147,8 +147,15 @@ impl StatementQuery {
         ctx: &Context<'_>,
         share_token: String,
     ) -> Result<PublicStatement> {
-        let (statement, entries) =
-            statements::by_token(ctx.services().db.reader(), &share_token).await?;
+        let reads = ctx.services().db.reader();
+        let (statement, entries) = statements::by_token(reads, &share_token).await?;
+        // The token opens its statement's community to this request's reads (row-level
+        // security): the fund, compound and masked labels the statement shows live there.
+        let community = crate::db::Scope::Within {
+            street_offices: Vec::new(),
+            communities: vec![statement.community_id],
+        };
+        reads.enter(&community).await.map_err(AppError::from)?;
         build(ctx, statement, entries).await
     }
 }

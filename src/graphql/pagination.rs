@@ -12,8 +12,8 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ModelTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -26,8 +26,7 @@ use crate::{
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
-type CountQuery =
-    Box<dyn Fn(Reads) -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync>;
+type CountQuery = Box<dyn Fn(Reads) -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync>;
 
 /// Extra fields on every connection. The count runs only when a query selects
 /// `totalCount`: counting every match costs far more than a keyset page (a community's

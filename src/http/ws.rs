@@ -168,11 +168,15 @@ async fn serve(state: AppState, socket: WebSocket, meta: Arc<RequestMeta>, local
             return close(&mut sink, (1011, "internal error")).await;
         }
     };
-    let loader = new_request_loader(state.services.db.clone());
+    let caller = Caller::User(std::sync::Arc::new(login.viewer.clone()));
+    // The connection's reads in its caller's scope, each in a transaction of its own.
+    let services = state.services.scoped_per_statement(caller.scope());
+    let loader = new_request_loader(services.db.clone());
     // One loader serves the whole connection: caching would serve stale rows later.
     loader.enable_all_cache(false);
     let mut data = Data::default();
-    data.insert(Caller::User(std::sync::Arc::new(login.viewer.clone())));
+    data.insert(caller);
+    data.insert(services);
     data.insert(meta);
     data.insert(loader);
     // The protocol handler sees the init message again and acknowledges it.

@@ -60,7 +60,10 @@ fn grid_names(body: &Value) -> Vec<String> {
 }
 
 async fn names_seen(app: &TestApp, caller: &Caller) -> Vec<String> {
-    grid_names(&app.gql(Some(caller), GRIDS, json!({ "c": app.tree.a1 })).await)
+    grid_names(
+        &app.gql(Some(caller), GRIDS, json!({ "c": app.tree.a1 }))
+            .await,
+    )
 }
 
 #[tokio::test]
@@ -77,15 +80,22 @@ async fn queries_read_from_the_standby_and_writers_read_their_own_writes_from_th
         "true",
         "JIEDAO_TEST_REPLICA_URL is not a standby"
     );
-    let admin = app.caller(Role::CommunityAdmin, Scope::Community(app.tree.a1)).await;
-    let colleague = app.caller(Role::CommunityStaff, Scope::Community(app.tree.a1)).await;
+    let admin = app
+        .caller(Role::CommunityAdmin, Scope::Community(app.tree.a1))
+        .await;
+    let colleague = app
+        .caller(Role::CommunityStaff, Scope::Community(app.tree.a1))
+        .await;
     wait_for_replay(&app, &standby).await;
 
     // A query: the standby answers.
     let db = app.db();
     let before = db.replica_statement_count();
     assert_eq!(names_seen(&app, &colleague).await, vec!["第1网格"]);
-    assert!(db.replica_statement_count() > before, "the query did not reach the standby");
+    assert!(
+        db.replica_statement_count() > before,
+        "the query did not reach the standby"
+    );
 
     // A mutation, and its payload's fields, run on the primary.
     let before = db.replica_statement_count();
@@ -100,7 +110,11 @@ async fn queries_read_from_the_standby_and_writers_read_their_own_writes_from_th
     // Its author reads it back at once, from the primary.
     let seen = names_seen(&app, &admin).await;
     assert!(seen.contains(&"第2网格".to_owned()), "{seen:?}");
-    assert_eq!(db.replica_statement_count(), before, "a writer read from the standby");
+    assert_eq!(
+        db.replica_statement_count(),
+        before,
+        "a writer read from the standby"
+    );
 
     // Others read from the standby, and see the grid once it is replayed there.
     wait_for_replay(&app, &standby).await;
