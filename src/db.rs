@@ -13,31 +13,27 @@
 //! standby (`JIEDAO_DATABASE_REPLICA_URL`), a fourth pool reads from it: queries go there,
 //! mutations and whatever their author reads right after go to the primary (`db::replica`).
 
+mod postgres;
 mod replica;
 mod scope;
+mod sqlite;
 
 pub use replica::{READ_YOUR_WRITES, RecentWriters};
 pub use scope::{Reads, Scope};
 
-use std::{
-    str::FromStr,
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::Duration,
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
 };
 
 use migration::MigratorTrait;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::Config;
-
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+use postgres::Pool;
 
 #[derive(Clone)]
 pub struct Db {
@@ -73,17 +69,17 @@ impl Db {
         let scopes_entered = Arc::new(AtomicU64::new(0));
         let replica_statements = Arc::new(AtomicU64::new(0));
         let (mut writer, mut reader, mut tenant) = if config.database_url.starts_with("sqlite:") {
-            let (writer, reader) = connect_sqlite(&config.database_url).await?;
+            let (writer, reader) = sqlite::connect(&config.database_url).await?;
             (writer, reader, None)
         } else {
-            let system = connect_postgres(config, Pool::System).await?;
+            let system = postgres::connect(config, Pool::System).await?;
             let replica = match &config.database_replica_url {
-                Some(url) => Some(connect_postgres_at(url, config, Pool::Reads).await?),
+                Some(url) => Some(postgres::connect_at(url, config, Pool::Reads).await?),
                 None => None,
             };
             let tenant = TenantPools {
-                reads: connect_postgres(config, Pool::Reads).await?,
-                writes: connect_postgres(config, Pool::Writes).await?,
+                reads: postgres::connect(config, Pool::Reads).await?,
+                writes: postgres::connect(config, Pool::Writes).await?,
                 replica,
             };
             (system.clone(), system, Some(tenant))
@@ -221,10 +217,10 @@ impl Db {
         let Some(url) = &self.migrate_url else {
             return migration::Migrator::up(&self.writer, None).await;
         };
-        let owner = connect_owner(url, self.schema.as_deref()).await?;
+        let owner = postgres::connect_owner(url, self.schema.as_deref()).await?;
         let applied = migration::Migrator::up(&owner, None).await;
         let granted = match applied {
-            Ok(()) => grant_server_role(&owner, &self.writer).await,
+            Ok(()) => postgres::grant_server_role(&owner, &self.writer).await,
             Err(err) => Err(err),
         };
         owner.close().await?;
@@ -312,45 +308,6 @@ impl Db {
     }
 }
 
-async fn connect_sqlite(url: &str) -> Result<(DatabaseConnection, DatabaseConnection), DbErr> {
-    // Validate the URL once here for a clear error; each pool re-parses it.
-    SqliteConnectOptions::from_str(url)
-        .map_err(|e| DbErr::Custom(format!("bad SQLite URL: {e}")))?;
-    let pragmas = |opts: SqliteConnectOptions| {
-        opts.journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT)
-    };
-    let mut writer_opts = ConnectOptions::new(url);
-    writer_opts
-        .max_connections(1)
-        .min_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(move |opts| pragmas(opts).create_if_missing(true));
-    // The writer creates the file and switches it to WAL before any reader opens it.
-    let writer = Database::connect(writer_opts).await?;
-    let mut reader_opts = ConnectOptions::new(url);
-    reader_opts
-        .max_connections(4)
-        .min_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(move |opts| pragmas(opts).read_only(true));
-    let reader = Database::connect(reader_opts).await?;
-    Ok((writer, reader))
-}
-
-/// The PostgreSQL pools of one process.
-#[derive(Clone, Copy)]
-enum Pool {
-    /// The server's own work: sessions start in the `everything` scope.
-    System,
-    Reads,
-    Writes,
-}
-
 /// Counts a pool's statements; the statements that enter a scope apart (`scope::ENTER`).
 fn count_statements(
     conn: &mut DatabaseConnection,
@@ -371,103 +328,4 @@ fn count_statements(
             also.fetch_add(1, Ordering::Relaxed);
         }
     });
-}
-
-async fn connect_postgres(config: &Config, pool: Pool) -> Result<DatabaseConnection, DbErr> {
-    connect_postgres_at(&config.database_url, config, pool).await
-}
-
-async fn connect_postgres_at(
-    url: &str,
-    config: &Config,
-    pool: Pool,
-) -> Result<DatabaseConnection, DbErr> {
-    let mut opts = ConnectOptions::new(url.to_owned());
-    let size = match pool {
-        Pool::System => 4,
-        Pool::Reads => 12,
-        Pool::Writes => 6,
-    };
-    opts.max_connections(size)
-        .min_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
-        .sqlx_logging(false);
-    if let Pool::System = pool {
-        opts.map_sqlx_postgres_opts(|opts| opts.options([("jiedao.scope", "everything")]));
-    }
-    if let Some(schema) = &config.database_schema {
-        opts.set_schema_search_path(schema.clone());
-    }
-    let conn = Database::connect(opts).await?;
-    if let (Pool::System, None, Some(schema)) =
-        (pool, &config.migrate_database_url, &config.database_schema)
-    {
-        // Without an owner's URL this role owns the schema (see `connect_owner`).
-        create_schema(&conn, schema).await?;
-    }
-    Ok(conn)
-}
-
-/// The owner's connection, for migrations.
-async fn connect_owner(url: &str, schema: Option<&str>) -> Result<DatabaseConnection, DbErr> {
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(1).sqlx_logging(false);
-    if let Some(schema) = schema {
-        opts.set_schema_search_path(schema.to_owned());
-    }
-    let conn = Database::connect(opts).await?;
-    if let Some(schema) = schema {
-        create_schema(&conn, schema).await?;
-    }
-    Ok(conn)
-}
-
-/// Creates the schema unless it exists (a role that may not create one can still use one
-/// the owner made).
-async fn create_schema(conn: &DatabaseConnection, schema: &str) -> Result<(), DbErr> {
-    let exists = conn
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT 1 AS found FROM pg_namespace WHERE nspname = $1",
-            [schema.into()],
-        ))
-        .await?
-        .is_some();
-    if exists {
-        return Ok(());
-    }
-    let quoted = schema.replace('"', "\"\"");
-    conn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\""))
-        .await
-        .map(|_| ())
-}
-
-/// What the server's role may do in the schema, granted by the owner after migrating: use
-/// the tables, sequences and the scope functions. It owns nothing, so row-level security
-/// binds it (and the ledgers' triggers still refuse it UPDATE and DELETE).
-async fn grant_server_role(
-    owner: &DatabaseConnection,
-    server: &DatabaseConnection,
-) -> Result<(), DbErr> {
-    let role: String = server
-        .query_one_raw(sea_orm::Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT current_user::text AS role",
-        ))
-        .await?
-        .ok_or_else(|| DbErr::Custom("no current_user".into()))?
-        .try_get("", "role")?;
-    // Quoted as an SQL literal here, and as an identifier by `format('%I')`.
-    let role = format!("'{}'", role.replace('\'', "''"));
-    owner
-        .execute_unprepared(&format!(
-            "DO $$ BEGIN \
-             EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), {role}); \
-             EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', current_schema(), {role}); \
-             EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), {role}); \
-             EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA %I TO %I', current_schema(), {role}); \
-             END $$"
-        ))
-        .await
-        .map(|_| ())
 }

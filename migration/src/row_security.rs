@@ -120,18 +120,7 @@ pub async fn protect(
 /// nothing more: the server finds the statement by its share token and reads only what
 /// the statement covers. PostgreSQL only.
 pub async fn open_to_public(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
-    if manager.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
-    }
-    manager
-        .get_connection()
-        .execute_unprepared(&format!(
-            "DROP POLICY IF EXISTS {PUBLIC_POLICY} ON \"{table}\"; \
-             CREATE POLICY {PUBLIC_POLICY} ON \"{table}\" FOR SELECT \
-             USING ((SELECT jiedao_scope()) = 'public')"
-        ))
-        .await?;
-    Ok(())
+    open_for_reading(manager, table, PUBLIC_POLICY, "'public'").await
 }
 
 /// Lets every logged-in caller (scopes `communities` and `everything`) read all of
@@ -139,15 +128,31 @@ pub async fn open_to_public(manager: &SchemaManager<'_>, table: &str) -> Result<
 /// as a user's grants (you manage a user only if every role they hold lies in your reach,
 /// so the roles outside it must be visible to be counted). PostgreSQL only.
 pub async fn open_to_callers(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    open_for_reading(
+        manager,
+        table,
+        CALLERS_POLICY,
+        "'communities', 'everything'",
+    )
+    .await
+}
+
+/// A SELECT-only `policy` on `table` for transactions in one of `scopes` (SQL literals).
+async fn open_for_reading(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    policy: &str,
+    scopes: &str,
+) -> Result<(), DbErr> {
     if manager.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
     manager
         .get_connection()
         .execute_unprepared(&format!(
-            "DROP POLICY IF EXISTS {CALLERS_POLICY} ON \"{table}\"; \
-             CREATE POLICY {CALLERS_POLICY} ON \"{table}\" FOR SELECT \
-             USING ((SELECT jiedao_scope()) IN ('communities', 'everything'))"
+            "DROP POLICY IF EXISTS {policy} ON \"{table}\"; \
+             CREATE POLICY {policy} ON \"{table}\" FOR SELECT \
+             USING ((SELECT jiedao_scope()) IN ({scopes}))"
         ))
         .await?;
     Ok(())

@@ -544,14 +544,9 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> Value {
-        let mut request = Request::post("/graphql")
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("x-forwarded-for", client);
-        if let Some(caller) = caller {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {}", caller.token));
-        }
-        let body = json!({ "query": query, "variables": variables }).to_string();
-        let (status, _, body) = self.send(request.body(Body::from(body)).unwrap()).await;
+        let token = caller.map(|caller| caller.token.as_str());
+        let request = graphql_request("/graphql", token, Some(client), query, variables);
+        let (status, _, body) = self.send(request.map(Body::from)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
     }
@@ -721,7 +716,26 @@ pub fn multipart_body(operations: Value, files: &[(&str, &str, &[u8])]) -> (Stri
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// The `extensions.code` of the first error, or `None` when the request succeeded.
+/// A GraphQL POST as a client sends it, to `uri`: with the caller's bearer token, and the
+/// client's address in `X-Forwarded-For` (which the test config trusts).
+pub fn graphql_request(
+    uri: &str,
+    token: Option<&str>,
+    client: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Request<String> {
+    let mut request = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(client) = client {
+        request = request.header("x-forwarded-for", client);
+    }
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    request.body(body).unwrap()
+}
+
 /// POSTs a GraphQL request with a bearer token straight to a router: for tasks spawned to
 /// run concurrently, which cannot borrow the `TestApp`.
 pub async fn post_graphql(
@@ -730,17 +744,13 @@ pub async fn post_graphql(
     query: &str,
     variables: Value,
 ) -> Value {
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::from(body))
-        .unwrap();
-    let response = router.oneshot(request).await.unwrap();
+    let request = graphql_request("/graphql", Some(token), None, query, variables);
+    let response = router.oneshot(request.map(Body::from)).await.unwrap();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     serde_json::from_slice(&bytes).unwrap()
 }
 
+/// The `extensions.code` of the first error, or `None` when the request succeeded.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }
@@ -847,17 +857,12 @@ impl Server {
         query: &str,
         variables: Value,
     ) -> Value {
-        let mut request = self
+        let uri = format!("http://{}/graphql", self.addr);
+        let token = caller.map(|caller| caller.token.as_str());
+        let request = graphql_request(&uri, token, Some(client), query, variables);
+        let answer = self
             .client
-            .post(format!("http://{}/graphql", self.addr))
-            .header("content-type", "application/json")
-            .header("x-forwarded-for", client);
-        if let Some(caller) = caller {
-            request = request.header("authorization", format!("Bearer {}", caller.token));
-        }
-        let answer = request
-            .body(json!({ "query": query, "variables": variables }).to_string())
-            .send()
+            .execute(request.try_into().unwrap())
             .await
             .unwrap();
         assert_eq!(answer.status(), reqwest::StatusCode::OK);
