@@ -37,6 +37,12 @@ pub async fn compare(
     // The variables of each request: point reads go round the collected residents.
     let bodies = |query: &str, postgraphile: bool| -> Vec<bytes::Bytes> {
         match kind {
+            // PostGraphile finds a row by its whole primary key: the ID and the community.
+            Kind::Point if postgraphile => fixture
+                .resident_ids
+                .iter()
+                .map(|id| reads::body(query, json!({ "id": id, "c": fixture.community })))
+                .collect(),
             Kind::Point => fixture
                 .resident_ids
                 .iter()
@@ -48,6 +54,10 @@ pub async fn compare(
                 vec![reads::body(query, json!({ "c": fixture.community }))]
             }
             Kind::Nested => vec![reads::body(query, json!({}))],
+            Kind::Balance if postgraphile => vec![reads::body(
+                query,
+                json!({ "f": fixture.fund, "c": fixture.community }),
+            )],
             Kind::Balance => vec![reads::body(query, json!({ "f": fixture.fund }))],
         }
     };

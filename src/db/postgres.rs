@@ -31,9 +31,13 @@ pub(super) async fn connect_at(
         Pool::Reads => 12,
         Pool::Writes => 6,
     };
+    // A connection used in the last 30 s is handed out without a ping: the ping is a round
+    // trip each request would pay (a request's transaction is one checkout), and sqlx
+    // pings every connection on its release anyway, closing one that died.
     opts.max_connections(size)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     if let Pool::System = pool {
         opts.map_sqlx_postgres_opts(|opts| opts.options([("jiedao.scope", "everything")]));

@@ -13,6 +13,7 @@ use super::types::TokenPair;
 use crate::{
     audit::{Action, AuditTarget, Audited},
     auth::{Viewer, password::check_strength, throttle, token},
+    db::Db,
     error::{AppError, AppResult, msg},
     graphql::RequestMeta,
     live::LiveEvent,
@@ -41,7 +42,12 @@ pub async fn login(
         meta,
         input: json!({ "username": username, "password": "[redacted]" }),
     };
-    let result = try_login(services, meta, username, password).await;
+    // Before there is a caller, a login is the server's own work, read and written on the
+    // server's pool a statement at a time: a login waiting its turn for argon2 then holds
+    // no connection (a request's reads hold theirs until it ends, and a flood of logins
+    // would take every one from the callers' reads).
+    let db = services.db.as_server();
+    let result = try_login(services, &db, meta, username, password).await;
     match result {
         Ok((pair, user_id, txn)) => {
             action
@@ -51,7 +57,7 @@ pub async fn login(
             Ok(pair)
         }
         Err(err) => {
-            action.record_failure(&services.db, &err).await?;
+            action.record_failure(&db, &err).await?;
             Err(err)
         }
     }
@@ -59,12 +65,12 @@ pub async fn login(
 
 async fn try_login(
     services: &Services,
+    db: &Db,
     meta: &RequestMeta,
     username: &str,
     password: String,
 ) -> AppResult<(TokenPair, Uuid, sea_orm::DatabaseTransaction)> {
     meta.claim_password_attempt()?;
-    let db = &services.db;
     let limits = &services.config.login_throttle;
     let keys = throttle::keys(limits, username, &meta.client_addr);
     let now = Utc::now();

@@ -225,7 +225,7 @@ async fn on_postgres_no_scope_sees_nothing_and_the_public_scope_sees_only_statem
 }
 
 #[tokio::test]
-async fn on_postgres_a_request_enters_its_scope_once_for_all_its_reads() {
+async fn on_postgres_a_request_enters_its_scope_once_for_all_its_reads_and_a_login_none() {
     if !on_postgres() {
         return;
     }
@@ -261,4 +261,21 @@ async fn on_postgres_a_request_enters_its_scope_once_for_all_its_reads() {
         .await;
     crate::helpers::data(&body);
     assert_eq!(db.scopes_entered() - scopes, 2);
+    // A login has no caller yet: it runs on the server's own pool, a statement at a time,
+    // and holds none of the callers' connections while it waits its turn for argon2 (a
+    // flood of logins starved every reader of connections when it did).
+    let scopes = db.scopes_entered();
+    let body = app
+        .gql(
+            None,
+            "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken } }",
+            serde_json::json!({ "u": admin.username, "p": crate::helpers::PASSWORD }),
+        )
+        .await;
+    assert!(crate::helpers::data(&body)["login"]["accessToken"].is_string());
+    assert_eq!(
+        db.scopes_entered() - scopes,
+        0,
+        "a login entered a caller's scope"
+    );
 }
