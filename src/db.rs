@@ -163,8 +163,9 @@ impl Db {
         }
     }
 
-    /// The server's own handle, in the `everything` scope: for the few writes whose right
-    /// comes from a secret the caller shows (a binding code), not from grants they hold.
+    /// The server's own handle, in the `everything` scope: for the few requests whose right
+    /// comes from a secret the caller shows (a binding code, a password at login), not from
+    /// grants they hold. Its reads take a pool connection per statement.
     pub fn as_server(&self) -> Self {
         Self {
             reader: Reads::Pool(self.server_reads.clone()),
