@@ -9,9 +9,9 @@ use crate::row_security::{open_to_callers, open_to_public, protect_all};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// What an anonymous `publicStatement` reads to find a statement by its share token and
-/// check it; the token then opens the statement's community for the rest of the request.
-pub const PUBLIC_TABLES: &[&str] = &["statement", "fund", "ledger_entry"];
+/// What `publicStatement` reads to find a statement by its share token, with or without a
+/// login; the token then opens the statement's community for the rest of the request.
+pub const PUBLIC_TABLES: &[&str] = &["statement"];
 
 /// Read whole by every logged-in caller: a user's grants, which the checks of who may
 /// manage whom must all see (`identity::users::manageable_user`).

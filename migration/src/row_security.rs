@@ -21,7 +21,7 @@ use sea_orm_migration::{
 
 /// The policy every tenant table gets (also the test's and the doc's name for it).
 pub const POLICY: &str = "in_reach";
-/// The policy of tables anonymous readers of a published statement need (read only).
+/// The policy of tables readers of a published statement need (read only).
 pub const PUBLIC_POLICY: &str = "public_read";
 /// The policy of tables every logged-in caller reads whole (read only).
 pub const CALLERS_POLICY: &str = "callers_read";
@@ -116,11 +116,12 @@ pub async fn protect(
     Ok(())
 }
 
-/// Lets anonymous readers of a published statement (scope `public`) read `table`, and
+/// Lets whoever holds a statement's share link read `table`, with or without a login
+/// (scopes `public` and `communities`; a link opens in another community's app too), and
 /// nothing more: the server finds the statement by its share token and reads only what
 /// the statement covers. PostgreSQL only.
 pub async fn open_to_public(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
-    open_for_reading(manager, table, PUBLIC_POLICY, "'public'").await
+    open_for_reading(manager, table, PUBLIC_POLICY, "'public', 'communities'").await
 }
 
 /// Lets every logged-in caller (scopes `communities` and `everything`) read all of

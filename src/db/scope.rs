@@ -11,7 +11,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
     QueryResult, Statement, TransactionTrait,
 };
-use tokio::sync::OnceCell;
+use tokio::sync::{Mutex, OnceCell};
 use uuid::Uuid;
 
 /// Whose rows a transaction may touch.
@@ -45,6 +45,29 @@ impl Scope {
                 street_offices: street_offices.clone(),
                 communities: communities.clone(),
             },
+        }
+    }
+
+    /// This scope and `community` too.
+    fn with_community(self, community: Uuid) -> Self {
+        match self {
+            Self::Everything => Self::Everything,
+            Self::Public => Self::Within {
+                street_offices: Vec::new(),
+                communities: vec![community],
+            },
+            Self::Within {
+                street_offices,
+                mut communities,
+            } => {
+                if !communities.contains(&community) {
+                    communities.push(community);
+                }
+                Self::Within {
+                    street_offices,
+                    communities,
+                }
+            }
         }
     }
 }
@@ -101,7 +124,8 @@ pub enum Reads {
 
 pub struct ScopedReads {
     pool: DatabaseConnection,
-    scope: Scope,
+    /// Held while it is entered, so that two widenings cannot overtake each other.
+    scope: Mutex<Scope>,
     transaction: OnceCell<DatabaseTransaction>,
 }
 
@@ -109,7 +133,7 @@ impl Reads {
     pub(super) fn scoped(pool: DatabaseConnection, scope: Scope) -> Self {
         Self::Scoped(Arc::new(ScopedReads {
             pool,
-            scope,
+            scope: Mutex::new(scope),
             transaction: OnceCell::new(),
         }))
     }
@@ -122,11 +146,15 @@ impl Reads {
         }
     }
 
-    /// Moves the request's reads into `scope` for the rest of the request (a share token
-    /// opens its statement's community to an anonymous reader). Other reads: nothing to do.
-    pub async fn enter(&self, scope: &Scope) -> Result<(), DbErr> {
+    /// Adds `community` to the scope of the request's reads, for the rest of the request:
+    /// a share token opens its statement's community to whoever holds it, with or without
+    /// a login. Other reads: nothing to do.
+    pub async fn open_community(&self, community: Uuid) -> Result<(), DbErr> {
         if let Self::Scoped(scoped) = self {
-            enter(scoped.transaction().await?, scope).await?;
+            let transaction = scoped.transaction().await?;
+            let mut scope = scoped.scope.lock().await;
+            *scope = scope.clone().with_community(community);
+            enter(transaction, &scope).await?;
         }
         Ok(())
     }
@@ -144,7 +172,10 @@ impl Reads {
 impl ScopedReads {
     async fn transaction(&self) -> Result<&DatabaseTransaction, DbErr> {
         self.transaction
-            .get_or_try_init(|| begin_in(&self.pool, &self.scope))
+            .get_or_try_init(|| async {
+                let scope = self.scope.lock().await.clone();
+                begin_in(&self.pool, &scope).await
+            })
             .await
     }
 }

@@ -148,14 +148,14 @@ impl StatementQuery {
         share_token: String,
     ) -> Result<PublicStatement> {
         let reads = ctx.services().db.reader();
-        let (statement, entries) = statements::by_token(reads, &share_token).await?;
+        let statement = statements::find_by_token(reads, &share_token).await?;
         // The token opens its statement's community to this request's reads (row-level
-        // security): the fund, compound and masked labels the statement shows live there.
-        let community = crate::db::Scope::Within {
-            street_offices: Vec::new(),
-            communities: vec![statement.community_id],
-        };
-        reads.enter(&community).await.map_err(AppError::from)?;
+        // security): the entries, fund, compound and masked labels live there.
+        reads
+            .open_community(statement.community_id)
+            .await
+            .map_err(AppError::from)?;
+        let entries = statements::checked_entries(reads, &statement).await?;
         build(ctx, statement, entries).await
     }
 }

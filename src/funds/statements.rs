@@ -133,13 +133,21 @@ pub async fn by_token(
     conn: &impl ConnectionTrait,
     token: &str,
 ) -> AppResult<(statement::Model, Vec<ledger_entry::Model>)> {
-    let statement = statement::Entity::find()
+    let statement = find_by_token(conn, token).await?;
+    let entries = checked_entries(conn, &statement).await?;
+    Ok((statement, entries))
+}
+
+/// The statement a share token opens, without its entries.
+pub async fn find_by_token(
+    conn: &impl ConnectionTrait,
+    token: &str,
+) -> AppResult<statement::Model> {
+    statement::Entity::find()
         .filter(statement::Column::ShareTokenHash.eq(opaque_token_hash(token.trim())))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound(msg!("statement not found")))?;
-    let entries = checked_entries(conn, &statement).await?;
-    Ok((statement, entries))
+        .ok_or(AppError::NotFound(msg!("statement not found")))
 }
 
 /// Every statement of the fund whose statement a share token opens, in publication order,

@@ -8,7 +8,7 @@ use axum::{
 use entity::role_grant::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{Caller, Scope, TestApp};
+use crate::helpers::{Caller, Scope, TestApp, graphql_request};
 
 const CHINESE: &str = "zh-CN,zh;q=0.9,en;q=0.8";
 const ENGLISH_FIRST: &str = "en-US,en;q=0.9,zh;q=0.5";
@@ -21,15 +21,13 @@ async fn ask(
     query: &str,
     variables: Value,
 ) -> Value {
-    let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+    let token = caller.map(|caller| caller.token.as_str());
+    let mut request = graphql_request("/graphql", token, None, query, variables);
     if let Some(language) = language {
-        request = request.header(header::ACCEPT_LANGUAGE, language);
+        let value = header::HeaderValue::from_str(language).unwrap();
+        request.headers_mut().insert(header::ACCEPT_LANGUAGE, value);
     }
-    if let Some(caller) = caller {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {}", caller.token));
-    }
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let (status, _, body) = app.send(request.body(Body::from(body)).unwrap()).await;
+    let (status, _, body) = app.send(request.map(Body::from)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }

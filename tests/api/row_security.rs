@@ -5,7 +5,10 @@
 //! any of those tables, writes nothing there, and a session that entered no scope sees no
 //! tenant row at all.
 
-use migration::{m20261201_000037_row_level_security::CALLERS_TABLES, row_security::POLICY};
+use migration::{
+    m20261201_000037_row_level_security::{CALLERS_TABLES, PUBLIC_TABLES},
+    row_security::POLICY,
+};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
@@ -118,8 +121,8 @@ async fn on_postgres_one_communitys_scope_finds_and_changes_nothing_of_another_i
     let tables = community_tables(system).await;
     let mut with_rows_elsewhere = Vec::new();
     for table in &tables {
-        if CALLERS_TABLES.contains(&table.as_str()) {
-            continue; // read whole on purpose; its writes are checked below
+        if CALLERS_TABLES.contains(&table.as_str()) || PUBLIC_TABLES.contains(&table.as_str()) {
+            continue; // read whole on purpose; their writes are checked below
         }
         let elsewhere = format!(
             "SELECT count(*) AS n FROM \"{table}\" WHERE community_id IS DISTINCT FROM '{b1}' AND community_id IS NOT NULL"
@@ -182,15 +185,19 @@ async fn on_postgres_one_communitys_scope_finds_and_changes_nothing_of_another_i
         .await;
     assert!(made.is_err(), "a row of A1 was written in B1's scope");
     drop(transaction);
-    // Grants are read whole, to judge who may manage whom, but written only in reach.
-    let transaction = write.begin_write().await.unwrap();
-    let revoked = transaction
-        .execute_unprepared(&format!(
-            "UPDATE role_grant SET revoked_at = now() WHERE community_id <> '{b1}'"
-        ))
-        .await
-        .unwrap();
-    assert_eq!(revoked.rows_affected(), 0);
+    // Grants (read whole, to judge who may manage whom) and statements (read by whoever
+    // holds a link) are written only in reach.
+    for update in [
+        "UPDATE role_grant SET revoked_at = now()",
+        "UPDATE statement SET share_token_hash = share_token_hash",
+    ] {
+        let transaction = write.begin_write().await.unwrap();
+        let changed = transaction
+            .execute_unprepared(&format!("{update} WHERE community_id <> '{b1}'"))
+            .await
+            .unwrap();
+        assert_eq!(changed.rows_affected(), 0, "{update}");
+    }
 }
 
 #[tokio::test]
@@ -211,14 +218,18 @@ async fn on_postgres_no_scope_sees_nothing_and_the_public_scope_sees_only_statem
         assert_eq!(count(&bare, all).await, 0, "{table} without a scope");
     }
 
+    // Published statements, to be found by their share tokens; nothing else until a token
+    // opens its statement's community.
     let public = app.db().scoped(Scope::Public);
-    let statements = "SELECT count(*) AS n FROM ledger_entry".to_owned();
+    let statements = "SELECT count(*) AS n FROM statement".to_owned();
     assert!(count(public.reader(), statements).await > 0);
-    let residents = "SELECT count(*) AS n FROM resident".to_owned();
-    assert_eq!(count(public.reader(), residents).await, 0);
+    for table in ["ledger_entry", "fund", "resident"] {
+        let rows = format!("SELECT count(*) AS n FROM {table}");
+        assert_eq!(count(public.reader(), rows).await, 0, "{table} in public");
+    }
     let transaction = public.begin_write().await.unwrap();
     let changed = transaction
-        .execute_unprepared("UPDATE fund SET name = name")
+        .execute_unprepared("UPDATE statement SET share_token_hash = share_token_hash")
         .await
         .unwrap();
     assert_eq!(changed.rows_affected(), 0, "the public scope only reads");

@@ -72,6 +72,13 @@ async fn anyone_with_the_link_reads_a_statement_and_can_recompute_its_hashes() {
         assert!(!text.contains(secret), "{secret} must not be public");
     }
     assert!(statement["csv"].as_str().unwrap().contains("赵**"));
+    // A logged-in reader opens the link too (a mini-program sends its token with every
+    // request), from another community or from this one, and sees the same statement.
+    for scope in [Scope::Community(app.tree.b1), Scope::Community(app.tree.a1)] {
+        let reader = app.caller(Role::CommunityAdmin, scope).await;
+        let again = app.gql(Some(&reader), PUBLIC, json!({ "t": token })).await;
+        assert_eq!(data(&again)["publicStatement"], *statement);
+    }
     // The chain recomputes from the statement alone, up to its head hash.
     let mut prev = "0".repeat(64);
     for e in entries {
